@@ -1,0 +1,32 @@
+import type { Database } from '../../db/client.js';
+import { JourneySnapshot } from '../../domain/journey.js';
+import type { JourneyActivities } from './types.js';
+
+/**
+ * Writes each journey's state into the read model. Idempotent and ordered: a retried or delayed
+ * activity carrying an older stateVersion leaves a newer row untouched.
+ */
+export function createJourneyActivities({ db }: { db: Database }): JourneyActivities {
+  return {
+    async recordJourneySnapshot(input) {
+      const s = JourneySnapshot.parse(input);
+      const deadlineAt = s.deadlineAt ? new Date(s.deadlineAt) : null;
+      const completedAt = s.completedAt ? new Date(s.completedAt) : null;
+      const changed = await db.$executeRaw`
+        INSERT INTO journeys (id, tenant_id, kind, status, status_detail, state_version, test_id,
+                              deadline_at, completed_at, updated_at)
+        VALUES (${s.journeyId}, ${s.tenantId}, ${s.kind}::"JourneyKind", ${s.status}, ${s.statusDetail},
+                ${s.stateVersion}, ${s.testId}, ${deadlineAt}, ${completedAt}, now())
+        ON CONFLICT (id) DO UPDATE SET
+          status = EXCLUDED.status,
+          status_detail = EXCLUDED.status_detail,
+          state_version = EXCLUDED.state_version,
+          test_id = EXCLUDED.test_id,
+          deadline_at = EXCLUDED.deadline_at,
+          completed_at = EXCLUDED.completed_at,
+          updated_at = now()
+        WHERE journeys.state_version < EXCLUDED.state_version`;
+      return { applied: changed > 0 };
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import express, { type Express } from 'express';
+import type { Client } from '@temporalio/client';
+import type { Database } from '../db/client.js';
+import type { Logger } from '../observability/logger.js';
+import { healthRoutes } from './health/routes.js';
+import { errorHandler, notFound } from './http-errors.js';
+import { requireOperator } from './operator/auth.js';
+import { journeyRoutes } from './operator/journeys.js';
+import { probeRoutes } from './operator/probes.js';
+
+export interface AppDependencies {
+  db: Database;
+  temporal: Client;
+  log: Logger;
+  taskQueue: string;
+  operatorApiKey: string | undefined;
+  bodyLimit?: string;
+}
+
+/** The HTTP API, grouped by audience. Built from injected dependencies so tests run it as is. */
+export function createApp(deps: AppDependencies): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(express.json({ limit: deps.bodyLimit ?? '1mb', strict: true }));
+
+  app.use(healthRoutes(deps));
+
+  const operator = express.Router();
+  operator.use(requireOperator(deps.operatorApiKey));
+  operator.use(probeRoutes(deps));
+  operator.use(journeyRoutes(deps));
+  app.use('/operator', operator);
+
+  app.use(notFound);
+  app.use(errorHandler(deps.log));
+  return app;
+}

@@ -1,0 +1,63 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { z } from 'zod';
+import type { Logger } from '../observability/logger.js';
+
+/** Every error response of our API has this shape; `field` names the input that is wrong. */
+export interface ErrorBody {
+  error: { code: string; message: string; field?: string };
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Parses input with a zod schema or throws a 400 naming the first wrong field. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, where = 'body'): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const field = issue.path.length ? issue.path.join('.') : where;
+  throw new HttpError(400, 'invalid_input', `${field}: ${issue.message}`, field);
+}
+
+export const notFound: RequestHandler = (req, res) => {
+  res
+    .status(404)
+    .json({
+      error: { code: 'not_found', message: `no route ${req.method} ${req.path}` },
+    } satisfies ErrorBody);
+};
+
+/** Maps thrown errors to clear JSON; never leaks a stack trace or an internal message. */
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const body = (status: number, code: string, message: string, field?: string) =>
+      res.status(status).json({ error: { code, message, ...(field ? { field } : {}) } } satisfies ErrorBody);
+    if (err instanceof HttpError) return body(err.status, err.code, err.message, err.field);
+    // body-parser errors carry a status and a type.
+    if (typeof err === 'object' && err && 'type' in err) {
+      const type = (err as { type: string }).type;
+      if (type === 'entity.parse.failed')
+        return body(400, 'invalid_json', 'the request body is not valid JSON');
+      if (type === 'entity.too.large') return body(413, 'body_too_large', 'the request body is too large');
+      if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+        return body(415, 'unsupported_encoding', 'the request body encoding is not supported');
+      }
+    }
+    log.error({ err, method: req.method, path: req.path }, 'unhandled error');
+    return body(500, 'internal', 'internal error');
+  };
+}
+
+/** Express 5 forwards rejected promises to the error handler; this only types async handlers. */
+export const handle =
+  (fn: (...args: Parameters<RequestHandler>) => Promise<unknown>): RequestHandler =>
+  (req, res, next) =>
+    fn(req, res, next).catch(next);

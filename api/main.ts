@@ -1,0 +1,57 @@
+// The API process. SIGTERM/SIGINT: stop accepting connections, finish requests in flight,
+// then close the Temporal connection and the database pool.
+import type { Server } from 'node:http';
+import { loadConfigOrExit } from '../config/config.js';
+import { createDatabase } from '../db/client.js';
+import { createLogger } from '../observability/logger.js';
+import { connectTemporalClient } from '../temporal/connection.js';
+import { createApp } from './app.js';
+
+const config = loadConfigOrExit();
+const log = createLogger({ level: config.LOG_LEVEL, name: 'greenroom-api' });
+
+if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) {
+  log.fatal('the API needs DATABASE_URL and TEMPORAL_ADDRESS (npm start provides both locally)');
+  process.exit(2);
+}
+if (!config.OPERATOR_API_KEY) log.warn('OPERATOR_API_KEY is not set: the operator API answers 503');
+
+const db = createDatabase({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
+const temporal = await connectTemporalClient({
+  address: config.TEMPORAL_ADDRESS,
+  namespace: config.TEMPORAL_NAMESPACE,
+});
+const app = createApp({
+  db,
+  temporal,
+  log,
+  taskQueue: config.TEMPORAL_TASK_QUEUE,
+  operatorApiKey: config.OPERATOR_API_KEY,
+  bodyLimit: config.API_BODY_LIMIT,
+});
+
+const server: Server = app.listen(config.API_PORT, config.API_HOST, () => {
+  log.info({ url: `http://${config.API_HOST}:${config.API_PORT}` }, 'API listening');
+});
+server.on('error', (err) => {
+  log.fatal({ err }, 'API could not listen');
+  process.exit(1);
+});
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'closing API');
+    const force = setTimeout(() => server.closeAllConnections(), 10_000).unref();
+    server.close(async () => {
+      clearTimeout(force);
+      await temporal.connection.close();
+      await db.$disconnect();
+      log.info('API stopped');
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+  });
+}

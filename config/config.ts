@@ -1,0 +1,122 @@
+import { z } from 'zod';
+
+/**
+ * The whole configuration of greenroom, parsed once from the environment.
+ *
+ * Every external part has an embedded default so that `npm start` on a bare machine works:
+ * no DATABASE_URL → an embedded PostgreSQL (PGlite); no TEMPORAL_ADDRESS → a Temporal dev server
+ * started by the app. A wrong value stops the process with one line naming the variable.
+ */
+
+const port = z.coerce
+  .number({ error: 'must be a port number' })
+  .int('must be a whole number')
+  .min(0, 'must be between 0 and 65535')
+  .max(65535, 'must be between 0 and 65535');
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine((v) => /^postgres(ql)?:\/\/.+/.test(v), 'must be a postgresql:// URL');
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Where local state lives: embedded database, Temporal dev server's SQLite file, outbox. */
+  DATA_DIR: z.string().trim().min(1).default('.data'),
+
+  /** PostgreSQL. Unset → embedded PGlite under DATA_DIR (local only). */
+  DATABASE_URL: postgresUrl.optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  EMBEDDED_DB_PORT: port.default(5433),
+
+  /** Temporal. Unset address → `npm start` runs a dev server on TEMPORAL_DEV_PORT. */
+  TEMPORAL_ADDRESS: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[\w.-]+:\d+$/, 'must be host:port')
+      .optional(),
+  ),
+  TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default('greenroom-journeys'),
+  TEMPORAL_DEV_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_CLI_PATH: optionalString,
+  /** Production workers load a bundle built ahead of time; unset → bundle at start-up. */
+  WORKFLOW_BUNDLE_PATH: optionalString,
+  /** The worker's /healthz and /readyz. */
+  WORKER_HEALTH_PORT: port.default(3001),
+  WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+
+  /** HTTP API. */
+  API_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  API_PORT: port.default(3000),
+  PUBLIC_BASE_URL: z.url({ error: 'must be an absolute URL' }).optional(),
+  /** Bootstrap operator key (full operator keys with roles arrive with the operator API). */
+  OPERATOR_API_KEY: optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
+  API_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb or 1mb')
+    .default('1mb'),
+
+  /** Print pretty logs instead of JSON lines. */
+  LOG_PRETTY: booleanFlag.default(false),
+});
+
+export type Config = z.infer<typeof configSchema> & { publicBaseUrl: string };
+
+/** Never echoed back in error messages: they may carry passwords. */
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'OPERATOR_API_KEY']);
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment; throws a ConfigError whose message names every wrong variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable means unset (compose files write `VAR: ${VAR:-}`), so the default applies.
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''),
+  );
+  const result = configSchema.safeParse(present);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? 'environment');
+      const raw = env[name];
+      const got =
+        raw === undefined || SECRET_VARIABLES.has(name)
+          ? ''
+          : ` (got ${JSON.stringify(raw.length > 40 ? raw.slice(0, 40) + '…' : raw)})`;
+      return `${name} ${issue.message}${got}`;
+    });
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const config = result.data;
+  return {
+    ...config,
+    publicBaseUrl: (config.PUBLIC_BASE_URL ?? `http://localhost:${config.API_PORT}`).replace(/\/$/, ''),
+  };
+}
+
+/** For process entry points: parse or exit with one line naming the variable. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`greenroom: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * Business workflow ids: the same trigger always maps to the same id, so a second start returns the
+ * existing journey (workflowIdConflictPolicy USE_EXISTING) instead of a duplicate.
+ */
+export function probeJourneyId(tenantId: string, probeKey: string): string {
+  return `probe:${tenantId}:${probeKey}`;
+}

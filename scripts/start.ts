@@ -1,0 +1,148 @@
+// `npm start`: the whole product on one machine with nothing installed.
+// Embedded defaults for every part that is not configured:
+//   DATABASE_URL unset     → PGlite (PostgreSQL in WebAssembly) on a loopback socket, under DATA_DIR
+//   TEMPORAL_ADDRESS unset → a Temporal dev server with its Web UI, persisted under DATA_DIR
+//   OPERATOR_API_KEY unset → a generated key kept in DATA_DIR/operator-api-key
+// Then it runs the worker and the API as child processes (as in production) and restarts either if
+// it dies. Ctrl-C stops everything in order.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfigOrExit } from '../config/config.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded.js';
+import { applyMigrations } from '../db/migrations.js';
+import { startDevServer, type DevServer } from '../temporal/dev-server.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const config = loadConfigOrExit();
+const dataDir = path.resolve(root, config.DATA_DIR);
+await mkdir(dataDir, { recursive: true });
+const say = (line: string) => process.stdout.write(`greenroom: ${line}\n`);
+
+let embeddedDb: EmbeddedPostgres | undefined;
+let devServer: DevServer | undefined;
+const children = new Map<string, ChildProcess>();
+let stopping = false;
+
+async function stopAll(code: number): Promise<never> {
+  stopping = true;
+  await Promise.all([...children.values()].map(stopChild));
+  await devServer?.stop().catch(() => undefined);
+  await embeddedDb?.stop().catch(() => undefined);
+  process.exit(code);
+}
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+try {
+  let databaseUrl = config.DATABASE_URL;
+  if (!databaseUrl) {
+    embeddedDb = await startEmbeddedPostgres({
+      dataDir: path.join(dataDir, 'pglite'),
+      port: config.EMBEDDED_DB_PORT,
+    });
+    databaseUrl = embeddedDb.url;
+    say(`database: embedded PGlite in ${path.join(dataDir, 'pglite')} (set DATABASE_URL to use PostgreSQL)`);
+  } else {
+    say('database: DATABASE_URL');
+  }
+  const applied = await applyMigrations(databaseUrl);
+  if (applied.length) say(`applied migrations: ${applied.join(', ')}`);
+
+  let temporalAddress = config.TEMPORAL_ADDRESS;
+  let temporalUi: string | null = null;
+  if (!temporalAddress) {
+    devServer = await startDevServer({
+      port: config.TEMPORAL_DEV_PORT,
+      uiPort: config.TEMPORAL_UI_PORT,
+      namespace: config.TEMPORAL_NAMESPACE,
+      dbFilename: path.join(dataDir, 'temporal.sqlite'),
+      logFile: path.join(dataDir, 'logs', 'temporal.log'),
+      log: say,
+    });
+    temporalAddress = devServer.address;
+    temporalUi = devServer.uiUrl;
+    say(`temporal: dev server on ${temporalAddress} (${devServer.cli?.source ?? 'SDK download'})`);
+  } else {
+    say(`temporal: ${temporalAddress}`);
+  }
+
+  const operatorKey = config.OPERATOR_API_KEY ?? (await localOperatorKey());
+  const childEnv = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: temporalAddress,
+    OPERATOR_API_KEY: operatorKey,
+    // The embedded database runs one statement at a time: a small pool is enough and fair.
+    ...(embeddedDb ? { DATABASE_POOL_SIZE: '2' } : {}),
+  };
+  supervise('worker', 'workers/main.ts', childEnv);
+  supervise('api', 'api/main.ts', childEnv);
+  await waitForHttp(`http://127.0.0.1:${config.API_PORT}/healthz`, 60_000);
+
+  say('ready');
+  say(`  API            ${config.publicBaseUrl}  (health: /healthz, /readyz)`);
+  say(`  Temporal UI    ${temporalUi ?? 'see your Temporal deployment'}`);
+  say(
+    `  operator key   ${config.OPERATOR_API_KEY ? 'OPERATOR_API_KEY' : path.join(dataDir, 'operator-api-key')}`,
+  );
+  say(
+    `  try it         curl -X POST -H "Authorization: Bearer $(cat ${path.join(config.DATA_DIR, 'operator-api-key')})" \\`,
+  );
+  say(
+    `                   -H 'content-type: application/json' -d '{}' ${config.publicBaseUrl}/operator/probes`,
+  );
+} catch (err) {
+  process.stderr.write(`greenroom: could not start: ${(err as Error).message}\n`);
+  await stopAll(1);
+}
+
+function supervise(name: string, entry: string, env: NodeJS.ProcessEnv): void {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, entry)], {
+    cwd: root,
+    env,
+    stdio: 'inherit',
+  });
+  children.set(name, child);
+  child.on('exit', (code, signal) => {
+    children.delete(name);
+    if (stopping) return;
+    say(`${name} exited (${signal ?? code}); restarting in 1 s`);
+    setTimeout(() => !stopping && supervise(name, entry, env), 1_000);
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const killer = setTimeout(() => child.kill('SIGKILL'), 35_000);
+    child.once('exit', () => {
+      clearTimeout(killer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+async function localOperatorKey(): Promise<string> {
+  const file = path.join(dataDir, 'operator-api-key');
+  const existing = (await readFile(file, 'utf8').catch(() => '')).trim();
+  if (existing) return existing;
+  const key = `grop_${randomBytes(24).toString('base64url')}`;
+  await writeFile(file, `${key}\n`, { mode: 0o600 });
+  return key;
+}
+
+async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await fetch(url)
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}

@@ -1,0 +1,89 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../temporal/free-port.js';
+import { spawnEntry, waitFor, type SpawnedProcess } from '../helpers/processes.js';
+
+// The README's start command with nothing configured: embedded database, its own Temporal dev server
+// with the Web UI, worker and API; a probe journey completes through the API; Ctrl-C stops it all.
+describe('npm start with nothing configured', () => {
+  let dataDir: string;
+  let proc: SpawnedProcess;
+  let apiPort: number;
+  let uiPort: number;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'greenroom-start-'));
+    apiPort = await freePort();
+    uiPort = await freePort();
+    const env: NodeJS.ProcessEnv = {
+      DATA_DIR: dataDir,
+      API_PORT: String(apiPort),
+      TEMPORAL_DEV_PORT: String(await freePort()),
+      TEMPORAL_UI_PORT: String(uiPort),
+      WORKER_HEALTH_PORT: String(await freePort()),
+      EMBEDDED_DB_PORT: String(await freePort()),
+    };
+    // Nothing configured: drop anything the CI environment might carry.
+    for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'OPERATOR_API_KEY', 'PUBLIC_BASE_URL'])
+      env[name] = '';
+    proc = spawnEntry('scripts/start.ts', env);
+    await waitFor(
+      'greenroom: ready',
+      async () => {
+        if (proc.child.exitCode !== null) throw new Error(`npm start exited early:\n${proc.output()}`);
+        return proc.output().includes('greenroom: ready');
+      },
+      120_000,
+    );
+  }, 150_000);
+
+  afterAll(async () => {
+    if (proc && proc.child.exitCode === null) proc.child.kill('SIGKILL');
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('prints where the API and the Temporal UI are, and both answer', async () => {
+    expect(proc.output()).toContain(`API            http://localhost:${apiPort}`);
+    expect(proc.output()).toContain(`Temporal UI    http://127.0.0.1:${uiPort}`);
+    expect(proc.output()).toMatch(/database: embedded PGlite/);
+    expect((await fetch(`http://127.0.0.1:${apiPort}/healthz`)).status).toBe(200);
+    const ready = await waitFor('readyz', async () => {
+      const res = await fetch(`http://127.0.0.1:${apiPort}/readyz`);
+      return res.ok && res;
+    });
+    expect(await ready.json()).toMatchObject({ status: 'ready' });
+    const ui = await fetch(`http://127.0.0.1:${uiPort}/`);
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toMatch(/<html/i);
+  });
+
+  it('runs the probe journey to completion through the API', async () => {
+    const key = (await readFile(path.join(dataDir, 'operator-api-key'), 'utf8')).trim();
+    const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+    const base = `http://127.0.0.1:${apiPort}/operator`;
+    const started = await fetch(`${base}/probes`, {
+      method: 'POST',
+      headers,
+      body: '{"deadlineSeconds":600}',
+    });
+    expect(started.status).toBe(202);
+    const { journeyId } = (await started.json()) as { journeyId: string };
+    const done = await fetch(`${base}/probes/${journeyId}/complete`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ completedBy: 'npm-start-test' }),
+    });
+    expect(await done.json()).toMatchObject({ status: 'complete' });
+    const row = await (await fetch(`${base}/journeys/${journeyId}`, { headers })).json();
+    expect(row).toMatchObject({ status: 'complete', kind: 'probe' });
+  });
+
+  it('stops everything on SIGINT', async () => {
+    proc.child.kill('SIGINT');
+    expect(await proc.exited).toBe(0);
+    await expect(fetch(`http://127.0.0.1:${apiPort}/healthz`)).rejects.toThrow();
+    await expect(fetch(`http://127.0.0.1:${uiPort}/`)).rejects.toThrow();
+  });
+});

@@ -1,0 +1,79 @@
+// The worker process: runs journeys' workflows and activities from one task queue.
+// SIGTERM/SIGINT drain it: no new tasks are polled, running activities get the grace time,
+// then the database pool closes.
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { createActivities } from '../activities/index.js';
+import { loadConfigOrExit } from '../config/config.js';
+import { createDatabase } from '../db/client.js';
+import { startHealthServer } from '../observability/health-server.js';
+import { createLogger } from '../observability/logger.js';
+import { createJourneyWorker } from './create-worker.js';
+import { bundleWorkflows } from './workflow-bundle.js';
+
+const config = loadConfigOrExit();
+const log = createLogger({ level: config.LOG_LEVEL, name: 'greenroom-worker' });
+
+if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) {
+  log.fatal('the worker needs DATABASE_URL and TEMPORAL_ADDRESS (npm start provides both locally)');
+  process.exit(2);
+}
+
+// The SDK installs its own signal handlers; ours decide the order of shutdown. Installed before
+// any await, so a SIGTERM during start-up also ends the process cleanly.
+Runtime.install({ shutdownSignals: [] });
+// Set once the worker exists; the signal handler reads it before and after.
+const running: { worker?: Worker } = {};
+let stopRequested = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopRequested) return;
+    stopRequested = true;
+    if (!running.worker) {
+      log.info({ signal }, 'stopped during start-up');
+      process.exit(0); // nothing polled yet, so nothing is in flight
+    }
+    log.info({ signal }, 'draining worker');
+    running.worker.shutdown();
+  });
+}
+
+const db = createDatabase({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
+const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+const workflowBundle = config.WORKFLOW_BUNDLE_PATH
+  ? { codePath: config.WORKFLOW_BUNDLE_PATH }
+  : await bundleWorkflows();
+
+const worker = await createJourneyWorker({
+  connection,
+  namespace: config.TEMPORAL_NAMESPACE,
+  taskQueue: config.TEMPORAL_TASK_QUEUE,
+  activities: createActivities({ db }),
+  workflowBundle,
+  shutdownGraceTime: `${config.WORKER_SHUTDOWN_GRACE_SECONDS} seconds`,
+});
+
+const health = await startHealthServer({
+  port: config.WORKER_HEALTH_PORT,
+  host: config.API_HOST,
+  isReady: () => worker.getState() === 'RUNNING',
+});
+
+running.worker = worker;
+if (stopRequested) worker.shutdown(); // the signal came while we were starting
+
+log.info(
+  {
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    temporal: config.TEMPORAL_ADDRESS,
+    prebuiltBundle: !!config.WORKFLOW_BUNDLE_PATH,
+  },
+  'worker running',
+);
+try {
+  await worker.run();
+} finally {
+  health.close();
+  await connection.close();
+  await db.$disconnect();
+  log.info('worker stopped');
+}

@@ -1,0 +1,3 @@
+// Every workflow type the worker registers. Workflow code is bundled for Temporal's deterministic
+// sandbox: import only from domain/, workflows/ and activity *types* (enforced by eslint).
+export { probeJourney } from './probe/probe-journey.js';
