@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time.js';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { customSearchAttributes } from '../../domain/search-attributes.js';
 import { ensureSearchAttributes } from '../../temporal/search-attributes.js';
@@ -22,7 +23,7 @@ describe('search attributes', () => {
     const namespace = `sa-${randomBytes(4).toString('hex')}`;
     await connection.workflowService.registerNamespace({
       namespace,
-      workflowExecutionRetentionPeriod: { seconds: 86_400 },
+      workflowExecutionRetentionPeriod: msToTs('1 day'),
     });
     // A new namespace takes a moment to be visible to the operator service.
     let added: string[] = [];
