@@ -1,0 +1,20 @@
+import type { CredentialStore } from './credentials.js';
+import type { Faults } from './faults.js';
+import type { Operations } from './operations.js';
+import type { PartnerClient } from './client/partner-client.js';
+import type { RateLimiter } from './rate-limit.js';
+import type { RequestLog } from './request-log.js';
+import type { SandboxState } from './store.js';
+import type { WebhookSender } from './webhooks/sender.js';
+
+/** Everything the HTTP routes need, built once by startSandbox. */
+export interface SandboxDeps {
+  state: SandboxState;
+  creds: CredentialStore;
+  limiters: { v1: RateLimiter; v3: RateLimiter; token: RateLimiter };
+  faults: Faults;
+  log: RequestLog;
+  ops: Operations;
+  webhooks: WebhookSender;
+  partner: PartnerClient;
+}
