@@ -69,6 +69,10 @@ export const configSchema = z.object({
     .regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb or 1mb')
     .default('1mb'),
 
+  /** `npm start` runs the Greenhouse sandbox (an emulator) unless turned off. */
+  GREENHOUSE_SANDBOX: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+  GREENHOUSE_SANDBOX_PORT: port.default(4010),
+
   /** Print pretty logs instead of JSON lines. */
   LOG_PRETTY: booleanFlag.default(false),
 });

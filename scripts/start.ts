@@ -3,6 +3,8 @@
 //   DATABASE_URL unset     → PGlite (PostgreSQL in WebAssembly) on a loopback socket, under DATA_DIR
 //   TEMPORAL_ADDRESS unset → a Temporal dev server with its Web UI, persisted under DATA_DIR
 //   OPERATOR_API_KEY unset → a generated key kept in DATA_DIR/operator-api-key
+//   Greenhouse             → the Greenhouse sandbox with a seeded demo organisation (GREENHOUSE_SANDBOX=off
+//                            when you connect tenants to a real Greenhouse)
 // Then it runs the worker and the API as child processes (as in production) and restarts either if
 // it dies. Ctrl-C stops everything in order.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -11,6 +13,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfigOrExit } from '../config/config.js';
+import { startSandbox, type Sandbox } from '../greenhouse-sandbox/index.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded.js';
 import { applyMigrations } from '../db/migrations.js';
 import { startDevServer, type DevServer } from '../temporal/dev-server.js';
@@ -23,12 +26,14 @@ const say = (line: string) => process.stdout.write(`greenroom: ${line}\n`);
 
 let embeddedDb: EmbeddedPostgres | undefined;
 let devServer: DevServer | undefined;
+let sandbox: Sandbox | undefined;
 const children = new Map<string, ChildProcess>();
 let stopping = false;
 
 async function stopAll(code: number): Promise<never> {
   stopping = true;
   await Promise.all([...children.values()].map(stopChild));
+  await sandbox?.close().catch(() => undefined);
   await devServer?.stop().catch(() => undefined);
   await embeddedDb?.stop().catch(() => undefined);
   process.exit(code);
@@ -69,6 +74,14 @@ try {
     say(`temporal: ${temporalAddress}`);
   }
 
+  if (config.GREENHOUSE_SANDBOX === 'on') {
+    sandbox = await startSandbox({
+      port: config.GREENHOUSE_SANDBOX_PORT,
+      orgs: [{ name: 'Demo Organisation', candidates: 50, jobs: 3 }],
+      webhooks: { retryScale: 0.001 },
+    });
+  }
+
   const operatorKey = config.OPERATOR_API_KEY ?? (await localOperatorKey());
   const childEnv = {
     ...process.env,
@@ -85,6 +98,13 @@ try {
   say('ready');
   say(`  API            ${config.publicBaseUrl}  (health: /healthz, /readyz)`);
   say(`  Temporal UI    ${temporalUi ?? 'see your Temporal deployment'}`);
+  if (sandbox) {
+    const demo = sandbox.orgs[0]!;
+    say(`  Greenhouse     sandbox ${sandbox.url} (admin: ${sandbox.url}/_sandbox/orgs)`);
+    say(
+      `                 demo org ${demo.org.id}: Harvest v1 key ${demo.credentials.v1.key}, v3 client ${demo.credentials.v3.clientId}`,
+    );
+  }
   say(
     `  operator key   ${config.OPERATOR_API_KEY ? 'OPERATOR_API_KEY' : path.join(dataDir, 'operator-api-key')}`,
   );

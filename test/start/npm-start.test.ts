@@ -12,11 +12,13 @@ describe('npm start with nothing configured', () => {
   let proc: SpawnedProcess;
   let apiPort: number;
   let uiPort: number;
+  let sandboxPort: number;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'greenroom-start-'));
     apiPort = await freePort();
     uiPort = await freePort();
+    sandboxPort = await freePort();
     const env: NodeJS.ProcessEnv = {
       DATA_DIR: dataDir,
       API_PORT: String(apiPort),
@@ -24,6 +26,7 @@ describe('npm start with nothing configured', () => {
       TEMPORAL_UI_PORT: String(uiPort),
       WORKER_HEALTH_PORT: String(await freePort()),
       EMBEDDED_DB_PORT: String(await freePort()),
+      GREENHOUSE_SANDBOX_PORT: String(sandboxPort),
     };
     // Nothing configured: drop anything the CI environment might carry.
     for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'OPERATOR_API_KEY', 'PUBLIC_BASE_URL'])
@@ -54,6 +57,9 @@ describe('npm start with nothing configured', () => {
       return res.ok && res;
     });
     expect(await ready.json()).toMatchObject({ status: 'ready' });
+    expect(proc.output()).toContain(`Greenhouse     sandbox http://127.0.0.1:${sandboxPort}`);
+    const orgs = await (await fetch(`http://127.0.0.1:${sandboxPort}/_sandbox/orgs`)).json();
+    expect(orgs).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Demo Organisation' })]));
     const ui = await fetch(`http://127.0.0.1:${uiPort}/`);
     expect(ui.status).toBe(200);
     expect(await ui.text()).toMatch(/<html/i);
@@ -85,5 +91,6 @@ describe('npm start with nothing configured', () => {
     expect(await proc.exited).toBe(0);
     await expect(fetch(`http://127.0.0.1:${apiPort}/healthz`)).rejects.toThrow();
     await expect(fetch(`http://127.0.0.1:${uiPort}/`)).rejects.toThrow();
+    await expect(fetch(`http://127.0.0.1:${sandboxPort}/_sandbox/health`)).rejects.toThrow();
   });
 });
