@@ -1,6 +1,15 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { z } from 'zod';
+import { ServiceError, type ServiceErrorKind } from '../domain/errors.js';
 import type { Logger } from '../observability/logger.js';
+
+const statusOfKind: Record<ServiceErrorKind, number> = {
+  not_found: 404,
+  conflict: 409,
+  invalid: 422,
+  precondition: 409,
+  upstream_unavailable: 502,
+};
 
 /** Every error response of our API has this shape; `field` names the input that is wrong. */
 export interface ErrorBody {
@@ -28,11 +37,9 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, where
 }
 
 export const notFound: RequestHandler = (req, res) => {
-  res
-    .status(404)
-    .json({
-      error: { code: 'not_found', message: `no route ${req.method} ${req.path}` },
-    } satisfies ErrorBody);
+  res.status(404).json({
+    error: { code: 'not_found', message: `no route ${req.method} ${req.path}` },
+  } satisfies ErrorBody);
 };
 
 /** Maps thrown errors to clear JSON; never leaks a stack trace or an internal message. */
@@ -41,6 +48,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     const body = (status: number, code: string, message: string, field?: string) =>
       res.status(status).json({ error: { code, message, ...(field ? { field } : {}) } } satisfies ErrorBody);
     if (err instanceof HttpError) return body(err.status, err.code, err.message, err.field);
+    if (err instanceof ServiceError) return body(statusOfKind[err.kind], err.kind, err.message, err.field);
     // body-parser errors carry a status and a type.
     if (typeof err === 'object' && err && 'type' in err) {
       const type = (err as { type: string }).type;

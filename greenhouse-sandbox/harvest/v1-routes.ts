@@ -258,14 +258,12 @@ export function harvestV1Router(d: SandboxDeps): Router {
     if (!a) return notFound(res);
     const out = d.ops.addAttachment(o, a, bodyOf(req));
     sendOutcome(res, out, (att) =>
-      res
-        .status(ASSUMPTIONS.attachmentCreatedStatus)
-        .json({
-          filename: att.filename,
-          url: shape.attachment(base(), att).url,
-          type: att.type,
-          content_type: att.contentType,
-        }),
+      res.status(ASSUMPTIONS.attachmentCreatedStatus).json({
+        filename: att.filename,
+        url: shape.attachment(base(), att).url,
+        type: att.type,
+        content_type: att.contentType,
+      }),
     );
   });
 
