@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ESLint } from 'eslint';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -45,6 +45,8 @@ describe('workflow sandbox guards', () => {
   afterAll(async () => dir && rm(dir, { recursive: true, force: true }));
 
   it('the bundler refuses a workflow that imports a Node built-in', async () => {
+    // Inside the repo (gitignored .data/) so that the bundler resolves node_modules as for real code.
+    await mkdir(path.join(repoRoot, '.data'), { recursive: true });
     dir = await mkdtemp(path.join(repoRoot, '.data', 'bundle-test-'));
     const file = path.join(dir, 'bad-workflow.ts');
     await writeFile(
