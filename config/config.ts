@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseEncryptionKeys, SecretBoxError, type EncryptionKey } from '../security/secret-box.js';
 
 /**
  * The whole configuration of greenroom, parsed once from the environment.
@@ -64,6 +65,23 @@ export const configSchema = z.object({
   PUBLIC_BASE_URL: z.url({ error: 'must be an absolute URL' }).optional(),
   /** Bootstrap operator key (full operator keys with roles arrive with the operator API). */
   OPERATOR_API_KEY: optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
+  /**
+   * Keys that encrypt secrets at rest: `id:base64(32 bytes)`, comma-separated, the first one current.
+   * Unset → `npm start` keeps a generated key in DATA_DIR; the API and worker refuse to start without.
+   */
+  SECRETS_ENCRYPTION_KEYS: z
+    .string()
+    .optional()
+    .transform((spec, ctx): EncryptionKey[] | undefined => {
+      if (spec === undefined) return undefined;
+      try {
+        return parseEncryptionKeys(spec);
+      } catch (err) {
+        if (!(err instanceof SecretBoxError)) throw err;
+        ctx.addIssue({ code: 'custom', message: err.message });
+        return z.NEVER;
+      }
+    }),
   API_BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb or 1mb')
@@ -80,7 +98,7 @@ export const configSchema = z.object({
 export type Config = z.infer<typeof configSchema> & { publicBaseUrl: string };
 
 /** Never echoed back in error messages: they may carry passwords. */
-const SECRET_VARIABLES = new Set(['DATABASE_URL', 'OPERATOR_API_KEY']);
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'OPERATOR_API_KEY', 'SECRETS_ENCRYPTION_KEYS']);
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

@@ -3,6 +3,7 @@
 //   DATABASE_URL unset     → PGlite (PostgreSQL in WebAssembly) on a loopback socket, under DATA_DIR
 //   TEMPORAL_ADDRESS unset → a Temporal dev server with its Web UI, persisted under DATA_DIR
 //   OPERATOR_API_KEY unset → a generated key kept in DATA_DIR/operator-api-key
+//   SECRETS_ENCRYPTION_KEYS unset → a generated key kept in DATA_DIR/secrets-encryption-key
 //   Greenhouse             → the Greenhouse sandbox with a seeded demo organisation (GREENHOUSE_SANDBOX=off
 //                            when you connect tenants to a real Greenhouse)
 // Then it runs the worker and the API as child processes (as in production) and restarts either if
@@ -16,6 +17,7 @@ import { loadConfigOrExit } from '../config/config.js';
 import { startSandbox, type Sandbox } from '../greenhouse-sandbox/index.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded.js';
 import { applyMigrations } from '../db/migrations.js';
+import { generateEncryptionKeySpec } from '../security/secret-box.js';
 import { startDevServer, type DevServer } from '../temporal/dev-server.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -82,18 +84,26 @@ try {
     });
   }
 
-  const operatorKey = config.OPERATOR_API_KEY ?? (await localOperatorKey());
+  const operatorKey =
+    config.OPERATOR_API_KEY ??
+    (await localSecret('operator-api-key', () => `grop_${randomBytes(24).toString('base64url')}`));
+  const encryptionKeys =
+    process.env.SECRETS_ENCRYPTION_KEYS?.trim() ||
+    (await localSecret('secrets-encryption-key', () => generateEncryptionKeySpec('local1')));
   const childEnv = {
     ...process.env,
     DATABASE_URL: databaseUrl,
     TEMPORAL_ADDRESS: temporalAddress,
     OPERATOR_API_KEY: operatorKey,
+    SECRETS_ENCRYPTION_KEYS: encryptionKeys,
     // The embedded database runs one statement at a time: a small pool is enough and fair.
     ...(embeddedDb ? { DATABASE_POOL_SIZE: '2' } : {}),
   };
   supervise('worker', 'workers/main.ts', childEnv);
   supervise('api', 'api/main.ts', childEnv);
-  await waitForHttp(`http://127.0.0.1:${config.API_PORT}/healthz`, 60_000);
+  // Ready means a journey started now runs: the API answers and the worker polls.
+  await waitForHttp(`http://127.0.0.1:${config.API_PORT}/readyz`, 120_000);
+  await waitForHttp(`http://127.0.0.1:${config.WORKER_HEALTH_PORT}/readyz`, 120_000);
 
   say('ready');
   say(`  API            ${config.publicBaseUrl}  (health: /healthz, /readyz)`);
@@ -146,13 +156,14 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-async function localOperatorKey(): Promise<string> {
-  const file = path.join(dataDir, 'operator-api-key');
+/** A secret generated once for this data directory and kept beside the data it protects. */
+async function localSecret(name: string, generate: () => string): Promise<string> {
+  const file = path.join(dataDir, name);
   const existing = (await readFile(file, 'utf8').catch(() => '')).trim();
   if (existing) return existing;
-  const key = `grop_${randomBytes(24).toString('base64url')}`;
-  await writeFile(file, `${key}\n`, { mode: 0o600 });
-  return key;
+  const value = generate();
+  await writeFile(file, `${value}\n`, { mode: 0o600 });
+  return value;
 }
 
 async function waitForHttp(url: string, timeoutMs: number): Promise<void> {

@@ -65,7 +65,7 @@ describe('npm start with nothing configured', () => {
     expect(await ui.text()).toMatch(/<html/i);
   });
 
-  it('runs the probe journey to completion through the API', async () => {
+  it('runs the probe journey to completion through the API', { timeout: 120_000 }, async () => {
     const key = (await readFile(path.join(dataDir, 'operator-api-key'), 'utf8')).trim();
     const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
     const base = `http://127.0.0.1:${apiPort}/operator`;
@@ -81,7 +81,7 @@ describe('npm start with nothing configured', () => {
       headers,
       body: JSON.stringify({ completedBy: 'npm-start-test' }),
     });
-    expect(await done.json()).toMatchObject({ status: 'complete' });
+    expect(await done.json(), proc.output()).toMatchObject({ status: 'complete' });
     const row = await (await fetch(`${base}/journeys/${journeyId}`, { headers })).json();
     expect(row).toMatchObject({ status: 'complete', kind: 'probe' });
   });
