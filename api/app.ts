@@ -2,17 +2,21 @@ import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../observability/logger.js';
+import type { ConnectionService } from '../tenants/connection-service.js';
 import { healthRoutes } from './health/routes.js';
 import { errorHandler, notFound } from './http-errors.js';
 import { requireOperator } from './operator/auth.js';
+import { greenhouseCallbackRoutes } from './oauth/greenhouse-callback.js';
 import { journeyRoutes } from './operator/journeys.js';
 import { probeRoutes } from './operator/probes.js';
+import { tenantRoutes } from './operator/tenants.js';
 
 export interface AppDependencies {
   db: Database;
   temporal: Client;
   log: Logger;
   taskQueue: string;
+  connections: ConnectionService;
   operatorApiKey: string | undefined;
   bodyLimit?: string;
 }
@@ -25,11 +29,13 @@ export function createApp(deps: AppDependencies): Express {
   app.use(express.json({ limit: deps.bodyLimit ?? '1mb', strict: true }));
 
   app.use(healthRoutes(deps));
+  app.use(greenhouseCallbackRoutes(deps));
 
   const operator = express.Router();
   operator.use(requireOperator(deps.operatorApiKey));
   operator.use(probeRoutes(deps));
   operator.use(journeyRoutes(deps));
+  operator.use(tenantRoutes(deps));
   app.use('/operator', operator);
 
   app.use(notFound);

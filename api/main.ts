@@ -4,6 +4,11 @@ import type { Server } from 'node:http';
 import { loadConfigOrExit } from '../config/config.js';
 import { createDatabase } from '../db/client.js';
 import { createLogger } from '../observability/logger.js';
+import { PostgresRateBudgetStore } from '../greenhouse/harvest/index.js';
+import { createSecretBox } from '../security/secret-box.js';
+import { createConnectionService } from '../tenants/connection-service.js';
+import { harvestClientFactory } from '../tenants/harvest-clients.js';
+import { createHarvestGateway } from '../tenants/harvest-gateway.js';
 import { connectTemporalClient } from '../temporal/connection.js';
 import { createApp } from './app.js';
 
@@ -14,6 +19,12 @@ if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) {
   log.fatal('the API needs DATABASE_URL and TEMPORAL_ADDRESS (npm start provides both locally)');
   process.exit(2);
 }
+if (!config.SECRETS_ENCRYPTION_KEYS) {
+  log.fatal(
+    'the API needs SECRETS_ENCRYPTION_KEYS to store Greenhouse credentials (npm start provides one locally)',
+  );
+  process.exit(2);
+}
 if (!config.OPERATOR_API_KEY) log.warn('OPERATOR_API_KEY is not set: the operator API answers 503');
 
 const db = createDatabase({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
@@ -21,8 +32,16 @@ const temporal = await connectTemporalClient({
   address: config.TEMPORAL_ADDRESS,
   namespace: config.TEMPORAL_NAMESPACE,
 });
+const connections = createConnectionService({
+  db,
+  secrets: createSecretBox(config.SECRETS_ENCRYPTION_KEYS),
+  // One rate budget per Greenhouse credential, shared through PostgreSQL with the workers.
+  gateway: createHarvestGateway(harvestClientFactory(new PostgresRateBudgetStore(db))),
+  publicBaseUrl: config.publicBaseUrl,
+});
 const app = createApp({
   db,
+  connections,
   temporal,
   log,
   taskQueue: config.TEMPORAL_TASK_QUEUE,

@@ -41,5 +41,7 @@ export const JourneySnapshot = z.object({
   testId: z.string().nullable().default(null),
   deadlineAt: z.string().datetime().nullable().default(null),
   completedAt: z.string().datetime().nullable().default(null),
+  greenhouseApplicationId: z.string().nullable().default(null),
+  scorePercent: z.number().min(0).max(100).nullable().default(null),
 });
 export type JourneySnapshot = z.input<typeof JourneySnapshot>;

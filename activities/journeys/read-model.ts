@@ -14,9 +14,10 @@ export function createJourneyActivities({ db }: { db: Database }): JourneyActivi
       const completedAt = s.completedAt ? new Date(s.completedAt) : null;
       const changed = await db.$executeRaw`
         INSERT INTO journeys (id, tenant_id, kind, status, status_detail, state_version, test_id,
-                              deadline_at, completed_at, updated_at)
+                              deadline_at, completed_at, greenhouse_application_id, score, updated_at)
         VALUES (${s.journeyId}, ${s.tenantId}, ${s.kind}::"JourneyKind", ${s.status}, ${s.statusDetail},
-                ${s.stateVersion}, ${s.testId}, ${deadlineAt}, ${completedAt}, now())
+                ${s.stateVersion}, ${s.testId}, ${deadlineAt}, ${completedAt}, ${s.greenhouseApplicationId},
+                ${s.scorePercent}, now())
         ON CONFLICT (id) DO UPDATE SET
           status = EXCLUDED.status,
           status_detail = EXCLUDED.status_detail,
@@ -24,6 +25,8 @@ export function createJourneyActivities({ db }: { db: Database }): JourneyActivi
           test_id = EXCLUDED.test_id,
           deadline_at = EXCLUDED.deadline_at,
           completed_at = EXCLUDED.completed_at,
+          greenhouse_application_id = COALESCE(EXCLUDED.greenhouse_application_id, journeys.greenhouse_application_id),
+          score = COALESCE(EXCLUDED.score, journeys.score),
           updated_at = now()
         WHERE journeys.state_version < EXCLUDED.state_version`;
       return { applied: changed > 0 };

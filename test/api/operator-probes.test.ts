@@ -1,15 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { pino } from 'pino';
 import { createActivities } from '../../activities/index.js';
-import { createApp } from '../../api/app.js';
 import { createDatabase } from '../../db/client.js';
 import { freePort } from '../../temporal/free-port.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { listen } from '../helpers/http.js';
+import { startTestApi, TEST_OPERATOR_KEY } from '../helpers/app.js';
 import { connectTestClient, startTestWorker, type RunningTestWorker } from '../helpers/temporal.js';
 
-const OPERATOR_KEY = 'test-operator-key-0123456789abcdef';
+const OPERATOR_KEY = TEST_OPERATOR_KEY;
 
 // The API over real HTTP, on a real Temporal server and PostgreSQL, with the real worker.
 describe('operator probe API', () => {
@@ -22,15 +20,7 @@ describe('operator probe API', () => {
     database = await createTestDatabase();
     temporal = await connectTestClient();
     worker = await startTestWorker({ activities: createActivities({ db: database.db }) });
-    const app = createApp({
-      db: database.db,
-      temporal,
-      log: pino({ level: 'silent' }),
-      taskQueue: worker.taskQueue,
-      operatorApiKey: OPERATOR_KEY,
-      bodyLimit: '10kb',
-    });
-    api = await listen(app);
+    api = await startTestApi({ db: database.db, temporal, taskQueue: worker.taskQueue, bodyLimit: '10kb' });
   });
   afterAll(async () => {
     await api?.close();
@@ -60,14 +50,7 @@ describe('operator probe API', () => {
       url: `postgresql://postgres@127.0.0.1:${await freePort()}/none`,
       poolSize: 1,
     });
-    const app = createApp({
-      db: deadDb,
-      temporal,
-      log: pino({ level: 'silent' }),
-      taskQueue: 'x',
-      operatorApiKey: OPERATOR_KEY,
-    });
-    const server = await listen(app);
+    const server = await startTestApi({ db: deadDb, temporal, taskQueue: 'x' });
     try {
       const res = await fetch(`${server.url}/readyz`);
       expect(res.status).toBe(503);

@@ -1,0 +1,63 @@
+import type { Client } from '@temporalio/client';
+import { pino } from 'pino';
+import { createApp, type AppDependencies } from '../../api/app.js';
+import type { Database } from '../../db/client.js';
+import { MemoryRateBudgetStore } from '../../greenhouse/harvest/index.js';
+import {
+  createSecretBox,
+  generateEncryptionKeySpec,
+  parseEncryptionKeys,
+} from '../../security/secret-box.js';
+import { createConnectionService } from '../../tenants/connection-service.js';
+import { harvestClientFactory } from '../../tenants/harvest-clients.js';
+import { createHarvestGateway } from '../../tenants/harvest-gateway.js';
+import { freePort } from '../../temporal/free-port.js';
+import { listen } from './http.js';
+
+export const TEST_OPERATOR_KEY = 'test-operator-key-0123456789abcdef';
+
+/** The real API app, wired as api/main.ts wires it, served on a random loopback port. */
+export async function startTestApi(
+  deps: { db: Database; temporal: Client; taskQueue: string } & Partial<AppDependencies>,
+) {
+  const port = await freePort();
+  const publicBaseUrl = `http://127.0.0.1:${port}`;
+  const secrets = createSecretBox(parseEncryptionKeys(generateEncryptionKeySpec('test1')));
+  const connections =
+    deps.connections ??
+    createConnectionService({
+      db: deps.db,
+      secrets,
+      gateway: createHarvestGateway(harvestClientFactory(new MemoryRateBudgetStore(), { timeoutMs: 5_000 })),
+      publicBaseUrl,
+    });
+  const app = createApp({
+    log: pino({ level: 'silent' }),
+    operatorApiKey: TEST_OPERATOR_KEY,
+    bodyLimit: '100kb',
+    ...deps,
+    connections,
+  });
+  const server = await listen(app, port);
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${server.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${TEST_OPERATOR_KEY}`,
+        'content-type': 'application/json',
+        ...headers,
+      },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return {
+      status: res.status,
+      body: text
+        ? (JSON.parse(text) as Record<string, unknown> & {
+            error?: { code: string; message: string; field?: string };
+          })
+        : null,
+    };
+  };
+  return { ...server, secrets, connections, call };
+}
