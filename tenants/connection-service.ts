@@ -5,6 +5,8 @@ import { ServiceError } from '../domain/errors.js';
 import { mappingProblem, type CustomFieldDefinition } from '../domain/result-fields.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { generateToken, hashToken } from '../security/tokens.js';
+import { MemoryTokenStore, V3AuthorizationCodeAuth } from '../greenhouse/harvest/auth.js';
+import { isHarvestError } from '../greenhouse/harvest/errors.js';
 import { databaseTokenStore, refreshTokenAad } from './token-store.js';
 import {
   capabilitiesByMode,
@@ -47,60 +49,39 @@ const aad = {
   pendingSecret: (state: string) => `pending-authorization:${hashToken(state)}`,
 };
 
-/** `POST <auth>/token` with grant_type=authorization_code (greenhouse.md §3.1). */
+/**
+ * Trades the consent code for the first tokens with the Harvest client's own token logic (same
+ * errors, no secrets in messages), kept in memory until the connection row is written.
+ */
 async function exchangeCode(
   fetchFn: typeof fetch,
   pending: { clientId: string; authBaseUrl: string; redirectUri: string },
   clientSecret: string,
   code: string,
 ) {
-  let res: Response;
+  const tokenStore = new MemoryTokenStore();
+  const auth = new V3AuthorizationCodeAuth({
+    tokenUrl: `${pending.authBaseUrl.replace(/\/$/, '')}/token`,
+    clientId: pending.clientId,
+    clientSecret,
+    tokenStore,
+    fetch: fetchFn,
+    timeoutMs: 15_000,
+  });
   try {
-    res = await fetchFn(`${pending.authBaseUrl.replace(/\/$/, '')}/token`, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from(`${pending.clientId}:${clientSecret}`).toString('base64')}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: new URLSearchParams({
-        grant_type: 'authorization_code',
-        code,
-        redirect_uri: pending.redirectUri,
-      }),
-      signal: AbortSignal.timeout(15_000),
-    });
-  } catch {
-    throw new ServiceError(
-      'upstream_unavailable',
-      'Greenhouse could not be reached to complete the authorization',
-    );
+    await auth.exchangeCode(code, pending.redirectUri);
+  } catch (err) {
+    if (!isHarvestError(err)) throw err;
+    if (err.retryable) {
+      throw new ServiceError(
+        'upstream_unavailable',
+        `Greenhouse could not complete the authorization: ${err.message}`,
+      );
+    }
+    throw new ServiceError('invalid', `Greenhouse refused the authorization code: ${err.message}`, 'code');
   }
-  const body = (await res.json().catch(() => ({}))) as {
-    access_token?: string;
-    refresh_token?: string;
-    expires_in?: number;
-    refresh_token_expires_in?: number;
-    error?: string;
-  };
-  if (!res.ok || !body.access_token || !body.refresh_token) {
-    throw new ServiceError(
-      'invalid',
-      `Greenhouse refused the authorization code (${body.error ?? `HTTP ${res.status}`})`,
-      'code',
-    );
-  }
-  const now = Date.now();
-  return {
-    sub: subjectOf(body.access_token),
-    stored: {
-      refreshToken: body.refresh_token,
-      refreshTokenExpiresAt: body.refresh_token_expires_in
-        ? now + body.refresh_token_expires_in * 1000
-        : null,
-      accessToken: body.access_token,
-      accessTokenExpiresAt: now + (body.expires_in ?? 3600) * 1000,
-    },
-  };
+  const stored = (await tokenStore.load())!;
+  return { sub: stored.accessToken ? subjectOf(stored.accessToken) : null, stored };
 }
 
 /** The consenting user's id from the access token (a JWT from Greenhouse over TLS; read, not verified). */
