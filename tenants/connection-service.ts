@@ -7,7 +7,8 @@ import type { SecretBox } from '../security/secret-box.js';
 import { generateToken, hashToken } from '../security/tokens.js';
 import { MemoryTokenStore, V3AuthorizationCodeAuth } from '../greenhouse/harvest/auth.js';
 import { isHarvestError } from '../greenhouse/harvest/errors.js';
-import { databaseTokenStore, refreshTokenAad } from './token-store.js';
+import { credentialsOf as decryptCredentials, secretPurpose, type StoredConnection } from './credentials.js';
+import { refreshTokenAad } from './token-store.js';
 import {
   capabilitiesByMode,
   CredentialRejectedError,
@@ -40,14 +41,7 @@ export interface ConnectionDeps {
 const AUTHORIZATION_TTL_MS = 30 * 60_000;
 export const AUTHORIZATION_CALLBACK_PATH = '/oauth/greenhouse/callback';
 
-/** Associated data binds each ciphertext to its purpose and tenant. */
-const aad = {
-  harvestSecret: (tenantId: string) => `harvest-secret:${tenantId}`,
-  refreshToken: (tenantId: string) => `refresh-token:${tenantId}`,
-  callbackCredential: (tenantId: string) => `callback-credential:${tenantId}`,
-  webhookSecret: (tenantId: string) => `webhook-secret:${tenantId}`,
-  pendingSecret: (state: string) => `pending-authorization:${hashToken(state)}`,
-};
+const aad = secretPurpose;
 
 /**
  * Trades the consent code for the first tokens with the Harvest client's own token logic (same
@@ -125,44 +119,7 @@ export function createConnectionService({
     return { tenant, connection: tenant.greenhouseConnection };
   }
 
-  function credentialsOf(connection: {
-    tenantId: string;
-    authKind: string;
-    harvestBaseUrl: string;
-    authBaseUrl: string | null;
-    clientId: string | null;
-    secretCiphertext: string;
-    auditUserId: string | null;
-  }): ConnectionCredentials {
-    const secret = secrets.decrypt(connection.secretCiphertext, aad.harvestSecret(connection.tenantId));
-    if (connection.authKind === 'v3_authorization_code') {
-      return {
-        kind: 'v3_authorization_code',
-        harvestBaseUrl: connection.harvestBaseUrl,
-        authBaseUrl: connection.authBaseUrl ?? '',
-        clientId: connection.clientId ?? '',
-        clientSecret: secret,
-        auditUserId: connection.auditUserId,
-        tokenStore: databaseTokenStore(db, secrets, connection.tenantId),
-      };
-    }
-    if (connection.authKind === 'v1_key') {
-      return {
-        kind: 'v1_key',
-        harvestBaseUrl: connection.harvestBaseUrl,
-        apiKey: secret,
-        auditUserId: connection.auditUserId,
-      };
-    }
-    return {
-      kind: 'v3_client_credentials',
-      harvestBaseUrl: connection.harvestBaseUrl,
-      authBaseUrl: connection.authBaseUrl ?? '',
-      clientId: connection.clientId ?? '',
-      clientSecret: secret,
-      auditUserId: connection.auditUserId ?? '',
-    };
-  }
+  const credentialsOf = (connection: StoredConnection) => decryptCredentials(db, secrets, connection);
 
   /** Runs a Greenhouse call; a rejected credential marks the tenant disconnected, with the reason. */
   async function withGreenhouse<T>(tenantId: string, call: () => Promise<T>): Promise<T> {
