@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../observability/logger.js';
+import type { CatalogueService } from '../catalogue/service.js';
 import type { ConnectionService } from '../tenants/connection-service.js';
 import { healthRoutes } from './health/routes.js';
 import { errorHandler, notFound } from './http-errors.js';
@@ -9,7 +10,10 @@ import { requireOperator } from './operator/auth.js';
 import { greenhouseCallbackRoutes } from './oauth/greenhouse-callback.js';
 import { journeyRoutes } from './operator/journeys.js';
 import { probeRoutes } from './operator/probes.js';
+import { takeTestRoutes } from './pages/take-test.js';
+import { partnerRoutes } from './partner/routes.js';
 import { tenantRoutes } from './operator/tenants.js';
+import { testRoutes } from './operator/tests.js';
 
 export interface AppDependencies {
   db: Database;
@@ -17,6 +21,7 @@ export interface AppDependencies {
   log: Logger;
   taskQueue: string;
   connections: ConnectionService;
+  catalogue: CatalogueService;
   operatorApiKey: string | undefined;
   bodyLimit?: string;
 }
@@ -30,12 +35,15 @@ export function createApp(deps: AppDependencies): Express {
 
   app.use(healthRoutes(deps));
   app.use(greenhouseCallbackRoutes(deps));
+  app.use(partnerRoutes(deps));
+  app.use(takeTestRoutes(deps));
 
   const operator = express.Router();
   operator.use(requireOperator(deps.operatorApiKey));
   operator.use(probeRoutes(deps));
   operator.use(journeyRoutes(deps));
   operator.use(tenantRoutes(deps));
+  operator.use(testRoutes(deps));
   app.use('/operator', operator);
 
   app.use(notFound);

@@ -1,6 +1,7 @@
 // The API process. SIGTERM/SIGINT: stop accepting connections, finish requests in flight,
 // then close the Temporal connection and the database pool.
 import type { Server } from 'node:http';
+import { createCatalogueService } from '../catalogue/service.js';
 import { loadConfigOrExit } from '../config/config.js';
 import { createDatabase } from '../db/client.js';
 import { createLogger } from '../observability/logger.js';
@@ -42,6 +43,7 @@ const connections = createConnectionService({
 const app = createApp({
   db,
   connections,
+  catalogue: createCatalogueService({ db }),
   temporal,
   log,
   taskQueue: config.TEMPORAL_TASK_QUEUE,

@@ -87,6 +87,16 @@ export const configSchema = z.object({
     .regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb or 1mb')
     .default('1mb'),
 
+  /** Outgoing mail. Unset → the outbox: mail is stored and listed at /outbox instead of sent. */
+  SMTP_URL: z
+    .string()
+    .trim()
+    .regex(/^smtps?:\/\/.+/, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  MAIL_FROM_ADDRESS: z
+    .email({ error: 'must be an e-mail address' })
+    .default('assessments@greenroom.localhost'),
+
   /** `npm start` runs the Greenhouse sandbox (an emulator) unless turned off. */
   GREENHOUSE_SANDBOX: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
   GREENHOUSE_SANDBOX_PORT: port.default(4010),
@@ -98,7 +108,7 @@ export const configSchema = z.object({
 export type Config = z.infer<typeof configSchema> & { publicBaseUrl: string };
 
 /** Never echoed back in error messages: they may carry passwords. */
-const SECRET_VARIABLES = new Set(['DATABASE_URL', 'OPERATOR_API_KEY', 'SECRETS_ENCRYPTION_KEYS']);
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'OPERATOR_API_KEY', 'SECRETS_ENCRYPTION_KEYS', 'SMTP_URL']);
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

@@ -8,13 +8,16 @@ import { createDatabase } from '../db/client.js';
 import { startHealthServer } from '../observability/health-server.js';
 import { createLogger } from '../observability/logger.js';
 import { createJourneyWorker } from './create-worker.js';
+import { activityDependencies } from './dependencies.js';
 import { bundleWorkflows } from './workflow-bundle.js';
 
 const config = loadConfigOrExit();
 const log = createLogger({ level: config.LOG_LEVEL, name: 'greenroom-worker' });
 
-if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) {
-  log.fatal('the worker needs DATABASE_URL and TEMPORAL_ADDRESS (npm start provides both locally)');
+if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS || !config.SECRETS_ENCRYPTION_KEYS) {
+  log.fatal(
+    'the worker needs DATABASE_URL, TEMPORAL_ADDRESS and SECRETS_ENCRYPTION_KEYS (npm start provides them locally)',
+  );
   process.exit(2);
 }
 
@@ -47,7 +50,7 @@ const worker = await createJourneyWorker({
   connection,
   namespace: config.TEMPORAL_NAMESPACE,
   taskQueue: config.TEMPORAL_TASK_QUEUE,
-  activities: createActivities({ db }),
+  activities: createActivities(activityDependencies(config, db, log)),
   workflowBundle,
   shutdownGraceTime: `${config.WORKER_SHUTDOWN_GRACE_SECONDS} seconds`,
 });

@@ -1,3 +1,4 @@
 // Every workflow type the worker registers. Workflow code is bundled for Temporal's deterministic
 // sandbox: import only from domain/, workflows/ and activity *types* (enforced by eslint).
 export { probeJourney } from './probe/probe-journey.js';
+export { assessmentJourney } from './assessment/assessment-journey.js';

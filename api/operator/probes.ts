@@ -57,6 +57,7 @@ export function probeRoutes({ db, temporal, taskQueue }: ProbeRouteDeps): Router
         args: [input],
         // A repeated request (same Idempotency-Key) returns the journey already running.
         workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
         typedSearchAttributes: [
           { key: TenantIdKey, value: SYSTEM_TENANT_ID },
           { key: JourneyKindKey, value: 'probe' },

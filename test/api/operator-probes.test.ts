@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { createActivities } from '../../activities/index.js';
+import { testActivities } from '../helpers/activities.js';
 import { createDatabase } from '../../db/client.js';
 import { freePort } from '../../temporal/free-port.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
@@ -19,7 +19,7 @@ describe('operator probe API', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     temporal = await connectTestClient();
-    worker = await startTestWorker({ activities: createActivities({ db: database.db }) });
+    worker = await startTestWorker({ activities: testActivities(database.db) });
     api = await startTestApi({ db: database.db, temporal, taskQueue: worker.taskQueue, bodyLimit: '10kb' });
   });
   afterAll(async () => {

@@ -1,12 +1,14 @@
 import type { Client } from '@temporalio/client';
 import { pino } from 'pino';
 import { createApp, type AppDependencies } from '../../api/app.js';
+import { createCatalogueService } from '../../catalogue/service.js';
 import type { Database } from '../../db/client.js';
 import { MemoryRateBudgetStore } from '../../greenhouse/harvest/index.js';
 import {
   createSecretBox,
   generateEncryptionKeySpec,
   parseEncryptionKeys,
+  type SecretBox,
 } from '../../security/secret-box.js';
 import { createConnectionService } from '../../tenants/connection-service.js';
 import { harvestClientFactory } from '../../tenants/harvest-clients.js';
@@ -18,11 +20,11 @@ export const TEST_OPERATOR_KEY = 'test-operator-key-0123456789abcdef';
 
 /** The real API app, wired as api/main.ts wires it, served on a random loopback port. */
 export async function startTestApi(
-  deps: { db: Database; temporal: Client; taskQueue: string } & Partial<AppDependencies>,
+  deps: { db: Database; temporal: Client; taskQueue: string; secrets?: SecretBox } & Partial<AppDependencies>,
 ) {
   const port = await freePort();
   const publicBaseUrl = `http://127.0.0.1:${port}`;
-  const secrets = createSecretBox(parseEncryptionKeys(generateEncryptionKeySpec('test1')));
+  const secrets = deps.secrets ?? createSecretBox(parseEncryptionKeys(generateEncryptionKeySpec('test1')));
   const connections =
     deps.connections ??
     createConnectionService({
@@ -35,6 +37,7 @@ export async function startTestApi(
     log: pino({ level: 'silent' }),
     operatorApiKey: TEST_OPERATOR_KEY,
     bodyLimit: '100kb',
+    catalogue: createCatalogueService({ db: deps.db }),
     ...deps,
     connections,
   });

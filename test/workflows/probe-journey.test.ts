@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { createActivities } from '../../activities/index.js';
+import { testActivities } from '../helpers/activities.js';
 import { JourneyStatusKey, TenantIdKey } from '../../domain/search-attributes.js';
 import { completeProbeUpdate, probeStateQuery } from '../../workflows/probe/messages.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
@@ -16,7 +16,7 @@ describe('probe journey', () => {
     database = await createTestDatabase();
     await database.db.tenant.create({ data: { id: 'system', slug: 'system', name: 'system' } });
     client = await connectTestClient();
-    worker = await startTestWorker({ activities: createActivities({ db: database.db }) });
+    worker = await startTestWorker({ activities: testActivities(database.db) });
   });
   afterAll(async () => {
     await worker?.stop();
@@ -92,7 +92,7 @@ describe('probe journey', () => {
   });
 
   it('ignores a snapshot older than the one already recorded', async () => {
-    const { recordJourneySnapshot } = createActivities({ db: database.db });
+    const { recordJourneySnapshot } = testActivities(database.db);
     const base = { journeyId: 'probe:system:ordering', tenantId: 'system', kind: 'probe' as const };
     await recordJourneySnapshot({ ...base, status: 'complete', stateVersion: 5 });
     const stale = await recordJourneySnapshot({ ...base, status: 'in_progress', stateVersion: 4 });

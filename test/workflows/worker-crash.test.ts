@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import type { Client } from '@temporalio/client';
+import { generateEncryptionKeySpec } from '../../security/secret-box.js';
 import { freePort } from '../../temporal/free-port.js';
 import { completeProbeUpdate } from '../../workflows/probe/messages.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
@@ -25,6 +26,7 @@ describe('worker killed during a journey', () => {
       TEMPORAL_TASK_QUEUE: taskQueue,
       WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
       WORKER_HEALTH_PORT: String(healthPort),
+      SECRETS_ENCRYPTION_KEYS: generateEncryptionKeySpec('crash1'),
     });
     workers.push(proc);
     return Object.assign(proc, { readyUrl: `http://127.0.0.1:${healthPort}/readyz` });
@@ -86,6 +88,7 @@ describe('worker killed during a journey', () => {
       TEMPORAL_TASK_QUEUE: taskQueue,
       WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
       WORKER_HEALTH_PORT: String(await freePort()),
+      SECRETS_ENCRYPTION_KEYS: generateEncryptionKeySpec('crash1'),
     });
     workers.push(proc);
     await waitFor('the worker to dial Temporal', async () => connected, 30_000);

@@ -1,0 +1,32 @@
+import type { CatalogueService } from '../../catalogue/service.js';
+import type { Database } from '../../db/client.js';
+import { TenantBranding } from '../../mail/index.js';
+
+export interface AssessmentDeps {
+  db: Database;
+  catalogue: CatalogueService;
+  publicBaseUrl: string;
+  /** Used where a tenant has not set its own branding. */
+  defaultFromAddress: string;
+}
+
+/** Everything an activity needs to know about one journey, loaded fresh on every attempt. */
+export async function loadJourney(deps: AssessmentDeps, journeyId: string) {
+  const journey = await deps.db.journey.findUnique({ where: { id: journeyId }, include: { tenant: true } });
+  if (!journey) throw new Error(`journey ${journeyId} is not in the read model`);
+  const candidate = await deps.db.journeyCandidate.findUnique({ where: { journeyId } });
+  if (!journey.testId || journey.testVersion === null)
+    throw new Error(`journey ${journeyId} has no pinned test`);
+  const test = await deps.catalogue.getTest(journey.tenantId, journey.testId, journey.testVersion);
+  const parsedBranding = TenantBranding.safeParse(journey.tenant.branding);
+  const branding: TenantBranding = parsedBranding.success
+    ? parsedBranding.data
+    : {
+        companyName: journey.tenant.name,
+        fromName: journey.tenant.name,
+        fromAddress: deps.defaultFromAddress,
+        primaryColor: '#1a5fb4',
+      };
+  return { journey, candidate, test: test.definition, branding };
+}
+export type JourneyContext = Awaited<ReturnType<typeof loadJourney>>;

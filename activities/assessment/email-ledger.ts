@@ -1,0 +1,36 @@
+import type { Database } from '../../db/client.js';
+import { messageIdFor, type Mailer, type OutgoingMail } from '../../mail/index.js';
+
+/**
+ * Sends an e-mail at most once per idempotency key across retries, crashes and workers. The row
+ * is written as `sending` before SMTP and `sent` after: a retry finds `sent` and stops. Only a
+ * crash in the moment between the SMTP answer and the `sent` update can repeat a mail, and that
+ * repeat carries the same Message-ID, so mail clients and our tests can tell.
+ */
+export async function sendOnce(
+  deps: { db: Database; mailer: Mailer },
+  args: { journeyId: string; purpose: string; idempotencyKey: string; compose: () => Promise<OutgoingMail> },
+): Promise<{ sent: boolean }> {
+  const existing = await deps.db.emailDelivery.findUnique({ where: { idempotencyKey: args.idempotencyKey } });
+  if (existing?.status === 'sent') return { sent: false };
+  const mail = await args.compose();
+  if (!existing) {
+    await deps.db.emailDelivery.upsert({
+      where: { idempotencyKey: args.idempotencyKey },
+      create: {
+        idempotencyKey: args.idempotencyKey,
+        journeyId: args.journeyId,
+        purpose: args.purpose,
+        status: 'sending',
+        messageId: messageIdFor(args.idempotencyKey),
+      },
+      update: {},
+    });
+  }
+  await deps.mailer.send(mail);
+  await deps.db.emailDelivery.update({
+    where: { idempotencyKey: args.idempotencyKey },
+    data: { status: 'sent', sentAt: new Date() },
+  });
+  return { sent: true };
+}

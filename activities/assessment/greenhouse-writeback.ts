@@ -1,0 +1,190 @@
+import { Prisma } from '../../db/client.js';
+import type { ResultField } from '../../domain/result-fields.js';
+import { toActivityFailure } from '../../greenhouse/harvest/activity-failure.js';
+import { isHarvestError } from '../../greenhouse/harvest/errors.js';
+import type { CustomFieldValue, HarvestClient } from '../../greenhouse/harvest/types.js';
+import type { SecretBox } from '../../security/secret-box.js';
+import { markDisconnected } from '../../tenants/connection-service.js';
+import { credentialsOf } from '../../tenants/credentials.js';
+import type { HarvestClientFactory } from '../../tenants/harvest-gateway.js';
+import { loadJourney, type AssessmentDeps } from './context.js';
+import type { AssessmentActivities } from './types.js';
+
+export interface WritebackDeps extends AssessmentDeps {
+  secrets: SecretBox;
+  harvestClientFor: HarvestClientFactory;
+}
+
+/**
+ * Results into Greenhouse through Harvest. Each write is recorded in harvest_effects after it
+ * succeeds and checked there before it is tried again. Harvest errors become Temporal failures
+ * that retry when they can heal (429, 5xx) and stop with a plain message when not (401, 403, 422);
+ * a refused credential also marks the tenant disconnected for operators.
+ */
+export function createWritebackActivities(
+  deps: WritebackDeps,
+): Pick<AssessmentActivities, 'findApplication' | 'writeCustomFields' | 'addResultNote' | 'attachReport'> {
+  const { db } = deps;
+
+  /** The tenant's Harvest client, or null when the tenant has not connected Greenhouse. */
+  async function harvestFor(tenantId: string): Promise<HarvestClient | null> {
+    const connection = await db.greenhouseConnection.findUnique({ where: { tenantId } });
+    if (!connection) return null;
+    return deps.harvestClientFor(credentialsOf(db, deps.secrets, connection));
+  }
+
+  async function harvest<T>(tenantId: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (isHarvestError(err) && err.kind === 'unauthorized' && !err.permission) {
+        await markDisconnected(db, tenantId, `Greenhouse rejected the credential: ${err.message}`);
+      }
+      throw toActivityFailure(err);
+    }
+  }
+
+  /** Runs a Harvest write once per key. */
+  async function once(journeyId: string, effect: string, write: () => Promise<string | null>) {
+    const key = `${journeyId}:${effect}`;
+    if (await db.harvestEffect.findUnique({ where: { key } })) return false;
+    const externalId = await write();
+    await db.harvestEffect.create({ data: { key, journeyId, effect, externalId } }).catch((err: unknown) => {
+      if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')) throw err;
+    });
+    return true;
+  }
+
+  return {
+    async findApplication({ journeyId }) {
+      const { journey, candidate } = await loadJourney(deps, journeyId);
+      if (!candidate) throw new Error(`journey ${journeyId} has no candidate record`);
+      const client = await harvestFor(journey.tenantId);
+      if (!client) {
+        return {
+          found: false,
+          applicationId: null,
+          candidateId: null,
+          reason: 'the tenant has not connected Greenhouse',
+        };
+      }
+      const jobId = journey.jobId ? Number(journey.jobId) : undefined;
+      const matches = await harvest(journey.tenantId, () =>
+        client.findCandidatesByEmail(candidate.email, jobId ? { jobId } : {}),
+      );
+      const match = matches.find((m) => m.applications.length > 0);
+      if (!match) {
+        return {
+          found: false,
+          applicationId: null,
+          candidateId: null,
+          reason: matches.length
+            ? `the Greenhouse candidate with this e-mail has no application${jobId ? ` to job ${jobId}` : ''}`
+            : 'no Greenhouse candidate has this e-mail address',
+        };
+      }
+      const applicationId = String(match.applications[0]!.id);
+      const candidateId = String(match.candidate.id);
+      await db.journey.update({
+        where: { id: journeyId },
+        data: { greenhouseApplicationId: applicationId, greenhouseCandidateId: candidateId },
+      });
+      return { found: true, applicationId, candidateId, reason: null };
+    },
+
+    async writeCustomFields({ journeyId }) {
+      const { journey, test } = await loadJourney(deps, journeyId);
+      const mappings = await db.customFieldMapping.findMany({ where: { tenantId: journey.tenantId } });
+      const client = mappings.length ? await harvestFor(journey.tenantId) : null;
+      if (!client || !journey.greenhouseApplicationId) return { written: 0 };
+      const submission = await db.submission.findUniqueOrThrow({ where: { journeyId } });
+      const result = submission.result as { scorePercent: number; passed: boolean } | null;
+      if (!result) throw new Error(`journey ${journeyId} has no result to write`);
+      const value = (field: ResultField, valueType: string): unknown => {
+        switch (field) {
+          case 'status':
+            return 'complete';
+          case 'score':
+            return valueType === 'number' ? result.scorePercent : `${result.scorePercent}%`;
+          case 'pass_fail':
+            return valueType === 'yes_no' ? result.passed : result.passed ? 'Pass' : 'Fail';
+          case 'report_link':
+            return journey.profileUrl;
+          case 'test_name':
+            return test.name;
+          case 'completed_at': {
+            const at = (journey.completedAt ?? submission.gradedAt ?? submission.submittedAt).toISOString();
+            return valueType === 'date' ? at.slice(0, 10) : at;
+          }
+        }
+      };
+      const forScope = (scope: string): CustomFieldValue[] =>
+        mappings
+          .filter((m) => m.scope === scope)
+          .map((m) => ({ id: Number(m.customFieldId), value: value(m.resultField, m.valueType) }));
+      const applicationValues = forScope('application');
+      const candidateValues = forScope('candidate');
+      // Setting the same values again is harmless: no ledger needed.
+      if (applicationValues.length) {
+        await harvest(journey.tenantId, () =>
+          client.updateApplicationCustomFields(Number(journey.greenhouseApplicationId), applicationValues),
+        );
+      }
+      if (candidateValues.length && journey.greenhouseCandidateId) {
+        await harvest(journey.tenantId, () =>
+          client.updateCandidateCustomFields(Number(journey.greenhouseCandidateId), candidateValues),
+        );
+      }
+      return { written: applicationValues.length + candidateValues.length };
+    },
+
+    async addResultNote({ journeyId }) {
+      const { journey, test } = await loadJourney(deps, journeyId);
+      const client = await harvestFor(journey.tenantId);
+      if (!client || !journey.greenhouseCandidateId) return { added: false };
+      const submission = await db.submission.findUniqueOrThrow({ where: { journeyId } });
+      const result = submission.result as {
+        scorePercent: number;
+        passed: boolean;
+        passMarkPercent: number;
+      } | null;
+      if (!result) throw new Error(`journey ${journeyId} has no result for the note`);
+      const added = await once(journeyId, 'note', async () => {
+        const note = await harvest(journey.tenantId, () =>
+          client.addCandidateNote(Number(journey.greenhouseCandidateId), {
+            body: [
+              `${test.name}: ${result.scorePercent}% (${result.passed ? 'passed' : 'did not pass'}; pass mark ${result.passMarkPercent}%).`,
+              journey.profileUrl ? `Report: ${journey.profileUrl}` : null,
+            ]
+              .filter(Boolean)
+              .join('\n'),
+            visibility: 'public',
+          }),
+        );
+        return note.id === null ? null : String(note.id);
+      });
+      return { added };
+    },
+
+    async attachReport({ journeyId }) {
+      const { journey } = await loadJourney(deps, journeyId);
+      const client = await harvestFor(journey.tenantId);
+      if (!client || !journey.greenhouseApplicationId) return { attached: false };
+      const report = await db.report.findUniqueOrThrow({ where: { journeyId } });
+      const attached = await once(journeyId, 'attachment', async () => {
+        const attachment = await harvest(journey.tenantId, () =>
+          client.addApplicationAttachment(Number(journey.greenhouseApplicationId), {
+            filename: report.filename,
+            type: 'other',
+            content: Buffer.from(report.content).toString('base64'),
+            contentType: 'application/pdf',
+            // Greenhouse hides `other` attachments from the hiring team unless told otherwise.
+            visibility: 'public',
+          }),
+        );
+        return attachment.url;
+      });
+      return { attached };
+    },
+  };
+}

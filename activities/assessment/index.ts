@@ -1,0 +1,27 @@
+import type { Mailer } from '../../mail/index.js';
+import type { SecretBox } from '../../security/secret-box.js';
+import type { HarvestClientFactory } from '../../tenants/harvest-gateway.js';
+import { createAssessmentMailActivities } from './candidate-mail.js';
+import { createCompletionActivities } from './completion-callback.js';
+import type { AssessmentDeps } from './context.js';
+import { createWritebackActivities } from './greenhouse-writeback.js';
+import { createReportActivities } from './report.js';
+import { createResultActivities } from './results.js';
+import type { AssessmentActivities } from './types.js';
+
+export type AssessmentActivityDeps = AssessmentDeps & {
+  mailer: Mailer;
+  secrets: SecretBox;
+  harvestClientFor: HarvestClientFactory;
+  fetch?: typeof fetch;
+};
+
+export function createAssessmentActivities(deps: AssessmentActivityDeps): AssessmentActivities {
+  return {
+    ...createAssessmentMailActivities(deps),
+    ...createResultActivities(deps),
+    ...createReportActivities(deps),
+    ...createCompletionActivities(deps),
+    ...createWritebackActivities(deps),
+  };
+}

@@ -1,0 +1,186 @@
+import express, { Router } from 'express';
+import type { Client } from '@temporalio/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { pagePath, resolveLink } from '../../activities/assessment/links.js';
+import type { CatalogueService } from '../../catalogue/service.js';
+import type { Database } from '../../db/client.js';
+import { toCandidateView, type CandidateQuestion } from '../../domain/tests/definition.js';
+import { parseAnswers } from '../../domain/tests/grading.js';
+import { submitAnswersUpdate, testStartedSignal } from '../../workflows/assessment/messages.js';
+import { esc, pageLayout } from './html.js';
+
+export interface TakeTestDeps {
+  db: Database;
+  temporal: Client;
+  catalogue: CatalogueService;
+}
+
+type FormValues = Record<string, string | string[]>;
+
+/**
+ * The candidate's test page at /t/<token>: the questions as a plain HTML form (works without
+ * JavaScript), submitted to the journey's workflow. A bad answer re-renders the form with a
+ * message and everything typed so far.
+ */
+export function takeTestRoutes(deps: TakeTestDeps): Router {
+  const router = Router();
+  const path = `${pagePath.take_test}/:token`;
+  const form = express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 500 });
+
+  async function load(token: string) {
+    const journeyId = await resolveLink(deps.db, token, 'take_test');
+    if (!journeyId) return null;
+    const journey = await deps.db.journey.findUnique({ where: { id: journeyId } });
+    if (!journey?.testId || journey.testVersion === null) return null;
+    const test = await deps.catalogue.getTest(journey.tenantId, journey.testId, journey.testVersion);
+    return { journey, test: test.definition };
+  }
+
+  router.get(path, async (req, res, next) => {
+    try {
+      const found = await load(String(req.params.token));
+      if (!found) return void res.status(404).type('html').send(notFoundPage());
+      const closed = closedPage(found.journey.status);
+      if (closed) return void res.type('html').send(closed);
+      // Opening the page counts as starting: the recruiter sees "in_progress".
+      await deps.temporal.workflow
+        .getHandle(found.journey.id)
+        .signal(testStartedSignal)
+        .catch(() => undefined);
+      res
+        .type('html')
+        .send(testPage(found.test, String(req.params.token), {}, null, found.journey.deadlineAt));
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.post(path, form, async (req, res, next) => {
+    try {
+      const found = await load(String(req.params.token));
+      if (!found) return void res.status(404).type('html').send(notFoundPage());
+      const closed = closedPage(found.journey.status);
+      if (closed) return void res.status(409).type('html').send(closed);
+      const values = (req.body ?? {}) as FormValues;
+      const answers = answersFromForm(found.test, values);
+      const parsed = parseAnswers(found.test, answers);
+      if (!parsed.success) {
+        return void res
+          .status(400)
+          .type('html')
+          .send(
+            testPage(found.test, String(req.params.token), values, parsed.message, found.journey.deadlineAt),
+          );
+      }
+      try {
+        await deps.temporal.workflow
+          .getHandle(found.journey.id)
+          .executeUpdate(submitAnswersUpdate, { args: [{ answers: parsed.answers }] });
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError) {
+          return void res
+            .status(409)
+            .type('html')
+            .send(messagePage('This test is closed', String(err.cause?.message ?? err.message)));
+        }
+        throw err;
+      }
+      res
+        .type('html')
+        .send(messagePage('Thank you', 'Your answers were submitted. You can close this page.'));
+    } catch (err) {
+      next(err);
+    }
+  });
+  return router;
+}
+
+/** Form fields `q:<questionId>` → the answer shapes of domain/tests/grading.ts. */
+function answersFromForm(
+  test: Parameters<typeof toCandidateView>[0],
+  values: FormValues,
+): Record<string, unknown> {
+  const answers: Record<string, unknown> = {};
+  for (const section of test.sections) {
+    for (const q of section.questions) {
+      const raw = values[`q:${q.id}`];
+      if (raw === undefined || raw === '') continue;
+      if (q.kind === 'multiple_choice') answers[q.id] = Array.isArray(raw) ? raw : [raw];
+      else if (q.kind === 'numeric') answers[q.id] = Array.isArray(raw) ? raw[0] : raw;
+      else answers[q.id] = Array.isArray(raw) ? raw[0] : raw;
+    }
+  }
+  return answers;
+}
+
+function testPage(
+  definition: Parameters<typeof toCandidateView>[0],
+  token: string,
+  values: FormValues,
+  error: string | null,
+  deadlineAt: Date | null,
+): string {
+  const view = toCandidateView(definition);
+  const chosen = (q: string, option: string) => {
+    const v = values[`q:${q}`];
+    return (Array.isArray(v) ? v.includes(option) : v === option) ? ' checked' : '';
+  };
+  const text = (q: string) => {
+    const v = values[`q:${q}`];
+    return esc(Array.isArray(v) ? v[0] : (v ?? ''));
+  };
+  const question = (q: CandidateQuestion, n: number) => {
+    const name = `q:${q.id}`;
+    const legend = `<legend>${n}. ${esc(q.prompt)} <span class="meta">(${q.points} point${q.points === 1 ? '' : 's'})</span></legend>`;
+    switch (q.kind) {
+      case 'single_choice':
+      case 'multiple_choice': {
+        const type = q.kind === 'single_choice' ? 'radio' : 'checkbox';
+        const hint = q.kind === 'multiple_choice' ? '<p class="meta">Select all that apply.</p>' : '';
+        return `<fieldset>${legend}${hint}${q.options
+          .map(
+            (o) =>
+              `<label><input type="${type}" name="${esc(name)}" value="${esc(o.id)}"${chosen(q.id, o.id)}> ${esc(o.text)}</label>`,
+          )
+          .join('')}</fieldset>`;
+      }
+      case 'numeric':
+        return `<fieldset>${legend}<label for="${esc(name)}">Your answer${q.unit ? ` (${esc(q.unit)})` : ''}</label><input id="${esc(name)}" type="number" step="any" inputmode="decimal" name="${esc(name)}" value="${text(q.id)}"></fieldset>`;
+      case 'free_text':
+        return `<fieldset>${legend}<label for="${esc(name)}">Your answer</label><textarea id="${esc(name)}" name="${esc(name)}" maxlength="${q.maxLength}">${text(q.id)}</textarea></fieldset>`;
+    }
+  };
+  let n = 0;
+  const body = `<h1>${esc(view.name)}</h1>
+${view.description ? `<p>${esc(view.description)}</p>` : ''}
+<p class="meta">${view.timeLimitMinutes ? `Time limit: ${view.timeLimitMinutes} minutes. ` : ''}${deadlineAt ? `Submit by ${esc(deadlineAt.toISOString().replace('T', ' ').slice(0, 16))} UTC.` : ''}</p>
+${error ? `<div class="error" role="alert"><strong>Please check your answers:</strong> ${esc(error)}</div>` : ''}
+<form method="post" action="${esc(`${pagePath.take_test}/${token}`)}">
+${view.sections
+  .map(
+    (s) =>
+      `<section aria-labelledby="s-${esc(s.id)}"><h2 id="s-${esc(s.id)}">${esc(s.title)}</h2>${s.description ? `<p>${esc(s.description)}</p>` : ''}${s.questions.map((q) => question(q, ++n)).join('\n')}</section>`,
+  )
+  .join('\n')}
+<button type="submit">Submit answers</button>
+</form>`;
+  return pageLayout({ title: view.name, body });
+}
+
+function closedPage(status: string): string | null {
+  if (status === 'expired')
+    return messagePage(
+      'This test has expired',
+      'The deadline has passed. Please contact the recruiter if you need a new link.',
+    );
+  if (status === 'cancelled' || status === 'failed')
+    return messagePage('This test is no longer available', 'The recruiter has closed this test.');
+  if (status === 'awaiting_grading' || status === 'complete')
+    return messagePage('Already submitted', 'Your answers were received. Thank you.');
+  return null;
+}
+
+const messagePage = (title: string, message: string) =>
+  pageLayout({ title, body: `<h1>${esc(title)}</h1><p>${esc(message)}</p>` });
+const notFoundPage = () =>
+  messagePage('Link not found', 'This link is not valid. Please use the link in your most recent e-mail.');

@@ -1,0 +1,148 @@
+import { Router, type RequestHandler } from 'express';
+import type { Client } from '@temporalio/client';
+import { z } from 'zod';
+import type { CatalogueService } from '../../catalogue/service.js';
+import type { Database } from '../../db/client.js';
+import type { Prisma } from '../../db/client.js';
+import {
+  buildTestStatus,
+  parseGreenhouseProfileUrl,
+  parsePartnerBasicAuth,
+  RESPONSE_ERROR_ACK,
+  ResponseErrorRequestSchema,
+  SendTestRequestSchema,
+  type PartnerStatus,
+} from '../../greenhouse/partner/index.js';
+import { startAssessmentJourney } from '../../journeys/start-assessment.js';
+import { tenantForPartnerKey } from '../../tenants/connection-service.js';
+import { handle, HttpError, parseInput } from '../http-errors.js';
+
+export interface PartnerRouteDeps {
+  db: Database;
+  temporal: Client;
+  catalogue: CatalogueService;
+  taskQueue: string;
+}
+
+type Authed = { tenantId: string };
+
+/**
+ * The Assessment Partner API that Greenhouse calls (greenhouse.md §2), under /partner. HTTP Basic
+ * with the tenant's partner key as username and an empty password, parsed here because common
+ * middlewares refuse empty passwords. Every answer is shaped the way Greenhouse validates it.
+ */
+export function partnerRoutes(deps: PartnerRouteDeps): Router {
+  const router = Router();
+
+  const authenticate: RequestHandler = handle(async (req, res, next) => {
+    const auth = parsePartnerBasicAuth(req.get('authorization'));
+    const tenantId = auth.ok ? await tenantForPartnerKey(deps.db, auth.apiKey) : null;
+    if (!tenantId) {
+      res.setHeader('WWW-Authenticate', 'Basic realm="greenroom partner API"');
+      return void next(
+        new HttpError(401, 'unauthorized', auth.ok ? 'unknown or inactive partner API key' : auth.message),
+      );
+    }
+    (res.locals as Authed).tenantId = tenantId;
+    next();
+  });
+  router.use('/partner', authenticate);
+
+  router.get(
+    '/partner/list_tests',
+    handle(async (_req, res) => {
+      res.json(await deps.catalogue.listPartnerTests((res.locals as Authed).tenantId));
+    }),
+  );
+
+  router.post(
+    '/partner/send_test',
+    handle(async (req, res) => {
+      const tenantId = (res.locals as Authed).tenantId;
+      const body = parseInput(SendTestRequestSchema, req.body ?? {});
+      const profile = parseGreenhouseProfileUrl(body.candidate.greenhouse_profile_url);
+      if (!profile.ok)
+        throw new HttpError(400, 'invalid_input', profile.message, 'candidate.greenhouse_profile_url');
+      const { journeyId } = await startAssessmentJourney(deps, {
+        tenantId,
+        testId: body.partner_test_id,
+        trigger: 'greenhouse',
+        candidate: {
+          firstName: body.candidate.first_name,
+          lastName: body.candidate.last_name,
+          preferredName: body.candidate.preferred_name ?? null,
+          email: body.candidate.email,
+          phone: body.candidate.phone_number ?? null,
+        },
+        greenhouse: {
+          applicationId: profile.profile.applicationId,
+          candidateId: profile.profile.candidateId,
+          jobId: null,
+          callbackUrl: body.url,
+          sentBy: body.sent_by ?? null,
+        },
+      });
+      res.json({ partner_interview_id: journeyId });
+    }),
+  );
+
+  router.get(
+    '/partner/test_status',
+    handle(async (req, res) => {
+      const tenantId = (res.locals as Authed).tenantId;
+      const { partner_interview_id: id } = parseInput(
+        z.object({ partner_interview_id: z.string().min(1).max(300) }),
+        req.query,
+        'partner_interview_id',
+      );
+      const journey = await deps.db.journey.findFirst({ where: { id, tenantId } });
+      if (!journey) throw new HttpError(404, 'not_found', `no interview ${id}`);
+      res.json(
+        buildTestStatus({
+          status: partnerStatusOf(journey.status),
+          profileUrl: journey.profileUrl,
+          score: journey.status === 'complete' ? journey.score : null,
+          ...(journey.status === 'failed' && journey.statusDetail
+            ? { metadata: { Reason: journey.statusDetail } }
+            : {}),
+        }),
+      );
+    }),
+  );
+
+  router.post(
+    '/partner/response_error',
+    handle(async (req, res) => {
+      const tenantId = (res.locals as Authed).tenantId;
+      const body = parseInput(ResponseErrorRequestSchema, req.body ?? {});
+      await deps.db.partnerResponseError.create({
+        data: {
+          tenantId,
+          apiCall: body.api_call,
+          errors: body.errors as Prisma.InputJsonValue,
+          partnerTestId: body.partner_test_id ?? null,
+          partnerInterviewId: body.partner_interview_id ?? null,
+        },
+      });
+      res.status(200).json(RESPONSE_ERROR_ACK);
+    }),
+  );
+
+  return router;
+}
+
+/** Our journey states in Greenhouse's vocabulary (`complete` spelled exactly so). */
+function partnerStatusOf(status: string): PartnerStatus {
+  switch (status) {
+    case 'in_progress':
+    case 'awaiting_grading':
+    case 'complete':
+    case 'expired':
+    case 'cancelled':
+      return status;
+    case 'failed':
+      return 'cancelled';
+    default:
+      return 'sent';
+  }
+}

@@ -1,0 +1,228 @@
+import { createHash } from 'node:crypto';
+import type { Database } from '../db/client.js';
+import { Prisma } from '../db/client.js';
+import { ServiceError } from '../domain/errors.js';
+import { firstIssue, TestDefinition, type TestDefinitionInput } from '../domain/tests/definition.js';
+
+/** JSON with object keys sorted at every level: equal content, equal text, equal hash. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** SHA-256 (hex) of a validated definition's canonical JSON. */
+export function contentHashOf(definition: TestDefinition): string {
+  return createHash('sha256').update(canonicalJson(definition)).digest('hex');
+}
+
+export interface TestSummary {
+  testId: string;
+  name: string;
+  currentVersion: number;
+  active: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface TestVersion {
+  testId: string;
+  name: string;
+  version: number;
+  currentVersion: number;
+  active: boolean;
+  contentHash: string;
+  createdAt: Date;
+  definition: TestDefinition;
+}
+
+/** Greenhouse's `list_tests` answer (greenhouse.md): one entry per test a recruiter may send. */
+export interface PartnerTest {
+  partner_test_id: string;
+  partner_test_name: string;
+}
+
+export function toPartnerTests(tests: Pick<TestSummary, 'testId' | 'name'>[]): PartnerTest[] {
+  return tests.map((t) => ({ partner_test_id: t.testId, partner_test_name: t.name }));
+}
+
+const MAX_ATTEMPTS = 10;
+const isUniqueViolation = (err: unknown) =>
+  err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
+
+/**
+ * A tenant's test catalogue. Every test is versioned: `putTest` stores a new immutable version only
+ * when the content changed, so journeys that pinned `(testId, version)` keep exactly what they
+ * started with. Concurrent puts are safe: the version bump is a compare-and-set on the test row.
+ */
+export function createCatalogueService({ db }: { db: Database }) {
+  async function requireTenant(tenantId: string) {
+    const tenant = await db.tenant.findUnique({ where: { id: tenantId }, select: { id: true } });
+    if (!tenant) throw new ServiceError('not_found', `no tenant ${tenantId}`);
+  }
+
+  async function requireTest(tenantId: string, testId: string) {
+    await requireTenant(tenantId);
+    const test = await db.assessmentTest.findUnique({ where: { tenantId_testId: { tenantId, testId } } });
+    if (!test) throw new ServiceError('not_found', `no test ${testId} in tenant ${tenantId}`, 'testId');
+    return test;
+  }
+
+  /** Validates a definition; throws ServiceError('invalid') naming the field path. */
+  function validate(input: unknown): TestDefinition {
+    const result = TestDefinition.safeParse(input);
+    if (!result.success) {
+      const { field, message } = firstIssue(result.error);
+      throw new ServiceError('invalid', message, field);
+    }
+    return result.data;
+  }
+
+  /** One attempt: creates the test, or bumps its version if the content changed. */
+  async function putOnce(tenantId: string, definition: TestDefinition, contentHash: string) {
+    const { testId } = definition;
+    const json = definition as unknown as Prisma.InputJsonValue;
+    return db.$transaction(async (tx) => {
+      const test = await tx.assessmentTest.findUnique({ where: { tenantId_testId: { tenantId, testId } } });
+      if (!test) {
+        await tx.assessmentTest.create({
+          data: { tenantId, testId, name: definition.name, currentVersion: 1 },
+        });
+        await tx.assessmentTestVersion.create({
+          data: { tenantId, testId, version: 1, definition: json, contentHash },
+        });
+        return { testId, version: 1, created: true, contentHash } as const;
+      }
+      const current = await tx.assessmentTestVersion.findUnique({
+        where: { tenantId_testId_version: { tenantId, testId, version: test.currentVersion } },
+        select: { contentHash: true },
+      });
+      if (current?.contentHash === contentHash) {
+        return { testId, version: test.currentVersion, created: false, contentHash } as const;
+      }
+      const version = test.currentVersion + 1;
+      // Compare-and-set: a concurrent put that bumped first leaves 0 rows here; we retry.
+      const bumped = await tx.assessmentTest.updateMany({
+        where: { tenantId, testId, currentVersion: test.currentVersion },
+        data: { currentVersion: version, name: definition.name },
+      });
+      if (bumped.count !== 1) return null;
+      await tx.assessmentTestVersion.create({
+        data: { tenantId, testId, version, definition: json, contentHash },
+      });
+      return { testId, version, created: true, contentHash } as const;
+    });
+  }
+
+  /** The tenant's tests, by testId. */
+  async function listTests(
+    tenantId: string,
+    { activeOnly = false }: { activeOnly?: boolean } = {},
+  ): Promise<TestSummary[]> {
+    await requireTenant(tenantId);
+    return db.assessmentTest.findMany({
+      where: { tenantId, ...(activeOnly ? { active: true } : {}) },
+      orderBy: { testId: 'asc' },
+      select: {
+        testId: true,
+        name: true,
+        currentVersion: true,
+        active: true,
+        createdAt: true,
+        updatedAt: true,
+      },
+    });
+  }
+
+  return {
+    validate,
+
+    /**
+     * Creates or updates a test. Same content as the current version → that version,
+     * `created: false`; otherwise version n+1 (1 for a new test). The active flag is left as is.
+     */
+    async putTest(
+      tenantId: string,
+      input: TestDefinitionInput | unknown,
+    ): Promise<{ testId: string; version: number; created: boolean; contentHash: string }> {
+      const definition = validate(input);
+      await requireTenant(tenantId);
+      const contentHash = contentHashOf(definition);
+      for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+        try {
+          const result = await putOnce(tenantId, definition, contentHash);
+          if (result) return { ...result };
+        } catch (err) {
+          if (!isUniqueViolation(err)) throw err;
+        }
+      }
+      throw new ServiceError(
+        'conflict',
+        `test ${definition.testId} is being changed concurrently; try again`,
+        'testId',
+      );
+    },
+
+    listTests,
+
+    /** Greenhouse's `list_tests`: the tenant's active tests. */
+    async listPartnerTests(tenantId: string): Promise<PartnerTest[]> {
+      return toPartnerTests(await listTests(tenantId, { activeOnly: true }));
+    },
+
+    /** One version of a test (the current one by default), whether or not the test is active. */
+    async getTest(tenantId: string, testId: string, version?: number): Promise<TestVersion> {
+      const test = await requireTest(tenantId, testId);
+      const wanted = version ?? test.currentVersion;
+      const row = await db.assessmentTestVersion.findUnique({
+        where: { tenantId_testId_version: { tenantId, testId, version: wanted } },
+      });
+      if (!row) {
+        throw new ServiceError(
+          'not_found',
+          `test ${testId} has no version ${wanted} (current version: ${test.currentVersion})`,
+          'version',
+        );
+      }
+      // Stored versions were validated when written and are immutable: read them as they are.
+      const definition = row.definition as unknown as TestDefinition;
+      return {
+        testId,
+        name: definition.name,
+        version: row.version,
+        currentVersion: test.currentVersion,
+        active: test.active,
+        contentHash: row.contentHash,
+        createdAt: row.createdAt,
+        definition,
+      };
+    },
+
+    /** Takes a test out of list_tests and new invites; running journeys keep their version. */
+    async deactivateTest(tenantId: string, testId: string) {
+      await requireTest(tenantId, testId);
+      return db.assessmentTest.update({
+        where: { tenantId_testId: { tenantId, testId } },
+        data: { active: false },
+        select: { testId: true, name: true, currentVersion: true, active: true },
+      });
+    },
+
+    /** Puts a deactivated test back into the catalogue. */
+    async activateTest(tenantId: string, testId: string) {
+      await requireTest(tenantId, testId);
+      return db.assessmentTest.update({
+        where: { tenantId_testId: { tenantId, testId } },
+        data: { active: true },
+        select: { testId: true, name: true, currentVersion: true, active: true },
+      });
+    },
+  };
+}
+
+export type CatalogueService = ReturnType<typeof createCatalogueService>;

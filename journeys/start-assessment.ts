@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { CatalogueService } from '../catalogue/service.js';
+import type { Database } from '../db/client.js';
+import { ServiceError } from '../domain/errors.js';
+import {
+  GreenhouseApplicationIdKey,
+  JourneyKindKey,
+  JourneyStatusKey,
+  TenantIdKey,
+  TestIdKey,
+} from '../domain/search-attributes.js';
+import type { AssessmentJourneyInput, AssessmentPolicy } from '../workflows/assessment/messages.js';
+
+export interface AssessmentStart {
+  tenantId: string;
+  testId: string;
+  trigger: 'greenhouse' | 'vendor' | 'webhook';
+  candidate: {
+    firstName: string;
+    lastName: string;
+    preferredName: string | null;
+    email: string;
+    phone: string | null;
+  };
+  greenhouse: {
+    applicationId: string | null;
+    candidateId: string | null;
+    jobId: string | null;
+    /** send_test's `url`: where the completion PATCH goes. */
+    callbackUrl: string | null;
+    /** E-mail of the Greenhouse user who sent the test (the default grader). */
+    sentBy: string | null;
+  };
+}
+
+export interface StartDeps {
+  db: Database;
+  temporal: Client;
+  catalogue: CatalogueService;
+  taskQueue: string;
+  /** Vendor mode: how often and how long to look for the application (default hourly for 3 days). */
+  applicationMatch?: AssessmentPolicy['applicationMatch'];
+}
+
+/**
+ * The business id of an assessment journey: one application takes one test once, whichever
+ * trigger asks (send_test, a webhook, a double click). Vendor invites without an application yet
+ * key on a hash of the e-mail, never the e-mail itself (ids are visible in Temporal).
+ */
+export function assessmentJourneyId(
+  start: Pick<AssessmentStart, 'tenantId' | 'testId' | 'candidate' | 'greenhouse'>,
+) {
+  if (start.greenhouse.applicationId) {
+    return `assessment:${start.tenantId}:app-${start.greenhouse.applicationId}:${start.testId}`;
+  }
+  const who = createHash('sha256')
+    .update(start.candidate.email.trim().toLowerCase())
+    .digest('hex')
+    .slice(0, 24);
+  return `assessment:${start.tenantId}:email-${who}:job-${start.greenhouse.jobId ?? 'none'}:${start.testId}`;
+}
+
+/**
+ * Records the journey and starts its workflow, idempotently: a repeat returns the same journey and
+ * changes nothing (no second invite). The read-model row and the candidate's personal data are
+ * written before the workflow starts, so its first activity finds them.
+ */
+export async function startAssessmentJourney(deps: StartDeps, start: AssessmentStart) {
+  const test = await deps.catalogue.getTest(start.tenantId, start.testId);
+  if (!test.active)
+    throw new ServiceError('invalid', `test ${start.testId} is not active`, 'partner_test_id');
+  const journeyId = assessmentJourneyId(start);
+  const existing = await deps.db.journey.findUnique({ where: { id: journeyId } });
+  if (!existing) {
+    await deps.db
+      .$transaction([
+        deps.db.journey.create({
+          data: {
+            id: journeyId,
+            tenantId: start.tenantId,
+            kind: 'assessment',
+            status: 'created',
+            statusDetail: 'starting',
+            testId: start.testId,
+            testVersion: test.version,
+            trigger: start.trigger,
+            greenhouseApplicationId: start.greenhouse.applicationId,
+            greenhouseCandidateId: start.greenhouse.candidateId,
+            jobId: start.greenhouse.jobId,
+            callbackUrl: start.greenhouse.callbackUrl,
+            sentBy: start.greenhouse.sentBy,
+          },
+        }),
+        deps.db.journeyCandidate.create({ data: { journeyId, ...start.candidate } }),
+      ])
+      .catch(async (err: unknown) => {
+        // A concurrent duplicate created it first: that journey is ours too.
+        if (!(await deps.db.journey.findUnique({ where: { id: journeyId } }))) throw err;
+      });
+  }
+  const pinned = existing?.testVersion ?? test.version;
+  const definition =
+    pinned === test.version
+      ? test.definition
+      : (await deps.catalogue.getTest(start.tenantId, start.testId, pinned)).definition;
+  const input: AssessmentJourneyInput = {
+    journeyId,
+    tenantId: start.tenantId,
+    testId: start.testId,
+    testVersion: pinned,
+    trigger: start.trigger,
+    applicationId: existing?.greenhouseApplicationId ?? start.greenhouse.applicationId,
+    policy: {
+      deadlineDays: definition.deadlineDays,
+      reminders: definition.reminders,
+      graderReminderHours: definition.graderReminderHours,
+      applicationMatch: deps.applicationMatch ?? { intervalSeconds: 3600, attempts: 72 },
+    },
+  };
+  const started = await deps.temporal.workflow
+    .start('assessmentJourney', {
+      workflowId: journeyId,
+      taskQueue: deps.taskQueue,
+      args: [input],
+      // Running: join it. Finished: never start it again (that would send a second invite).
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [
+        { key: TenantIdKey, value: start.tenantId },
+        { key: JourneyKindKey, value: 'assessment' },
+        { key: JourneyStatusKey, value: 'created' },
+        { key: TestIdKey, value: start.testId },
+        ...(input.applicationId ? [{ key: GreenhouseApplicationIdKey, value: input.applicationId }] : []),
+      ],
+    })
+    .then((handle) => handle.firstExecutionRunId)
+    .catch((err: unknown) => {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return null;
+      throw err;
+    });
+  return { journeyId, runId: started, created: !existing };
+}

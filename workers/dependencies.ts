@@ -1,0 +1,28 @@
+import { createCatalogueService } from '../catalogue/service.js';
+import type { Config } from '../config/config.js';
+import type { Database } from '../db/client.js';
+import { PostgresRateBudgetStore } from '../greenhouse/harvest/index.js';
+import { createDatabaseOutboxStore } from '../mail/database-outbox.js';
+import { createMailer, createOutboxTransport, createSmtpTransport } from '../mail/index.js';
+import type { Logger } from '../observability/logger.js';
+import { createSecretBox } from '../security/secret-box.js';
+import { harvestClientFactory } from '../tenants/harvest-clients.js';
+import type { ActivityDependencies } from '../activities/index.js';
+
+/** The worker's activity dependencies from configuration: real SMTP when set, else the outbox. */
+export function activityDependencies(config: Config, db: Database, log: Logger): ActivityDependencies {
+  if (!config.SECRETS_ENCRYPTION_KEYS) throw new Error('SECRETS_ENCRYPTION_KEYS is required');
+  const transport = config.SMTP_URL
+    ? createSmtpTransport({ url: config.SMTP_URL })
+    : createOutboxTransport({ store: createDatabaseOutboxStore(db) });
+  return {
+    db,
+    mailer: createMailer({ transport, logger: log }),
+    catalogue: createCatalogueService({ db }),
+    secrets: createSecretBox(config.SECRETS_ENCRYPTION_KEYS),
+    // One Harvest budget per credential, shared through PostgreSQL by every worker and the API.
+    harvestClientFor: harvestClientFactory(new PostgresRateBudgetStore(db)),
+    publicBaseUrl: config.publicBaseUrl,
+    defaultFromAddress: config.MAIL_FROM_ADDRESS,
+  };
+}

@@ -1,0 +1,334 @@
+import {
+  allHandlersFinished,
+  condition,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { AssessmentActivities } from '../../activities/assessment/types.js';
+import type { JourneyActivities } from '../../activities/journeys/types.js';
+import type { JourneyStatus } from '../../domain/journey.js';
+import {
+  GreenhouseApplicationIdKey,
+  JourneyKindKey,
+  JourneyStatusKey,
+  TenantIdKey,
+  TestIdKey,
+} from '../../domain/search-attributes.js';
+import { reminderSchedule } from '../../domain/tests/reminders.js';
+import {
+  assessmentStateQuery,
+  cancelUpdate,
+  extendDeadlineUpdate,
+  greenhouseStopSignal,
+  resendInviteUpdate,
+  submitAnswersUpdate,
+  submitGradesUpdate,
+  testStartedSignal,
+  type AssessmentJourneyInput,
+  type AssessmentJourneyState,
+} from './messages.js';
+
+const HOUR = 3_600_000;
+
+// Database and mail: short, retried with backoff until they work.
+const local = proxyActivities<AssessmentActivities & JourneyActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+// Greenhouse: Harvest errors that cannot heal are non-retryable failures; 429 and 5xx retry, with
+// the Harvest client itself honouring Retry-After inside each attempt.
+const greenhouse = proxyActivities<AssessmentActivities>({
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
+});
+
+/**
+ * The assessment journey: invite → await submission (reminders, deadline, resend, extend, cancel)
+ * → grade (keyed questions automatically, free text by a grader) → post result → attach report.
+ * Every effect is an idempotent activity; the workflow holds only ids, times and scores.
+ */
+export async function assessmentJourney(input: AssessmentJourneyInput): Promise<AssessmentJourneyState> {
+  const state: AssessmentJourneyState = {
+    journeyId: input.journeyId,
+    status: 'created',
+    waitingFor: null,
+    deadlineAt: null,
+    invitesSent: 0,
+    remindersSent: 0,
+    scorePercent: null,
+    passed: null,
+    stopReason: null,
+  };
+  let version = 0;
+  let applicationId = input.applicationId;
+  let submitted = false;
+  let graded = false;
+  let resendRequested = false;
+  let deadlineChanged = false;
+  let finished = false;
+
+  const record = async (
+    status: JourneyStatus,
+    waitingFor: string | null,
+    extra: { completedAt?: string } = {},
+  ) => {
+    state.status = status;
+    state.waitingFor = waitingFor;
+    upsertSearchAttributes([{ key: JourneyStatusKey, value: status }]);
+    await local.recordJourneySnapshot({
+      journeyId: input.journeyId,
+      tenantId: input.tenantId,
+      kind: 'assessment',
+      status,
+      statusDetail: waitingFor ?? state.stopReason,
+      stateVersion: ++version,
+      testId: input.testId,
+      deadlineAt: state.deadlineAt,
+      completedAt: extra.completedAt ?? null,
+      greenhouseApplicationId: applicationId,
+      scorePercent: state.scorePercent,
+    });
+  };
+  const stopped = () => state.stopReason !== null;
+  const awaitingSubmission = () => state.status === 'sent' || state.status === 'in_progress';
+
+  setHandler(assessmentStateQuery, () => state);
+  setHandler(testStartedSignal, () => {
+    if (state.status === 'sent') state.status = 'in_progress'; // recorded on the next step
+  });
+  setHandler(greenhouseStopSignal, ({ event }) => {
+    if (!finished && !submitted) state.stopReason ??= `stopped by Greenhouse: ${event}`;
+  });
+  setHandler(
+    submitAnswersUpdate,
+    async ({ answers }) => {
+      const { freeTextToGrade } = await local.storeSubmission({
+        journeyId: input.journeyId,
+        answers,
+        submittedAt: new Date().toISOString(),
+      });
+      submitted = true;
+      state.waitingFor =
+        freeTextToGrade > 0 ? 'a grader to grade the free-text answers' : 'posting the result';
+      return state;
+    },
+    {
+      validator: (_request) => {
+        if (submitted) throw new Error('the answers were already submitted');
+        if (!awaitingSubmission())
+          throw new Error(`the test can no longer be submitted: the journey is ${state.status}`);
+      },
+    },
+  );
+  setHandler(
+    submitGradesUpdate,
+    async (request) => {
+      await local.storeGrades({ journeyId: input.journeyId, ...request });
+      graded = true;
+      return state;
+    },
+    {
+      validator: ({ gradedBy }) => {
+        if (state.status !== 'awaiting_grading')
+          throw new Error(`nothing to grade: the journey is ${state.status}`);
+        if (graded) throw new Error('the answers were already graded');
+        if (typeof gradedBy !== 'string' || !gradedBy.trim()) throw new Error('gradedBy is required');
+      },
+    },
+  );
+  setHandler(
+    resendInviteUpdate,
+    async () => {
+      resendRequested = true;
+      await condition(() => !resendRequested);
+      return state;
+    },
+    { validator: () => assertAwaitingSubmission('resend the invitation') },
+  );
+  setHandler(
+    extendDeadlineUpdate,
+    ({ deadlineAt }) => {
+      state.deadlineAt = new Date(deadlineAt).toISOString();
+      deadlineChanged = true;
+      return state;
+    },
+    {
+      validator: ({ deadlineAt }) => {
+        assertAwaitingSubmission('extend the deadline');
+        const next = Date.parse(deadlineAt);
+        if (Number.isNaN(next)) throw new Error('deadlineAt must be an ISO date-time');
+        if (next <= Date.parse(state.deadlineAt ?? ''))
+          throw new Error('the new deadline must be later than the current one');
+      },
+    },
+  );
+  setHandler(
+    cancelUpdate,
+    ({ reason }) => {
+      state.stopReason = `cancelled: ${reason}`;
+      return state;
+    },
+    {
+      validator: ({ reason }) => {
+        if (finished || submitted)
+          throw new Error(`the journey can no longer be cancelled: it is ${state.status}`);
+        if (typeof reason !== 'string' || !reason.trim()) throw new Error('reason is required');
+      },
+    },
+  );
+  function assertAwaitingSubmission(what: string) {
+    if (!awaitingSubmission() || submitted || stopped()) {
+      throw new Error(`cannot ${what}: the journey is ${state.status}`);
+    }
+  }
+
+  upsertSearchAttributes([
+    { key: TenantIdKey, value: input.tenantId },
+    { key: JourneyKindKey, value: 'assessment' },
+    { key: TestIdKey, value: input.testId },
+    ...(applicationId ? [{ key: GreenhouseApplicationIdKey, value: applicationId }] : []),
+  ]);
+  await record('created', 'preparing the invitation');
+
+  const end = async (status: JourneyStatus) => {
+    finished = true;
+    await record(status, null);
+    await condition(allHandlersFinished);
+    return state;
+  };
+
+  // Vendor mode: the application must exist in Greenhouse (same e-mail) before results can land.
+  if (!applicationId) {
+    const { attempts, intervalSeconds } = input.policy.applicationMatch;
+    for (let attempt = 1; attempt <= attempts && !applicationId; attempt++) {
+      const match = await greenhouse.findApplication({ journeyId: input.journeyId });
+      if (match.found) {
+        applicationId = match.applicationId;
+        upsertSearchAttributes([{ key: GreenhouseApplicationIdKey, value: applicationId! }]);
+        break;
+      }
+      if (attempt === attempts) {
+        state.stopReason = `no matching Greenhouse application after ${attempts} attempts: ${match.reason}`;
+        return end('failed');
+      }
+      await record(
+        'created',
+        `the candidate's application to appear in Greenhouse (${match.reason}; attempt ${attempt} of ${attempts}, next in ${intervalSeconds} s)`,
+      );
+      if (await condition(stopped, intervalSeconds * 1000)) return end('cancelled');
+    }
+  }
+
+  // Invite.
+  const invitedAt = Date.now();
+  state.deadlineAt = new Date(invitedAt + input.policy.deadlineDays * 24 * HOUR).toISOString();
+  const invite = async () => {
+    state.invitesSent++;
+    await local.sendCandidateEmail({
+      journeyId: input.journeyId,
+      purpose: 'invite',
+      n: state.invitesSent,
+      deadlineAt: state.deadlineAt!,
+    });
+  };
+  await invite();
+  await record('sent', 'the candidate to take the test');
+
+  // Await submission, with reminders and the deadline.
+  let recordedStatus: JourneyStatus = 'sent';
+  const remindersDue = () =>
+    reminderSchedule({
+      invitedAt: new Date(invitedAt).toISOString(),
+      deadlineAt: state.deadlineAt!,
+      policy: input.policy.reminders,
+    }).filter((r) => Date.parse(r.at) > Date.now());
+  while (!submitted && !stopped()) {
+    if (state.status !== recordedStatus) {
+      recordedStatus = state.status;
+      await record(state.status, 'the candidate to finish the test');
+    }
+    const next = remindersDue()[0];
+    const wakeAt = Math.min(next ? Date.parse(next.at) : Infinity, Date.parse(state.deadlineAt!));
+    deadlineChanged = false;
+    const woken = await condition(
+      () => submitted || stopped() || resendRequested || deadlineChanged || state.status !== recordedStatus,
+      Math.max(0, wakeAt - Date.now()),
+    );
+    if (submitted || stopped()) break;
+    if (resendRequested) {
+      await invite();
+      resendRequested = false;
+      continue;
+    }
+    if (woken) continue; // a new deadline or status: recompute
+    if (Date.now() >= Date.parse(state.deadlineAt!)) {
+      await local.sendCandidateEmail({
+        journeyId: input.journeyId,
+        purpose: 'expiry',
+        n: 1,
+        deadlineAt: state.deadlineAt!,
+      });
+      state.stopReason = 'the deadline passed before the candidate submitted';
+      const ended = await end('expired');
+      await notifyGreenhouse();
+      return ended;
+    }
+    state.remindersSent++;
+    await local.sendCandidateEmail({
+      journeyId: input.journeyId,
+      purpose: 'reminder',
+      n: state.remindersSent,
+      deadlineAt: state.deadlineAt!,
+    });
+  }
+  if (!submitted) {
+    const ended = await end('cancelled');
+    return ended;
+  }
+
+  // Grade: keyed questions were graded on submission; free text waits for a person.
+  if (state.waitingFor === 'a grader to grade the free-text answers') {
+    await record('awaiting_grading', state.waitingFor);
+    const requestedAt = Date.now();
+    const reminderTimes = input.policy.graderReminderHours
+      .map((h) => requestedAt + h * HOUR)
+      .sort((a, b) => a - b);
+    let n = 1;
+    await local.requestGrading({
+      journeyId: input.journeyId,
+      n,
+      dueBy: new Date(requestedAt + 24 * HOUR).toISOString(),
+    });
+    for (const at of reminderTimes) {
+      if (await condition(() => graded, Math.max(0, at - Date.now()))) break;
+      n++;
+      await local.requestGrading({
+        journeyId: input.journeyId,
+        n,
+        dueBy: new Date(at + 24 * HOUR).toISOString(),
+      });
+    }
+    await condition(() => graded);
+  }
+
+  // Post result: read model first (test_status answers from it), then Greenhouse.
+  const result = await local.finalizeResult({ journeyId: input.journeyId });
+  state.scorePercent = result.scorePercent;
+  state.passed = result.passed;
+  await local.renderReport({ journeyId: input.journeyId });
+  finished = true;
+  await record('complete', null, { completedAt: new Date().toISOString() });
+  await notifyGreenhouse();
+  await greenhouse.writeCustomFields({ journeyId: input.journeyId });
+  await greenhouse.addResultNote({ journeyId: input.journeyId });
+  await greenhouse.attachReport({ journeyId: input.journeyId });
+  await condition(allHandlersFinished);
+  return state;
+
+  /** Greenhouse-triggered journeys: PATCH the completion URL so Greenhouse reads test_status now. */
+  async function notifyGreenhouse() {
+    if (input.trigger !== 'greenhouse') return;
+    await greenhouse.sendCompletionPatch({ journeyId: input.journeyId });
+  }
+}
