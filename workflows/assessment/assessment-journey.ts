@@ -63,6 +63,7 @@ export async function assessmentJourney(input: AssessmentJourneyInput): Promise<
   let version = 0;
   let applicationId = input.applicationId;
   let submitted = false;
+  let needsGrader = false;
   let graded = false;
   let resendRequested = false;
   let deadlineChanged = false;
@@ -91,7 +92,9 @@ export async function assessmentJourney(input: AssessmentJourneyInput): Promise<
     });
   };
   const stopped = () => state.stopReason !== null;
-  const awaitingSubmission = () => state.status === 'sent' || state.status === 'in_progress';
+  // Open from the moment the invite went out: a quick candidate may submit before 'sent' is recorded.
+  const awaitingSubmission = () =>
+    state.invitesSent > 0 && !finished && ['created', 'sent', 'in_progress'].includes(state.status);
 
   setHandler(assessmentStateQuery, () => state);
   setHandler(testStartedSignal, () => {
@@ -109,8 +112,7 @@ export async function assessmentJourney(input: AssessmentJourneyInput): Promise<
         submittedAt: new Date().toISOString(),
       });
       submitted = true;
-      state.waitingFor =
-        freeTextToGrade > 0 ? 'a grader to grade the free-text answers' : 'posting the result';
+      needsGrader = freeTextToGrade > 0;
       return state;
     },
     {
@@ -288,8 +290,8 @@ export async function assessmentJourney(input: AssessmentJourneyInput): Promise<
   }
 
   // Grade: keyed questions were graded on submission; free text waits for a person.
-  if (state.waitingFor === 'a grader to grade the free-text answers') {
-    await record('awaiting_grading', state.waitingFor);
+  if (needsGrader) {
+    await record('awaiting_grading', 'a grader to grade the free-text answers');
     const requestedAt = Date.now();
     const reminderTimes = input.policy.graderReminderHours
       .map((h) => requestedAt + h * HOUR)

@@ -1,0 +1,272 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { createCatalogueService } from '../../catalogue/service.js';
+import { createMailer, createSmtpTransport } from '../../mail/index.js';
+import {
+  assessmentStateQuery,
+  cancelUpdate,
+  extendDeadlineUpdate,
+  greenhouseStopSignal,
+  resendInviteUpdate,
+  submitAnswersUpdate,
+  submitGradesUpdate,
+  type AssessmentJourneyInput,
+} from '../../workflows/assessment/messages.js';
+import { testActivities } from '../helpers/activities.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { waitFor } from '../helpers/processes.js';
+import { createTestSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.js';
+import { connectTestClient, startTestWorker, type RunningTestWorker } from '../helpers/temporal.js';
+
+// The waiting part of the journey on the real dev server, with timings shrunk to seconds:
+// reminders, expiry, cancel, extend, resend, a Greenhouse stop — counted in real SMTP mail.
+const HOUR_IN_DAYS = 1 / 24;
+const seconds = (s: number) => s / 3600; // policy hours
+
+const test = {
+  testId: 'quick',
+  name: 'Quick check',
+  passMarkPercent: 50,
+  deadlineDays: 7,
+  sections: [
+    {
+      id: 's',
+      title: 'Only section',
+      questions: [
+        {
+          kind: 'single_choice',
+          id: 'q1',
+          prompt: '2 + 2',
+          points: 1,
+          options: [
+            { id: 'a', text: '4', correct: true },
+            { id: 'b', text: '5' },
+          ],
+        },
+      ],
+    },
+  ],
+};
+const gradedTest = {
+  ...test,
+  testId: 'essay',
+  name: 'Essay',
+  sections: [
+    {
+      ...test.sections[0]!,
+      questions: [
+        ...test.sections[0]!.questions,
+        { kind: 'free_text', id: 'q2', prompt: 'Why?', points: 3, rubric: 'Clear reasoning.' },
+      ],
+    },
+  ],
+};
+
+describe('assessment journey: waiting for the candidate', () => {
+  let database: TestDatabase;
+  let temporal: Client;
+  let smtp: TestSmtpServer;
+  let worker: RunningTestWorker;
+  let version: number;
+  let essayVersion: number;
+  let n = 0;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    temporal = await connectTestClient();
+    smtp = createTestSmtpServer();
+    await smtp.start();
+    await database.db.tenant.create({ data: { id: 'ten_life', slug: 'life', name: 'Lifecycle Ltd' } });
+    const catalogue = createCatalogueService({ db: database.db });
+    version = (await catalogue.putTest('ten_life', test)).version;
+    essayVersion = (await catalogue.putTest('ten_life', gradedTest)).version;
+    worker = await startTestWorker({
+      activities: testActivities(database.db, {
+        mailer: createMailer({ transport: createSmtpTransport({ url: smtp.url }) }),
+      }),
+    });
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await smtp?.close();
+    await temporal?.connection.close();
+    await database?.drop();
+  });
+
+  /** A journey as the starter records it, with a policy measured in seconds. */
+  async function start(policy: {
+    deadlineSeconds: number;
+    afterInviteSeconds?: number[];
+    graderReminderSeconds?: number[];
+    testId?: 'quick' | 'essay';
+  }) {
+    const testId = policy.testId ?? 'quick';
+    const testVersion = testId === 'quick' ? version : essayVersion;
+    const journeyId = `assessment:ten_life:app-${++n}:${testId}`;
+    await database.db.journey.create({
+      data: {
+        id: journeyId,
+        tenantId: 'ten_life',
+        kind: 'assessment',
+        status: 'created',
+        testId,
+        testVersion,
+        trigger: 'vendor',
+        greenhouseApplicationId: String(n),
+        sentBy: 'grader@vendor.example',
+      },
+    });
+    await database.db.journeyCandidate.create({
+      data: {
+        journeyId,
+        firstName: 'Ada',
+        lastName: 'Lovelace',
+        preferredName: null,
+        email: `ada${n}@example.com`,
+        phone: null,
+      },
+    });
+    const input: AssessmentJourneyInput = {
+      journeyId,
+      tenantId: 'ten_life',
+      testId,
+      testVersion,
+      trigger: 'vendor',
+      applicationId: String(n),
+      policy: {
+        deadlineDays: (policy.deadlineSeconds / 3600) * HOUR_IN_DAYS,
+        reminders: {
+          afterInviteHours: (policy.afterInviteSeconds ?? []).map(seconds),
+          beforeDeadlineHours: [],
+        },
+        graderReminderHours: (policy.graderReminderSeconds ?? []).map(seconds),
+        applicationMatch: { intervalSeconds: 1, attempts: 1 },
+      },
+    };
+    const handle = await temporal.workflow.start('assessmentJourney', {
+      workflowId: journeyId,
+      taskQueue: worker.taskQueue,
+      args: [input],
+    });
+    await smtp.waitFor((m) => m.idempotencyKey === `${journeyId}:invite:1`, 20_000);
+    return { journeyId, handle };
+  }
+  const mailsOf = (journeyId: string) =>
+    smtp.messages
+      .filter((m) => m.idempotencyKey?.startsWith(`${journeyId}:`))
+      .map((m) => m.idempotencyKey!.slice(journeyId.length + 1));
+
+  it('reminds, then expires at the deadline and tells the candidate', async () => {
+    const { journeyId, handle } = await start({ deadlineSeconds: 4, afterInviteSeconds: [1.5] });
+    expect(await handle.result()).toMatchObject({ status: 'expired', remindersSent: 1 });
+    await waitFor('the expiry mail', async () => mailsOf(journeyId).includes('expiry:1'));
+    expect(mailsOf(journeyId)).toEqual(['invite:1', 'reminder:1', 'expiry:1']);
+    const row = await database.db.journey.findUniqueOrThrow({ where: { id: journeyId } });
+    expect(row).toMatchObject({
+      status: 'expired',
+      statusDetail: 'the deadline passed before the candidate submitted',
+    });
+    const late = await handle
+      .executeUpdate(submitAnswersUpdate, { args: [{ answers: { q1: 'a' } }] })
+      .catch((e) => e);
+    expect(late).toBeInstanceOf(Error); // closed: no answers after expiry
+  });
+
+  it('stops on cancel: no reminder afterwards, and the journey says why', async () => {
+    const { journeyId, handle } = await start({ deadlineSeconds: 60, afterInviteSeconds: [3] });
+    await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'candidate withdrew' }] });
+    expect(await handle.result()).toMatchObject({
+      status: 'cancelled',
+      stopReason: 'cancelled: candidate withdrew',
+    });
+    await new Promise((r) => setTimeout(r, 3_500)); // past the reminder that would have gone out
+    expect(mailsOf(journeyId)).toEqual(['invite:1']);
+    const again = await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'twice' }] }).catch((e) => e);
+    expect(again).toBeInstanceOf(Error);
+  });
+
+  it('stops when Greenhouse says the candidate was rejected', async () => {
+    const { journeyId, handle } = await start({ deadlineSeconds: 60, afterInviteSeconds: [3] });
+    await handle.signal(greenhouseStopSignal, { event: 'reject_candidate' });
+    expect(await handle.result()).toMatchObject({
+      status: 'cancelled',
+      stopReason: 'stopped by Greenhouse: reject_candidate',
+    });
+    await new Promise((r) => setTimeout(r, 3_500));
+    expect(mailsOf(journeyId)).toEqual(['invite:1']);
+    expect((await database.db.journey.findUniqueOrThrow({ where: { id: journeyId } })).status).toBe(
+      'cancelled',
+    );
+  });
+
+  it('resends the invitation on request, once per request', async () => {
+    const { journeyId, handle } = await start({ deadlineSeconds: 60 });
+    const state = await handle.executeUpdate(resendInviteUpdate);
+    expect(state.invitesSent).toBe(2);
+    await smtp.waitFor((m) => m.idempotencyKey === `${journeyId}:invite:2`);
+    await handle.executeUpdate(submitAnswersUpdate, { args: [{ answers: { q1: 'a' } }] });
+    expect(await handle.result()).toMatchObject({ status: 'complete', scorePercent: 100 });
+    expect(mailsOf(journeyId)).toEqual(['invite:1', 'invite:2']);
+  });
+
+  it('extends the deadline: still open after the old one, complete when submitted', async () => {
+    const { journeyId, handle } = await start({ deadlineSeconds: 3 });
+    const current = (await handle.query(assessmentStateQuery)).deadlineAt!;
+    const earlier = await handle
+      .executeUpdate(extendDeadlineUpdate, {
+        args: [{ deadlineAt: new Date(Date.parse(current) - 1000).toISOString() }],
+      })
+      .catch((e) => e);
+    expect(earlier).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect(String(earlier.cause?.message)).toMatch(/later than the current one/);
+    const later = new Date(Date.parse(current) + 60_000).toISOString();
+    expect(await handle.executeUpdate(extendDeadlineUpdate, { args: [{ deadlineAt: later }] })).toMatchObject(
+      { deadlineAt: later },
+    );
+    await new Promise((r) => setTimeout(r, 4_000)); // past the original deadline
+    expect(await handle.query(assessmentStateQuery)).toMatchObject({ status: 'sent' });
+    await handle.executeUpdate(submitAnswersUpdate, { args: [{ answers: { q1: 'b' } }] });
+    expect(await handle.result()).toMatchObject({ status: 'complete', scorePercent: 0, passed: false });
+    expect(
+      (await database.db.journey.findUniqueOrThrow({ where: { id: journeyId } })).deadlineAt?.toISOString(),
+    ).toBe(later);
+  });
+
+  it('waits for a grader, reminds them, and completes with their points', async () => {
+    const { journeyId, handle } = await start({
+      deadlineSeconds: 60,
+      testId: 'essay',
+      graderReminderSeconds: [1.5],
+    });
+    await handle.executeUpdate(submitAnswersUpdate, {
+      args: [{ answers: { q1: 'a', q2: 'Because it is.' } }],
+    });
+    await smtp.waitFor((m) => m.idempotencyKey === `${journeyId}:grader_request:1`, 20_000);
+    expect(await handle.query(assessmentStateQuery)).toMatchObject({ status: 'awaiting_grading' });
+    const early = await handle
+      .executeUpdate(submitGradesUpdate, { args: [{ scores: {}, gradedBy: ' ' }] })
+      .catch((e) => e);
+    expect(early).toBeInstanceOf(WorkflowUpdateFailedError);
+    await smtp.waitFor((m) => m.idempotencyKey === `${journeyId}:grader_request:2`, 20_000);
+    await handle.executeUpdate(submitGradesUpdate, {
+      args: [{ scores: { q2: { points: 2, comment: 'Good' } }, gradedBy: 'grader@vendor.example' }],
+    });
+    expect(await handle.result()).toMatchObject({ status: 'complete', scorePercent: 75, passed: true });
+    expect(mailsOf(journeyId)).toEqual(['invite:1', 'grader_request:1', 'grader_request:2']);
+    const submission = await database.db.submission.findUniqueOrThrow({ where: { journeyId } });
+    expect(submission).toMatchObject({ gradedBy: 'grader@vendor.example' });
+    expect(await database.db.report.count({ where: { journeyId } })).toBe(1);
+  });
+
+  it('takes the first submission only', async () => {
+    const { handle } = await start({ deadlineSeconds: 60 });
+    const twice = await handle.executeUpdate(submitAnswersUpdate, { args: [{ answers: { q1: 'a' } }] });
+    expect(twice.status).toBeDefined();
+    const second = await handle
+      .executeUpdate(submitAnswersUpdate, { args: [{ answers: { q1: 'b' } }] })
+      .catch((e) => e);
+    expect(second).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect(String(second.cause?.message)).toMatch(/already submitted|no longer be submitted/);
+    expect(await handle.result()).toMatchObject({ status: 'complete', scorePercent: 100 });
+  });
+});
