@@ -11,8 +11,8 @@ export interface SpawnedProcess {
 }
 
 /** Runs one of our TypeScript entry points as a real process, the way npm scripts do. */
-export function spawnEntry(entry: string, env: NodeJS.ProcessEnv): SpawnedProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+export function spawnEntry(entry: string, env: NodeJS.ProcessEnv, args: string[] = []): SpawnedProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
     cwd: repoRoot,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,150 +1,56 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Client } from '@temporalio/client';
-import { startSandbox, type Sandbox } from '../../greenhouse-sandbox/index.js';
-import { createMailer, createSmtpTransport } from '../../mail/index.js';
 import { assessmentStateQuery } from '../../workflows/assessment/messages.js';
-import { testActivities, testSecretBox } from '../helpers/activities.js';
-import { startTestApi } from '../helpers/app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { startAssessmentStack, type AssessmentStack } from '../helpers/assessment-stack.js';
+import { recordHistoryIfAsked } from '../helpers/histories.js';
 import { waitFor } from '../helpers/processes.js';
-import { createTestSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.js';
-import {
-  connectTestClient,
-  startTestWorker,
-  uniqueTaskQueue,
-  type RunningTestWorker,
-} from '../helpers/temporal.js';
 
 // The assessment journey from Greenhouse's "Send test", on the real stack: Temporal dev server,
 // PostgreSQL, a real SMTP server, the Greenhouse sandbox over HTTP, our API and worker.
-const keyedTest = {
-  testId: 'js-basics',
-  name: 'JavaScript basics',
-  passMarkPercent: 50,
-  timeLimitMinutes: 30,
-  deadlineDays: 7,
-  reminders: { afterInviteHours: [48], beforeDeadlineHours: [24] },
-  sections: [
-    {
-      id: 'core',
-      title: 'Core language',
-      questions: [
-        {
-          kind: 'single_choice',
-          id: 'q1',
-          prompt: 'typeof null is…',
-          points: 2,
-          options: [
-            { id: 'a', text: '"null"' },
-            { id: 'b', text: '"object"', correct: true },
-          ],
-        },
-        {
-          kind: 'numeric',
-          id: 'q2',
-          prompt: '0.1 * 3, to one decimal',
-          points: 2,
-          answer: 0.3,
-          tolerance: 0.05,
-        },
-      ],
-    },
-  ],
-};
-
 describe('assessment journey started by Greenhouse', () => {
-  let database: TestDatabase;
-  let temporal: Client;
-  let sb: Sandbox;
-  let smtp: TestSmtpServer;
-  let api: Awaited<ReturnType<typeof startTestApi>>;
-  let worker: RunningTestWorker;
-  let tenantId: string;
-  const taskQueue = uniqueTaskQueue('assessment');
-
+  let stack: AssessmentStack;
   beforeAll(async () => {
-    database = await createTestDatabase();
-    temporal = await connectTestClient();
-    smtp = createTestSmtpServer();
-    await smtp.start();
-    sb = await startSandbox({ orgs: [{ name: 'Acme', candidates: 5, plan: 'enterprise' }] });
-    const secrets = testSecretBox();
-    api = await startTestApi({ db: database.db, temporal, taskQueue, secrets });
-    worker = await startTestWorker({
-      taskQueue,
-      activities: testActivities(database.db, {
-        secrets,
-        mailer: createMailer({ transport: createSmtpTransport({ url: smtp.url }) }),
-        publicBaseUrl: api.url,
-      }),
-    });
+    stack = await startAssessmentStack();
+  });
+  afterAll(async () => stack?.close());
 
-    // The operator's set-up: tenant, Greenhouse connection, mappings, the test, partner mode.
-    const org = sb.orgs[0]!;
-    tenantId = String((await api.call('POST', '/operator/tenants', { slug: 'acme', name: 'Acme' })).body!.id);
-    await api.call('PUT', `/operator/tenants/${tenantId}/greenhouse`, {
-      kind: 'v3_client_credentials',
-      clientId: org.credentials.v3.clientId,
-      clientSecret: org.credentials.v3.clientSecret,
-      auditUserId: org.siteAdmin.id,
-      greenhouseHost: 'app.greenhouse.io',
-      harvestBaseUrl: sb.url,
-      authBaseUrl: sb.url,
+  const applications = () => stack.sb.state.org(stack.org.org.id)!.applications.all();
+  const mailsOf = (journeyId: string) =>
+    stack.smtp.messages
+      .filter((m) => m.idempotencyKey?.startsWith(`${journeyId}:`))
+      .map((m) => m.idempotencyKey);
+  const sendTest = async (applicationId: number, reuse = false) => {
+    await stack.sb.admin.sendTest(stack.org.org.id, applicationId, {
+      partnerTestId: 'js-basics',
+      sentByUserId: stack.org.siteAdmin.id,
+      reuse,
     });
-    const fields = (await api.call('GET', `/operator/tenants/${tenantId}/greenhouse/custom-fields`)).body!
-      .application as { id: string; valueType: string }[];
-    await api.call('PUT', `/operator/tenants/${tenantId}/custom-field-mappings`, {
-      mappings: [
-        {
-          resultField: 'score',
-          scope: 'application',
-          customFieldId: fields.find((f) => f.valueType === 'number')!.id,
-        },
-        {
-          resultField: 'pass_fail',
-          scope: 'application',
-          customFieldId: fields.find((f) => f.valueType === 'yes_no')!.id,
-        },
-      ],
-    });
-    expect((await api.call('PUT', `/operator/tenants/${tenantId}/tests/js-basics`, keyedTest)).status).toBe(
-      201,
+    await stack.sb.idle();
+  };
+  const patchesFor = (applicationId: number) => {
+    const testIds = new Set(stack.greenhouse(applicationId).tests.map((t) => t.id));
+    return stack.sb.partner.patches.filter((p) => testIds.has(Number((p as { testId?: unknown }).testId)));
+  };
+  const landed = (applicationId: number) =>
+    waitFor(
+      'Greenhouse to read test_status after the PATCH',
+      async () => {
+        await stack.sb.idle();
+        return stack.greenhouse(applicationId).tests[0]?.partnerStatus === 'complete';
+      },
+      60_000,
     );
-    const callbackKey = `callback_org${org.org.id}`;
-    const mode = await api.call('POST', `/operator/tenants/${tenantId}/modes/greenhouse_invite/activate`, {
-      callbackCredential: callbackKey,
-    });
-    await sb.admin.configureIntegration(org.org.id, {
-      partnerApi: { baseUrl: `${api.url}/partner`, apiKey: String(mode.body!.partnerApiKey) },
-      callbackAuth: { kind: 'basic_key', key: callbackKey },
-    });
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await api?.close();
-    await sb?.close();
-    await smtp?.close();
-    await temporal?.connection.close();
-    await database?.drop();
-  });
 
   it('invites once, takes the answers from the page, and lands the result in Greenhouse exactly once', async () => {
-    const org = sb.orgs[0]!;
-    const application = sb.state.org(org.org.id)!.applications.all()[0]!;
-
+    const application = applications()[0]!;
     // The recruiter clicks Send test twice (a double click): one journey, one invitation.
-    await sb.admin.sendTest(org.org.id, application.id, {
-      partnerTestId: 'js-basics',
-      sentByUserId: org.siteAdmin.id,
-    });
-    await sb.admin.sendTest(org.org.id, application.id, { partnerTestId: 'js-basics', reuse: true });
-    await sb.idle();
-    const invite = await smtp.waitFor((m) => /:invite:1$/.test(m.idempotencyKey ?? ''), 30_000);
-    const journeyId = String(invite.idempotencyKey).replace(/:invite:1$/, '');
-    expect(journeyId).toBe(`assessment:${tenantId}:app-${application.id}:js-basics`);
+    await sendTest(application.id);
+    await sendTest(application.id, true);
+    const journeyId = stack.journeyIdFor(application.id);
 
-    const text = invite.parts.find((p) => p.contentType === 'text/plain')!.body;
-    const link = /(http:\/\/127\.0\.0\.1:\d+\/t\/[A-Za-z0-9_-]+)/.exec(text)![1]!;
+    const invite = await stack.smtp.waitFor((m) => m.idempotencyKey === `${journeyId}:invite:1`, 30_000);
+    const link = /(http:\/\/127\.0\.0\.1:\d+\/t\/[A-Za-z0-9_-]+)/.exec(
+      invite.parts.find((p) => p.contentType === 'text/plain')!.body,
+    )![1]!;
     const page = await fetch(link);
     expect(page.status).toBe(200);
     const html = await page.text();
@@ -152,58 +58,124 @@ describe('assessment journey started by Greenhouse', () => {
     expect(html).not.toContain('"correct"'); // keys never reach the page
 
     // A bad answer re-renders the form with the message and keeps what was typed.
-    const bad = await fetch(link, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ 'q:q1': 'zz', 'q:q2': '0.3' }),
-    });
+    const bad = await stack.submitFromInvite(journeyId, { 'q:q1': 'zz', 'q:q2': '0.3' });
     expect(bad.status).toBe(400);
-    const badHtml = await bad.text();
-    expect(badHtml).toMatch(/Please check your answers/);
-    expect(badHtml).toContain('value="0.3"');
+    expect(bad.html).toMatch(/Please check your answers/);
+    expect(bad.html).toContain('value="0.3"');
 
-    const ok = await fetch(link, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ 'q:q1': 'b', 'q:q2': '0.3' }),
-    });
+    const ok = await stack.submitFromInvite(journeyId, { 'q:q1': 'b', 'q:q2': '0.3' });
     expect(ok.status).toBe(200);
-    expect(await ok.text()).toContain('Thank you');
+    expect(ok.html).toContain('Thank you');
 
-    const handle = temporal.workflow.getHandle(journeyId);
-    const final = await handle.result();
-    expect(final).toMatchObject({ status: 'complete', scorePercent: 100, passed: true, invitesSent: 1 });
-    expect(await handle.query(assessmentStateQuery)).toMatchObject({ status: 'complete' });
-    await waitFor('the sandbox to read test_status after the PATCH', async () => {
-      await sb.idle();
-      return sb.partner.patches.length >= 1 && sb.admin.tests(org.org.id)[0]?.partnerStatus === 'complete';
+    const handle = stack.temporal.workflow.getHandle(journeyId);
+    expect(await handle.result()).toMatchObject({
+      status: 'complete',
+      scorePercent: 100,
+      passed: true,
+      invitesSent: 1,
     });
+    expect(await handle.query(assessmentStateQuery)).toMatchObject({ status: 'complete' });
+    await landed(application.id);
+    await recordHistoryIfAsked('assessment-greenhouse-complete', journeyId);
 
     // Exactly once, everywhere.
-    expect(
-      smtp.messages.filter((m) => m.idempotencyKey?.startsWith(journeyId)).map((m) => m.idempotencyKey),
-    ).toEqual([`${journeyId}:invite:1`]);
-    expect(sb.partner.patches).toHaveLength(1);
-    const gh = sb.state.org(org.org.id)!;
-    const candidate = gh.candidates.get(application.candidateId)!;
-    const app = gh.applications.get(application.id)!;
-    expect(candidate.notes.filter((n) => /JavaScript basics: 100%/.test(String(n.body)))).toHaveLength(1);
-    expect(app.attachments.filter((a) => a.filename.startsWith('assessment-report-'))).toHaveLength(1);
-    expect([...app.customFields.values()]).toEqual(expect.arrayContaining([100, true]));
-    const test = sb.admin.tests(org.org.id)[0]!;
-    expect(test).toMatchObject({ partnerStatus: 'complete', partnerScore: 100 });
-    expect(test.partnerProfileUrl).toMatch(/\/r\//);
+    expect(mailsOf(journeyId)).toEqual([`${journeyId}:invite:1`]);
+    const gh = stack.greenhouse(application.id);
+    expect(patchesFor(application.id)).toHaveLength(1);
+    expect(gh.notes.filter((n) => /JavaScript basics: 100%/.test(String(n.body)))).toHaveLength(1);
+    expect(gh.attachments.filter((a) => a.filename.startsWith('assessment-report-'))).toHaveLength(1);
+    expect(gh.customFields).toEqual(expect.arrayContaining([100, true]));
+    expect(gh.tests[0]).toMatchObject({ partnerStatus: 'complete', partnerScore: 100 });
+    expect(gh.tests[0]!.partnerProfileUrl).toMatch(/\/r\//);
 
     // Greenhouse's own test_status call answers from the read model.
     const status = await fetch(
-      `${api.url}/partner/test_status?partner_interview_id=${encodeURIComponent(journeyId)}`,
-      {
-        headers: {
-          authorization: `Basic ${Buffer.from(`${sb.orgs[0]!.org.integration.partnerApi!.apiKey}:`).toString('base64')}`,
-        },
-      },
+      `${stack.api.url}/partner/test_status?partner_interview_id=${encodeURIComponent(journeyId)}`,
+      { headers: { authorization: `Basic ${Buffer.from(`${stack.partnerKey}:`).toString('base64')}` } },
     );
     expect(await status.json()).toMatchObject({ partner_status: 'complete', partner_score: 100 });
-    expect(await database.db.partnerResponseError.count()).toBe(0);
+    expect(await stack.database.db.partnerResponseError.count()).toBe(0);
+  });
+
+  it('survives Harvest 5xx and a 429 storm during post-result, writing each thing once', async () => {
+    const application = applications()[1]!;
+    await sendTest(application.id);
+    const journeyId = stack.journeyIdFor(application.id);
+    stack.sb.faults.failNext('POST /v3/notes', 2, { status: 503 });
+    stack.sb.faults.storm429({ route: 'POST /v3/attachments', count: 2, retryAfterS: 1 });
+    stack.sb.faults.failNext('PATCH /v3/applications/:id', 1, { status: 500 });
+    expect((await stack.submitFromInvite(journeyId, { 'q:q1': 'a', 'q:q2': '0.3' })).status).toBe(200);
+    expect(await stack.temporal.workflow.getHandle(journeyId).result()).toMatchObject({
+      status: 'complete',
+      scorePercent: 50,
+    });
+    await landed(application.id);
+    const gh = stack.greenhouse(application.id);
+    expect(gh.notes.filter((n) => /JavaScript basics: 50%/.test(String(n.body)))).toHaveLength(1);
+    expect(gh.attachments.filter((a) => a.filename.startsWith('assessment-report-'))).toHaveLength(1);
+    expect(patchesFor(application.id)).toHaveLength(1);
+    expect(stack.sb.requestLog.list({ method: 'POST', path: '/v3/notes', status: 503 }).length).toBe(2);
+    expect(
+      stack.sb.requestLog.list({ method: 'POST', path: '/v3/attachments', status: 429 }).length,
+    ).toBeGreaterThan(0);
+    expect(mailsOf(journeyId)).toEqual([`${journeyId}:invite:1`]);
+  });
+
+  it('completes after the worker is stopped between invite and submission, with nothing sent twice', async () => {
+    const application = applications()[2]!;
+    await sendTest(application.id);
+    const journeyId = stack.journeyIdFor(application.id);
+    await stack.smtp.waitFor((m) => m.idempotencyKey === `${journeyId}:invite:1`, 30_000);
+    await stack.restartWorker();
+    expect((await stack.submitFromInvite(journeyId, { 'q:q1': 'b', 'q:q2': '1' })).status).toBe(200);
+    expect(await stack.temporal.workflow.getHandle(journeyId).result()).toMatchObject({ status: 'complete' });
+    await landed(application.id);
+    const gh = stack.greenhouse(application.id);
+    expect(mailsOf(journeyId)).toEqual([`${journeyId}:invite:1`]);
+    expect(gh.notes.filter((n) => /JavaScript basics/.test(String(n.body)))).toHaveLength(1);
+    expect(gh.attachments).toHaveLength(1);
+    expect(patchesFor(application.id)).toHaveLength(1);
+  });
+
+  it('refuses send_test with bad auth or bad input, starting nothing', async () => {
+    const before = await stack.database.db.journey.count();
+    const url = `${stack.api.url}/partner/send_test`;
+    const body = {
+      partner_test_id: 'js-basics',
+      candidate: {
+        first_name: 'A',
+        last_name: 'B',
+        preferred_name: null,
+        email: 'a@b.example',
+        greenhouse_profile_url: 'https://app.greenhouse.io/people/1?application_id=2',
+      },
+      url: 'https://app.greenhouse.io/integrations/testing_partners/take_home_tests/1',
+    };
+    const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
+    const post = (payload: unknown, authorization = basic(stack.partnerKey)) =>
+      fetch(url, {
+        method: 'POST',
+        headers: { authorization, 'content-type': 'application/json' },
+        body: typeof payload === 'string' ? payload : JSON.stringify(payload),
+      });
+    expect((await post(body, basic('grpk_wrong'))).status).toBe(401);
+    expect((await post(body, 'Bearer x')).status).toBe(401);
+    expect((await post('{"partner_test_id":')).status).toBe(400);
+    const noEmail = await post({ ...body, candidate: { ...body.candidate, email: undefined } });
+    expect(noEmail.status).toBe(400);
+    expect(((await noEmail.json()) as { error: { field: string } }).error.field).toBe('candidate.email');
+    const badProfile = await post({
+      ...body,
+      candidate: { ...body.candidate, greenhouse_profile_url: 'https://x/y' },
+    });
+    expect(badProfile.status).toBe(400);
+    const unknownTest = await post({ ...body, partner_test_id: 'nope' });
+    expect(unknownTest.status).toBe(404);
+    expect((await post({ ...body, pad: 'x'.repeat(200_000) })).status).toBe(413);
+    expect(await stack.database.db.journey.count()).toBe(before);
+    const statusUnknown = await fetch(`${stack.api.url}/partner/test_status?partner_interview_id=nope`, {
+      headers: { authorization: basic(stack.partnerKey) },
+    });
+    expect(statusUnknown.status).toBe(404);
   });
 });

@@ -1,0 +1,27 @@
+// Replays recorded workflow histories through the current workflow code (determinism guard).
+// Usage: tsx scripts/replay-histories.ts [bundle.js] — without a bundle it bundles the workflows.
+// Histories are the JSON that `temporal workflow show -o json` exports, kept in test/fixtures/histories.
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from '@temporalio/worker';
+import { bundleWorkflows } from '../workers/workflow-bundle.js';
+
+const dir = fileURLToPath(new URL('../test/fixtures/histories/', import.meta.url));
+const bundlePath = process.argv[2];
+const workflowBundle = bundlePath ? { codePath: path.resolve(bundlePath) } : await bundleWorkflows();
+const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
+let failed = 0;
+for (const file of files) {
+  // runReplayHistory converts the CLI's JSON itself (with the SDK's own proto instance).
+  const history: unknown = JSON.parse(await readFile(path.join(dir, file), 'utf8'));
+  try {
+    await Worker.runReplayHistory({ workflowBundle, replayName: file }, history);
+    console.log(`replayed ${file}`);
+  } catch (err) {
+    failed++;
+    console.error(`FAILED ${file}: ${(err as Error).message}`);
+  }
+}
+console.log(`${files.length - failed} replayed, ${failed} failed`);
+process.exit(failed || files.length === 0 ? 1 : 0);
