@@ -10,6 +10,11 @@ import { requireOperator } from './operator/auth.js';
 import { greenhouseCallbackRoutes } from './oauth/greenhouse-callback.js';
 import { journeyRoutes } from './operator/journeys.js';
 import { probeRoutes } from './operator/probes.js';
+import { pagePath } from '../activities/assessment/links.js';
+import { gradeRoutes } from './pages/grade.js';
+import { outboxRoutes } from './pages/outbox.js';
+import { reportRoutes } from './pages/report.js';
+import { pageSecurityHeaders } from './pages/security-headers.js';
 import { takeTestRoutes } from './pages/take-test.js';
 import { partnerRoutes } from './partner/routes.js';
 import { tenantRoutes } from './operator/tenants.js';
@@ -36,7 +41,12 @@ export function createApp(deps: AppDependencies): Express {
   app.use(healthRoutes(deps));
   app.use(greenhouseCallbackRoutes(deps));
   app.use(partnerRoutes(deps));
+  // People's pages (candidate, grader, recruiter's report, local outbox).
+  app.use(`${pagePath.take_test}/`, pageSecurityHeaders());
   app.use(takeTestRoutes(deps));
+  app.use(gradeRoutes(deps));
+  app.use(reportRoutes(deps));
+  app.use(outboxRoutes(deps));
 
   const operator = express.Router();
   operator.use(requireOperator(deps.operatorApiKey));

@@ -19,6 +19,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded.js'
 import { applyMigrations } from '../db/migrations.js';
 import { generateEncryptionKeySpec } from '../security/secret-box.js';
 import { startDevServer, type DevServer } from '../temporal/dev-server.js';
+import { setUpDemoTenant } from './demo-tenant.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const config = loadConfigOrExit();
@@ -105,14 +106,28 @@ try {
   await waitForHttp(`http://127.0.0.1:${config.API_PORT}/readyz`, 120_000);
   await waitForHttp(`http://127.0.0.1:${config.WORKER_HEALTH_PORT}/readyz`, 120_000);
 
+  const demo = sandbox
+    ? await setUpDemoTenant({ apiUrl: `http://127.0.0.1:${config.API_PORT}`, operatorKey, sandbox })
+    : null;
+
   say('ready');
   say(`  API            ${config.publicBaseUrl}  (health: /healthz, /readyz)`);
   say(`  Temporal UI    ${temporalUi ?? 'see your Temporal deployment'}`);
-  if (sandbox) {
-    const demo = sandbox.orgs[0]!;
+  if (sandbox && demo) {
+    const org = sandbox.orgs[0]!;
     say(`  Greenhouse     sandbox ${sandbox.url} (admin: ${sandbox.url}/_sandbox/orgs)`);
     say(
-      `                 demo org ${demo.org.id}: Harvest v1 key ${demo.credentials.v1.key}, v3 client ${demo.credentials.v3.clientId}`,
+      `                 demo org ${org.org.id}: Harvest v1 key ${org.credentials.v1.key}, v3 client ${org.credentials.v3.clientId}`,
+    );
+    say(`  demo tenant    ${demo.tenantId}, connected to the demo org, test ${demo.testId}`);
+    say(
+      `  send a test    curl -X POST -H 'content-type: application/json' -d '{"partner_test_id":"${demo.testId}"}' \\`,
+    );
+    say(
+      `                   ${sandbox.url}/_sandbox/orgs/${demo.orgId}/applications/${demo.applicationId}/send_test`,
+    );
+    say(
+      `  outbox         ${config.SMTP_URL ? 'SMTP_URL (mail is sent)' : `${config.publicBaseUrl}/outbox (operator key as password)`}`,
     );
   }
   say(

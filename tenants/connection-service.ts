@@ -152,6 +152,16 @@ export function createConnectionService({
       }
     },
 
+    /** Tenants, optionally one by slug; ids, names and states only. */
+    async listTenants(filter: { slug?: string | undefined } = {}) {
+      return db.tenant.findMany({
+        where: filter.slug ? { slug: filter.slug } : {},
+        select: { id: true, slug: true, name: true, status: true, createdAt: true },
+        orderBy: { createdAt: 'asc' },
+        take: 500,
+      });
+    },
+
     /** The tenant as operators see it: no secret, ever. */
     async describeTenant(tenantId: string) {
       const tenant = await db.tenant.findUnique({

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { z } from 'zod';
 import type { ConnectionService } from '../../tenants/connection-service.js';
 import {
   ActivateModeBody,
@@ -25,6 +26,17 @@ export function tenantRoutes({ connections }: { connections: ConnectionService }
     '/tenants',
     handle(async (req, res) => {
       res.status(201).json(await connections.createTenant(parseInput(CreateTenantBody, req.body ?? {})));
+    }),
+  );
+  router.get(
+    '/tenants',
+    handle(async (req, res) => {
+      const { slug } = parseInput(
+        z.object({ slug: CreateTenantBody.shape.slug.optional() }),
+        req.query,
+        'query',
+      );
+      res.json(await connections.listTenants({ slug }));
     }),
   );
   router.get(

@@ -86,6 +86,35 @@ describe('npm start with nothing configured', () => {
     expect(row).toMatchObject({ status: 'complete', kind: 'probe' });
   });
 
+  it('runs the demo: a recruiter sends the demo test from the sandbox and the invite is in the outbox', async () => {
+    const key = (await readFile(path.join(dataDir, 'operator-api-key'), 'utf8')).trim();
+    const command = /send a test\s+curl .* -d '(\{[^']+\})' \\\n.*?(http:\/\/\S+send_test)/s.exec(
+      proc.output(),
+    );
+    expect(command, proc.output()).not.toBeNull();
+    const sent = await fetch(command![2]!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: command![1]!,
+    });
+    expect(sent.status).toBe(200);
+    const { test } = (await sent.json()) as { test: { partnerInterviewId: string } };
+    const journeyId = test.partnerInterviewId;
+    const headers = { authorization: `Bearer ${key}` };
+    await waitFor('the demo journey to invite the candidate', async () => {
+      const res = await fetch(
+        `http://127.0.0.1:${apiPort}/operator/journeys/${encodeURIComponent(journeyId)}`,
+        { headers },
+      );
+      return res.ok && ((await res.json()) as { status: string }).status === 'sent';
+    });
+    const outbox = await fetch(`http://127.0.0.1:${apiPort}/outbox`, {
+      headers: { authorization: `Basic ${Buffer.from(`operator:${key}`).toString('base64')}` },
+    });
+    expect(outbox.status).toBe(200);
+    expect(await outbox.text()).toContain(`${journeyId}:invite:1`);
+  });
+
   it('stops everything on SIGINT', async () => {
     proc.child.kill('SIGINT');
     expect(await proc.exited).toBe(0);

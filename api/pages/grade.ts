@@ -1,0 +1,258 @@
+import express, { Router } from 'express';
+import type { Client } from '@temporalio/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { pagePath, resolveLink } from '../../activities/assessment/links.js';
+import type { CatalogueService } from '../../catalogue/service.js';
+import type { Database } from '../../db/client.js';
+import { questionsOf, type FreeTextQuestion, type TestDefinition } from '../../domain/tests/definition.js';
+import { graderScoresSchemaFor, type AutoGrade, type GraderScores } from '../../domain/tests/grading.js';
+import { submitGradesUpdate } from '../../workflows/assessment/messages.js';
+import { esc, pageLayout } from './html.js';
+import { pageSecurityHeaders } from './security-headers.js';
+
+export interface GradeDeps {
+  db: Database;
+  temporal: Client;
+  catalogue: CatalogueService;
+}
+
+type FormValues = Record<string, string | string[] | undefined>;
+
+const NUMBER_TEXT = /^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/;
+const GRADED_BY_MAX = 200;
+const COMMENT_MAX = 5000;
+
+/** A free-text answer awaiting the grader, with its number in the test (as the candidate saw it). */
+interface PendingAnswer {
+  number: number;
+  question: FreeTextQuestion;
+  answer: string;
+}
+
+/**
+ * The grader's page at /g/<token>: the candidate's free-text answers that await a person, each
+ * with the grader guidance (rubric) of the test, a points field and an optional comment. A plain
+ * HTML form (works without JavaScript); the scores go to the journey's workflow as the
+ * `submitGrades` update. Wrong input re-renders the form with the message and everything typed.
+ */
+export function gradeRoutes(deps: GradeDeps): Router {
+  const router = Router();
+  const path = `${pagePath.grade}/:token`;
+  const headers = pageSecurityHeaders();
+  const form = express.urlencoded({ extended: false, limit: '400kb', parameterLimit: 1000 });
+
+  async function load(token: string) {
+    const journeyId = await resolveLink(deps.db, token, 'grade');
+    if (!journeyId) return null;
+    const journey = await deps.db.journey.findUnique({ where: { id: journeyId } });
+    if (!journey?.testId || journey.testVersion === null) return null;
+    const [test, submission, candidate] = await Promise.all([
+      deps.catalogue.getTest(journey.tenantId, journey.testId, journey.testVersion),
+      deps.db.submission.findUnique({ where: { journeyId } }),
+      deps.db.journeyCandidate.findUnique({ where: { journeyId } }),
+    ]);
+    return { journey, test: test.definition, submission, candidate };
+  }
+  type Loaded = NonNullable<Awaited<ReturnType<typeof load>>>;
+
+  /** The page to show instead of the form, or null when the answers await this grader. */
+  function closedPage({ journey, submission }: Loaded): string | null {
+    if (submission?.gradedAt || journey.status === 'complete') {
+      return messagePage(
+        'Already graded',
+        `These answers were already graded${submission?.gradedBy ? ` by ${submission.gradedBy}` : ''}. Thank you, there is nothing left to do.`,
+      );
+    }
+    if (journey.status === 'awaiting_grading' && submission) return null;
+    if (['expired', 'cancelled', 'failed'].includes(journey.status)) {
+      return messagePage('This grading link is closed', 'The recruiter has closed this assessment.');
+    }
+    return messagePage('Nothing to grade yet', 'The candidate has not submitted answers yet.');
+  }
+
+  router.get(path, headers, async (req, res, next) => {
+    try {
+      const found = await load(String(req.params.token));
+      if (!found) return void res.status(404).type('html').send(notFoundPage());
+      const closed = closedPage(found);
+      if (closed) return void res.type('html').send(closed);
+      const values: FormValues = { gradedBy: found.journey.sentBy ?? '' };
+      res.type('html').send(gradePage(found, String(req.params.token), values, new Map()));
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.post(path, headers, form, async (req, res, next) => {
+    try {
+      const token = String(req.params.token);
+      const found = await load(token);
+      if (!found) return void res.status(404).type('html').send(notFoundPage());
+      const closed = closedPage(found);
+      if (closed) return void res.status(409).type('html').send(closed);
+      const values = (req.body ?? {}) as FormValues;
+      const pending = pendingAnswers(found.test, found.submission!);
+      const { scores, gradedBy, errors } = readForm(found.test, found.submission!, pending, values);
+      if (errors.size > 0) {
+        return void res
+          .status(400)
+          .type('html')
+          .send(gradePage(found, token, values, errors));
+      }
+      try {
+        await deps.temporal.workflow
+          .getHandle(found.journey.id)
+          .executeUpdate(submitGradesUpdate, { args: [{ scores, gradedBy }] });
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError) {
+          return void res
+            .status(409)
+            .type('html')
+            .send(
+              messagePage('These answers cannot be graded now', String(err.cause?.message ?? err.message)),
+            );
+        }
+        throw err;
+      }
+      res
+        .type('html')
+        .send(
+          messagePage(
+            'Thank you',
+            'Your grades were recorded. The result goes to the recruiter in Greenhouse; you can close this page.',
+          ),
+        );
+    } catch (err) {
+      next(err);
+    }
+  });
+  return router;
+}
+
+function pendingAnswers(test: TestDefinition, submission: { answers: unknown; autoGrade: unknown }) {
+  const pending = new Set((submission.autoGrade as AutoGrade).pendingQuestionIds);
+  const answers = (submission.answers ?? {}) as Record<string, unknown>;
+  const list: PendingAnswer[] = [];
+  questionsOf(test).forEach(({ question }, i) => {
+    if (question.kind === 'free_text' && pending.has(question.id)) {
+      list.push({ number: i + 1, question, answer: String(answers[question.id] ?? '') });
+    }
+  });
+  return list;
+}
+
+const field = (values: FormValues, name: string): string => {
+  const v = values[name];
+  return (Array.isArray(v) ? v[0] : v) ?? '';
+};
+
+/** Form fields `points:<questionId>`, `comment:<questionId>`, `gradedBy` → checked scores. */
+function readForm(
+  test: TestDefinition,
+  submission: { autoGrade: unknown },
+  pending: PendingAnswer[],
+  values: FormValues,
+): { scores: GraderScores; gradedBy: string; errors: Map<string, string> } {
+  const errors = new Map<string, string>();
+  const scores: GraderScores = {};
+  for (const { question } of pending) {
+    const raw = field(values, `points:${question.id}`).trim();
+    const comment = field(values, `comment:${question.id}`).trim();
+    if (raw === '') errors.set(`q:${question.id}`, `Enter the points, from 0 to ${question.points}.`);
+    else if (!NUMBER_TEXT.test(raw) || !Number.isFinite(Number(raw)))
+      errors.set(`q:${question.id}`, `Points must be a number from 0 to ${question.points}.`);
+    else scores[question.id] = { points: Number(raw), ...(comment ? { comment } : {}) };
+  }
+  const checked = graderScoresSchemaFor(test, submission.autoGrade as AutoGrade).safeParse(scores);
+  if (!checked.success) {
+    for (const issue of checked.error.issues) {
+      const key = `q:${String(issue.path[0] ?? '')}`;
+      const message =
+        issue.path[1] === 'comment'
+          ? `The comment must be at most ${COMMENT_MAX} characters.`
+          : `Points ${issue.message}.`;
+      if (!errors.has(key)) errors.set(key, message);
+    }
+  }
+  const gradedBy = field(values, 'gradedBy').trim();
+  if (!gradedBy) errors.set('gradedBy', 'Enter your name or e-mail address.');
+  else if (gradedBy.length > GRADED_BY_MAX)
+    errors.set('gradedBy', `Your name or e-mail must be at most ${GRADED_BY_MAX} characters.`);
+  return { scores: checked.success ? checked.data : scores, gradedBy, errors };
+}
+
+const inputStyle =
+  'width:100%;box-sizing:border-box;font:inherit;padding:.5rem;border:1px solid #889;border-radius:.25rem';
+const blockStyle = 'white-space:pre-wrap;overflow-wrap:anywhere;margin:.25rem 0 .75rem;padding:.5rem .75rem';
+
+function gradePage(
+  found: {
+    journey: { sentBy: string | null };
+    test: TestDefinition;
+    submission: { answers: unknown; autoGrade: unknown; submittedAt: Date } | null;
+    candidate: { firstName: string; lastName: string } | null;
+  },
+  token: string,
+  values: FormValues,
+  errors: Map<string, string>,
+): string {
+  const { test, submission, candidate } = found;
+  const pending = pendingAnswers(test, submission!);
+  const fieldError = (key: string, id: string) =>
+    errors.has(key)
+      ? `<p id="${esc(id)}" class="error" style="margin:.25rem 0">${esc(errors.get(key))}</p>`
+      : '';
+  const invalid = (key: string, id: string) =>
+    errors.has(key) ? ` aria-invalid="true" aria-describedby="${esc(id)}"` : '';
+  const question = ({ number, question: q, answer }: PendingAnswer) => {
+    const pointsId = `points-${q.id}`;
+    const commentId = `comment-${q.id}`;
+    const errorId = `error-${q.id}`;
+    return `<fieldset>
+<legend>Question ${number} <span class="meta">(up to ${q.points} point${q.points === 1 ? '' : 's'})</span></legend>
+<p style="white-space:pre-wrap;margin-top:0">${esc(q.prompt)}</p>
+<div style="border-left:4px solid #1a5fb4;background:#f1f5fb;${blockStyle}"><strong>Grader guidance</strong> <span class="meta">(never shown to the candidate)</span>
+${q.rubric ? esc(q.rubric) : '<span class="meta">This question has no guidance; use your judgement.</span>'}</div>
+<p style="margin:0"><strong>The candidate's answer</strong></p>
+<blockquote style="border:1px solid #ccd;background:#fafafa;${blockStyle}">${esc(answer)}</blockquote>
+<label for="${esc(pointsId)}">Points (0 to ${q.points})</label>
+<input id="${esc(pointsId)}" name="${esc(`points:${q.id}`)}" type="number" min="0" max="${q.points}" step="any" inputmode="decimal" required value="${esc(field(values, `points:${q.id}`))}"${invalid(`q:${q.id}`, errorId)}>
+${fieldError(`q:${q.id}`, errorId)}
+<label for="${esc(commentId)}">Comment for the report (optional)</label>
+<textarea id="${esc(commentId)}" name="${esc(`comment:${q.id}`)}" maxlength="${COMMENT_MAX}" style="min-height:5rem">${esc(field(values, `comment:${q.id}`))}</textarea>
+</fieldset>`;
+  };
+  const submitted = submission!.submittedAt.toISOString().replace('T', ' ').slice(0, 16);
+  const body = `<h1>Grade: ${esc(test.name)}</h1>
+<p>Candidate: <strong>${esc(candidate ? `${candidate.firstName} ${candidate.lastName}` : 'the candidate')}</strong>. Submitted ${esc(submitted)} UTC.</p>
+<p class="meta">Score each answer below from 0 to its maximum. The other questions were scored automatically.</p>
+${
+  errors.size
+    ? `<div class="error" role="alert"><strong>Please check the form:</strong><ul>${[...errors.entries()]
+        .map(([key, message]) => {
+          const p = pending.find((a) => `q:${a.question.id}` === key);
+          const target = p ? `points-${p.question.id}` : 'gradedBy';
+          return `<li><a href="#${esc(target)}">${p ? `Question ${p.number}: ` : ''}${esc(message)}</a></li>`;
+        })
+        .join('')}</ul></div>`
+    : ''
+}
+<form method="post" action="${esc(`${pagePath.grade}/${token}`)}">
+${pending.map(question).join('\n')}
+<label for="gradedBy">Your name or e-mail</label>
+<input id="gradedBy" name="gradedBy" type="text" autocomplete="email" required maxlength="${GRADED_BY_MAX}" style="${inputStyle}" value="${esc(field(values, 'gradedBy'))}"${invalid('gradedBy', 'error-gradedBy')}>
+${fieldError('gradedBy', 'error-gradedBy')}
+<p><button type="submit">Submit grades</button></p>
+</form>`;
+  return pageLayout({ title: `Grade: ${test.name}`, body });
+}
+
+/** A page with a heading and one sentence (closed, thank you, not found). */
+export const messagePage = (title: string, message: string): string =>
+  pageLayout({ title, body: `<h1>${esc(title)}</h1><p>${esc(message)}</p>` });
+
+export const notFoundPage = (): string =>
+  messagePage(
+    'Link not found',
+    'This link is not valid or has expired. Please use the link in your most recent e-mail.',
+  );

@@ -1,0 +1,52 @@
+import { Router } from 'express';
+import { pagePath, resolveLink } from '../../activities/assessment/links.js';
+import type { Database } from '../../db/client.js';
+import { messagePage, notFoundPage } from './grade.js';
+import { pageSecurityHeaders } from './security-headers.js';
+
+export interface ReportDeps {
+  db: Database;
+}
+
+/**
+ * The recruiter's link to the PDF report at /r/<token>: Greenhouse's `partner_profile_url`.
+ * Serves the stored PDF inline; before the report exists, a small HTML page says so (404).
+ */
+export function reportRoutes(deps: ReportDeps): Router {
+  const router = Router();
+  router.get(`${pagePath.report}/:token`, pageSecurityHeaders(), async (req, res, next) => {
+    try {
+      const journeyId = await resolveLink(deps.db, String(req.params.token), 'report');
+      if (!journeyId) return void res.status(404).type('html').send(notFoundPage());
+      const report = await deps.db.report.findUnique({
+        where: { journeyId },
+        select: { filename: true, content: true },
+      });
+      if (!report) {
+        return void res
+          .status(404)
+          .type('html')
+          .send(
+            messagePage(
+              'The report is not ready yet',
+              'The assessment has not been graded yet. Please try again later.',
+            ),
+          );
+      }
+      // Chromium's PDF viewer draws its frame with inline styles and resources of its own: a page
+      // CSP (default-src 'none', frame-ancestors) leaves it blank. The PDF runs nothing of ours.
+      res.removeHeader('Content-Security-Policy');
+      res.removeHeader('X-Frame-Options');
+      res.set({
+        'Content-Type': 'application/pdf',
+        'Content-Disposition': `inline; filename="${report.filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`,
+        'Cache-Control': 'private, no-store',
+        'Content-Length': String(report.content.length),
+      });
+      res.end(Buffer.from(report.content));
+    } catch (err) {
+      next(err);
+    }
+  });
+  return router;
+}
