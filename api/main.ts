@@ -33,15 +33,17 @@ const temporal = await connectTemporalClient({
   address: config.TEMPORAL_ADDRESS,
   namespace: config.TEMPORAL_NAMESPACE,
 });
+const secrets = createSecretBox(config.SECRETS_ENCRYPTION_KEYS);
 const connections = createConnectionService({
   db,
-  secrets: createSecretBox(config.SECRETS_ENCRYPTION_KEYS),
+  secrets,
   // One rate budget per Greenhouse credential, shared through PostgreSQL with the workers.
   gateway: createHarvestGateway(harvestClientFactory(new PostgresRateBudgetStore(db))),
   publicBaseUrl: config.publicBaseUrl,
 });
 const app = createApp({
   db,
+  secrets,
   connections,
   catalogue: createCatalogueService({ db }),
   temporal,

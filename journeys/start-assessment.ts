@@ -99,6 +99,14 @@ export async function startAssessmentJourney(deps: StartDeps, start: AssessmentS
         if (!(await deps.db.journey.findUnique({ where: { id: journeyId } }))) throw err;
       });
   }
+  if (existing && start.greenhouse.callbackUrl && !existing.callbackUrl) {
+    // Started by a webhook or an operator, then Greenhouse sent the test too: now there is a
+    // completion URL to PATCH, and a Greenhouse user to grade.
+    await deps.db.journey.update({
+      where: { id: journeyId },
+      data: { callbackUrl: start.greenhouse.callbackUrl, sentBy: existing.sentBy ?? start.greenhouse.sentBy },
+    });
+  }
   const pinned = existing?.testVersion ?? test.version;
   const definition =
     pinned === test.version

@@ -25,6 +25,7 @@ import type {
   IntegrationModeParam,
   JobTestMappingsBody,
   StageTestMappingsBody,
+  TenantSettingsBody,
 } from './schemas.js';
 import type { z } from 'zod';
 
@@ -152,6 +153,20 @@ export function createConnectionService({
       }
     },
 
+    /** Mail branding and the report's visibility in Greenhouse. */
+    async updateSettings(tenantId: string, body: z.infer<typeof TenantSettingsBody>) {
+      await requireTenant(tenantId);
+      const updated = await db.tenant.update({
+        where: { id: tenantId },
+        data: {
+          ...(body.branding ? { branding: body.branding as Prisma.InputJsonValue } : {}),
+          ...(body.reportVisibility ? { reportVisibility: body.reportVisibility } : {}),
+        },
+        select: { branding: true, reportVisibility: true },
+      });
+      return updated;
+    },
+
     /** Tenants, optionally one by slug; ids, names and states only. */
     async listTenants(filter: { slug?: string | undefined } = {}) {
       return db.tenant.findMany({
@@ -209,7 +224,14 @@ export function createConnectionService({
             fieldName,
           }),
         ),
-        jobTestMappings: tenant.jobTestMappings.map(({ jobId, testId }) => ({ jobId, testId })),
+        jobTestMappings: tenant.jobTestMappings.map(({ jobId, testId, passStageId, failStageId }) => ({
+          jobId,
+          testId,
+          passStageId,
+          failStageId,
+        })),
+        branding: tenant.branding,
+        reportVisibility: tenant.reportVisibility,
         stageTestMappings: tenant.stageTestMappings.map(({ jobId, stageId, testId }) => ({
           jobId,
           stageId,
@@ -474,7 +496,13 @@ export function createConnectionService({
 
     async setJobTestMappings(tenantId: string, body: z.infer<typeof JobTestMappingsBody>) {
       await requireTenant(tenantId);
-      const rows = body.mappings.map((m) => ({ tenantId, jobId: m.jobId, testId: m.testId }));
+      const rows = body.mappings.map((m) => ({
+        tenantId,
+        jobId: m.jobId,
+        testId: m.testId,
+        passStageId: m.passStageId ?? null,
+        failStageId: m.failStageId ?? null,
+      }));
       await db.$transaction([
         db.jobTestMapping.deleteMany({ where: { tenantId } }),
         db.jobTestMapping.createMany({ data: rows }),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ResultField } from '../domain/result-fields.js';
+import { TenantBranding } from '../mail/branding.js';
 
 /** Request bodies of the operator's tenant and connection API. */
 const id = z.union([
@@ -65,7 +66,15 @@ export const CustomFieldMappingsBody = z.strictObject({
 const testId = z.string().trim().min(1).max(100);
 export const JobTestMappingsBody = z.strictObject({
   mappings: z
-    .array(z.strictObject({ jobId: GreenhouseId, testId }))
+    .array(
+      z.strictObject({
+        jobId: GreenhouseId,
+        testId,
+        /** Optional: move the application to these stages on pass / fail. */
+        passStageId: GreenhouseId.optional(),
+        failStageId: GreenhouseId.optional(),
+      }),
+    )
     .max(5000)
     .refine((list) => new Set(list.map((m) => m.jobId)).size === list.length, 'each job at most once'),
 });
@@ -99,3 +108,13 @@ export const AuthorizationCallbackQuery = z.object({
   code: z.string().min(1).max(2000).optional(),
   error: z.string().max(200).optional(),
 });
+
+export const TenantSettingsBody = z
+  .strictObject({
+    branding: TenantBranding.optional(),
+    reportVisibility: z.enum(['public', 'private', 'admin_only']).optional(),
+  })
+  .refine(
+    (b) => b.branding !== undefined || b.reportVisibility !== undefined,
+    'give branding or reportVisibility',
+  );

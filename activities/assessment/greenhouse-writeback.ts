@@ -23,7 +23,10 @@ export interface WritebackDeps extends AssessmentDeps {
  */
 export function createWritebackActivities(
   deps: WritebackDeps,
-): Pick<AssessmentActivities, 'findApplication' | 'writeCustomFields' | 'addResultNote' | 'attachReport'> {
+): Pick<
+  AssessmentActivities,
+  'findApplication' | 'writeCustomFields' | 'addResultNote' | 'attachReport' | 'moveStageOnResult'
+> {
   const { db } = deps;
 
   /** The tenant's Harvest client, or null when the tenant has not connected Greenhouse. */
@@ -178,13 +181,40 @@ export function createWritebackActivities(
             type: 'other',
             content: Buffer.from(report.content).toString('base64'),
             contentType: 'application/pdf',
-            // Greenhouse hides `other` attachments from the hiring team unless told otherwise.
-            visibility: 'public',
+            // The tenant's choice: Greenhouse's default (admin_only) hides it from the hiring team.
+            visibility: journey.tenant.reportVisibility,
           }),
         );
         return attachment.url;
       });
       return { attached };
+    },
+
+    async moveStageOnResult({ journeyId, passed }) {
+      const { journey } = await loadJourney(deps, journeyId);
+      const client = await harvestFor(journey.tenantId);
+      if (!client || !journey.greenhouseApplicationId) return { moved: false };
+      const applicationId = Number(journey.greenhouseApplicationId);
+      const application = await harvest(journey.tenantId, () => client.getApplication(applicationId));
+      const rule = application.jobId
+        ? await db.jobTestMapping.findUnique({
+            where: { tenantId_jobId: { tenantId: journey.tenantId, jobId: String(application.jobId) } },
+          })
+        : null;
+      const target = rule?.testId === journey.testId ? (passed ? rule.passStageId : rule.failStageId) : null;
+      // No rule, or already there (a recruiter moved it, or an earlier attempt did).
+      if (!target || application.stageId === null || String(application.stageId) === target)
+        return { moved: false };
+      const moved = await once(journeyId, 'stage_move', async () => {
+        await harvest(journey.tenantId, () =>
+          client.moveApplicationStage(applicationId, {
+            fromStageId: application.stageId!,
+            toStageId: Number(target),
+          }),
+        );
+        return target;
+      });
+      return { moved };
     },
   };
 }

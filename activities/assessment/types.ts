@@ -49,4 +49,6 @@ export interface AssessmentActivities {
   writeCustomFields(input: { journeyId: string }): Promise<{ written: number }>;
   addResultNote(input: { journeyId: string }): Promise<{ added: boolean }>;
   attachReport(input: { journeyId: string }): Promise<{ attached: boolean }>;
+  /** The job's optional rule: pass → stage X, fail → stage Y. */
+  moveStageOnResult(input: { journeyId: string; passed: boolean }): Promise<{ moved: boolean }>;
 }

@@ -11,6 +11,7 @@ import {
   JobTestMappingsBody,
   StageTestMappingsBody,
   StartAuthorizationBody,
+  TenantSettingsBody,
 } from '../../tenants/schemas.js';
 import { handle, parseInput } from '../http-errors.js';
 
@@ -43,6 +44,13 @@ export function tenantRoutes({ connections }: { connections: ConnectionService }
     '/tenants/:tenantId',
     handle(async (req, res) => {
       res.json(await connections.describeTenant(tenantId(req.params)));
+    }),
+  );
+  router.put(
+    '/tenants/:tenantId/settings',
+    handle(async (req, res) => {
+      const body = parseInput(TenantSettingsBody, req.body ?? {});
+      res.json(await connections.updateSettings(tenantId(req.params), body));
     }),
   );
   router.put(

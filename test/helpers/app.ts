@@ -39,6 +39,7 @@ export async function startTestApi(
     bodyLimit: '100kb',
     catalogue: createCatalogueService({ db: deps.db }),
     ...deps,
+    secrets,
     connections,
   });
   const server = await listen(app, port);

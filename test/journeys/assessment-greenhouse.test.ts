@@ -121,6 +121,27 @@ describe('assessment journey started by Greenhouse', () => {
     expect(mailsOf(journeyId)).toEqual([`${journeyId}:invite:1`]);
   });
 
+  it('moves the application to the pass stage of the job’s rule, once', async () => {
+    const application = applications()[3]!;
+    const org = stack.sb.state.org(stack.org.org.id)!;
+    const offer = org.stagesOfJob(application.jobId).find((st) => st.name === 'Offer')!;
+    const rule = await stack.api.call('PUT', `/operator/tenants/${stack.tenantId}/job-test-mappings`, {
+      mappings: [{ jobId: application.jobId, testId: 'js-basics', passStageId: offer.id }],
+    });
+    expect(rule.status).toBe(200);
+    await sendTest(application.id);
+    const journeyId = stack.journeyIdFor(application.id);
+    expect((await stack.submitFromInvite(journeyId, { 'q:q1': 'b', 'q:q2': '0.3' })).status).toBe(200);
+    expect(await stack.temporal.workflow.getHandle(journeyId).result()).toMatchObject({ passed: true });
+    expect(org.applications.get(application.id)!.stageId).toBe(offer.id);
+    expect(
+      stack.sb.requestLog.list({ method: 'POST', path: `/v3/applications/${application.id}/move` }),
+    ).toHaveLength(1);
+    expect(await stack.database.db.harvestEffect.count({ where: { journeyId, effect: 'stage_move' } })).toBe(
+      1,
+    );
+  });
+
   it('completes after the worker is stopped between invite and submission, with nothing sent twice', async () => {
     const application = applications()[2]!;
     await sendTest(application.id);

@@ -1,6 +1,7 @@
 import {
   allHandlersFinished,
   condition,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -325,12 +326,19 @@ export async function assessmentJourney(input: AssessmentJourneyInput): Promise<
   await greenhouse.writeCustomFields({ journeyId: input.journeyId });
   await greenhouse.addResultNote({ journeyId: input.journeyId });
   await greenhouse.attachReport({ journeyId: input.journeyId });
+  // Added after journeys were already running: histories recorded before it replay unchanged.
+  if (patched('stage-move-on-result')) {
+    await greenhouse.moveStageOnResult({ journeyId: input.journeyId, passed: result.passed });
+  }
   await condition(allHandlersFinished);
   return state;
 
-  /** Greenhouse-triggered journeys: PATCH the completion URL so Greenhouse reads test_status now. */
+  /**
+   * PATCH the completion URL so Greenhouse reads test_status now. A journey another trigger started
+   * may have learnt a URL from a later send_test: the activity decides from the read model.
+   */
   async function notifyGreenhouse() {
-    if (input.trigger !== 'greenhouse') return;
+    if (input.trigger !== 'greenhouse' && !patched('completion-patch-any-trigger')) return;
     await greenhouse.sendCompletionPatch({ journeyId: input.journeyId });
   }
 }

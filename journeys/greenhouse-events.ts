@@ -1,0 +1,167 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { Prisma } from '../db/client.js';
+import { ServiceError } from '../domain/errors.js';
+import { journeyStatuses, terminalStatuses } from '../domain/journey.js';
+import type { WebhookEvent } from '../greenhouse/webhooks/index.js';
+import { greenhouseStopSignal } from '../workflows/assessment/messages.js';
+import { assessmentJourneyId, startAssessmentJourney, type StartDeps } from './start-assessment.js';
+
+/**
+ * Routes one verified, normalised Greenhouse webhook event to journeys (greenhouse.md §4):
+ * a mapped stage entered starts an assessment journey, a rejection, hire, deletion or anonymisation
+ * stops the running journeys of that application or candidate. Returns the outcome in plain words
+ * (stored with the event for operators). Permanent problems (unmapped stage, no e-mail, a test that
+ * is gone) are outcomes, not errors: retrying them cannot help. Anything thrown is transient
+ * (database, Temporal) and the caller must let Greenhouse redeliver.
+ *
+ * Every effect is idempotent on its own: journeys start under their business id (the same one
+ * send_test uses for that application and test) and the stop signal only sets a reason once.
+ */
+export type GreenhouseEventDeps = StartDeps;
+
+export async function routeGreenhouseEvent(
+  deps: GreenhouseEventDeps,
+  tenantId: string,
+  event: WebhookEvent,
+): Promise<string> {
+  switch (event.action) {
+    case 'candidate_stage_change':
+      return startForStage(deps, tenantId, event);
+    case 'reject_candidate':
+    case 'hire_candidate':
+      return stopJourneys(deps, tenantId, event.action, { greenhouseApplicationId: event.applicationId });
+    case 'delete_candidate':
+      // Erasure of the candidate's personal data is a later security issue: for now only stop.
+      return stopJourneys(deps, tenantId, event.action, {
+        OR: [
+          { greenhouseCandidateId: event.candidateId },
+          ...(event.deletedApplicationIds.length
+            ? [{ greenhouseApplicationId: { in: event.deletedApplicationIds } }]
+            : []),
+        ],
+      });
+    case 'candidate_anonymized':
+      // Anonymising our copy of the personal data is a later security issue: for now only stop.
+      return stopJourneys(deps, tenantId, event.action, { greenhouseCandidateId: event.candidateId });
+    case 'merge_candidate': {
+      // The merged-away candidate's applications now belong to the surviving one: point our
+      // journeys there, so notes written later land on a candidate that still exists.
+      const { count } = await deps.db.journey.updateMany({
+        where: { tenantId, greenhouseCandidateId: event.candidateId },
+        data: { greenhouseCandidateId: event.mergedIntoCandidateId },
+      });
+      return `merged: ${count} journey(s) moved from candidate ${event.candidateId} to ${event.mergedIntoCandidateId}`;
+    }
+    case 'ping':
+      return 'ignored: ping';
+    case 'unsupported':
+      return `ignored: unsupported action ${event.name.slice(0, 100)}`;
+  }
+}
+
+async function startForStage(
+  deps: GreenhouseEventDeps,
+  tenantId: string,
+  event: Extract<WebhookEvent, { action: 'candidate_stage_change' }>,
+): Promise<string> {
+  const mapping = await deps.db.stageTestMapping.findUnique({
+    where: { tenantId_stageId: { tenantId, stageId: event.stage.id } },
+  });
+  if (!mapping) return `ignored: stage ${event.stage.id} is not mapped to a test`;
+  if (event.jobIds.length && !event.jobIds.includes(mapping.jobId)) {
+    return `ignored: stage ${event.stage.id} is mapped for job ${mapping.jobId}, not job ${event.jobIds.join(', ')}`;
+  }
+  const email = event.candidate.emails.map((e) => e.trim()).find((e) => e !== '');
+  if (!email) return 'ignored: no e-mail';
+  // A vendor invite keys its journey on the e-mail and job (no application yet): whether it is still
+  // looking for this application or already found it, it is this application's test. Never invite
+  // twice; a vendor journey that gave up looking (failed) does not count.
+  const vendorIds = event.candidate.emails.map((e) =>
+    assessmentJourneyId({
+      tenantId,
+      testId: mapping.testId,
+      candidate: { firstName: '', lastName: '', preferredName: null, email: e, phone: null },
+      greenhouse: {
+        applicationId: null,
+        candidateId: null,
+        jobId: mapping.jobId,
+        callbackUrl: null,
+        sentBy: null,
+      },
+    }),
+  );
+  const covering = await deps.db.journey.findFirst({
+    where: {
+      tenantId,
+      kind: 'assessment',
+      trigger: 'vendor',
+      status: { not: 'failed' },
+      OR: [
+        { id: { in: vendorIds } },
+        { testId: mapping.testId, greenhouseApplicationId: event.applicationId },
+      ],
+    },
+    select: { id: true },
+  });
+  if (covering) return `ignored: journey ${covering.id} already covers this application`;
+  try {
+    const { journeyId, created } = await startAssessmentJourney(deps, {
+      tenantId,
+      testId: mapping.testId,
+      trigger: 'webhook',
+      candidate: {
+        firstName: event.candidate.firstName ?? '',
+        lastName: event.candidate.lastName ?? '',
+        preferredName: null,
+        email,
+        phone: null,
+      },
+      greenhouse: {
+        applicationId: event.applicationId,
+        candidateId: event.candidateId,
+        jobId: mapping.jobId,
+        callbackUrl: null,
+        sentBy: null,
+      },
+    });
+    // Not created: the row existed (a send_test, an earlier delivery, or an attempt whose workflow
+    // start failed and which this delivery completes); the start above joined or started it.
+    return `${created ? 'started' : 'started (existing journey)'}: ${journeyId}`;
+  } catch (err) {
+    // The mapped test was deleted or deactivated: the operator must fix the mapping; no retry helps.
+    if (err instanceof ServiceError && (err.kind === 'invalid' || err.kind === 'not_found')) {
+      return `failed permanently: ${err.message}`;
+    }
+    throw err;
+  }
+}
+
+const runningStatuses = journeyStatuses.filter((s) => !terminalStatuses.has(s));
+
+async function stopJourneys(
+  deps: GreenhouseEventDeps,
+  tenantId: string,
+  action: string,
+  where: Prisma.JourneyWhereInput,
+): Promise<string> {
+  const journeys = await deps.db.journey.findMany({
+    where: { AND: [{ tenantId, kind: 'assessment', status: { in: runningStatuses } }, where] },
+    select: { id: true },
+    orderBy: { id: 'asc' },
+  });
+  const stopped: string[] = [];
+  for (const { id } of journeys) {
+    try {
+      await deps.temporal.workflow.getHandle(id).signal(greenhouseStopSignal, { event: action });
+      stopped.push(id);
+    } catch (err) {
+      // Already finished (the read model lags by one activity): nothing left to stop.
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+  }
+  if (!journeys.length) return `ignored: no running journey for this ${action}`;
+  return `stopped ${stopped.length} journey(s)${stopped.length ? `: ${stopped.join(', ')}` : ''}`.slice(
+    0,
+    2000,
+  );
+}
