@@ -1,5 +1,6 @@
 import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Activities } from '../activities/index.js';
+import { heartbeatWhileRunning } from './heartbeat-interceptor.js';
 
 export interface JourneyWorkerOptions {
   connection: NativeConnection;
@@ -20,6 +21,7 @@ export function createJourneyWorker(options: JourneyWorkerOptions): Promise<Work
     taskQueue: options.taskQueue,
     workflowBundle: options.workflowBundle,
     activities: options.activities,
+    interceptors: { activity: [heartbeatWhileRunning] },
     shutdownGraceTime: options.shutdownGraceTime ?? '30 seconds',
     ...(options.identity ? { identity: options.identity } : {}),
   });

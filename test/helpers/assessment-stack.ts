@@ -3,7 +3,12 @@ import { expect } from 'vitest';
 import type { ActivityDependencies } from '../../activities/index.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../greenhouse-sandbox/index.js';
 import { createMailer, createSmtpTransport } from '../../mail/index.js';
-import { testActivities, testSecretBox } from './activities.js';
+import {
+  createSecretBox,
+  generateEncryptionKeySpec,
+  parseEncryptionKeys,
+} from '../../security/secret-box.js';
+import { testActivities } from './activities.js';
 import { startTestApi } from './app.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { createTestSmtpServer, type TestSmtpServer } from './smtp-server.js';
@@ -61,7 +66,9 @@ export async function startAssessmentStack(
   const sb: Sandbox = await startSandbox(
     options.sandbox ?? { orgs: [{ name: 'Acme', candidates: 5, plan: 'enterprise' }] },
   );
-  const secrets = testSecretBox();
+  // Known key material, so a worker in another process (crash tests) decrypts what the API stored.
+  const secretsSpec = generateEncryptionKeySpec('stack1');
+  const secrets = createSecretBox(parseEncryptionKeys(secretsSpec));
   const taskQueue = uniqueTaskQueue('assessment');
   const api = await startTestApi({ db: database.db, temporal, taskQueue, secrets });
   const activityDeps = {
@@ -133,6 +140,11 @@ export async function startAssessmentStack(
     tenantId,
     partnerKey,
     taskQueue,
+    secretsSpec,
+    /** Stops the in-process worker for good (a test then runs workers as processes). */
+    async stopWorker() {
+      await worker.stop();
+    },
     get worker() {
       return worker;
     },

@@ -45,13 +45,18 @@ export async function startTestWorker(options: {
     shutdownGraceTime: '2 seconds',
   });
   const running = worker.run();
+  let stopped: Promise<void> | undefined;
   return {
     worker,
     taskQueue,
-    async stop() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-      await connection.close();
+    stop() {
+      // Idempotent: a test may stop a worker early and the teardown stop it again.
+      stopped ??= (async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running;
+        await connection.close();
+      })();
+      return stopped;
     },
   };
 }

@@ -18,6 +18,7 @@ import {
 
 const { recordJourneySnapshot } = proxyActivities<JourneyActivities>({
   startToCloseTimeout: '30 seconds',
+  heartbeatTimeout: '15 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
