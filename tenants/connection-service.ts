@@ -161,8 +161,9 @@ export function createConnectionService({
         data: {
           ...(body.branding ? { branding: body.branding as Prisma.InputJsonValue } : {}),
           ...(body.reportVisibility ? { reportVisibility: body.reportVisibility } : {}),
+          ...(body.defaultGraderEmail !== undefined ? { defaultGraderEmail: body.defaultGraderEmail } : {}),
         },
-        select: { branding: true, reportVisibility: true },
+        select: { branding: true, reportVisibility: true, defaultGraderEmail: true },
       });
       return updated;
     },
@@ -232,6 +233,7 @@ export function createConnectionService({
         })),
         branding: tenant.branding,
         reportVisibility: tenant.reportVisibility,
+        defaultGraderEmail: tenant.defaultGraderEmail,
         stageTestMappings: tenant.stageTestMappings.map(({ jobId, stageId, testId }) => ({
           jobId,
           stageId,

@@ -113,8 +113,6 @@ export const TenantSettingsBody = z
   .strictObject({
     branding: TenantBranding.optional(),
     reportVisibility: z.enum(['public', 'private', 'admin_only']).optional(),
+    defaultGraderEmail: z.email({ error: 'must be an e-mail address' }).nullable().optional(),
   })
-  .refine(
-    (b) => b.branding !== undefined || b.reportVisibility !== undefined,
-    'give branding or reportVisibility',
-  );
+  .refine((b) => Object.values(b).some((v) => v !== undefined), 'give at least one setting');

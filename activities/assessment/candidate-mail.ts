@@ -69,9 +69,14 @@ export function createAssessmentMailActivities(
         idempotencyKey: `${journeyId}:grader_request:${n}`,
         compose: async () => {
           const { journey, candidate, test, branding } = await loadJourney(deps, journeyId);
-          const grader = journey.sentBy;
-          if (!grader)
-            throw new Error(`journey ${journeyId} has no grader: set sent_by or a grader in the mapping`);
+          // The Greenhouse user who sent the test, else the tenant's default grader. Without either
+          // the activity keeps retrying, so setting a default grader later unblocks the journey.
+          const grader = journey.sentBy ?? journey.tenant.defaultGraderEmail;
+          if (!grader) {
+            throw new Error(
+              `journey ${journeyId} has free-text answers but no grader: set the tenant's defaultGraderEmail`,
+            );
+          }
           const linkUrl = await issueLink(deps.db, {
             journeyId,
             purpose: 'grade',

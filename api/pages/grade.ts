@@ -44,7 +44,10 @@ export function gradeRoutes(deps: GradeDeps): Router {
   async function load(token: string) {
     const journeyId = await resolveLink(deps.db, token, 'grade');
     if (!journeyId) return null;
-    const journey = await deps.db.journey.findUnique({ where: { id: journeyId } });
+    const journey = await deps.db.journey.findUnique({
+      where: { id: journeyId },
+      include: { tenant: { select: { defaultGraderEmail: true } } },
+    });
     if (!journey?.testId || journey.testVersion === null) return null;
     const [test, submission, candidate] = await Promise.all([
       deps.catalogue.getTest(journey.tenantId, journey.testId, journey.testVersion),
@@ -76,7 +79,10 @@ export function gradeRoutes(deps: GradeDeps): Router {
       if (!found) return void res.status(404).type('html').send(notFoundPage());
       const closed = closedPage(found);
       if (closed) return void res.type('html').send(closed);
-      const values: FormValues = { gradedBy: found.journey.sentBy ?? '' };
+      // The grader the e-mail went to: the sender in Greenhouse, else the tenant's default grader.
+      const values: FormValues = {
+        gradedBy: found.journey.sentBy ?? found.journey.tenant.defaultGraderEmail ?? '',
+      };
       res.type('html').send(gradePage(found, String(req.params.token), values, new Map()));
     } catch (err) {
       next(err);
@@ -187,7 +193,7 @@ const blockStyle = 'white-space:pre-wrap;overflow-wrap:anywhere;margin:.25rem 0 
 
 function gradePage(
   found: {
-    journey: { sentBy: string | null };
+    journey: { sentBy: string | null; tenant: { defaultGraderEmail: string | null } };
     test: TestDefinition;
     submission: { answers: unknown; autoGrade: unknown; submittedAt: Date } | null;
     candidate: { firstName: string; lastName: string } | null;
