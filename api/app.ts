@@ -12,6 +12,7 @@ import { greenhouseCallbackRoutes } from './oauth/greenhouse-callback.js';
 import { inviteRoutes } from './operator/invites.js';
 import { journeyRoutes } from './operator/journeys.js';
 import { probeRoutes } from './operator/probes.js';
+import { responseErrorRoutes } from './operator/response-errors.js';
 import { pagePath } from '../activities/assessment/links.js';
 import { gradeRoutes } from './pages/grade.js';
 import { outboxRoutes } from './pages/outbox.js';
@@ -62,6 +63,7 @@ export function createApp(deps: AppDependencies): Express {
   operator.use(tenantRoutes(deps));
   operator.use(testRoutes(deps));
   operator.use(inviteRoutes(deps));
+  operator.use(responseErrorRoutes(deps));
   app.use('/operator', operator);
 
   app.use(notFound);

@@ -158,6 +158,37 @@ describe('assessment journey started by Greenhouse', () => {
     expect(patchesFor(application.id)).toHaveLength(1);
   });
 
+  it('keeps what Greenhouse reports through response_error and shows it to operators', async () => {
+    const res = await fetch(`${stack.api.url}/partner/response_error`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${stack.partnerKey}:`).toString('base64')}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        api_call: 'test_status',
+        errors: ['partner_profile_url is missing'],
+        partner_interview_id: 'x',
+      }),
+    });
+    expect(res.status).toBe(200);
+    const listed = await stack.api.call('GET', `/operator/tenants/${stack.tenantId}/response-errors`);
+    expect(listed.body).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ apiCall: 'test_status', errors: ['partner_profile_url is missing'] }),
+      ]),
+    );
+    const bad = await fetch(`${stack.api.url}/partner/response_error`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${stack.partnerKey}:`).toString('base64')}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ errors: 'not a list' }),
+    });
+    expect(bad.status).toBe(400);
+  });
+
   it('refuses send_test with bad auth or bad input, starting nothing', async () => {
     const before = await stack.database.db.journey.count();
     const url = `${stack.api.url}/partner/send_test`;

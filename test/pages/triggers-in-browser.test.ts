@@ -4,9 +4,9 @@ import { phone, useBrowser } from '../helpers/browser.js';
 import { waitFor } from '../helpers/processes.js';
 import type { ReceivedMessage } from '../helpers/smtp-server.js';
 
-// The webhook and vendor triggers end to end in Chromium: the candidate takes the test on a phone,
-// the tenant's default grader grades in the browser, and the sandbox holds the custom-field values,
-// one note and one PDF attachment. (The Greenhouse trigger runs in people-pages.test.ts.)
+// Each trigger end to end in Chromium: the candidate takes the test on a phone, the grader grades
+// in the browser, and the sandbox holds the custom-field values, one note and one PDF attachment
+// (and, for Greenhouse's own Send test, exactly one completion PATCH); test_status says complete.
 const gradedTest = {
   ...keyedTest,
   testId: 'js-written',
@@ -41,7 +41,7 @@ describe('webhook and vendor triggers in the browser', () => {
     )![1]!;
 
   /** The candidate and the grader, each in their own browser context, as people would. */
-  async function takeAndGrade(journeyId: string) {
+  async function takeAndGrade(journeyId: string, graderEmail = 'grader@vendor.example') {
     const invite = await stack.smtp.waitFor((m) => m.idempotencyKey === `${journeyId}:invite:1`, 60_000);
     const candidate = await (await chrome.browser.newContext(phone)).newPage();
     await candidate.goto(linkIn(invite, '/t'));
@@ -57,10 +57,10 @@ describe('webhook and vendor triggers in the browser', () => {
       (m) => m.idempotencyKey === `${journeyId}:grader_request:1`,
       60_000,
     );
-    expect(request.envelope.to).toEqual(['grader@vendor.example']);
+    expect(request.envelope.to).toEqual([graderEmail]);
     const grader = await (await chrome.browser.newContext()).newPage();
     await grader.goto(linkIn(request, '/g'));
-    expect(await grader.locator('input[name="gradedBy"]').inputValue()).toBe('grader@vendor.example');
+    expect(await grader.locator('input[name="gradedBy"]').inputValue()).toBe(graderEmail);
     await grader.locator('input[name="points:q3"]').fill('3');
     await grader.getByRole('button', { name: 'Submit grades' }).click();
     await expect.poll(() => grader.locator('h1').innerText()).toMatch(/thank/i);
@@ -70,7 +70,35 @@ describe('webhook and vendor triggers in the browser', () => {
       scorePercent: 87.5,
       passed: true,
     });
+    const status = await fetch(
+      `${stack.api.url}/partner/test_status?partner_interview_id=${encodeURIComponent(journeyId)}`,
+      { headers: { authorization: `Basic ${Buffer.from(`${stack.partnerKey}:`).toString('base64')}` } },
+    );
+    expect(await status.json()).toMatchObject({ partner_status: 'complete', partner_score: 87.5 });
   }
+
+  it('greenhouse: the recruiter clicks Send test; the sender grades', async () => {
+    const org = stack.sb.state.org(stack.org.org.id)!;
+    const application = org.applications.all()[2]!;
+    await stack.sb.admin.sendTest(stack.org.org.id, application.id, {
+      partnerTestId: 'js-written',
+      sentByUserId: stack.org.siteAdmin.id,
+    });
+    const journeyId = stack.journeyIdFor(application.id, 'js-written');
+    const sender = (await stack.database.db.journey.findUniqueOrThrow({ where: { id: journeyId } })).sentBy!;
+    await takeAndGrade(journeyId, sender);
+    await waitFor('Greenhouse to read test_status', async () => {
+      await stack.sb.idle();
+      return stack.greenhouse(application.id).tests[0]?.partnerStatus === 'complete';
+    });
+    const gh = stack.greenhouse(application.id);
+    const testIds = new Set(gh.tests.map((t) => t.id));
+    expect(stack.sb.partner.patches.filter((p) => testIds.has(p.testId))).toHaveLength(1);
+    expect(gh.tests[0]).toMatchObject({ partnerScore: 87.5 });
+    expect(gh.notes.filter((n) => /87.5%/.test(String(n.body)))).toHaveLength(1);
+    expect(gh.attachments).toHaveLength(1);
+    expect(gh.customFields).toEqual(expect.arrayContaining([87.5, true]));
+  });
 
   it('webhook: a candidate moved into the mapped stage takes and passes the test', async () => {
     const org = stack.sb.state.org(stack.org.org.id)!;
