@@ -105,8 +105,8 @@ function answersFromForm(
     for (const q of section.questions) {
       const raw = values[`q:${q.id}`];
       if (raw === undefined || raw === '') continue;
+      // Checkboxes may repeat a name; every other field is one value.
       if (q.kind === 'multiple_choice') answers[q.id] = Array.isArray(raw) ? raw : [raw];
-      else if (q.kind === 'numeric') answers[q.id] = Array.isArray(raw) ? raw[0] : raw;
       else answers[q.id] = Array.isArray(raw) ? raw[0] : raw;
     }
   }
