@@ -47,10 +47,29 @@ export function createWritebackActivities(
     }
   }
 
-  /** Runs a Harvest write once per key. */
-  async function once(journeyId: string, effect: string, write: () => Promise<string | null>) {
+  /**
+   * Runs a Harvest write once per key: our ledger first, then Greenhouse itself — a crash between
+   * Greenhouse's answer and the ledger row must not write twice. If the credential may not read
+   * what it wrote (a missing permission), the ledger alone decides.
+   */
+  async function once(
+    journeyId: string,
+    effect: string,
+    alreadyInGreenhouse: () => Promise<boolean>,
+    write: () => Promise<string | null>,
+  ) {
     const key = `${journeyId}:${effect}`;
     if (await db.harvestEffect.findUnique({ where: { key } })) return false;
+    const found = await alreadyInGreenhouse().catch((err: unknown) => {
+      if (isHarvestError(err) && err.retryable) throw toActivityFailure(err);
+      return false;
+    });
+    if (found) {
+      await db.harvestEffect
+        .create({ data: { key, journeyId, effect, externalId: null } })
+        .catch(() => undefined);
+      return false;
+    }
     const externalId = await write();
     await db.harvestEffect.create({ data: { key, journeyId, effect, externalId } }).catch((err: unknown) => {
       if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')) throw err;
@@ -152,20 +171,29 @@ export function createWritebackActivities(
         passMarkPercent: number;
       } | null;
       if (!result) throw new Error(`journey ${journeyId} has no result for the note`);
-      const added = await once(journeyId, 'note', async () => {
-        const note = await harvest(journey.tenantId, () =>
-          client.addCandidateNote(Number(journey.greenhouseCandidateId), {
-            body: [
-              `${test.name}: ${result.scorePercent}% (${result.passed ? 'passed' : 'did not pass'}; pass mark ${result.passMarkPercent}%).`,
-              journey.profileUrl ? `Report: ${journey.profileUrl}` : null,
-            ]
-              .filter(Boolean)
-              .join('\n'),
-            visibility: 'public',
-          }),
-        );
-        return note.id === null ? null : String(note.id);
-      });
+      const candidateId = Number(journey.greenhouseCandidateId);
+      // The reference line lets a retry recognise our note in the activity feed.
+      const reference = `Ref: ${journeyId}`;
+      const added = await once(
+        journeyId,
+        'note',
+        async () => (await client.listCandidateNotes(candidateId)).some((n) => n.body?.includes(reference)),
+        async () => {
+          const note = await harvest(journey.tenantId, () =>
+            client.addCandidateNote(candidateId, {
+              body: [
+                `${test.name}: ${result.scorePercent}% (${result.passed ? 'passed' : 'did not pass'}; pass mark ${result.passMarkPercent}%).`,
+                journey.profileUrl ? `Report: ${journey.profileUrl}` : null,
+                reference,
+              ]
+                .filter(Boolean)
+                .join('\n'),
+              visibility: 'public',
+            }),
+          );
+          return note.id === null ? null : String(note.id);
+        },
+      );
       return { added };
     },
 
@@ -174,19 +202,28 @@ export function createWritebackActivities(
       const client = await harvestFor(journey.tenantId);
       if (!client || !journey.greenhouseApplicationId) return { attached: false };
       const report = await db.report.findUniqueOrThrow({ where: { journeyId } });
-      const attached = await once(journeyId, 'attachment', async () => {
-        const attachment = await harvest(journey.tenantId, () =>
-          client.addApplicationAttachment(Number(journey.greenhouseApplicationId), {
-            filename: report.filename,
-            type: 'other',
-            content: Buffer.from(report.content).toString('base64'),
-            contentType: 'application/pdf',
-            // The tenant's choice: Greenhouse's default (admin_only) hides it from the hiring team.
-            visibility: journey.tenant.reportVisibility,
-          }),
-        );
-        return attachment.url;
-      });
+      const applicationId = Number(journey.greenhouseApplicationId);
+      const attached = await once(
+        journeyId,
+        'attachment',
+        async () =>
+          (
+            await client.listApplicationAttachments(applicationId, Number(journey.greenhouseCandidateId))
+          ).some((a) => a.filename === report.filename),
+        async () => {
+          const attachment = await harvest(journey.tenantId, () =>
+            client.addApplicationAttachment(Number(journey.greenhouseApplicationId), {
+              filename: report.filename,
+              type: 'other',
+              content: Buffer.from(report.content).toString('base64'),
+              contentType: 'application/pdf',
+              // The tenant's choice: Greenhouse's default (admin_only) hides it from the hiring team.
+              visibility: journey.tenant.reportVisibility,
+            }),
+          );
+          return attachment.url;
+        },
+      );
       return { attached };
     },
 
@@ -205,15 +242,20 @@ export function createWritebackActivities(
       // No rule, or already there (a recruiter moved it, or an earlier attempt did).
       if (!target || application.stageId === null || String(application.stageId) === target)
         return { moved: false };
-      const moved = await once(journeyId, 'stage_move', async () => {
-        await harvest(journey.tenantId, () =>
-          client.moveApplicationStage(applicationId, {
-            fromStageId: application.stageId!,
-            toStageId: Number(target),
-          }),
-        );
-        return target;
-      });
+      const moved = await once(
+        journeyId,
+        'stage_move',
+        async () => false,
+        async () => {
+          await harvest(journey.tenantId, () =>
+            client.moveApplicationStage(applicationId, {
+              fromStageId: application.stageId!,
+              toStageId: Number(target),
+            }),
+          );
+          return target;
+        },
+      );
       return { moved };
     },
   };

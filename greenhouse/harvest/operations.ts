@@ -50,6 +50,16 @@ export const ops = {
     rejected: 'the custom field value',
     write: true,
   }),
+  listCandidateNotes: (candidateId: number): OperationInfo => ({
+    name: 'listCandidateNotes',
+    permission: "read candidates' activity feed (notes)",
+    resource: `candidate ${candidateId}`,
+  }),
+  listApplicationAttachments: (applicationId: number): OperationInfo => ({
+    name: 'listApplicationAttachments',
+    permission: "list applications' attachments",
+    resource: `application ${applicationId}`,
+  }),
   addCandidateNote: (candidateId: number): OperationInfo => ({
     name: 'addCandidateNote',
     permission: 'add notes to candidates',

@@ -164,6 +164,10 @@ export interface HarvestClient {
   ): Promise<HarvestApplication>;
   /** the fallback where application custom fields are unavailable (non-Enterprise plans) */
   updateCandidateCustomFields(candidateId: number, values: CustomFieldValue[]): Promise<void>;
+  /** The candidate's notes: checked before a note is added again (a retry after a crash). */
+  listCandidateNotes(candidateId: number): Promise<HarvestNote[]>;
+  /** The application's attachments (v1 reads them from the candidate, hence both ids). */
+  listApplicationAttachments(applicationId: number, candidateId: number): Promise<HarvestAttachment[]>;
   addCandidateNote(
     candidateId: number,
     note: { body: string; visibility: NoteVisibility },

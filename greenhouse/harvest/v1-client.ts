@@ -24,7 +24,9 @@ import type {
 import {
   anyObject,
   v1Application,
+  v1ActivityFeedNotes,
   v1Attachment,
+  v1CandidateAttachments,
   v1Candidate,
   v1CustomField,
   v1EmailTemplate,
@@ -228,6 +230,24 @@ export class HarvestV1Client implements HarvestClient {
     } catch (err) {
       throw explainCustomFieldError(err, values);
     }
+  }
+
+  async listCandidateNotes(candidateId: number): Promise<HarvestNote[]> {
+    const r = await this.transport.send(
+      ops.listCandidateNotes(candidateId),
+      { method: 'GET', path: `/v1/candidates/${candidateId}/activity_feed` },
+      v1ActivityFeedNotes,
+    );
+    return r.data;
+  }
+
+  async listApplicationAttachments(applicationId: number, candidateId: number): Promise<HarvestAttachment[]> {
+    const r = await this.transport.send(
+      ops.listApplicationAttachments(applicationId),
+      { method: 'GET', path: `/v1/candidates/${candidateId}` },
+      v1CandidateAttachments,
+    );
+    return r.data;
   }
 
   async addCandidateNote(

@@ -196,5 +196,17 @@ export const v1Attachment = z
   .object({ filename: z.string(), url: str, type: str })
   .transform((a): HarvestAttachment => ({ filename: a.filename, url: n(a.url), type: n(a.type) }));
 
+/** GET /v1/candidates/{id}/activity_feed: only its notes. */
+export const v1ActivityFeedNotes = z
+  .object({ notes: z.array(v1Note).nullish() })
+  .loose()
+  .transform((x): HarvestNote[] => x.notes ?? []);
+
+/** GET /v1/candidates/{id}: only its attachments (those of its applications included). */
+export const v1CandidateAttachments = z
+  .object({ attachments: z.array(v1Attachment).nullish() })
+  .loose()
+  .transform((x): HarvestAttachment[] => x.attachments ?? []);
+
 /** PATCH /v1/candidates/{id}: we only need it to be an object. */
 export const anyObject = z.object({}).loose();

@@ -212,6 +212,24 @@ export class HarvestV3Client implements HarvestClient {
     }
   }
 
+  listCandidateNotes(candidateId: number): Promise<HarvestNote[]> {
+    return this.all(
+      ops.listCandidateNotes(candidateId),
+      V3.paths.notes,
+      v3Note,
+      V3.query.notesOfCandidate(candidateId),
+    );
+  }
+
+  listApplicationAttachments(applicationId: number): Promise<HarvestAttachment[]> {
+    return this.all(
+      ops.listApplicationAttachments(applicationId),
+      V3.paths.attachments,
+      v3Attachment,
+      V3.query.attachmentsOfApplication(applicationId),
+    );
+  }
+
   async addCandidateNote(
     candidateId: number,
     note: { body: string; visibility: NoteVisibility },

@@ -51,6 +51,8 @@ export const V3 = {
     customFields: (fieldType: string) => ({ field_type: fieldType }),
     candidatesByEmail: (email: string) => ({ email }),
     applicationsOfCandidates: (ids: number[]) => ({ candidate_ids: ids.join(',') }),
+    notesOfCandidate: (candidateId: number) => ({ candidate_id: candidateId }),
+    attachmentsOfApplication: (applicationId: number) => ({ application_id: applicationId }),
   },
   /** request bodies (unconfirmed: modelled like v1) */
   body: {

@@ -132,6 +132,12 @@ describe.each<Version>(['v1', 'v3'])('Harvest %s operations against the sandbox'
     expect(att).toMatchObject({ filename: 'report.pdf', type: 'other' });
     expect(org.org.applications.get(a.id)!.attachments.at(-1)).toMatchObject({ visibility: 'public' });
 
+    // Reading back what we wrote: how a retried activity sees that it need not write again.
+    const notes = await client.listCandidateNotes(a.candidateId);
+    expect(notes.filter((n) => n.body === `Score 87 (${version})`)).toHaveLength(1);
+    const attachments = await client.listApplicationAttachments(a.id, a.candidateId);
+    expect(attachments.filter((x) => x.filename === 'report.pdf')).toHaveLength(1);
+
     const stages = await client.listJobStages(a.jobId);
     const to = stages.find((s) => s.name === 'Offer')!;
     const moved = await client.moveApplicationStage(a.id, { fromStageId: a.stageId!, toStageId: to.id });

@@ -141,6 +141,8 @@ export async function startAssessmentStack(
     partnerKey,
     taskQueue,
     secretsSpec,
+    /** The worker's activities, to call one directly as a retry after a crash would. */
+    activities: () => testActivities(database.db, activityDeps),
     /** Stops the in-process worker for good (a test then runs workers as processes). */
     async stopWorker() {
       await worker.stop();

@@ -97,6 +97,23 @@ describe('assessment journey started by Greenhouse', () => {
     expect(await stack.database.db.partnerResponseError.count()).toBe(0);
   });
 
+  it('does not add the note or the report again when a retry finds them in Greenhouse', async () => {
+    // The crash window: Greenhouse accepted the note and the attachment, our ledger never heard.
+    const application = applications()[0]!;
+    const journeyId = stack.journeyIdFor(application.id);
+    expect(await stack.database.db.harvestEffect.deleteMany({ where: { journeyId } })).toMatchObject({
+      count: 2,
+    });
+    const activities = stack.activities();
+    expect(await activities.addResultNote({ journeyId })).toEqual({ added: false });
+    expect(await activities.attachReport({ journeyId })).toEqual({ attached: false });
+    const gh = stack.greenhouse(application.id);
+    expect(gh.notes.filter((n) => String(n.body).includes(`Ref: ${journeyId}`))).toHaveLength(1);
+    expect(gh.attachments).toHaveLength(1);
+    // What Greenhouse already holds is now in the ledger too.
+    expect(await stack.database.db.harvestEffect.count({ where: { journeyId } })).toBe(2);
+  });
+
   it('survives Harvest 5xx and a 429 storm during post-result, writing each thing once', async () => {
     const application = applications()[1]!;
     await sendTest(application.id);
