@@ -14,6 +14,32 @@ import { createTestDatabase, type TestDatabase } from './database.js';
 import { createTestSmtpServer, type TestSmtpServer } from './smtp-server.js';
 import { connectTestClient, startTestWorker, uniqueTaskQueue, type RunningTestWorker } from './temporal.js';
 
+/** The smallest keyed test: one single-choice question (q1, answer b), pass mark 50 %. */
+export const oneQuestionTest = {
+  testId: 'js-basics',
+  name: 'JavaScript basics',
+  passMarkPercent: 50,
+  deadlineDays: 7,
+  sections: [
+    {
+      id: 'core',
+      title: 'Core language',
+      questions: [
+        {
+          kind: 'single_choice',
+          id: 'q1',
+          prompt: 'typeof null is…',
+          points: 2,
+          options: [
+            { id: 'a', text: '"null"' },
+            { id: 'b', text: '"object"', correct: true },
+          ],
+        },
+      ],
+    },
+  ],
+};
+
 /** A keyed test (auto-graded): 2 questions, 4 points, pass mark 50 %. */
 export const keyedTest = {
   testId: 'js-basics',

@@ -9,6 +9,7 @@ import { createCatalogueService } from '../../catalogue/service.js';
 import { startSandbox, type Sandbox } from '../../greenhouse-sandbox/index.js';
 import { createMailer, createSmtpTransport } from '../../mail/index.js';
 import { testActivities, testSecretBox } from '../helpers/activities.js';
+import { oneQuestionTest } from '../helpers/assessment-stack.js';
 import { startTestApi, TEST_OPERATOR_KEY } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { listen } from '../helpers/http.js';
@@ -23,30 +24,7 @@ import {
 
 // Vendor-side invites on the real stack: the journey finds the candidate's application through
 // Harvest (sandbox) by e-mail and job, waits visibly while it does not exist, and invites once.
-const keyedTest = {
-  testId: 'js-basics',
-  name: 'JavaScript basics',
-  passMarkPercent: 50,
-  deadlineDays: 7,
-  sections: [
-    {
-      id: 'core',
-      title: 'Core language',
-      questions: [
-        {
-          kind: 'single_choice',
-          id: 'q1',
-          prompt: 'typeof null is…',
-          points: 2,
-          options: [
-            { id: 'a', text: '"null"' },
-            { id: 'b', text: '"object"', correct: true },
-          ],
-        },
-      ],
-    },
-  ],
-};
+const keyedTest = oneQuestionTest;
 
 describe('assessment journeys from vendor invites', () => {
   let database: TestDatabase;

@@ -11,6 +11,7 @@ import { computeWebhookSignature } from '../../greenhouse/webhooks/index.js';
 import { createMailer, createSmtpTransport } from '../../mail/index.js';
 import { assessmentStateQuery } from '../../workflows/assessment/messages.js';
 import { testActivities, testSecretBox } from '../helpers/activities.js';
+import { oneQuestionTest } from '../helpers/assessment-stack.js';
 import { startTestApi } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { listen } from '../helpers/http.js';
@@ -27,31 +28,10 @@ import {
 // server, PostgreSQL, a real SMTP server, the Greenhouse sandbox sending webhooks over HTTP to our
 // receiver, our API (operator set-up, the test page) and worker.
 const keyedTest = {
-  testId: 'js-basics',
-  name: 'JavaScript basics',
-  passMarkPercent: 50,
-  deadlineDays: 7,
+  ...oneQuestionTest,
   // Whole hours only (domain/tests/definition.ts): the test proves no reminder can follow a stop by
   // the workflow being closed with remindersSent 0, rather than by waiting an hour.
   reminders: { afterInviteHours: [1], beforeDeadlineHours: [24] },
-  sections: [
-    {
-      id: 'core',
-      title: 'Core language',
-      questions: [
-        {
-          kind: 'single_choice',
-          id: 'q1',
-          prompt: 'typeof null is…',
-          points: 2,
-          options: [
-            { id: 'a', text: '"null"' },
-            { id: 'b', text: '"object"', correct: true },
-          ],
-        },
-      ],
-    },
-  ],
 };
 
 describe('assessment journeys triggered by Greenhouse webhooks', () => {
