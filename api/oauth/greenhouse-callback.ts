@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { ServiceError } from '../../domain/errors.js';
 import { AUTHORIZATION_CALLBACK_PATH, type ConnectionService } from '../../tenants/connection-service.js';
 import { AuthorizationCallbackQuery } from '../../tenants/schemas.js';
+import { messagePage } from '../pages/html.js';
 
 /**
  * Where Greenhouse sends the customer's admin after consent (v3 authorization code). A person's
@@ -16,7 +17,7 @@ export function greenhouseCallbackRoutes({ connections }: { connections: Connect
         .status(400)
         .type('html')
         .send(
-          page(
+          messagePage(
             'Greenhouse connection failed',
             'This link is incomplete. Start the connection again from greenroom.',
           ),
@@ -26,7 +27,7 @@ export function greenhouseCallbackRoutes({ connections }: { connections: Connect
       res
         .type('html')
         .send(
-          page(
+          messagePage(
             'Greenhouse is connected',
             `greenroom can now work with the Greenhouse account of ${done.tenantName}. You can close this window.`,
           ),
@@ -36,15 +37,10 @@ export function greenhouseCallbackRoutes({ connections }: { connections: Connect
         return void res
           .status(err.kind === 'upstream_unavailable' ? 502 : 400)
           .type('html')
-          .send(page('Greenhouse connection failed', err.message));
+          .send(messagePage('Greenhouse connection failed', err.message));
       }
       next(err);
     }
   });
   return router;
-}
-
-function page(title: string, message: string): string {
-  const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title></head><body style="font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem"><h1>${esc(title)}</h1><p>${esc(message)}</p></body></html>`;
 }

@@ -7,7 +7,7 @@ import type { Database } from '../../db/client.js';
 import { questionsOf, type FreeTextQuestion, type TestDefinition } from '../../domain/tests/definition.js';
 import { graderScoresSchemaFor, type AutoGrade, type GraderScores } from '../../domain/tests/grading.js';
 import { submitGradesUpdate } from '../../workflows/assessment/messages.js';
-import { esc, pageLayout } from './html.js';
+import { esc, messagePage, notFoundPage, pageLayout } from './html.js';
 import { pageSecurityHeaders } from './security-headers.js';
 
 export interface GradeDeps {
@@ -252,13 +252,3 @@ ${fieldError('gradedBy', 'error-gradedBy')}
 </form>`;
   return pageLayout({ title: `Grade: ${test.name}`, body });
 }
-
-/** A page with a heading and one sentence (closed, thank you, not found). */
-export const messagePage = (title: string, message: string): string =>
-  pageLayout({ title, body: `<h1>${esc(title)}</h1><p>${esc(message)}</p>` });
-
-export const notFoundPage = (): string =>
-  messagePage(
-    'Link not found',
-    'This link is not valid or has expired. Please use the link in your most recent e-mail.',
-  );

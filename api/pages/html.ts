@@ -34,3 +34,14 @@ ${args.body}
 </main></body>
 </html>`;
 }
+
+/** A page with a heading and one sentence (closed, thank you, not found, failures). */
+export const messagePage = (title: string, message: string): string =>
+  pageLayout({ title, body: `<h1>${esc(title)}</h1><p>${esc(message)}</p>` });
+
+/** For unknown, revoked or expired tokens of every page people open from an e-mail. */
+export const notFoundPage = (): string =>
+  messagePage(
+    'Link not found',
+    'This link is not valid or has expired. Please use the link in your most recent e-mail.',
+  );

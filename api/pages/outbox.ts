@@ -4,7 +4,7 @@ import type { Database } from '../../db/client.js';
 import { createDatabaseOutboxStore } from '../../mail/database-outbox.js';
 import type { OutboxStore } from '../../mail/outbox.js';
 import { renderOutboxPage } from '../../mail/outbox-page.js';
-import { messagePage } from './grade.js';
+import { messagePage } from './html.js';
 import { pageSecurityHeaders } from './security-headers.js';
 
 export interface OutboxPageDeps {

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { pagePath, resolveLink } from '../../activities/assessment/links.js';
 import type { Database } from '../../db/client.js';
-import { messagePage, notFoundPage } from './grade.js';
+import { messagePage, notFoundPage } from './html.js';
 import { pageSecurityHeaders } from './security-headers.js';
 
 export interface ReportDeps {

@@ -7,7 +7,7 @@ import type { Database } from '../../db/client.js';
 import { toCandidateView, type CandidateQuestion } from '../../domain/tests/definition.js';
 import { parseAnswers } from '../../domain/tests/grading.js';
 import { submitAnswersUpdate, testStartedSignal } from '../../workflows/assessment/messages.js';
-import { esc, pageLayout } from './html.js';
+import { esc, messagePage, notFoundPage, pageLayout } from './html.js';
 
 export interface TakeTestDeps {
   db: Database;
@@ -179,8 +179,3 @@ function closedPage(status: string): string | null {
     return messagePage('Already submitted', 'Your answers were received. Thank you.');
   return null;
 }
-
-const messagePage = (title: string, message: string) =>
-  pageLayout({ title, body: `<h1>${esc(title)}</h1><p>${esc(message)}</p>` });
-const notFoundPage = () =>
-  messagePage('Link not found', 'This link is not valid. Please use the link in your most recent e-mail.');
