@@ -1,10 +1,14 @@
+import type { Client } from '@temporalio/client';
 import type { CatalogueService } from '../catalogue/service.js';
 import type { Database } from '../db/client.js';
 import type { Mailer } from '../mail/index.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { HarvestClientFactory } from '../tenants/harvest-gateway.js';
 import { createAssessmentActivities } from './assessment/index.js';
+import { createBulkInviteActivities } from './bulk-invite/index.js';
 import { createJourneyActivities } from './journeys/read-model.js';
+import { createReconciliationActivities } from './reconciliation/index.js';
+import { createReferenceCheckActivities } from './reference-check/index.js';
 
 export interface ActivityDependencies {
   db: Database;
@@ -17,6 +21,10 @@ export interface ActivityDependencies {
   /** Sender for tenants without their own mail branding. */
   defaultFromAddress: string;
   fetch?: typeof fetch;
+  /** Starts journeys from activities (bulk invites): a client on the worker's connection. */
+  temporal?: Client;
+  /** The journeys' task queue (default: the task queue the activity runs on). */
+  taskQueue?: string;
 }
 
 /** All activities the worker registers, built from injected dependencies (no globals). */
@@ -24,6 +32,9 @@ export function createActivities(deps: ActivityDependencies) {
   return {
     ...createJourneyActivities(deps),
     ...createAssessmentActivities(deps),
+    ...createReferenceCheckActivities(deps),
+    ...createReconciliationActivities(deps),
+    ...createBulkInviteActivities(deps),
   };
 }
 

@@ -1,23 +1,35 @@
 import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../observability/logger.js';
 import type { CatalogueService } from '../catalogue/service.js';
 import type { SecretBox } from '../security/secret-box.js';
-import type { ConnectionService } from '../tenants/connection-service.js';
+import { AUTHORIZATION_CALLBACK_PATH, type ConnectionService } from '../tenants/connection-service.js';
+import { codecRoutes } from './codec/routes.js';
 import { healthRoutes } from './health/routes.js';
+import { openApiRoutes } from './openapi/routes-http.js';
 import { errorHandler, notFound } from './http-errors.js';
+import { rejectNulInJson, rejectNulInUrl } from './input-guards.js';
+import { createApiMetrics, metricsHandler, type ApiMetrics } from '../observability/metrics.js';
 import { requireOperator } from './operator/auth.js';
 import { greenhouseCallbackRoutes } from './oauth/greenhouse-callback.js';
+import { bulkInviteRoutes } from './operator/bulk-invites.js';
 import { inviteRoutes } from './operator/invites.js';
+import { operatorKeyRoutes } from './operator/keys.js';
 import { journeyRoutes } from './operator/journeys.js';
 import { probeRoutes } from './operator/probes.js';
+import { reconciliationRoutes } from './operator/reconciliation.js';
 import { responseErrorRoutes } from './operator/response-errors.js';
 import { pagePath } from '../activities/assessment/links.js';
 import { gradeRoutes } from './pages/grade.js';
+import { nominationRoutes } from './pages/nominate.js';
 import { outboxRoutes } from './pages/outbox.js';
 import { reportRoutes } from './pages/report.js';
+import { referenceRoutes } from './pages/reference.js';
+import { rejectCrossSiteForms, requireFormPosts } from './pages/csrf.js';
 import { pageSecurityHeaders } from './pages/security-headers.js';
+import { createFixedWindowLimiter, DEFAULT_RATE_LIMITS, rateLimit, type RateLimits } from './rate-limit.js';
 import { takeTestRoutes } from './pages/take-test.js';
 import { partnerRoutes } from './partner/routes.js';
 import { greenhouseWebhookRoutes } from './webhooks/greenhouse.js';
@@ -34,7 +46,20 @@ export interface AppDependencies {
   /** Decrypts tenants' webhook secrets (the same box the connection service uses). */
   secrets: SecretBox;
   operatorApiKey: string | undefined;
+  /** Temporal Web UI origins allowed to call /codec (TEMPORAL_UI_ORIGINS). */
+  temporalUiOrigins?: readonly string[];
+  /** The payload codec of the worker and clients (temporal/data-converter.ts), served at /codec. */
+  codec: PayloadCodec;
   bodyLimit?: string;
+  /** Our public origin (PUBLIC_BASE_URL): form posts from it pass the CSRF check (pages/csrf.ts). */
+  publicBaseUrl?: string;
+  /**
+   * Per-minute limits per client IP (PAGE_RATE_LIMIT_PER_MINUTE, TOKEN_ENDPOINT_RATE_LIMIT_PER_MINUTE);
+   * the config defaults when not given. In memory, per app (rate-limit.ts).
+   */
+  rateLimits?: Partial<RateLimits>;
+  /** Request metrics; a fresh registry per app when not given. */
+  metrics?: ApiMetrics;
 }
 
 /** The HTTP API, grouped by audience. Built from injected dependencies so tests run it as is. */
@@ -42,29 +67,61 @@ export function createApp(deps: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  const metrics = deps.metrics ?? createApiMetrics();
+  app.use(metrics.middleware);
+  app.use(rejectNulInUrl);
+  const limits = { ...DEFAULT_RATE_LIMITS, ...deps.rateLimits };
+  const pageLimiter = createFixedWindowLimiter({ limit: limits.pagesPerMinute, now: limits.now });
+  const tokenLimiter = createFixedWindowLimiter({ limit: limits.tokenEndpointsPerMinute, now: limits.now });
   // Webhooks first: their signature covers the raw bytes, which the JSON parser would consume.
   app.use(greenhouseWebhookRoutes(deps));
-  app.use(express.json({ limit: deps.bodyLimit ?? '1mb', strict: true }));
+  app.use(express.json({ limit: deps.bodyLimit ?? '1mb', strict: true, reviver: rejectNulInJson }));
 
   app.use(healthRoutes(deps));
+  app.use(openApiRoutes()); // GET /openapi.json and /docs (api/openapi/)
+  // Prometheus scrapes with the operator key as its bearer token (bearer_token / authorization).
+  app.get(
+    '/metrics',
+    requireOperator({ db: deps.db, operatorKey: deps.operatorApiKey }),
+    metricsHandler(metrics.registry),
+  );
+  app.use(AUTHORIZATION_CALLBACK_PATH, rateLimit({ limiter: tokenLimiter, group: 'oauth', style: 'html' }));
   app.use(greenhouseCallbackRoutes(deps));
-  app.use(partnerRoutes(deps));
+  // Failed partner authentications count against the IP (brute force of partner keys).
+  app.use(partnerRoutes({ ...deps, authFailureLimiter: tokenLimiter }));
+  // People's pages: one request budget per client IP for all of them; forms only from our origin.
+  const pageGuards = [
+    rateLimit({ limiter: pageLimiter, group: 'pages', style: 'html' }),
+    rejectCrossSiteForms({ publicBaseUrl: deps.publicBaseUrl }),
+    requireFormPosts(),
+  ];
+  for (const prefix of [...Object.values(pagePath), '/outbox']) app.use(prefix, ...pageGuards);
   // People's pages (candidate, grader, recruiter's report, local outbox).
   app.use(`${pagePath.take_test}/`, pageSecurityHeaders());
   app.use(takeTestRoutes(deps));
   app.use(gradeRoutes(deps));
   app.use(reportRoutes(deps));
   app.use(outboxRoutes(deps));
+  // Reference checks: the candidate names referees, each referee answers or declines.
+  app.use(`${pagePath.nominate}/`, pageSecurityHeaders());
+  app.use(nominationRoutes(deps));
+  app.use(`${pagePath.reference}/`, pageSecurityHeaders());
+  app.use(referenceRoutes(deps));
 
   const operator = express.Router();
-  operator.use(requireOperator(deps.operatorApiKey));
+  operator.use(requireOperator({ db: deps.db, operatorKey: deps.operatorApiKey }));
   operator.use(probeRoutes(deps));
   operator.use(journeyRoutes(deps));
   operator.use(tenantRoutes(deps));
   operator.use(testRoutes(deps));
   operator.use(inviteRoutes(deps));
+  operator.use(bulkInviteRoutes(deps));
   operator.use(responseErrorRoutes(deps));
+  operator.use(reconciliationRoutes(deps));
+  operator.use(operatorKeyRoutes(deps));
   app.use('/operator', operator);
+  // The Temporal Web UI's codec server (CORS, operator key).
+  app.use('/codec', codecRoutes(deps));
 
   app.use(notFound);
   app.use(errorHandler(deps.log));

@@ -58,10 +58,28 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
         return body(415, 'unsupported_encoding', 'the request body encoding is not supported');
       }
+      // Forms with more fields than their parser allows (urlencoded `parameterLimit`).
+      if (type === 'parameters.too.many') return body(413, 'too_many_fields', 'the form has too many fields');
     }
-    log.error({ err, method: req.method, path: req.path }, 'unhandled error');
+    // Any other client error raised by Express or a body parser (a path parameter that is not valid
+    // percent-encoding, an aborted or mis-sized body, an undecodable gzip body, …) carries its 4xx
+    // status: answer it as such, with a generic message (theirs may echo internals).
+    const status = clientErrorStatus(err);
+    if (status !== null) return body(status, 'bad_request', 'the request could not be read');
+    // People's links carry their token in the path: never into the logs.
+    const path = req.path.replace(/^\/(t|g|r|n|q)\/[^/]+/, '/$1/[token]');
+    log.error({ err, method: req.method, path }, 'unhandled error');
     return body(500, 'internal', 'internal error');
   };
+}
+
+/** The 4xx status of an http-errors style error (`status` or `statusCode`, exposable), else null. */
+function clientErrorStatus(err: unknown): number | null {
+  if (typeof err !== 'object' || err === null) return null;
+  const { status, statusCode, expose } = err as { status?: unknown; statusCode?: unknown; expose?: unknown };
+  const code = typeof status === 'number' ? status : statusCode;
+  if (typeof code !== 'number' || !Number.isInteger(code) || code < 400 || code > 499) return null;
+  return expose === false ? null : code;
 }
 
 /** Express 5 forwards rejected promises to the error handler; this only types async handlers. */

@@ -11,6 +11,7 @@ import { createConnectionService } from '../tenants/connection-service.js';
 import { harvestClientFactory } from '../tenants/harvest-clients.js';
 import { createHarvestGateway } from '../tenants/harvest-gateway.js';
 import { connectTemporalClient } from '../temporal/connection.js';
+import { dataConverterFor } from '../temporal/data-converter.js';
 import { createApp } from './app.js';
 
 const config = loadConfigOrExit();
@@ -26,12 +27,21 @@ if (!config.SECRETS_ENCRYPTION_KEYS) {
   );
   process.exit(2);
 }
+if (!config.PAYLOAD_ENCRYPTION_KEYS) {
+  log.fatal(
+    'the API needs PAYLOAD_ENCRYPTION_KEYS to encrypt journeys in Temporal (npm start provides one locally)',
+  );
+  process.exit(2);
+}
 if (!config.OPERATOR_API_KEY) log.warn('OPERATOR_API_KEY is not set: the operator API answers 503');
 
 const db = createDatabase({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
+// Payloads are encrypted: the same data converter as the worker's, and its codec for the Temporal UI.
+const dataConverter = dataConverterFor(config.PAYLOAD_ENCRYPTION_KEYS);
 const temporal = await connectTemporalClient({
   address: config.TEMPORAL_ADDRESS,
   namespace: config.TEMPORAL_NAMESPACE,
+  dataConverter,
 });
 const secrets = createSecretBox(config.SECRETS_ENCRYPTION_KEYS);
 const connections = createConnectionService({
@@ -51,6 +61,13 @@ const app = createApp({
   taskQueue: config.TEMPORAL_TASK_QUEUE,
   operatorApiKey: config.OPERATOR_API_KEY,
   bodyLimit: config.API_BODY_LIMIT,
+  publicBaseUrl: config.publicBaseUrl,
+  rateLimits: {
+    pagesPerMinute: config.PAGE_RATE_LIMIT_PER_MINUTE,
+    tokenEndpointsPerMinute: config.TOKEN_ENDPOINT_RATE_LIMIT_PER_MINUTE,
+  },
+  temporalUiOrigins: config.TEMPORAL_UI_ORIGINS,
+  codec: dataConverter.codec,
 });
 
 const server: Server = app.listen(config.API_PORT, config.API_HOST, () => {

@@ -1,3 +1,4 @@
+import type { ReferenceCheckTemplateInput } from '../domain/reference-checks/template.js';
 import type { TestDefinitionInput } from '../domain/tests/definition.js';
 import type { CatalogueService } from './service.js';
 
@@ -104,7 +105,42 @@ export const sqlFundamentals = {
   ],
 } satisfies TestDefinitionInput;
 
-export const demoTests: TestDefinitionInput[] = [sqlFundamentals];
+/** The demo's reference check: three referees, one of them a manager; two answers complete it. */
+export const demoReferenceCheck = {
+  kind: 'reference_check',
+  testId: 'references-standard',
+  name: 'Professional references',
+  description: 'Three people who have worked with the candidate answer six short questions.',
+  questions: [
+    { id: 'quality', kind: 'rating', prompt: 'How would you rate the quality of their work?' },
+    { id: 'reliability', kind: 'rating', prompt: 'How reliably did they deliver what they promised?' },
+    { id: 'collaboration', kind: 'rating', prompt: 'How well did they work with colleagues?' },
+    { id: 'growth', kind: 'rating', prompt: 'How quickly did they learn and grow in the role?' },
+    { id: 'rehire', kind: 'rating', prompt: 'How keen would you be to work with them again?' },
+    {
+      id: 'strengths',
+      kind: 'text',
+      prompt: 'What are their greatest strengths, and where could they grow?',
+      required: true,
+      maxLength: 3000,
+    },
+  ],
+  ratingScale: { min: 1, max: 5, minLabel: 'Poor', maxLabel: 'Outstanding' },
+  referees: { min: 3, max: 5, quorum: 2 },
+  requiredRelationships: [{ relationship: 'manager', count: 1 }],
+  nominationDeadlineDays: 4,
+  refereeDeadlineDays: 7,
+  deadlineDays: 14,
+  reminders: {
+    candidate: { afterInviteHours: [48], beforeDeadlineHours: [24] },
+    referee: { afterInviteHours: [72], beforeDeadlineHours: [24] },
+  },
+} satisfies ReferenceCheckTemplateInput;
+
+export const demoTests: (TestDefinitionInput | ReferenceCheckTemplateInput)[] = [
+  sqlFundamentals,
+  demoReferenceCheck,
+];
 
 /** Seeds the demo catalogue into a tenant; running it again changes nothing (same content hash). */
 export async function seedDemoTests(service: Pick<CatalogueService, 'putTest'>, tenantId: string) {

@@ -2,7 +2,21 @@ import { createHash } from 'node:crypto';
 import type { Database } from '../db/client.js';
 import { Prisma } from '../db/client.js';
 import { ServiceError } from '../domain/errors.js';
+import { ReferenceCheckTemplate } from '../domain/reference-checks/template.js';
 import { firstIssue, TestDefinition, type TestDefinitionInput } from '../domain/tests/definition.js';
+
+/** What the catalogue holds: assessment tests and reference-check templates (`kind: "reference_check"`). */
+export type CatalogueDefinition = TestDefinition | ReferenceCheckTemplate;
+export type TestKind = 'assessment' | 'reference_check';
+export const kindOf = (definition: CatalogueDefinition): TestKind =>
+  'kind' in definition ? 'reference_check' : 'assessment';
+
+/** Parses an operator's definition by its `kind` (absent = an assessment test). */
+export function parseCatalogueDefinition(input: unknown) {
+  const isReferenceCheck =
+    typeof input === 'object' && input !== null && (input as { kind?: unknown }).kind === 'reference_check';
+  return isReferenceCheck ? ReferenceCheckTemplate.safeParse(input) : TestDefinition.safeParse(input);
+}
 
 /** JSON with object keys sorted at every level: equal content, equal text, equal hash. */
 export function canonicalJson(value: unknown): string {
@@ -17,20 +31,21 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** SHA-256 (hex) of a validated definition's canonical JSON. */
-export function contentHashOf(definition: TestDefinition): string {
+export function contentHashOf(definition: CatalogueDefinition): string {
   return createHash('sha256').update(canonicalJson(definition)).digest('hex');
 }
 
 export interface TestSummary {
   testId: string;
   name: string;
+  kind: TestKind;
   currentVersion: number;
   active: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
 
-export interface TestVersion {
+interface VersionFields {
   testId: string;
   name: string;
   version: number;
@@ -38,8 +53,17 @@ export interface TestVersion {
   active: boolean;
   contentHash: string;
   createdAt: Date;
+}
+export interface TestVersion extends VersionFields {
+  kind: 'assessment';
   definition: TestDefinition;
 }
+export interface ReferenceTemplateVersion extends VersionFields {
+  kind: 'reference_check';
+  definition: ReferenceCheckTemplate;
+}
+/** One version of anything in the catalogue, told apart by `kind`. */
+export type CatalogueEntry = TestVersion | ReferenceTemplateVersion;
 
 /** Greenhouse's `list_tests` answer (greenhouse.md): one entry per test a recruiter may send. */
 export interface PartnerTest {
@@ -74,8 +98,8 @@ export function createCatalogueService({ db }: { db: Database }) {
   }
 
   /** Validates a definition; throws ServiceError('invalid') naming the field path. */
-  function validate(input: unknown): TestDefinition {
-    const result = TestDefinition.safeParse(input);
+  function validate(input: unknown): CatalogueDefinition {
+    const result = parseCatalogueDefinition(input);
     if (!result.success) {
       const { field, message } = firstIssue(result.error);
       throw new ServiceError('invalid', message, field);
@@ -84,19 +108,28 @@ export function createCatalogueService({ db }: { db: Database }) {
   }
 
   /** One attempt: creates the test, or bumps its version if the content changed. */
-  async function putOnce(tenantId: string, definition: TestDefinition, contentHash: string) {
+  async function putOnce(tenantId: string, definition: CatalogueDefinition, contentHash: string) {
     const { testId } = definition;
+    const kind = kindOf(definition);
     const json = definition as unknown as Prisma.InputJsonValue;
     return db.$transaction(async (tx) => {
       const test = await tx.assessmentTest.findUnique({ where: { tenantId_testId: { tenantId, testId } } });
       if (!test) {
         await tx.assessmentTest.create({
-          data: { tenantId, testId, name: definition.name, currentVersion: 1 },
+          data: { tenantId, testId, name: definition.name, currentVersion: 1, kind },
         });
         await tx.assessmentTestVersion.create({
           data: { tenantId, testId, version: 1, definition: json, contentHash },
         });
         return { testId, version: 1, created: true, contentHash } as const;
+      }
+      // Journeys and Greenhouse know the id as one kind of thing: it never turns into the other.
+      if (test.kind !== kind) {
+        throw new ServiceError(
+          'conflict',
+          `${testId} is ${test.kind === 'assessment' ? 'an assessment test' : 'a reference check'}; use a new testId for a ${kind === 'assessment' ? 'test' : 'reference check'}`,
+          'kind',
+        );
       }
       const current = await tx.assessmentTestVersion.findUnique({
         where: { tenantId_testId_version: { tenantId, testId, version: test.currentVersion } },
@@ -131,12 +164,43 @@ export function createCatalogueService({ db }: { db: Database }) {
       select: {
         testId: true,
         name: true,
+        kind: true,
         currentVersion: true,
         active: true,
         createdAt: true,
         updatedAt: true,
       },
     });
+  }
+
+  /** One version of anything in the catalogue (the current one by default), active or not. */
+  async function getEntry(tenantId: string, testId: string, version?: number): Promise<CatalogueEntry> {
+    const test = await requireTest(tenantId, testId);
+    const wanted = version ?? test.currentVersion;
+    const row = await db.assessmentTestVersion.findUnique({
+      where: { tenantId_testId_version: { tenantId, testId, version: wanted } },
+    });
+    if (!row) {
+      throw new ServiceError(
+        'not_found',
+        `test ${testId} has no version ${wanted} (current version: ${test.currentVersion})`,
+        'version',
+      );
+    }
+    // Stored versions were validated when written and are immutable: read them as they are.
+    const definition = row.definition as unknown as CatalogueDefinition;
+    const fields = {
+      testId,
+      name: definition.name,
+      version: row.version,
+      currentVersion: test.currentVersion,
+      active: test.active,
+      contentHash: row.contentHash,
+      createdAt: row.createdAt,
+    };
+    return 'kind' in definition
+      ? { ...fields, kind: 'reference_check', definition }
+      : { ...fields, kind: 'assessment', definition };
   }
 
   return {
@@ -175,32 +239,26 @@ export function createCatalogueService({ db }: { db: Database }) {
       return toPartnerTests(await listTests(tenantId, { activeOnly: true }));
     },
 
-    /** One version of a test (the current one by default), whether or not the test is active. */
+    getEntry,
+
+    /** One version of an assessment test (the current one by default), whether or not it is active. */
     async getTest(tenantId: string, testId: string, version?: number): Promise<TestVersion> {
-      const test = await requireTest(tenantId, testId);
-      const wanted = version ?? test.currentVersion;
-      const row = await db.assessmentTestVersion.findUnique({
-        where: { tenantId_testId_version: { tenantId, testId, version: wanted } },
-      });
-      if (!row) {
-        throw new ServiceError(
-          'not_found',
-          `test ${testId} has no version ${wanted} (current version: ${test.currentVersion})`,
-          'version',
-        );
-      }
-      // Stored versions were validated when written and are immutable: read them as they are.
-      const definition = row.definition as unknown as TestDefinition;
-      return {
-        testId,
-        name: definition.name,
-        version: row.version,
-        currentVersion: test.currentVersion,
-        active: test.active,
-        contentHash: row.contentHash,
-        createdAt: row.createdAt,
-        definition,
-      };
+      const entry = await getEntry(tenantId, testId, version);
+      if (entry.kind !== 'assessment')
+        throw new ServiceError('invalid', `${testId} is a reference check, not a test`, 'testId');
+      return entry;
+    },
+
+    /** One version of a reference-check template (the current one by default). */
+    async getReferenceTemplate(
+      tenantId: string,
+      testId: string,
+      version?: number,
+    ): Promise<ReferenceTemplateVersion> {
+      const entry = await getEntry(tenantId, testId, version);
+      if (entry.kind !== 'reference_check')
+        throw new ServiceError('invalid', `${testId} is an assessment test, not a reference check`, 'testId');
+      return entry;
     },
 
     /** Takes a test out of list_tests and new invites; running journeys keep their version. */

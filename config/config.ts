@@ -30,6 +30,21 @@ const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** `id:base64(32 bytes)[,…]`, the first key current (security/secret-box.ts). */
+const encryptionKeys = z
+  .string()
+  .optional()
+  .transform((spec, ctx): EncryptionKey[] | undefined => {
+    if (spec === undefined) return undefined;
+    try {
+      return parseEncryptionKeys(spec);
+    } catch (err) {
+      if (!(err instanceof SecretBoxError)) throw err;
+      ctx.addIssue({ code: 'custom', message: err.message });
+      return z.NEVER;
+    }
+  });
+
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -52,11 +67,45 @@ export const configSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default('greenroom-journeys'),
   TEMPORAL_DEV_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
+  /**
+   * Origins of the Temporal Web UI allowed to call our codec endpoint (/codec, CORS), comma-separated.
+   * Point the UI's "Codec Server endpoint" at `<PUBLIC_BASE_URL>/codec` with "pass access token" on.
+   */
+  TEMPORAL_UI_ORIGINS: z
+    .string()
+    .default('http://localhost:8233,http://127.0.0.1:8233')
+    .transform((list) =>
+      list
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(
+          z.string().refine(
+            (v) => {
+              try {
+                return new URL(v).origin === v;
+              } catch {
+                return false;
+              }
+            },
+            { error: 'must be comma-separated origins like http://localhost:8233 (scheme://host[:port])' },
+          ),
+        )
+        .min(1, 'must name at least one origin'),
+    ),
   TEMPORAL_CLI_PATH: optionalString,
   /** Production workers load a bundle built ahead of time; unset → bundle at start-up. */
   WORKFLOW_BUNDLE_PATH: optionalString,
   /** The worker's /healthz and /readyz. */
   WORKER_HEALTH_PORT: port.default(3001),
+  /**
+   * Loopback port of Temporal Core's Prometheus exporter; the worker's /metrics (health port)
+   * serves it after our own metrics. 0 → Core's metrics off.
+   */
+  WORKER_TEMPORAL_METRICS_PORT: port.default(9464),
   WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
 
   /** HTTP API. */
@@ -69,23 +118,26 @@ export const configSchema = z.object({
    * Keys that encrypt secrets at rest: `id:base64(32 bytes)`, comma-separated, the first one current.
    * Unset → `npm start` keeps a generated key in DATA_DIR; the API and worker refuse to start without.
    */
-  SECRETS_ENCRYPTION_KEYS: z
-    .string()
-    .optional()
-    .transform((spec, ctx): EncryptionKey[] | undefined => {
-      if (spec === undefined) return undefined;
-      try {
-        return parseEncryptionKeys(spec);
-      } catch (err) {
-        if (!(err instanceof SecretBoxError)) throw err;
-        ctx.addIssue({ code: 'custom', message: err.message });
-        return z.NEVER;
-      }
-    }),
+  SECRETS_ENCRYPTION_KEYS: encryptionKeys,
+  /**
+   * Keys that encrypt every Temporal payload (journeys' inputs, results, signals, updates, queries,
+   * memos: security/payload-codec.ts), same format and rotation as SECRETS_ENCRYPTION_KEYS but
+   * separate keys: the API, every worker and the codec endpoint need these; keep old keys listed
+   * while histories encrypted with them may be read. Unset → `npm start` keeps a generated key in
+   * DATA_DIR; the API and worker refuse to start without.
+   */
+  PAYLOAD_ENCRYPTION_KEYS: encryptionKeys,
   API_BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb or 1mb')
     .default('1mb'),
+  /**
+   * Requests per minute per client IP to people's pages (/t, /g, /r, /n, /q, /outbox; GET and POST).
+   * Counted in memory by each API process (api/rate-limit.ts); over it: 429 with Retry-After.
+   */
+  PAGE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
+  /** Per minute per client IP: OAuth callback requests, and failed partner API authentications. */
+  TOKEN_ENDPOINT_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
 
   /** Outgoing mail. Unset → the outbox: mail is stored and listed at /outbox instead of sent. */
   SMTP_URL: z
@@ -108,7 +160,13 @@ export const configSchema = z.object({
 export type Config = z.infer<typeof configSchema> & { publicBaseUrl: string };
 
 /** Never echoed back in error messages: they may carry passwords. */
-const SECRET_VARIABLES = new Set(['DATABASE_URL', 'OPERATOR_API_KEY', 'SECRETS_ENCRYPTION_KEYS', 'SMTP_URL']);
+const SECRET_VARIABLES = new Set([
+  'DATABASE_URL',
+  'OPERATOR_API_KEY',
+  'SECRETS_ENCRYPTION_KEYS',
+  'PAYLOAD_ENCRYPTION_KEYS',
+  'SMTP_URL',
+]);
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

@@ -1,12 +1,13 @@
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { EmbeddedPostgresSocketServer } from './embedded-socket.js';
 
 /**
  * The embedded database for `npm start` without DATABASE_URL: PostgreSQL compiled to WebAssembly
  * (PGlite) served on a loopback socket, so Prisma and the migration runner reach it exactly as
- * they reach a real server. Local use only: no authentication, one statement at a time.
+ * they reach a real server. Local use only: no authentication, one client's exchange at a time
+ * (db/embedded-socket.ts).
  */
 export interface EmbeddedPostgres {
   url: string;
@@ -23,13 +24,12 @@ export async function startEmbeddedPostgres(options: {
   const releaseLock = await lockDataDir(`${options.dataDir}.lock`);
   try {
     const db = await PGlite.create(options.dataDir);
-    // maxConnections above the pool size: with the default of 1 the first query after an error fails.
-    const server = new PGLiteSocketServer({ db, port: options.port, host, maxConnections: 32 });
-    await server.start();
+    const server = new EmbeddedPostgresSocketServer(db);
+    await server.listen(options.port, host);
     return {
       url: `postgresql://postgres@${host}:${options.port}/postgres?sslmode=disable`,
       async stop() {
-        await server.stop();
+        await server.close();
         await db.close();
         await releaseLock();
       },

@@ -4,11 +4,13 @@ import { ServiceError } from '../domain/errors.js';
 import { journeyStatuses, terminalStatuses } from '../domain/journey.js';
 import type { WebhookEvent } from '../greenhouse/webhooks/index.js';
 import { greenhouseStopSignal } from '../workflows/assessment/messages.js';
-import { assessmentJourneyId, startAssessmentJourney, type StartDeps } from './start-assessment.js';
+import type { SecretBox } from '../security/secret-box.js';
+import { eraseJourney } from './erase-candidate.js';
+import { journeyIdOf, startJourney, type StartDeps } from './start-journey.js';
 
 /**
  * Routes one verified, normalised Greenhouse webhook event to journeys (greenhouse.md §4):
- * a mapped stage entered starts an assessment journey, a rejection, hire, deletion or anonymisation
+ * a mapped stage entered starts the mapped assessment or reference check, a rejection, hire, deletion or anonymisation
  * stops the running journeys of that application or candidate. Returns the outcome in plain words
  * (stored with the event for operators). Permanent problems (unmapped stage, no e-mail, a test that
  * is gone) are outcomes, not errors: retrying them cannot help. Anything thrown is transient
@@ -17,7 +19,7 @@ import { assessmentJourneyId, startAssessmentJourney, type StartDeps } from './s
  * Every effect is idempotent on its own: journeys start under their business id (the same one
  * send_test uses for that application and test) and the stop signal only sets a reason once.
  */
-export type GreenhouseEventDeps = StartDeps;
+export type GreenhouseEventDeps = StartDeps & { secrets: SecretBox };
 
 export async function routeGreenhouseEvent(
   deps: GreenhouseEventDeps,
@@ -31,8 +33,8 @@ export async function routeGreenhouseEvent(
     case 'hire_candidate':
       return stopJourneys(deps, tenantId, event.action, { greenhouseApplicationId: event.applicationId });
     case 'delete_candidate':
-      // Erasure of the candidate's personal data is a later security issue: for now only stop.
-      return stopJourneys(deps, tenantId, event.action, {
+      // Greenhouse deleted the candidate: our copy goes too (journeys stopped, data erased).
+      return eraseJourneys(deps, tenantId, event.action, {
         OR: [
           { greenhouseCandidateId: event.candidateId },
           ...(event.deletedApplicationIds.length
@@ -41,8 +43,7 @@ export async function routeGreenhouseEvent(
         ],
       });
     case 'candidate_anonymized':
-      // Anonymising our copy of the personal data is a later security issue: for now only stop.
-      return stopJourneys(deps, tenantId, event.action, { greenhouseCandidateId: event.candidateId });
+      return eraseJourneys(deps, tenantId, event.action, { greenhouseCandidateId: event.candidateId });
     case 'merge_candidate': {
       // The merged-away candidate's applications now belong to the surviving one: point our
       // journeys there, so notes written later land on a candidate that still exists.
@@ -73,11 +74,17 @@ async function startForStage(
   }
   const email = event.candidate.emails.map((e) => e.trim()).find((e) => e !== '');
   if (!email) return 'ignored: no e-mail';
+  const entry = await deps.catalogue.getEntry(tenantId, mapping.testId).catch((err: unknown) => {
+    if (err instanceof ServiceError) return err;
+    throw err;
+  });
+  // The mapped test was deleted: the operator must fix the mapping; no retry helps.
+  if (entry instanceof ServiceError) return `failed permanently: ${entry.message}`;
   // A vendor invite keys its journey on the e-mail and job (no application yet): whether it is still
   // looking for this application or already found it, it is this application's test. Never invite
   // twice; a vendor journey that gave up looking (failed) does not count.
   const vendorIds = event.candidate.emails.map((e) =>
-    assessmentJourneyId({
+    journeyIdOf(entry.kind, {
       tenantId,
       testId: mapping.testId,
       candidate: { firstName: '', lastName: '', preferredName: null, email: e, phone: null },
@@ -93,7 +100,7 @@ async function startForStage(
   const covering = await deps.db.journey.findFirst({
     where: {
       tenantId,
-      kind: 'assessment',
+      kind: entry.kind,
       trigger: 'vendor',
       status: { not: 'failed' },
       OR: [
@@ -105,7 +112,7 @@ async function startForStage(
   });
   if (covering) return `ignored: journey ${covering.id} already covers this application`;
   try {
-    const { journeyId, created } = await startAssessmentJourney(deps, {
+    const { journeyId, created } = await startJourney(deps, {
       tenantId,
       testId: mapping.testId,
       trigger: 'webhook',
@@ -145,7 +152,12 @@ async function stopJourneys(
   where: Prisma.JourneyWhereInput,
 ): Promise<string> {
   const journeys = await deps.db.journey.findMany({
-    where: { AND: [{ tenantId, kind: 'assessment', status: { in: runningStatuses } }, where] },
+    where: {
+      AND: [
+        { tenantId, kind: { in: ['assessment', 'reference_check'] }, status: { in: runningStatuses } },
+        where,
+      ],
+    },
     select: { id: true },
     orderBy: { id: 'asc' },
   });
@@ -164,4 +176,37 @@ async function stopJourneys(
     0,
     2000,
   );
+}
+
+/**
+ * Greenhouse deleted or anonymised the candidate: erase every journey of theirs (running or not).
+ * The audit trail records that it happened and why, with journey ids only.
+ */
+async function eraseJourneys(
+  deps: GreenhouseEventDeps,
+  tenantId: string,
+  action: string,
+  where: Prisma.JourneyWhereInput,
+): Promise<string> {
+  const journeys = await deps.db.journey.findMany({
+    where: { AND: [{ tenantId, kind: { in: ['assessment', 'reference_check'] }, erasedAt: null }, where] },
+    select: { id: true },
+    orderBy: { id: 'asc' },
+  });
+  if (!journeys.length) return `ignored: no journey to erase for this ${action}`;
+  for (const { id } of journeys) {
+    const erased = await eraseJourney(deps, id);
+    await deps.db.auditEntry.create({
+      data: {
+        actor: 'greenhouse',
+        role: 'system',
+        tenantId,
+        journeyId: id,
+        action: 'journey.erase',
+        outcome: 'ok',
+        detail: { trigger: action, ...erased } as Prisma.InputJsonValue,
+      },
+    });
+  }
+  return `erased ${journeys.length} journey(s): ${journeys.map((j) => j.id).join(', ')}`.slice(0, 2000);
 }

@@ -1,3 +1,4 @@
+import { scrubMessage } from '../observability/redact.js';
 import { classifySmtpError, PermanentMailError } from './errors.js';
 import { DEFAULT_MESSAGE_ID_DOMAIN, IDEMPOTENCY_HEADER, messageIdFor, OutgoingMail } from './message.js';
 import type { DeliveryResult, MailTransport } from './transport.js';
@@ -53,8 +54,8 @@ export function createMailer(options: MailerOptions): Mailer {
         });
         if (result.rejected.length > 0) {
           // Partial rejection: the server took the mail for the others. Not thrown, since a retry
-          // would re-send to everyone who already got it.
-          logger?.warn({ ...log, rejected: result.rejected }, 'some recipients were rejected');
+          // would re-send to everyone who already got it. Logged as a count: logs carry no addresses.
+          logger?.warn({ ...log, rejected: result.rejected.length }, 'some recipients were rejected');
         }
         logger?.info({ ...log, accepted: result.accepted.length }, 'mail sent');
         return { ...result, idempotencyKey: mail.idempotencyKey, transport: transport.kind };
@@ -62,7 +63,8 @@ export function createMailer(options: MailerOptions): Mailer {
         const failure = classifySmtpError(err, mail.idempotencyKey);
         const level = failure instanceof PermanentMailError ? 'error' : 'warn';
         logger?.[level](
-          { ...log, err: failure.message, smtpCode: failure.smtpCode, code: failure.code },
+          // SMTP answers echo the refused address: logs carry no addresses.
+          { ...log, err: scrubMessage(failure.message), smtpCode: failure.smtpCode, code: failure.code },
           'mail not sent',
         );
         throw failure;

@@ -6,8 +6,13 @@ export type { Logger };
  * Structured JSON logs. Fields that could carry secrets or personal data are redacted at the
  * source; callers log ids (tenant, journey), never names or e-mails.
  */
-export function createLogger(options: { level: string; name: string }): Logger {
-  return pino({
+export function createLogger(options: {
+  level: string;
+  name: string;
+  /** Where lines go (standard output by default; tests capture them). */
+  destination?: pino.DestinationStream;
+}): Logger {
+  const settings = {
     name: options.name,
     level: options.level,
     redact: {
@@ -23,5 +28,6 @@ export function createLogger(options: { level: string; name: string }): Logger {
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return options.destination ? pino(settings, options.destination) : pino(settings);
 }

@@ -3,8 +3,8 @@ import type { Sandbox } from '../greenhouse-sandbox/index.js';
 
 /**
  * The local demo: a "demo" tenant connected to the sandbox's demo organisation through the real
- * operator API (the same calls an operator makes), with the demo test in its catalogue and the
- * sandbox pointed at our partner API. Safe on every start: each step is idempotent, and the partner
+ * operator API (the same calls an operator makes), with the demo test and reference check in its
+ * catalogue, the sandbox pointed at our partner API, and vendor invites switched on. Safe on every start: each step is idempotent, and the partner
  * key is rotated because the in-memory sandbox forgets the previous one.
  */
 export async function setUpDemoTenant(args: { apiUrl: string; operatorKey: string; sandbox: Sandbox }) {
@@ -39,6 +39,8 @@ export async function setUpDemoTenant(args: { apiUrl: string; operatorKey: strin
     callbackCredential: callbackKey,
     rotate: true,
   });
+  // Operators may also invite from our side (one candidate, or a CSV with `greenroom invite bulk`).
+  await call('POST', `/tenants/${tenantId}/modes/vendor_invite/activate`, {});
   await args.sandbox.admin.configureIntegration(org.org.id, {
     partnerApi: { baseUrl: `${args.apiUrl}/partner`, apiKey: String(mode.json.partnerApiKey) },
     callbackAuth: { kind: 'basic_key', key: callbackKey },

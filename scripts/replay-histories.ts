@@ -1,22 +1,31 @@
 // Replays recorded workflow histories through the current workflow code (determinism guard).
 // Usage: tsx scripts/replay-histories.ts [bundle.js] — without a bundle it bundles the workflows.
 // Histories are the JSON that `temporal workflow show -o json` exports, kept in test/fixtures/histories.
+// Histories recorded since payloads are encrypted need the keys they were written with:
+// PAYLOAD_ENCRYPTION_KEYS (the tests' fixed keys). Payloads recorded before encryption are plain and
+// pass through the codec unchanged, so old and new histories replay in one run.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from '@temporalio/worker';
+import { parseEncryptionKeys } from '../security/secret-box.js';
+import { dataConverterFor } from '../temporal/data-converter.js';
 import { bundleWorkflows } from '../workers/workflow-bundle.js';
 
 const dir = fileURLToPath(new URL('../test/fixtures/histories/', import.meta.url));
 const bundlePath = process.argv[2];
 const workflowBundle = bundlePath ? { codePath: path.resolve(bundlePath) } : await bundleWorkflows();
+const payloadKeys = process.env.PAYLOAD_ENCRYPTION_KEYS?.trim();
+const dataConverter = payloadKeys
+  ? { dataConverter: dataConverterFor(parseEncryptionKeys(payloadKeys)) }
+  : {};
 const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
 let failed = 0;
 for (const file of files) {
   // runReplayHistory converts the CLI's JSON itself (with the SDK's own proto instance).
   const history: unknown = JSON.parse(await readFile(path.join(dir, file), 'utf8'));
   try {
-    await Worker.runReplayHistory({ workflowBundle, replayName: file }, history);
+    await Worker.runReplayHistory({ workflowBundle, replayName: file, ...dataConverter }, history);
     console.log(`replayed ${file}`);
   } catch (err) {
     failed++;

@@ -4,6 +4,8 @@
 //   TEMPORAL_ADDRESS unset → a Temporal dev server with its Web UI, persisted under DATA_DIR
 //   OPERATOR_API_KEY unset → a generated key kept in DATA_DIR/operator-api-key
 //   SECRETS_ENCRYPTION_KEYS unset → a generated key kept in DATA_DIR/secrets-encryption-key
+//   PAYLOAD_ENCRYPTION_KEYS unset → a generated key kept in DATA_DIR/payload-encryption-key (encrypts
+//                            every journey payload in Temporal: security/payload-codec.ts)
 //   Greenhouse             → the Greenhouse sandbox with a seeded demo organisation (GREENHOUSE_SANDBOX=off
 //                            when you connect tenants to a real Greenhouse)
 // Then it runs the worker and the API as child processes (as in production) and restarts either if
@@ -91,12 +93,16 @@ try {
   const encryptionKeys =
     process.env.SECRETS_ENCRYPTION_KEYS?.trim() ||
     (await localSecret('secrets-encryption-key', () => generateEncryptionKeySpec('local1')));
+  const payloadKeys =
+    process.env.PAYLOAD_ENCRYPTION_KEYS?.trim() ||
+    (await localSecret('payload-encryption-key', () => generateEncryptionKeySpec('payload1')));
   const childEnv = {
     ...process.env,
     DATABASE_URL: databaseUrl,
     TEMPORAL_ADDRESS: temporalAddress,
     OPERATOR_API_KEY: operatorKey,
     SECRETS_ENCRYPTION_KEYS: encryptionKeys,
+    PAYLOAD_ENCRYPTION_KEYS: payloadKeys,
     // The embedded database runs one statement at a time: a small pool is enough and fair.
     ...(embeddedDb ? { DATABASE_POOL_SIZE: '2' } : {}),
   };
@@ -110,35 +116,37 @@ try {
     ? await setUpDemoTenant({ apiUrl: `http://127.0.0.1:${config.API_PORT}`, operatorKey, sandbox })
     : null;
 
-  say('ready');
-  say(`  API            ${config.publicBaseUrl}  (health: /healthz, /readyz)`);
-  say(`  Temporal UI    ${temporalUi ?? 'see your Temporal deployment'}`);
+  // 'ready' and the summary in one write: whoever waits for 'ready' (a script, a test) sees it all at once.
+  const summary: string[] = [];
+  summary.push(`  API            ${config.publicBaseUrl}  (health: /healthz, /readyz)`);
+  summary.push(`  Temporal UI    ${temporalUi ?? 'see your Temporal deployment'}`);
   if (sandbox && demo) {
     const org = sandbox.orgs[0]!;
-    say(`  Greenhouse     sandbox ${sandbox.url} (admin: ${sandbox.url}/_sandbox/orgs)`);
-    say(
+    summary.push(`  Greenhouse     sandbox ${sandbox.url} (admin: ${sandbox.url}/_sandbox/orgs)`);
+    summary.push(
       `                 demo org ${org.org.id}: Harvest v1 key ${org.credentials.v1.key}, v3 client ${org.credentials.v3.clientId}`,
     );
-    say(`  demo tenant    ${demo.tenantId}, connected to the demo org, test ${demo.testId}`);
-    say(
+    summary.push(`  demo tenant    ${demo.tenantId}, connected to the demo org, test ${demo.testId}`);
+    summary.push(
       `  send a test    curl -X POST -H 'content-type: application/json' -d '{"partner_test_id":"${demo.testId}"}' \\`,
     );
-    say(
+    summary.push(
       `                   ${sandbox.url}/_sandbox/orgs/${demo.orgId}/applications/${demo.applicationId}/send_test`,
     );
-    say(
+    summary.push(
       `  outbox         ${config.SMTP_URL ? 'SMTP_URL (mail is sent)' : `${config.publicBaseUrl}/outbox (operator key as password)`}`,
     );
   }
-  say(
+  summary.push(
     `  operator key   ${config.OPERATOR_API_KEY ? 'OPERATOR_API_KEY' : path.join(dataDir, 'operator-api-key')}`,
   );
-  say(
+  summary.push(
     `  try it         curl -X POST -H "Authorization: Bearer $(cat ${path.join(config.DATA_DIR, 'operator-api-key')})" \\`,
   );
-  say(
+  summary.push(
     `                   -H 'content-type: application/json' -d '{}' ${config.publicBaseUrl}/operator/probes`,
   );
+  say(`ready\n${summary.map((line) => `greenroom: ${line}`).join('\n')}`);
 } catch (err) {
   process.stderr.write(`greenroom: could not start: ${(err as Error).message}\n`);
   await stopAll(1);

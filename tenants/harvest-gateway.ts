@@ -10,8 +10,16 @@ import {
   type GreenhouseUser,
 } from './greenhouse-gateway.js';
 
+/** Who a Harvest client works for, when known: labels its calls in metrics. */
+export interface HarvestClientContext {
+  tenantId?: string;
+}
+
 /** Builds a Harvest client for one set of credentials (see tenants/harvest-clients.ts). */
-export type HarvestClientFactory = (credentials: ConnectionCredentials) => HarvestClient;
+export type HarvestClientFactory = (
+  credentials: ConnectionCredentials,
+  context?: HarvestClientContext,
+) => HarvestClient;
 
 /**
  * The connection flow's view of Greenhouse, over the Harvest client. Harvest errors become service

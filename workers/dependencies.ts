@@ -1,3 +1,5 @@
+import { Client } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
 import { createCatalogueService } from '../catalogue/service.js';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/client.js';
@@ -5,13 +7,23 @@ import { PostgresRateBudgetStore } from '../greenhouse/harvest/index.js';
 import { createDatabaseOutboxStore } from '../mail/database-outbox.js';
 import { createMailer, createOutboxTransport, createSmtpTransport } from '../mail/index.js';
 import type { Logger } from '../observability/logger.js';
+import { dataConverterFor } from '../temporal/data-converter.js';
 import { createSecretBox } from '../security/secret-box.js';
-import { harvestClientFactory } from '../tenants/harvest-clients.js';
+import { harvestClientFactory, type HarvestCallObserver } from '../tenants/harvest-clients.js';
 import type { ActivityDependencies } from '../activities/index.js';
 
 /** The worker's activity dependencies from configuration: real SMTP when set, else the outbox. */
-export function activityDependencies(config: Config, db: Database, log: Logger): ActivityDependencies {
+export function activityDependencies(
+  config: Config,
+  db: Database,
+  log: Logger,
+  observe: { onHarvestResponse?: HarvestCallObserver } = {},
+  /** The worker's connection: activities that start workflows (bulk invites) use a client on it. */
+  connection?: NativeConnection,
+): ActivityDependencies {
   if (!config.SECRETS_ENCRYPTION_KEYS) throw new Error('SECRETS_ENCRYPTION_KEYS is required');
+  const payloadKeys = config.PAYLOAD_ENCRYPTION_KEYS;
+  if (connection && !payloadKeys) throw new Error('PAYLOAD_ENCRYPTION_KEYS is required');
   const transport = config.SMTP_URL
     ? createSmtpTransport({ url: config.SMTP_URL })
     : createOutboxTransport({ store: createDatabaseOutboxStore(db) });
@@ -21,8 +33,21 @@ export function activityDependencies(config: Config, db: Database, log: Logger):
     catalogue: createCatalogueService({ db }),
     secrets: createSecretBox(config.SECRETS_ENCRYPTION_KEYS),
     // One Harvest budget per credential, shared through PostgreSQL by every worker and the API.
-    harvestClientFor: harvestClientFactory(new PostgresRateBudgetStore(db)),
+    // Every Harvest exchange is counted by tenant (workers/main.ts: worker metrics).
+    harvestClientFor: harvestClientFactory(new PostgresRateBudgetStore(db), {
+      ...(observe.onHarvestResponse ? { onResponse: observe.onHarvestResponse } : {}),
+    }),
     publicBaseUrl: config.publicBaseUrl,
     defaultFromAddress: config.MAIL_FROM_ADDRESS,
+    ...(connection && payloadKeys
+      ? {
+          temporal: new Client({
+            connection,
+            namespace: config.TEMPORAL_NAMESPACE,
+            dataConverter: dataConverterFor(payloadKeys),
+          }),
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+        }
+      : {}),
   };
 }

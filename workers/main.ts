@@ -1,29 +1,42 @@
 // The worker process: runs journeys' workflows and activities from one task queue.
 // SIGTERM/SIGINT drain it: no new tasks are polled, running activities get the grace time,
 // then the database pool closes.
-import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { loadConfigOrExit } from '../config/config.js';
 import { createDatabase } from '../db/client.js';
 import { startHealthServer } from '../observability/health-server.js';
 import { createLogger } from '../observability/logger.js';
+import { createWorkerMetrics } from '../observability/metrics.js';
+import { dataConverterFor } from '../temporal/data-converter.js';
 import { createJourneyWorker } from './create-worker.js';
 import { activityDependencies } from './dependencies.js';
+import { installWorkerRuntime } from './runtime.js';
 import { bundleWorkflows } from './workflow-bundle.js';
 
 const config = loadConfigOrExit();
 const log = createLogger({ level: config.LOG_LEVEL, name: 'greenroom-worker' });
 
-if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS || !config.SECRETS_ENCRYPTION_KEYS) {
+if (
+  !config.DATABASE_URL ||
+  !config.TEMPORAL_ADDRESS ||
+  !config.SECRETS_ENCRYPTION_KEYS ||
+  !config.PAYLOAD_ENCRYPTION_KEYS
+) {
   log.fatal(
-    'the worker needs DATABASE_URL, TEMPORAL_ADDRESS and SECRETS_ENCRYPTION_KEYS (npm start provides them locally)',
+    'the worker needs DATABASE_URL, TEMPORAL_ADDRESS, SECRETS_ENCRYPTION_KEYS and PAYLOAD_ENCRYPTION_KEYS (npm start provides them locally)',
   );
   process.exit(2);
 }
 
 // The SDK installs its own signal handlers; ours decide the order of shutdown. Installed before
-// any await, so a SIGTERM during start-up also ends the process cleanly.
-Runtime.install({ shutdownSignals: [] });
+// any await, so a SIGTERM during start-up also ends the process cleanly — and before any
+// connection, since the Runtime also starts Temporal Core's Prometheus exporter (workers/runtime.ts).
+const { temporalMetricsUrl } = installWorkerRuntime({
+  temporalMetricsPort: config.WORKER_TEMPORAL_METRICS_PORT,
+  log,
+});
+const metrics = createWorkerMetrics({ temporalMetricsUrl });
 // Set once the worker exists; the signal handler reads it before and after.
 const running: { worker?: Worker } = {};
 let stopRequested = false;
@@ -50,15 +63,23 @@ const worker = await createJourneyWorker({
   connection,
   namespace: config.TEMPORAL_NAMESPACE,
   taskQueue: config.TEMPORAL_TASK_QUEUE,
-  activities: createActivities(activityDependencies(config, db, log)),
+  dataConverter: dataConverterFor(config.PAYLOAD_ENCRYPTION_KEYS),
+  activities: createActivities(
+    activityDependencies(config, db, log, { onHarvestResponse: metrics.observeHarvestCall }, connection),
+  ),
   workflowBundle,
   shutdownGraceTime: `${config.WORKER_SHUTDOWN_GRACE_SECONDS} seconds`,
+  timelineDb: db,
+  metrics,
+  log,
 });
 
 const health = await startHealthServer({
   port: config.WORKER_HEALTH_PORT,
   host: config.API_HOST,
   isReady: () => worker.getState() === 'RUNNING',
+  // Our counters, then Temporal Core's; Prometheus scrapes with the operator key.
+  metrics: { scrape: metrics.scrape, contentType: metrics.contentType, bearerToken: config.OPERATOR_API_KEY },
 });
 
 running.worker = worker;

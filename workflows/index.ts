@@ -2,3 +2,7 @@
 // sandbox: import only from domain/, workflows/ and activity *types* (enforced by eslint).
 export { probeJourney } from './probe/probe-journey.js';
 export { assessmentJourney } from './assessment/assessment-journey.js';
+export { referenceCheckJourney } from './reference-check/reference-check-journey.js';
+export { refereeRequest } from './reference-check/referee-request.js';
+export { bulkInvite } from './bulk-invite/bulk-invite.js';
+export { reconcileTenant } from './reconciliation/reconcile-tenant.js';

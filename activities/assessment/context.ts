@@ -1,6 +1,6 @@
 import type { CatalogueService } from '../../catalogue/service.js';
 import type { Database } from '../../db/client.js';
-import { TenantBranding } from '../../mail/index.js';
+import { brandingOf } from '../journeys/branding.js';
 
 export interface AssessmentDeps {
   db: Database;
@@ -18,15 +18,11 @@ export async function loadJourney(deps: AssessmentDeps, journeyId: string) {
   if (!journey.testId || journey.testVersion === null)
     throw new Error(`journey ${journeyId} has no pinned test`);
   const test = await deps.catalogue.getTest(journey.tenantId, journey.testId, journey.testVersion);
-  const parsedBranding = TenantBranding.safeParse(journey.tenant.branding);
-  const branding: TenantBranding = parsedBranding.success
-    ? parsedBranding.data
-    : {
-        companyName: journey.tenant.name,
-        fromName: journey.tenant.name,
-        fromAddress: deps.defaultFromAddress,
-        primaryColor: '#1a5fb4',
-      };
-  return { journey, candidate, test: test.definition, branding };
+  return {
+    journey,
+    candidate,
+    test: test.definition,
+    branding: brandingOf(journey.tenant, deps.defaultFromAddress),
+  };
 }
 export type JourneyContext = Awaited<ReturnType<typeof loadJourney>>;

@@ -7,7 +7,7 @@ import type { SecretBox } from '../../security/secret-box.js';
 import { markDisconnected } from '../../tenants/connection-service.js';
 import { credentialsOf } from '../../tenants/credentials.js';
 import type { HarvestClientFactory } from '../../tenants/harvest-gateway.js';
-import { loadJourney, type AssessmentDeps } from './context.js';
+import type { AssessmentDeps } from './context.js';
 import type { AssessmentActivities } from './types.js';
 
 export interface WritebackDeps extends AssessmentDeps {
@@ -33,7 +33,7 @@ export function createWritebackActivities(
   async function harvestFor(tenantId: string): Promise<HarvestClient | null> {
     const connection = await db.greenhouseConnection.findUnique({ where: { tenantId } });
     if (!connection) return null;
-    return deps.harvestClientFor(credentialsOf(db, deps.secrets, connection));
+    return deps.harvestClientFor(credentialsOf(db, deps.secrets, connection), { tenantId });
   }
 
   async function harvest<T>(tenantId: string, call: () => Promise<T>): Promise<T> {
@@ -77,9 +77,63 @@ export function createWritebackActivities(
     return true;
   }
 
+  /** The journey with its tenant and candidate: what every write needs, for both journey kinds. */
+  async function loadRecord(journeyId: string) {
+    const journey = await db.journey.findUnique({ where: { id: journeyId }, include: { tenant: true } });
+    if (!journey) throw new Error(`journey ${journeyId} is not in the read model`);
+    const candidate = await db.journeyCandidate.findUnique({ where: { journeyId } });
+    return { journey, candidate };
+  }
+
+  /**
+   * The result as Greenhouse shows it: an assessment's score and pass/fail, or a reference check's
+   * mean rating (no pass/fail: a reference check informs a person, it never decides).
+   */
+  async function outcomeOf(journey: {
+    id: string;
+    tenantId: string;
+    testId: string | null;
+    testVersion: number | null;
+  }) {
+    const entry = await deps.catalogue.getEntry(
+      journey.tenantId,
+      journey.testId!,
+      journey.testVersion ?? undefined,
+    );
+    if (entry.kind === 'reference_check') {
+      const result = await db.referenceCheckResult.findUnique({ where: { journeyId: journey.id } });
+      if (!result) throw new Error(`journey ${journey.id} has no result to write`);
+      const { max } = entry.definition.ratingScale;
+      const rating = result.meanRating === null ? 'no ratings' : `mean rating ${result.meanRating} of ${max}`;
+      return {
+        testName: entry.name,
+        score: result.meanRating,
+        scoreText: result.meanRating === null ? null : `${result.meanRating} / ${max}`,
+        passed: null,
+        completedAt: result.completedAt,
+        summary: `${entry.name}: ${result.answered} of ${result.quorum} referees answered, ${rating}${result.partial ? ' (partial)' : ''}.`,
+      };
+    }
+    const submission = await db.submission.findUniqueOrThrow({ where: { journeyId: journey.id } });
+    const result = submission.result as {
+      scorePercent: number;
+      passed: boolean;
+      passMarkPercent: number;
+    } | null;
+    if (!result) throw new Error(`journey ${journey.id} has no result to write`);
+    return {
+      testName: entry.name,
+      score: result.scorePercent,
+      scoreText: `${result.scorePercent}%`,
+      passed: result.passed,
+      completedAt: submission.gradedAt ?? submission.submittedAt,
+      summary: `${entry.name}: ${result.scorePercent}% (${result.passed ? 'passed' : 'did not pass'}; pass mark ${result.passMarkPercent}%).`,
+    };
+  }
+
   return {
     async findApplication({ journeyId }) {
-      const { journey, candidate } = await loadJourney(deps, journeyId);
+      const { journey, candidate } = await loadRecord(journeyId);
       if (!candidate) throw new Error(`journey ${journeyId} has no candidate record`);
       const client = await harvestFor(journey.tenantId);
       if (!client) {
@@ -115,27 +169,28 @@ export function createWritebackActivities(
     },
 
     async writeCustomFields({ journeyId }) {
-      const { journey, test } = await loadJourney(deps, journeyId);
+      const { journey } = await loadRecord(journeyId);
       const mappings = await db.customFieldMapping.findMany({ where: { tenantId: journey.tenantId } });
       const client = mappings.length ? await harvestFor(journey.tenantId) : null;
       if (!client || !journey.greenhouseApplicationId) return { written: 0 };
-      const submission = await db.submission.findUniqueOrThrow({ where: { journeyId } });
-      const result = submission.result as { scorePercent: number; passed: boolean } | null;
-      if (!result) throw new Error(`journey ${journeyId} has no result to write`);
+      const outcome = await outcomeOf(journey);
+      // undefined: nothing to write for this journey kind (e.g. pass/fail of a reference check).
       const value = (field: ResultField, valueType: string): unknown => {
         switch (field) {
           case 'status':
             return 'complete';
           case 'score':
-            return valueType === 'number' ? result.scorePercent : `${result.scorePercent}%`;
+            if (outcome.score === null) return undefined;
+            return valueType === 'number' ? outcome.score : outcome.scoreText;
           case 'pass_fail':
-            return valueType === 'yes_no' ? result.passed : result.passed ? 'Pass' : 'Fail';
+            if (outcome.passed === null) return undefined;
+            return valueType === 'yes_no' ? outcome.passed : outcome.passed ? 'Pass' : 'Fail';
           case 'report_link':
             return journey.profileUrl;
           case 'test_name':
-            return test.name;
+            return outcome.testName;
           case 'completed_at': {
-            const at = (journey.completedAt ?? submission.gradedAt ?? submission.submittedAt).toISOString();
+            const at = (journey.completedAt ?? outcome.completedAt).toISOString();
             return valueType === 'date' ? at.slice(0, 10) : at;
           }
         }
@@ -143,7 +198,8 @@ export function createWritebackActivities(
       const forScope = (scope: string): CustomFieldValue[] =>
         mappings
           .filter((m) => m.scope === scope)
-          .map((m) => ({ id: Number(m.customFieldId), value: value(m.resultField, m.valueType) }));
+          .map((m) => ({ id: Number(m.customFieldId), value: value(m.resultField, m.valueType) }))
+          .filter((v) => v.value !== undefined);
       const applicationValues = forScope('application');
       const candidateValues = forScope('candidate');
       // Setting the same values again is harmless: no ledger needed.
@@ -161,16 +217,10 @@ export function createWritebackActivities(
     },
 
     async addResultNote({ journeyId }) {
-      const { journey, test } = await loadJourney(deps, journeyId);
+      const { journey } = await loadRecord(journeyId);
       const client = await harvestFor(journey.tenantId);
       if (!client || !journey.greenhouseCandidateId) return { added: false };
-      const submission = await db.submission.findUniqueOrThrow({ where: { journeyId } });
-      const result = submission.result as {
-        scorePercent: number;
-        passed: boolean;
-        passMarkPercent: number;
-      } | null;
-      if (!result) throw new Error(`journey ${journeyId} has no result for the note`);
+      const outcome = await outcomeOf(journey);
       const candidateId = Number(journey.greenhouseCandidateId);
       // The reference line lets a retry recognise our note in the activity feed.
       const reference = `Ref: ${journeyId}`;
@@ -181,11 +231,7 @@ export function createWritebackActivities(
         async () => {
           const note = await harvest(journey.tenantId, () =>
             client.addCandidateNote(candidateId, {
-              body: [
-                `${test.name}: ${result.scorePercent}% (${result.passed ? 'passed' : 'did not pass'}; pass mark ${result.passMarkPercent}%).`,
-                journey.profileUrl ? `Report: ${journey.profileUrl}` : null,
-                reference,
-              ]
+              body: [outcome.summary, journey.profileUrl ? `Report: ${journey.profileUrl}` : null, reference]
                 .filter(Boolean)
                 .join('\n'),
               visibility: 'public',
@@ -198,7 +244,7 @@ export function createWritebackActivities(
     },
 
     async attachReport({ journeyId }) {
-      const { journey } = await loadJourney(deps, journeyId);
+      const { journey } = await loadRecord(journeyId);
       const client = await harvestFor(journey.tenantId);
       if (!client || !journey.greenhouseApplicationId) return { attached: false };
       const report = await db.report.findUniqueOrThrow({ where: { journeyId } });
@@ -228,7 +274,7 @@ export function createWritebackActivities(
     },
 
     async moveStageOnResult({ journeyId, passed }) {
-      const { journey } = await loadJourney(deps, journeyId);
+      const { journey } = await loadRecord(journeyId);
       const client = await harvestFor(journey.tenantId);
       if (!client || !journey.greenhouseApplicationId) return { moved: false };
       const applicationId = Number(journey.greenhouseApplicationId);

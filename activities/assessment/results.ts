@@ -7,6 +7,8 @@ import {
   type AutoGrade,
   type GraderScores,
 } from '../../domain/tests/grading.js';
+import { createJourneySealer } from '../../security/journey-sealing.js';
+import type { SecretBox } from '../../security/secret-box.js';
 import { loadJourney, type AssessmentDeps } from './context.js';
 import { issueLink } from './links.js';
 import type { AssessmentActivities } from './types.js';
@@ -15,15 +17,18 @@ const YEAR = 365 * 86_400_000;
 
 /** Answers, grades and the final result: stored in the database, summarised to the workflow. */
 export function createResultActivities(
-  deps: AssessmentDeps,
+  deps: AssessmentDeps & { secrets: SecretBox },
 ): Pick<AssessmentActivities, 'storeSubmission' | 'storeGrades' | 'finalizeResult'> {
   const { db } = deps;
+  const sealer = createJourneySealer(deps);
   return {
-    async storeSubmission({ journeyId, answers, submittedAt }) {
+    async storeSubmission({ journeyId, answers: sealedAnswers, submittedAt }) {
       const existing = await db.submission.findUnique({ where: { journeyId } });
       if (existing)
         return { freeTextToGrade: (existing.autoGrade as unknown as AutoGrade).pendingQuestionIds.length };
       const { test } = await loadJourney(deps, journeyId);
+      // The page sealed the answers with the journey's key on their way through Temporal.
+      const answers = await sealer.unseal(journeyId, sealedAnswers);
       const parsed = parseAnswers(test, answers);
       if (!parsed.success) {
         // The API validates before it calls; reaching here means a caller skipped that.

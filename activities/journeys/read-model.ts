@@ -31,5 +31,18 @@ export function createJourneyActivities({ db }: { db: Database }): JourneyActivi
         WHERE journeys.state_version < EXCLUDED.state_version`;
       return { applied: changed > 0 };
     },
+
+    async recordWritebackWaiting({ journeyId, step, message }) {
+      await db.journey.update({
+        where: { id: journeyId },
+        data: {
+          writebackFailedStep: step,
+          // What operators read in listings; cleared when the step is retried or skipped.
+          statusDetail: step
+            ? `write-back failed at ${step}: ${message ?? 'unknown error'} (retry or skip it)`
+            : null,
+        },
+      });
+    },
   };
 }

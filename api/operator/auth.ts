@@ -1,25 +1,78 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
+import type { Database } from '../../db/client.js';
+import { hashToken } from '../../security/tokens.js';
 import { HttpError } from '../http-errors.js';
+import type { OperatorIdentity } from './identity.js';
+
+/** Operator keys are `gro_<random>` (security/tokens.ts generateToken). */
+export const OPERATOR_KEY_PREFIX = 'gro';
+/** `last_used_at` is written at most this often per key. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export const BOOTSTRAP_OPERATOR: OperatorIdentity = Object.freeze({
+  keyId: null,
+  name: 'bootstrap',
+  role: 'admin',
+  tenantId: null,
+});
 
 /**
- * Bootstrap operator authentication: `Authorization: Bearer <OPERATOR_API_KEY>`, compared in
- * constant time (hashes first, so lengths leak nothing). Role- and tenant-scoped operator keys
- * replace this with the operator API.
+ * Operator authentication: `Authorization: Bearer <key>`, where the key is either the bootstrap key
+ * (OPERATOR_API_KEY: an unscoped admin, compared in constant time, hashes first so lengths leak
+ * nothing) or an operator key from `operator_keys` (looked up by its SHA-256: not revoked).
+ * Sets `res.locals.operator` (identity.ts `operatorOf`). Anything else: 401.
  */
-export function requireOperator(operatorKey: string | undefined): RequestHandler {
+export function requireOperator({
+  db,
+  operatorKey,
+}: {
+  db: Database;
+  operatorKey: string | undefined;
+}): RequestHandler {
   const expected = operatorKey ? sha256(operatorKey) : null;
-  return (req, _res, next) => {
+  const unauthorized = () =>
+    new HttpError(401, 'unauthorized', 'a valid operator key is required (Authorization: Bearer …)');
+  return (req, res, next) => {
     const header = req.get('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!expected) return next(new HttpError(503, 'operator_api_disabled', 'no operator key is configured'));
-    if (!match || !timingSafeEqual(sha256(match[1]!), expected)) {
-      return next(
-        new HttpError(401, 'unauthorized', 'a valid operator key is required (Authorization: Bearer …)'),
-      );
+    if (!match) return next(unauthorized());
+    const presented = match[1]!;
+    if (expected && timingSafeEqual(sha256(presented), expected)) {
+      res.locals.operator = BOOTSTRAP_OPERATOR;
+      return next();
     }
-    next();
+    if (!presented.startsWith(`${OPERATOR_KEY_PREFIX}_`)) return next(unauthorized());
+    findOperatorKey(db, presented)
+      .then((identity) => {
+        if (!identity) return next(unauthorized());
+        res.locals.operator = identity;
+        next();
+      })
+      .catch(next);
   };
+}
+
+async function findOperatorKey(db: Database, key: string): Promise<OperatorIdentity | null> {
+  const row = await db.operatorKey.findUnique({ where: { keyHash: hashToken(key) } });
+  if (!row || row.revokedAt) return null;
+  const now = new Date();
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+    // Conditional, so concurrent requests write it once; a failure here never refuses the request.
+    await db.operatorKey
+      .updateMany({
+        where: {
+          id: row.id,
+          OR: [
+            { lastUsedAt: null },
+            { lastUsedAt: { lt: new Date(now.getTime() - LAST_USED_RESOLUTION_MS) } },
+          ],
+        },
+        data: { lastUsedAt: now },
+      })
+      .catch(() => undefined);
+  }
+  return { keyId: row.id, name: row.name, role: row.role, tenantId: row.tenantId };
 }
 
 function sha256(value: string): Buffer {

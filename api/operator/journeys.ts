@@ -1,17 +1,306 @@
-import { Router } from 'express';
-import type { Database } from '../../db/client.js';
-import { handle, HttpError } from '../http-errors.js';
+import { Router, type Response } from 'express';
+import {
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { z } from 'zod';
+import type { Database, Prisma } from '../../db/client.js';
+import { JourneyKind, JourneyStatus, journeyStatuses, terminalStatuses } from '../../domain/journey.js';
+import {
+  cancelUpdate,
+  extendDeadlineUpdate,
+  resendInviteUpdate,
+} from '../../workflows/assessment/messages.js';
+import { forceCompleteUpdate } from '../../workflows/reference-check/messages.js';
+import { retryStepUpdate, skipStepUpdate, writebackSteps } from '../../workflows/shared/journey-messages.js';
+import { eraseJourney } from '../../journeys/erase-candidate.js';
+import type { SecretBox } from '../../security/secret-box.js';
+import { handle, HttpError, parseInput } from '../http-errors.js';
+import { audited } from './audit.js';
+import { assertTenantAccess, loadJourneyInScope, operatorOf } from './identity.js';
 
-/** Journeys as the read model knows them: no Temporal round trip. */
-export function journeyRoutes({ db }: { db: Database }): Router {
+// Rule: admin and support keys may list, read and act on journeys of the tenants they can see.
+
+const optionalText = z.string().trim().min(1).max(200).optional();
+const whole = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,6}$/, 'must be a whole number')
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`);
+
+export const JourneyListQuery = z.strictObject({
+  tenantId: optionalText,
+  kind: JourneyKind.optional(),
+  /** One status or several, comma-separated. */
+  status: z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()))
+    .pipe(z.array(JourneyStatus).min(1))
+    .optional(),
+  testId: optionalText,
+  jobId: optionalText,
+  applicationId: optionalText,
+  createdFrom: z.iso.datetime({ offset: true }).optional(),
+  createdTo: z.iso.datetime({ offset: true }).optional(),
+  /** Running journeys whose state has not changed for more than this many hours. */
+  stuckHours: whole(1, 24 * 365).optional(),
+  limit: whole(1, 200).default(50),
+  cursor: z.string().max(500).optional(),
+});
+
+const Reason = z.string().trim().min(1, 'must not be empty').max(500);
+export const EmptyBody = z.strictObject({});
+export const ForceCompleteBody = z.strictObject({
+  reason: Reason,
+  /** Who decided (shown in the report's timeline and the journey's status). */
+  by: z.string().trim().min(1).max(200).optional(),
+});
+export const CancelBody = z.strictObject({ reason: Reason });
+export const ExtendBody = z.strictObject({ deadlineAt: z.iso.datetime({ offset: true }) });
+export const RetryBody = z.strictObject({ step: z.enum(writebackSteps).optional() });
+export const SkipBody = z.strictObject({ step: z.enum(writebackSteps), reason: Reason });
+
+/** Listings carry ids and states only: personal data stays with the candidate record. */
+const listed = {
+  id: true,
+  tenantId: true,
+  kind: true,
+  status: true,
+  statusDetail: true,
+  testId: true,
+  testVersion: true,
+  jobId: true,
+  greenhouseApplicationId: true,
+  trigger: true,
+  score: true,
+  deadlineAt: true,
+  writebackFailedStep: true,
+  createdAt: true,
+  updatedAt: true,
+  completedAt: true,
+} satisfies Prisma.JourneySelect;
+
+const encodeCursor = (row: { createdAt: Date; id: string }) =>
+  Buffer.from(JSON.stringify({ c: row.createdAt.toISOString(), i: row.id })).toString('base64url');
+function decodeCursor(cursor: string): { c: Date; i: string } {
+  try {
+    const { c, i } = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { c: unknown; i: unknown };
+    const at = new Date(String(c));
+    if (typeof i !== 'string' || Number.isNaN(at.getTime())) throw new Error('bad cursor');
+    return { c: at, i };
+  } catch {
+    throw new HttpError(400, 'invalid_input', 'cursor: is not a cursor this API returned', 'cursor');
+  }
+}
+
+const runningStatuses = journeyStatuses.filter((s) => !terminalStatuses.has(s));
+
+/**
+ * Journeys for operators: a filtered, cursor-paged list from the read model; one journey with its
+ * timeline and, from the workflow itself, what it waits for in plain words; and the actions
+ * (resend, extend, cancel, retry or skip a failed write-back step, force-complete, erase), each
+ * answering what changed and each written to the audit trail.
+ */
+export function journeyRoutes(deps: { db: Database; temporal: Client; secrets: SecretBox }): Router {
+  const { db, temporal } = deps;
   const router = Router();
+
+  const load = (res: Response, journeyId: string) => loadJourneyInScope(db, operatorOf(res), journeyId);
+
+  router.get(
+    '/journeys',
+    handle(async (req, res) => {
+      const q = parseInput(JourneyListQuery, req.query, 'query');
+      const operator = operatorOf(res);
+      if (q.tenantId) assertTenantAccess(operator, q.tenantId);
+      const tenantId = q.tenantId ?? operator.tenantId ?? undefined;
+      const after = q.cursor ? decodeCursor(q.cursor) : null;
+      const where: Prisma.JourneyWhereInput = {
+        ...(tenantId ? { tenantId } : {}),
+        ...(q.kind ? { kind: q.kind } : {}),
+        ...(q.testId ? { testId: q.testId } : {}),
+        ...(q.jobId ? { jobId: q.jobId } : {}),
+        ...(q.applicationId ? { greenhouseApplicationId: q.applicationId } : {}),
+        AND: [
+          q.status ? { status: { in: q.status } } : {},
+          q.stuckHours
+            ? {
+                status: { in: runningStatuses },
+                updatedAt: { lt: new Date(Date.now() - q.stuckHours * 3_600_000) },
+              }
+            : {},
+          q.createdFrom ? { createdAt: { gte: new Date(q.createdFrom) } } : {},
+          q.createdTo ? { createdAt: { lt: new Date(q.createdTo) } } : {},
+          after ? { OR: [{ createdAt: { lt: after.c } }, { createdAt: after.c, id: { lt: after.i } }] } : {},
+        ],
+      };
+      const rows = await db.journey.findMany({
+        where,
+        select: listed,
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: q.limit + 1,
+      });
+      const page = rows.slice(0, q.limit);
+      res.json({
+        journeys: page,
+        nextCursor: rows.length > q.limit ? encodeCursor(page[page.length - 1]!) : null,
+      });
+    }),
+  );
+
   router.get(
     '/journeys/:journeyId',
     handle(async (req, res) => {
-      const journey = await db.journey.findUnique({ where: { id: String(req.params.journeyId) } });
-      if (!journey) throw new HttpError(404, 'not_found', `no journey ${String(req.params.journeyId)}`);
-      res.json(journey);
+      const journey = await load(res, String(req.params.journeyId));
+      const [timeline, live, referees] = await Promise.all([
+        db.journeyEvent.findMany({
+          where: { journeyId: journey.id },
+          orderBy: [{ at: 'asc' }, { id: 'asc' }],
+          select: { at: true, step: true, label: true, attempt: true, outcome: true, detail: true },
+        }),
+        liveState(temporal.workflow.getHandle(journey.id)),
+        journey.kind === 'reference_check'
+          ? db.referee.findMany({
+              where: { journeyId: journey.id },
+              orderBy: { position: 'asc' },
+              // Where each referee stands; names and answers stay on the report.
+              select: {
+                id: true,
+                relationship: true,
+                status: true,
+                late: true,
+                requestedAt: true,
+                answeredAt: true,
+                dueAt: true,
+                fraudSignals: true,
+              },
+            })
+          : Promise.resolve(undefined),
+      ]);
+      const { profileUrl: _link, callbackUrl: _callback, sentBy: _sentBy, ...safe } = journey;
+      res.json({
+        ...safe,
+        waitingFor:
+          journey.writebackFailedStep !== null
+            ? `an operator to retry or skip the write-back step ${journey.writebackFailedStep}`
+            : (live?.waitingFor ??
+              (terminalStatuses.has(journey.status as JourneyStatus) ? null : journey.statusDetail)),
+        live: live !== null,
+        timeline,
+        ...(referees ? { referees } : {}),
+      });
     }),
   );
+
+  /** Runs one workflow update as an audited operator action; refusals become 409 with the reason. */
+  function action<B extends z.ZodType>(
+    path: string,
+    name: string,
+    body: B,
+    run: (
+      journey: Awaited<ReturnType<typeof load>>,
+      input: z.output<B>,
+      operatorName: string,
+    ) => Promise<Record<string, unknown>>,
+  ) {
+    router.post(
+      `/journeys/:journeyId/${path}`,
+      handle(async (req, res) => {
+        const journey = await load(res, String(req.params.journeyId));
+        const input = parseInput(body, req.body ?? {});
+        const result = await audited(
+          db,
+          res,
+          { action: `journey.${name}`, tenantId: journey.tenantId, journeyId: journey.id },
+          async () => {
+            try {
+              return await run(journey, input, operatorOf(res).name);
+            } catch (err) {
+              if (err instanceof WorkflowUpdateFailedError)
+                throw new HttpError(409, 'conflict', String(err.cause?.message ?? err.message));
+              if (err instanceof WorkflowNotFoundError)
+                throw new HttpError(
+                  409,
+                  'conflict',
+                  `journey ${journey.id} has finished: nothing to ${name}`,
+                );
+              throw err;
+            }
+          },
+        );
+        res.json({ journeyId: journey.id, ...result });
+      }),
+    );
+  }
+  const only = (journey: { id: string; kind: string }, kind: string, what: string) => {
+    if (journey.kind !== kind)
+      throw new HttpError(
+        409,
+        'conflict',
+        `journey ${journey.id} is ${journey.kind}: only ${kind} journeys can ${what}`,
+      );
+  };
+  const workflow = (id: string) => temporal.workflow.getHandle(id);
+
+  action('resend', 'resend', EmptyBody, async (journey) => {
+    only(journey, 'assessment', 'have their invite resent');
+    const state = await workflow(journey.id).executeUpdate(resendInviteUpdate, { args: [] });
+    return { invitesSent: state.invitesSent };
+  });
+  action('extend', 'extend', ExtendBody, async (journey, { deadlineAt }) => {
+    only(journey, 'assessment', 'have their deadline extended');
+    const state = await workflow(journey.id).executeUpdate(extendDeadlineUpdate, { args: [{ deadlineAt }] });
+    return { previousDeadlineAt: journey.deadlineAt?.toISOString() ?? null, deadlineAt: state.deadlineAt };
+  });
+  action('cancel', 'cancel', CancelBody, async (journey, { reason }) => {
+    // Both journey kinds name their cancel update `cancel`.
+    const state = await workflow(journey.id).executeUpdate(cancelUpdate, { args: [{ reason }] });
+    return { stopReason: state.stopReason };
+  });
+  action('retry', 'retry', RetryBody, async (journey, { step }) => {
+    const recovery = await workflow(journey.id).executeUpdate(retryStepUpdate, {
+      args: [step ? { step } : {}],
+    });
+    return { retried: step ?? journey.writebackFailedStep, skipped: recovery.skipped };
+  });
+  action('skip', 'skip', SkipBody, async (journey, input) => {
+    const recovery = await workflow(journey.id).executeUpdate(skipStepUpdate, { args: [input] });
+    return { skipped: input.step, allSkipped: recovery.skipped };
+  });
+  action(
+    'force-complete',
+    'force_complete',
+    ForceCompleteBody,
+    async (journey, { reason, by }, operatorName) => {
+      only(journey, 'reference_check', 'be force-completed');
+      if (terminalStatuses.has(journey.status as JourneyStatus))
+        throw new HttpError(
+          409,
+          'conflict',
+          `journey ${journey.id} is ${journey.status}: nothing left to complete`,
+        );
+      const state = await workflow(journey.id).executeUpdate(forceCompleteUpdate, {
+        args: [{ reason, by: by ?? operatorName }],
+      });
+      return { completing: true, answered: state.answered, quorum: state.quorum };
+    },
+  );
+  // GDPR: blank the candidate's personal data here and make it unreadable in Temporal's history.
+  action('erase', 'erase', EmptyBody, async (journey) => ({ erased: await eraseJourney(deps, journey.id) }));
+
   return router;
+}
+
+/** The workflow's own account of what it waits for; null when it has finished or cannot answer now. */
+async function liveState(handle: WorkflowHandle): Promise<{ waitingFor: string | null } | null> {
+  try {
+    const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), 3000).unref());
+    const state = await Promise.race([handle.query<{ waitingFor: string | null }>('state'), timeout]);
+    return state;
+  } catch {
+    return null;
+  }
 }

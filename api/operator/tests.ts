@@ -1,77 +1,140 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { CatalogueService } from '../../catalogue/service.js';
+import type { Database } from '../../db/client.js';
+import { ReferenceCheckTemplate } from '../../domain/reference-checks/template.js';
 import { TestDefinition, TestId } from '../../domain/tests/definition.js';
 import { handle, HttpError, parseInput } from '../http-errors.js';
+import { assertTenantAccess, operatorOf } from './identity.js';
+import { operatorAction } from './operator-action.js';
 
-const VersionQuery = z.strictObject({
+export const VersionQuery = z.strictObject({
   version: z
     .string()
     .regex(/^[1-9]\d{0,8}$/, 'must be a positive whole number')
     .transform(Number)
     .optional(),
 });
-const ListQuery = z.strictObject({
+export const ListQuery = z.strictObject({
   active: z.enum(['true', 'false']).optional(),
 });
 
+type Params = Record<string, string | string[] | undefined>;
+
 /**
- * The tenant's test catalogue (domain/tests/definition.ts): define and version tests, list them,
+ * The tenant's catalogue of tests (domain/tests/definition.ts) and reference-check templates
+ * (domain/reference-checks/template.ts): define and version them, list them,
  * read one version, take a test out of (or back into) the catalogue.
+ *
+ * Rules: support may read (list, one version); catalogue writes (put, activate, deactivate) are
+ * admin only (403 for support) and audited (tests.put, tests.activate, tests.deactivate: the test's
+ * id and version). A tenant-scoped key sees its tenant only: any other `:tenantId` answers 404.
  */
-export function testRoutes({ catalogue }: { catalogue: CatalogueService }): Router {
+export function testRoutes({ db, catalogue }: { db: Database; catalogue: CatalogueService }): Router {
   const router = Router();
-  const tenantId = (params: Record<string, string | string[] | undefined>) => String(params.tenantId);
-  const testId = (params: Record<string, string | string[] | undefined>) =>
-    parseInput(TestId, params.testId, 'testId');
+  /** The path's tenant, once the operator may see it. */
+  const tenantId = (req: Request, res: Response) => {
+    const id = String(req.params.tenantId);
+    assertTenantAccess(operatorOf(res), id);
+    return id;
+  };
+  const testId = (params: Params) => parseInput(TestId, params.testId, 'testId');
+  /** An admin catalogue write on the path's tenant: scope, role, audit. */
+  const write = <T>(
+    req: Request,
+    res: Response,
+    action: string,
+    run: (tenantId: string) => Promise<T>,
+    detail: (result: T) => Record<string, unknown>,
+  ) => {
+    const tenant = String(req.params.tenantId);
+    return operatorAction(db, res, { action, role: 'admin', tenantId: tenant }, () => run(tenant), detail);
+  };
 
   // The body is the definition; its testId may be left out, or must equal the path's.
+  const putTest = (tenant: string, params: Params, given: unknown) => {
+    const id = testId(params);
+    const body: unknown = given ?? {};
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new HttpError(400, 'invalid_input', 'body: must be a test definition (a JSON object)', 'body');
+    }
+    const named = (body as { testId?: unknown }).testId;
+    if (named !== undefined && named !== id) {
+      throw new HttpError(
+        400,
+        'invalid_input',
+        `testId: the body names test ${JSON.stringify(named)} but the path names ${id}`,
+        'testId',
+      );
+    }
+    // `kind: "reference_check"` makes it a reference-check template; without it, a test.
+    const isReferenceCheck = (body as { kind?: unknown }).kind === 'reference_check';
+    const definition = isReferenceCheck
+      ? parseInput(ReferenceCheckTemplate, { ...body, testId: id })
+      : parseInput(TestDefinition, { ...body, testId: id });
+    return catalogue.putTest(tenant, definition);
+  };
+
   router.put(
     '/tenants/:tenantId/tests/:testId',
     handle(async (req, res) => {
-      const id = testId(req.params);
-      const body: unknown = req.body ?? {};
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-        throw new HttpError(400, 'invalid_input', 'body: must be a test definition (a JSON object)', 'body');
-      }
-      const given = (body as { testId?: unknown }).testId;
-      if (given !== undefined && given !== id) {
-        throw new HttpError(
-          400,
-          'invalid_input',
-          `testId: the body names test ${JSON.stringify(given)} but the path names ${id}`,
-          'testId',
-        );
-      }
-      const definition = parseInput(TestDefinition, { ...body, testId: id });
-      const result = await catalogue.putTest(tenantId(req.params), definition);
+      const result = await write(
+        req,
+        res,
+        'tests.put',
+        (tenant) => putTest(tenant, req.params, req.body),
+        (r) => ({ testId: r.testId, version: r.version, created: r.created }),
+      );
       res.status(result.created && result.version === 1 ? 201 : 200).json(result);
     }),
   );
   router.get(
     '/tenants/:tenantId/tests',
     handle(async (req, res) => {
+      const tenant = tenantId(req, res);
       const { active } = parseInput(ListQuery, req.query, 'query');
-      res.json(await catalogue.listTests(tenantId(req.params), { activeOnly: active === 'true' }));
+      res.json(await catalogue.listTests(tenant, { activeOnly: active === 'true' }));
     }),
   );
   router.get(
     '/tenants/:tenantId/tests/:testId',
     handle(async (req, res) => {
+      const tenant = tenantId(req, res);
       const { version } = parseInput(VersionQuery, req.query, 'query');
-      res.json(await catalogue.getTest(tenantId(req.params), testId(req.params), version));
+      res.json(await catalogue.getEntry(tenant, testId(req.params), version));
     }),
   );
+  const switched = (r: { testId: string; currentVersion: number; active: boolean }) => ({
+    testId: r.testId,
+    version: r.currentVersion,
+    active: r.active,
+  });
   router.post(
     '/tenants/:tenantId/tests/:testId/deactivate',
     handle(async (req, res) => {
-      res.json(await catalogue.deactivateTest(tenantId(req.params), testId(req.params)));
+      res.json(
+        await write(
+          req,
+          res,
+          'tests.deactivate',
+          (tenant) => catalogue.deactivateTest(tenant, testId(req.params)),
+          switched,
+        ),
+      );
     }),
   );
   router.post(
     '/tenants/:tenantId/tests/:testId/activate',
     handle(async (req, res) => {
-      res.json(await catalogue.activateTest(tenantId(req.params), testId(req.params)));
+      res.json(
+        await write(
+          req,
+          res,
+          'tests.activate',
+          (tenant) => catalogue.activateTest(tenant, testId(req.params)),
+          switched,
+        ),
+      );
     }),
   );
   return router;

@@ -7,11 +7,15 @@ import type { Database } from '../../db/client.js';
 import { toCandidateView, type CandidateQuestion } from '../../domain/tests/definition.js';
 import { parseAnswers } from '../../domain/tests/grading.js';
 import { submitAnswersUpdate, testStartedSignal } from '../../workflows/assessment/messages.js';
+import { createJourneySealer } from '../../security/journey-sealing.js';
+import type { SecretBox } from '../../security/secret-box.js';
 import { esc, messagePage, notFoundPage, pageLayout } from './html.js';
 
 export interface TakeTestDeps {
   db: Database;
   temporal: Client;
+  /** Seals the answers with the journey's data key before they enter Temporal. */
+  secrets: SecretBox;
   catalogue: CatalogueService;
 }
 
@@ -24,6 +28,7 @@ type FormValues = Record<string, string | string[]>;
  */
 export function takeTestRoutes(deps: TakeTestDeps): Router {
   const router = Router();
+  const sealer = createJourneySealer(deps);
   const path = `${pagePath.take_test}/:token`;
   const form = express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 500 });
 
@@ -73,9 +78,9 @@ export function takeTestRoutes(deps: TakeTestDeps): Router {
           );
       }
       try {
-        await deps.temporal.workflow
-          .getHandle(found.journey.id)
-          .executeUpdate(submitAnswersUpdate, { args: [{ answers: parsed.answers }] });
+        await deps.temporal.workflow.getHandle(found.journey.id).executeUpdate(submitAnswersUpdate, {
+          args: [{ answers: await sealer.seal(found.journey.id, parsed.answers) }],
+        });
       } catch (err) {
         if (err instanceof WorkflowUpdateFailedError) {
           return void res

@@ -13,18 +13,27 @@ import {
   SendTestRequestSchema,
   type PartnerStatus,
 } from '../../greenhouse/partner/index.js';
-import { startAssessmentJourney } from '../../journeys/start-assessment.js';
+import { startJourney } from '../../journeys/start-journey.js';
 import { tenantForPartnerKey } from '../../tenants/connection-service.js';
 import { handle, HttpError, parseInput } from '../http-errors.js';
+import { clientIp, tooManyRequests, type FixedWindowLimiter } from '../rate-limit.js';
 
 export interface PartnerRouteDeps {
   db: Database;
   temporal: Client;
   catalogue: CatalogueService;
   taskQueue: string;
+  /**
+   * Counts failed authentications per client IP (brute force of partner keys): once over its
+   * budget, an IP gets 429 without its key being looked at until the window ends. None: no limit.
+   */
+  authFailureLimiter?: FixedWindowLimiter;
 }
 
 type Authed = { tenantId: string };
+
+/** test_status's query: the id send_test answered. */
+export const TestStatusQuery = z.object({ partner_interview_id: z.string().min(1).max(300) });
 
 /**
  * The Assessment Partner API that Greenhouse calls (greenhouse.md §2), under /partner. HTTP Basic
@@ -35,9 +44,13 @@ export function partnerRoutes(deps: PartnerRouteDeps): Router {
   const router = Router();
 
   const authenticate: RequestHandler = handle(async (req, res, next) => {
+    const failureKey = `partner-auth:${clientIp(req)}`;
+    const budget = deps.authFailureLimiter?.blocked(failureKey);
+    if (budget && !budget.allowed) return tooManyRequests(req, res, 'json', budget.retryAfterSeconds);
     const auth = parsePartnerBasicAuth(req.get('authorization'));
     const tenantId = auth.ok ? await tenantForPartnerKey(deps.db, auth.apiKey) : null;
     if (!tenantId) {
+      deps.authFailureLimiter?.hit(failureKey);
       res.setHeader('WWW-Authenticate', 'Basic realm="greenroom partner API"');
       return void next(
         new HttpError(401, 'unauthorized', auth.ok ? 'unknown or inactive partner API key' : auth.message),
@@ -63,7 +76,7 @@ export function partnerRoutes(deps: PartnerRouteDeps): Router {
       const profile = parseGreenhouseProfileUrl(body.candidate.greenhouse_profile_url);
       if (!profile.ok)
         throw new HttpError(400, 'invalid_input', profile.message, 'candidate.greenhouse_profile_url');
-      const { journeyId } = await startAssessmentJourney(deps, {
+      const { journeyId } = await startJourney(deps, {
         tenantId,
         testId: body.partner_test_id,
         trigger: 'greenhouse',
@@ -90,13 +103,14 @@ export function partnerRoutes(deps: PartnerRouteDeps): Router {
     '/partner/test_status',
     handle(async (req, res) => {
       const tenantId = (res.locals as Authed).tenantId;
-      const { partner_interview_id: id } = parseInput(
-        z.object({ partner_interview_id: z.string().min(1).max(300) }),
-        req.query,
-        'partner_interview_id',
-      );
+      const { partner_interview_id: id } = parseInput(TestStatusQuery, req.query, 'partner_interview_id');
       const journey = await deps.db.journey.findFirst({ where: { id, tenantId } });
       if (!journey) throw new HttpError(404, 'not_found', `no interview ${id}`);
+      // A reference check tells the recruiter how many referees answered and whether it is partial.
+      const references =
+        journey.kind === 'reference_check' && journey.status === 'complete'
+          ? await deps.db.referenceCheckResult.findUnique({ where: { journeyId: id } })
+          : null;
       res.json(
         buildTestStatus({
           status: partnerStatusOf(journey.status),
@@ -104,6 +118,14 @@ export function partnerRoutes(deps: PartnerRouteDeps): Router {
           score: journey.status === 'complete' ? journey.score : null,
           ...(journey.status === 'failed' && journey.statusDetail
             ? { metadata: { Reason: journey.statusDetail } }
+            : {}),
+          ...(references
+            ? {
+                metadata: {
+                  'Referees answered': `${references.answered} of ${references.quorum} required`,
+                  Completion: references.partial ? 'partial' : 'complete',
+                },
+              }
             : {}),
         }),
       );

@@ -5,7 +5,7 @@ import type { CatalogueService } from '../../catalogue/service.js';
 import { Prisma, type Database } from '../../db/client.js';
 import { safeParseWebhookBody, verifyWebhookSignature } from '../../greenhouse/webhooks/index.js';
 import { routeGreenhouseEvent } from '../../journeys/greenhouse-events.js';
-import type { StartDeps } from '../../journeys/start-assessment.js';
+import type { StartDeps } from '../../journeys/start-journey.js';
 import type { Logger } from '../../observability/logger.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { secretPurpose } from '../../tenants/credentials.js';

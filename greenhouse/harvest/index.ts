@@ -2,7 +2,7 @@ import type { HarvestAuth, TokenStore } from './auth.js';
 import { V1KeyAuth, V3AuthorizationCodeAuth, V3ClientCredentialsAuth } from './auth.js';
 import type { RateBudgetStore } from './rate-budget.js';
 import { RateBudget } from './rate-budget.js';
-import type { HarvestLogger } from './transport.js';
+import type { HarvestLogger, HarvestResponseObserver } from './transport.js';
 import { HarvestTransport } from './transport.js';
 import type { HarvestClient } from './types.js';
 import { HarvestV1Client } from './v1-client.js';
@@ -23,7 +23,7 @@ export type { Capability, CapabilityCheck, PermissionReport } from './permission
 export { HarvestV1Client } from './v1-client.js';
 export { HarvestV3Client } from './v3-client.js';
 export { HarvestTransport } from './transport.js';
-export type { HarvestLogger } from './transport.js';
+export type { HarvestLogger, HarvestResponseObserver } from './transport.js';
 
 export const DEFAULT_HARVEST_BASE_URL = 'https://harvest.greenhouse.io';
 export const DEFAULT_TOKEN_URL = 'https://auth.greenhouse.io/token';
@@ -73,6 +73,8 @@ export interface HarvestClientOptions {
   refreshSkewMs?: number;
   fetch?: typeof fetch;
   logger?: HarvestLogger;
+  /** Told about every HTTP exchange with Harvest (not the token endpoint), e.g. for metrics. */
+  onResponse?: HarvestResponseObserver;
 }
 
 export function createHarvestAuth(
@@ -124,6 +126,7 @@ export function createHarvestClient(opts: HarvestClientOptions): HarvestClient {
     ...(opts.maxBudgetWaitMs !== undefined ? { maxBudgetWaitMs: opts.maxBudgetWaitMs } : {}),
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(opts.onResponse ? { onResponse: opts.onResponse } : {}),
   });
   return auth.version === 'v1' ? new HarvestV1Client(transport) : new HarvestV3Client(transport);
 }

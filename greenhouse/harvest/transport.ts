@@ -37,7 +37,12 @@ export interface TransportOptions {
   fetch?: typeof fetch;
   logger?: HarvestLogger;
   sleep?: (ms: number) => Promise<void>;
+  /** Told about every HTTP exchange with Harvest (each attempt), for metrics; must not throw. */
+  onResponse?: HarvestResponseObserver;
 }
+
+/** One Harvest HTTP exchange: the status, or null when no answer came (network error, timeout). */
+export type HarvestResponseObserver = (event: { operation: string; status: number | null }) => void;
 
 export interface HarvestRequest {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -158,6 +163,7 @@ export class HarvestTransport {
         });
         text = await res.text();
       } catch (err) {
+        this.observe(op.name, null);
         await permit.settle({ answered: false });
         const e = errorFromFetchFailure(op, err, this.timeoutMs);
         if (!op.write && attempt < this.maxAttempts) {
@@ -167,6 +173,7 @@ export class HarvestTransport {
         }
         throw e;
       }
+      this.observe(op.name, res.status);
       const now = Date.now();
       const obs = observeHeaders(res.headers, now);
       if (res.status === 429 && !obs.retryAfterMs) {
@@ -223,6 +230,14 @@ export class HarvestTransport {
         continue;
       }
       throw err;
+    }
+  }
+
+  private observe(operation: string, status: number | null): void {
+    try {
+      this.o.onResponse?.({ operation, status });
+    } catch {
+      // An observer's failure never fails a Harvest call.
     }
   }
 

@@ -93,3 +93,96 @@ export function renderRefereeReminder(branding: TenantBranding, input: RefereeRe
     action: { label: 'Give a reference', url: d.linkUrl },
   });
 }
+
+export const NominationReminderData = NominationRequestData.extend({
+  /** 1 for the first reminder; only used to vary the wording. */
+  reminderNumber: z.number().int().positive().default(1),
+});
+export type NominationReminderData = z.input<typeof NominationReminderData>;
+
+/** Why a referee will not answer; the mail never says who. */
+export const ReplacementReason = z.enum(['declined', 'bounced', 'expired']);
+export type ReplacementReason = z.infer<typeof ReplacementReason>;
+
+export const ReplaceRefereeRequestData = z.object({
+  candidateFirstName: Line,
+  jobTitle: Line.optional(),
+  linkUrl: HttpUrl,
+  /** The candidate's deadline for naming someone else. */
+  deadline: IsoDateTime,
+  reason: ReplacementReason,
+});
+export type ReplaceRefereeRequestData = z.infer<typeof ReplaceRefereeRequestData>;
+
+export const NominationExpiryData = z.object({
+  candidateFirstName: Line,
+  jobTitle: Line.optional(),
+  expiredAt: IsoDateTime,
+});
+export type NominationExpiryData = z.infer<typeof NominationExpiryData>;
+
+export function renderNominationReminder(
+  branding: TenantBranding,
+  input: NominationReminderData,
+): RenderedEmail {
+  const b = parseBranding(branding);
+  const d = NominationReminderData.parse(input);
+  const n = d.refereesRequested;
+  const referees = `${n} referee${n === 1 ? '' : 's'}`;
+  return renderLayout(b, {
+    subject: `Reminder: please nominate your referees for ${b.companyName}`,
+    preheader: `Please nominate ${referees} by ${formatUtcDateTime(d.deadline)}.`,
+    greeting: `Hi ${d.candidateFirstName},`,
+    paragraphs: [
+      d.reminderNumber > 1
+        ? `This is a final reminder that we still need the details of ${referees} for your application${forRole(d.jobTitle)} at ${b.companyName}.`
+        : `This is a friendly reminder that we still need the details of ${referees} for your application${forRole(d.jobTitle)} at ${b.companyName}.`,
+      'The link stops working at the deadline below. If you have already named some referees, the page shows their progress.',
+    ],
+    details: [
+      { label: 'Referees needed', value: String(n) },
+      { label: 'Nominate by', value: formatUtcDateTime(d.deadline) },
+    ],
+    action: { label: 'Nominate referees', url: d.linkUrl },
+  });
+}
+
+const replacementCause: Record<ReplacementReason, string> = {
+  declined: 'declined to give a reference',
+  bounced: 'could not be reached at the e-mail address you gave',
+  expired: 'did not answer in time',
+};
+
+export function renderReplaceRefereeRequest(
+  branding: TenantBranding,
+  input: ReplaceRefereeRequestData,
+): RenderedEmail {
+  const b = parseBranding(branding);
+  const d = ReplaceRefereeRequestData.parse(input);
+  return renderLayout(b, {
+    subject: `${b.companyName}: you may name another referee`,
+    preheader: `One of your referees ${replacementCause[d.reason]}.`,
+    greeting: `Hi ${d.candidateFirstName},`,
+    paragraphs: [
+      `One of your referees for your application${forRole(d.jobTitle)} at ${b.companyName} ${replacementCause[d.reason]}.`,
+      `You may name someone else in their place by ${formatUtcDateTime(d.deadline)}. The page shows which referee it is and how the others are getting on.`,
+    ],
+    details: [{ label: 'Name someone else by', value: formatUtcDateTime(d.deadline) }],
+    action: { label: 'Name another referee', url: d.linkUrl },
+  });
+}
+
+export function renderNominationExpiry(branding: TenantBranding, input: NominationExpiryData): RenderedEmail {
+  const b = parseBranding(branding);
+  const d = NominationExpiryData.parse(input);
+  return renderLayout(b, {
+    subject: `Your referee nomination link for ${b.companyName} has expired`,
+    preheader: `The nomination link expired on ${formatUtcDateTime(d.expiredAt)}.`,
+    greeting: `Hi ${d.candidateFirstName},`,
+    paragraphs: [
+      `Your link for naming referees for your application${forRole(d.jobTitle)} at ${b.companyName} expired when the deadline passed, so it can no longer be used.`,
+      'If you believe this is a mistake or need more time, please reply to this e-mail.',
+    ],
+    details: [{ label: 'Expired on', value: formatUtcDateTime(d.expiredAt) }],
+  });
+}

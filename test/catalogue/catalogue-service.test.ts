@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemoTests, sqlFundamentals } from '../../catalogue/demo-tests.js';
+import { demoReferenceCheck, seedDemoTests, sqlFundamentals } from '../../catalogue/demo-tests.js';
 import { contentHashOf, createCatalogueService, toPartnerTests } from '../../catalogue/service.js';
 import { ServiceError } from '../../domain/errors.js';
 import { TestDefinition } from '../../domain/tests/definition.js';
@@ -115,10 +115,12 @@ describe('catalogue service', () => {
     const first = await seedDemoTests(catalogue, tenantId);
     expect(first).toEqual([
       expect.objectContaining({ testId: 'sql-fundamentals', version: 1, created: true }),
+      expect.objectContaining({ testId: 'references-standard', version: 1, created: true }),
     ]);
     const again = await seedDemoTests(catalogue, tenantId);
     expect(again).toEqual([
       expect.objectContaining({ testId: 'sql-fundamentals', version: 1, created: false }),
+      expect.objectContaining({ testId: 'references-standard', version: 1, created: false }),
     ]);
 
     const demo = await catalogue.getTest(tenantId, 'sql-fundamentals');
@@ -135,9 +137,10 @@ describe('catalogue service', () => {
     expect(demo.name).toBe(sqlFundamentals.name);
 
     const list = await catalogue.listTests(tenantId);
-    expect(list.map((t) => t.testId)).toEqual(['fixture-test', 'sql-fundamentals']);
+    expect(list.map((t) => t.testId)).toEqual(['fixture-test', 'references-standard', 'sql-fundamentals']);
     expect(await catalogue.listPartnerTests(tenantId)).toEqual([
       { partner_test_id: 'fixture-test', partner_test_name: 'Fixture test' },
+      { partner_test_id: 'references-standard', partner_test_name: 'Professional references' },
       { partner_test_id: 'sql-fundamentals', partner_test_name: 'SQL fundamentals' },
     ]);
     expect(toPartnerTests([{ testId: 'a', name: 'A' }])).toEqual([
@@ -149,10 +152,12 @@ describe('catalogue service', () => {
   it('deactivates and reactivates a test; a put leaves the flag alone', async () => {
     expect(await catalogue.deactivateTest(tenantId, 'fixture-test')).toMatchObject({ active: false });
     expect((await catalogue.listTests(tenantId, { activeOnly: true })).map((t) => t.testId)).toEqual([
+      'references-standard',
       'sql-fundamentals',
     ]);
     expect((await catalogue.listTests(tenantId)).map((t) => t.testId)).toEqual([
       'fixture-test',
+      'references-standard',
       'sql-fundamentals',
     ]);
     // Deactivated tests stay readable for running journeys.
@@ -162,7 +167,7 @@ describe('catalogue service', () => {
     expect(await catalogue.putTest(tenantId, changed)).toMatchObject({ version: 4, created: true });
     expect(await catalogue.getTest(tenantId, 'fixture-test')).toMatchObject({ active: false, version: 4 });
     expect(await catalogue.activateTest(tenantId, 'fixture-test')).toMatchObject({ active: true });
-    expect(await catalogue.listPartnerTests(tenantId)).toHaveLength(2);
+    expect(await catalogue.listPartnerTests(tenantId)).toHaveLength(3);
   });
 
   it('gives concurrent changes distinct versions and concurrent equal puts one', async () => {
@@ -189,5 +194,58 @@ describe('catalogue service', () => {
     await database.db.tenant.delete({ where: { id: 'ten_gone' } });
     expect(await database.db.assessmentTest.count({ where: { tenantId: 'ten_gone' } })).toBe(0);
     expect(await database.db.assessmentTestVersion.count({ where: { tenantId: 'ten_gone' } })).toBe(0);
+  });
+
+  describe('reference-check templates', () => {
+    const tenant = 'ten_other';
+    it('shares the catalogue and list_tests with tests, told apart by kind', async () => {
+      await catalogue.putTest(tenant, fixtureCopy());
+      expect(await catalogue.putTest(tenant, demoReferenceCheck)).toMatchObject({
+        version: 1,
+        created: true,
+      });
+      expect((await catalogue.listTests(tenant)).map((t) => [t.testId, t.kind])).toEqual([
+        ['fixture-test', 'assessment'],
+        ['references-standard', 'reference_check'],
+      ]);
+      expect(await catalogue.listPartnerTests(tenant)).toContainEqual({
+        partner_test_id: 'references-standard',
+        partner_test_name: 'Professional references',
+      });
+      const template = await catalogue.getReferenceTemplate(tenant, 'references-standard');
+      expect(template).toMatchObject({ kind: 'reference_check', version: 1 });
+      expect(template.definition.referees).toEqual({ min: 3, max: 5, quorum: 2 });
+      expect((await catalogue.getEntry(tenant, 'fixture-test')).kind).toBe('assessment');
+    });
+
+    it('refuses to read one kind as the other, or to turn a test into a reference check', async () => {
+      expect(await rejection(catalogue.getTest(tenant, 'references-standard'))).toMatchObject({
+        kind: 'invalid',
+        field: 'testId',
+      });
+      expect(await rejection(catalogue.getReferenceTemplate(tenant, 'fixture-test'))).toMatchObject({
+        kind: 'invalid',
+      });
+      const turned = await rejection(
+        catalogue.putTest(tenant, { ...demoReferenceCheck, testId: 'fixture-test' }),
+      );
+      expect(turned).toMatchObject({ kind: 'conflict', field: 'kind' });
+      expect(turned.message).toBe(
+        'fixture-test is an assessment test; use a new testId for a reference check',
+      );
+      expect((await catalogue.getEntry(tenant, 'fixture-test')).currentVersion).toBe(1);
+    });
+
+    it('validates templates with the field at fault', async () => {
+      const err = await rejection(
+        catalogue.putTest(tenant, {
+          ...demoReferenceCheck,
+          testId: 'bad-refs',
+          referees: { min: 3, max: 2 },
+        }),
+      );
+      expect(err).toMatchObject({ kind: 'invalid', field: 'referees.max' });
+      expect(await database.db.assessmentTest.count({ where: { testId: 'bad-refs' } })).toBe(0);
+    });
   });
 });

@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlFundamentals } from '../../catalogue/demo-tests.js';
 import { createCatalogueService } from '../../catalogue/service.js';
 import { errorHandler } from '../../api/http-errors.js';
+import { requireOperator } from '../../api/operator/auth.js';
 import { testRoutes } from '../../api/operator/tests.js';
+import { TEST_OPERATOR_KEY } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { listen } from '../helpers/http.js';
 import { fixtureCopy } from '../domain/test-fixture.js';
@@ -25,7 +27,11 @@ describe('operator test catalogue API', () => {
     await database.db.tenant.create({ data: { id: tenantId, slug: 'routes', name: 'Routes Co' } });
     const app = express();
     app.use(express.json({ limit: '1mb' }));
-    app.use('/operator', testRoutes({ catalogue: createCatalogueService({ db: database.db }) }));
+    app.use(
+      '/operator',
+      requireOperator({ db: database.db, operatorKey: TEST_OPERATOR_KEY }),
+      testRoutes({ db: database.db, catalogue: createCatalogueService({ db: database.db }) }),
+    );
     app.use(errorHandler(pino({ level: 'silent' })));
     server = await listen(app);
   });
@@ -37,7 +43,7 @@ describe('operator test catalogue API', () => {
   const call = async (method: string, path: string, body?: unknown): Promise<Reply> => {
     const res = await fetch(`${server.url}${path}`, {
       method,
-      headers: { 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${TEST_OPERATOR_KEY}`, 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
     const text = await res.text();

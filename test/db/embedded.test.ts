@@ -48,4 +48,43 @@ describe('embedded PostgreSQL (PGlite)', () => {
       await second.stop();
     }
   });
+
+  it('keeps concurrent clients apart: every query gets its own answer, transactions stay whole', async () => {
+    const port = await freePort();
+    const server = await startEmbeddedPostgres({ dataDir: path.join(dir, 'concurrent'), port });
+    // Two processes' pools, as `npm start` runs the API and the worker.
+    const api = createDatabase({ url: server.url, poolSize: 8 });
+    const worker = createDatabase({ url: server.url, poolSize: 8 });
+    try {
+      await applyMigrations(server.url);
+      await api.tenant.create({ data: { id: 'tc', slug: 'tc', name: 'Concurrent' } });
+      const ids = Array.from({ length: 600 }, (_, i) => `j${i}`);
+      await api.journey.createMany({
+        data: ids.map((id, i) => ({ id, tenantId: 'tc', kind: 'assessment', status: `s${i}` })),
+      });
+      // Parameterised reads from both pools at once (extended protocol): each must see its own row.
+      const reads = await Promise.all(
+        ids.map((id, i) => (i % 2 ? api : worker).journey.findUnique({ where: { id } })),
+      );
+      expect(reads.map((r) => r?.status)).toEqual(ids.map((_, i) => `s${i}`));
+      // Interactive transactions on both sides: no lost update, no foreign statement inside one.
+      await Promise.all(
+        ids.slice(0, 200).map((id, i) =>
+          (i % 2 ? api : worker).$transaction(async (tx) => {
+            const row = await tx.journey.findUniqueOrThrow({ where: { id } });
+            await tx.journey.update({ where: { id }, data: { statusDetail: `${row.status}!` } });
+          }),
+        ),
+      );
+      const details = await api.journey.findMany({
+        where: { id: { in: ids.slice(0, 200) } },
+        orderBy: { id: 'asc' },
+      });
+      expect(details.every((d) => d.statusDetail === `${d.status}!`)).toBe(true);
+    } finally {
+      await api.$disconnect();
+      await worker.$disconnect();
+      await server.stop();
+    }
+  });
 });

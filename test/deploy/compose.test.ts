@@ -24,6 +24,7 @@ const compose = async () =>
 const interpolate = (value: string) =>
   value.replace(/\$\{(\w+)(?::[-?]([^}]*))?\}/g, (_m, name: string, fallback?: string) => {
     if (name === 'OPERATOR_API_KEY') return 'x'.repeat(32);
+    if (name.endsWith('_ENCRYPTION_KEYS')) return `k1:${Buffer.alloc(32, 7).toString('base64')}`;
     return fallback && !fallback.startsWith('set ') ? fallback : 'secret';
   });
 
@@ -58,6 +59,9 @@ describe('docker-compose.yml', () => {
       const config = loadConfig(env);
       expect(config.DATABASE_URL).toMatch(/@app-db:5432\/greenroom$/);
       expect(config.TEMPORAL_ADDRESS).toBe('temporal:7233');
+      // The API and worker refuse to start without both key sets.
+      expect(config.SECRETS_ENCRYPTION_KEYS).toHaveLength(1);
+      expect(config.PAYLOAD_ENCRYPTION_KEYS).toHaveLength(1);
     }
   });
 

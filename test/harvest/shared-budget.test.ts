@@ -117,7 +117,8 @@ describe.each<Version>(['v1', 'v3'])('one shared rate budget per credential (%s)
     expect(log.filter((e) => e.status === 429)).toHaveLength(0);
     expect(Math.max(...windows)).toBeLessThanOrEqual(LIMIT);
     // and the budget is used, not wasted: ≈ LIMIT per window
-    expect(ms).toBeLessThan(((4 * CALLS) / LIMIT + 2.5) * WINDOW);
+    // (Generous: a loaded 2-core machine adds seconds; a wasted budget would take several windows more.)
+    expect(ms).toBeLessThan(((4 * CALLS) / LIMIT + 4) * WINDOW);
   });
 
   it('when another integration already spent the window: one 429 teaches everyone, who wait out Retry-After', async () => {

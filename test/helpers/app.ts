@@ -4,17 +4,14 @@ import { createApp, type AppDependencies } from '../../api/app.js';
 import { createCatalogueService } from '../../catalogue/service.js';
 import type { Database } from '../../db/client.js';
 import { MemoryRateBudgetStore } from '../../greenhouse/harvest/index.js';
-import {
-  createSecretBox,
-  generateEncryptionKeySpec,
-  parseEncryptionKeys,
-  type SecretBox,
-} from '../../security/secret-box.js';
+import type { SecretBox } from '../../security/secret-box.js';
 import { createConnectionService } from '../../tenants/connection-service.js';
 import { harvestClientFactory } from '../../tenants/harvest-clients.js';
 import { createHarvestGateway } from '../../tenants/harvest-gateway.js';
 import { freePort } from '../../temporal/free-port.js';
+import { testSecretBox } from './activities.js';
 import { listen } from './http.js';
+import { testDataConverter } from './temporal.js';
 
 export const TEST_OPERATOR_KEY = 'test-operator-key-0123456789abcdef';
 
@@ -24,7 +21,7 @@ export async function startTestApi(
 ) {
   const port = await freePort();
   const publicBaseUrl = `http://127.0.0.1:${port}`;
-  const secrets = deps.secrets ?? createSecretBox(parseEncryptionKeys(generateEncryptionKeySpec('test1')));
+  const secrets = deps.secrets ?? testSecretBox();
   const connections =
     deps.connections ??
     createConnectionService({
@@ -38,6 +35,8 @@ export async function startTestApi(
     operatorApiKey: TEST_OPERATOR_KEY,
     bodyLimit: '100kb',
     catalogue: createCatalogueService({ db: deps.db }),
+    // The codec of connectTestClient's and startTestWorker's data converter (same test keys).
+    codec: testDataConverter().codec,
     ...deps,
     secrets,
     connections,

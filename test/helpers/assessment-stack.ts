@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { Logger } from '../../observability/logger.js';
 import { expect } from 'vitest';
 import type { ActivityDependencies } from '../../activities/index.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../greenhouse-sandbox/index.js';
@@ -11,7 +12,7 @@ import {
 import { testActivities } from './activities.js';
 import { startTestApi } from './app.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
-import { createTestSmtpServer, type TestSmtpServer } from './smtp-server.js';
+import { createTestSmtpServer, type TestSmtpServer, type TestSmtpServerOptions } from './smtp-server.js';
 import { connectTestClient, startTestWorker, uniqueTaskQueue, type RunningTestWorker } from './temporal.js';
 
 /** The smallest keyed test: one single-choice question (q1, answer b), pass mark 50 %. */
@@ -83,11 +84,18 @@ export const keyedTest = {
  * and the sandbox pointed at our partner API.
  */
 export async function startAssessmentStack(
-  options: { sandbox?: SandboxOptions; tests?: object[]; activities?: Partial<ActivityDependencies> } = {},
+  options: {
+    sandbox?: SandboxOptions;
+    tests?: object[];
+    activities?: Partial<ActivityDependencies>;
+    smtp?: TestSmtpServerOptions;
+    /** One logger for the API, the worker and the mailer, as production's processes log. */
+    log?: Logger;
+  } = {},
 ) {
   const database: TestDatabase = await createTestDatabase();
   const temporal: Client = await connectTestClient();
-  const smtp: TestSmtpServer = createTestSmtpServer();
+  const smtp: TestSmtpServer = createTestSmtpServer(options.smtp);
   await smtp.start();
   const sb: Sandbox = await startSandbox(
     options.sandbox ?? { orgs: [{ name: 'Acme', candidates: 5, plan: 'enterprise' }] },
@@ -96,16 +104,28 @@ export async function startAssessmentStack(
   const secretsSpec = generateEncryptionKeySpec('stack1');
   const secrets = createSecretBox(parseEncryptionKeys(secretsSpec));
   const taskQueue = uniqueTaskQueue('assessment');
-  const api = await startTestApi({ db: database.db, temporal, taskQueue, secrets });
+  const api = await startTestApi({
+    db: database.db,
+    temporal,
+    taskQueue,
+    secrets,
+    ...(options.log ? { log: options.log } : {}),
+  });
   const activityDeps = {
     secrets,
-    mailer: createMailer({ transport: createSmtpTransport({ url: smtp.url }) }),
+    mailer: createMailer({
+      transport: createSmtpTransport({ url: smtp.url }),
+      ...(options.log ? { logger: options.log } : {}),
+    }),
     publicBaseUrl: api.url,
     ...options.activities,
   };
+  const observe = options.log ? { observe: { log: options.log } } : {};
   let worker: RunningTestWorker = await startTestWorker({
     taskQueue,
     activities: testActivities(database.db, activityDeps),
+    timelineDb: database.db,
+    ...observe,
   });
 
   const org = sb.orgs[0]!;
@@ -167,6 +187,8 @@ export async function startAssessmentStack(
     partnerKey,
     taskQueue,
     secretsSpec,
+    /** The secret box the API and the worker share (tenants' credentials, journeys' data keys). */
+    secrets,
     /** The worker's activities, to call one directly as a retry after a crash would. */
     activities: () => testActivities(database.db, activityDeps),
     /** Stops the in-process worker for good (a test then runs workers as processes). */
@@ -179,7 +201,12 @@ export async function startAssessmentStack(
     /** Replaces the worker (e.g. after stopping it to simulate a crash). */
     async restartWorker() {
       await worker.stop().catch(() => undefined);
-      worker = await startTestWorker({ taskQueue, activities: testActivities(database.db, activityDeps) });
+      worker = await startTestWorker({
+        taskQueue,
+        activities: testActivities(database.db, activityDeps),
+        timelineDb: database.db,
+        ...observe,
+      });
     },
     /** Greenhouse's view of one application: notes, attachments, custom fields, take-home tests. */
     greenhouse(applicationId: number) {

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { inject } from 'vitest';
 import { provideTemporalCli } from '../../temporal/cli-binary.js';
 import { repoRoot, spawnEntry } from './processes.js';
+import { TEST_PAYLOAD_KEYS_SPEC } from './temporal.js';
 
 /** Recorded workflow histories that every later version of the workflow code must replay. */
 export const historiesDir = path.join(repoRoot, 'test', 'fixtures', 'histories');
@@ -38,9 +39,14 @@ export async function recordHistoryIfAsked(name: string, workflowId: string): Pr
 
 /**
  * Replays every recorded history in a plain Node process (scripts/replay-histories.ts), with this
- * run's workflow bundle. (Inside vitest's module loader the proto JSON conversion fails.)
+ * run's workflow bundle and the tests' payload keys (histories recorded before payload encryption
+ * are plain and pass through). (Inside vitest's module loader the proto JSON conversion fails.)
  */
 export async function replayRecordedHistories(): Promise<{ code: number | string; output: string }> {
-  const proc = spawnEntry('scripts/replay-histories.ts', {}, [inject('workflowBundlePath')]);
+  const proc = spawnEntry(
+    'scripts/replay-histories.ts',
+    { PAYLOAD_ENCRYPTION_KEYS: TEST_PAYLOAD_KEYS_SPEC },
+    [inject('workflowBundlePath')],
+  );
   return { code: await proc.exited, output: proc.output() };
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { freePort } from '../../temporal/free-port.js';
 import { startAssessmentStack, type AssessmentStack } from '../helpers/assessment-stack.js';
 import { spawnEntry, waitFor, type SpawnedProcess } from '../helpers/processes.js';
+import { TEST_PAYLOAD_KEYS_SPEC } from '../helpers/temporal.js';
 
 // The production worker process (workers/main.ts) killed with SIGKILL in the middle of an
 // assessment journey, twice; new processes finish it. Counted in real SMTP mail and in the
@@ -27,6 +28,7 @@ describe('assessment journey across worker crashes', () => {
       WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
       WORKER_HEALTH_PORT: String(await freePort()),
       SECRETS_ENCRYPTION_KEYS: stack.secretsSpec,
+      PAYLOAD_ENCRYPTION_KEYS: TEST_PAYLOAD_KEYS_SPEC,
       SMTP_URL: stack.smtp.url,
       PUBLIC_BASE_URL: stack.api.url,
     });

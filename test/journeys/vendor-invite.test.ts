@@ -77,7 +77,7 @@ describe('assessment journeys from vendor invites', () => {
     const app = express();
     app.use(express.json());
     const operator = express.Router();
-    operator.use(requireOperator(TEST_OPERATOR_KEY));
+    operator.use(requireOperator({ db: database.db, operatorKey: TEST_OPERATOR_KEY }));
     operator.use(
       inviteRoutes({
         db: database.db,

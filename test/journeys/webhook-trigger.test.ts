@@ -385,7 +385,7 @@ describe('assessment journeys triggered by Greenhouse webhooks', () => {
     });
   });
 
-  it('delete_candidate and candidate_anonymized stop the journeys; merge_candidate retargets them', async () => {
+  it('delete_candidate and candidate_anonymized erase the journeys; merge_candidate retargets them', async () => {
     const [toDelete, toAnonymize, toMerge] = freshApplications();
     const ids = [toDelete!, toAnonymize!, toMerge!].map((a) => journeyIdOf(a.id));
     for (const [i, a] of [toDelete!, toAnonymize!, toMerge!].entries()) {
@@ -393,7 +393,7 @@ describe('assessment journeys triggered by Greenhouse webhooks', () => {
       await sb.idle();
       await smtp.waitFor((m) => m.idempotencyKey === `${ids[i]}:invite:1`, 30_000);
     }
-    // Erasure of our copy is a later issue: today these events only stop the journey.
+    // Greenhouse deleted or anonymised the candidate: our copy is erased and the journey stopped.
     sb.admin.deleteCandidate(orgId, toDelete!.candidateId);
     sb.admin.anonymizeCandidate(orgId, toAnonymize!.candidateId);
     await sb.idle();
@@ -401,11 +401,20 @@ describe('assessment journeys triggered by Greenhouse webhooks', () => {
       [ids[0]!, 'delete_candidate'],
       [ids[1]!, 'candidate_anonymized'],
     ] as const) {
-      expect(await temporal.workflow.getHandle(id).result()).toMatchObject({
+      expect((await temporal.workflow.getHandle(id).describe()).status.name).toBe('TERMINATED');
+      expect(await database.db.journey.findUniqueOrThrow({ where: { id } })).toMatchObject({
         status: 'cancelled',
-        remindersSent: 0,
-        stopReason: `stopped by Greenhouse: ${event}`,
+        erasedAt: expect.any(Date),
       });
+      expect(
+        await database.db.journeyCandidate.findUniqueOrThrow({ where: { journeyId: id } }),
+      ).toMatchObject({
+        firstName: 'erased',
+        email: 'erased@invalid',
+      });
+      const [audit] = await database.db.auditEntry.findMany({ where: { journeyId: id } });
+      expect(audit).toMatchObject({ actor: 'greenhouse', action: 'journey.erase', outcome: 'ok' });
+      expect(audit!.detail).toMatchObject({ trigger: event });
       expect(mailsOf(id)).toEqual([`${id}:invite:1`]);
     }
 

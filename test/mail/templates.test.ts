@@ -14,6 +14,11 @@ import {
   type TenantBranding,
 } from '../../mail/index.js';
 import { branding, XSS } from './fixtures.js';
+import {
+  renderNominationExpiry,
+  renderNominationReminder,
+  renderReplaceRefereeRequest,
+} from '../../mail/templates/reference-check.js';
 
 const link = 'https://tests.example/t/abc?x=1&y=2';
 const deadline = '2025-12-05T17:00:00Z';
@@ -190,5 +195,140 @@ describe('template details', () => {
   it('picks readable button text colours', () => {
     expect(readableTextColor('#1A73E8')).toBe('#FFFFFF');
     expect(readableTextColor('#FFE')).toBe('#000000');
+  });
+});
+
+describe('reference-check candidate mails: reminder, replace a referee, nomination expiry', () => {
+  const renders: {
+    name: string;
+    render: (b: TenantBranding, n: string) => RenderedEmail;
+    mustMention: string[];
+  }[] = [
+    {
+      name: 'nomination reminder',
+      render: (b, n) =>
+        renderNominationReminder(b, {
+          candidateFirstName: n,
+          linkUrl: link,
+          deadline,
+          refereesRequested: 3,
+          reminderNumber: 1,
+        }),
+      mustMention: ['friendly reminder', '3 referees', 'Nominate by', 'Friday, 5 December 2025, 17:00 UTC'],
+    },
+    {
+      name: 'replace referee request',
+      render: (b, n) =>
+        renderReplaceRefereeRequest(b, {
+          candidateFirstName: n,
+          linkUrl: link,
+          deadline,
+          reason: 'declined',
+        }),
+      mustMention: ['declined', 'someone else', 'Friday, 5 December 2025, 17:00 UTC'],
+    },
+    {
+      name: 'nomination expiry',
+      render: (b, n) => renderNominationExpiry(b, { candidateFirstName: n, expiredAt: deadline }),
+      mustMention: ['expired', 'Friday, 5 December 2025, 17:00 UTC'],
+    },
+  ];
+
+  it.each(renders)(
+    '$name: subject, text and HTML carry the branding and the same facts',
+    ({ render, mustMention }) => {
+      const out = render(branding, 'Ana');
+      expect(out.subject.length).toBeGreaterThan(0);
+      expect(out.subject).not.toMatch(/[\r\n]/);
+      for (const s of [...mustMention, 'Ana', 'Acme Robotics']) {
+        expect(out.text).toContain(s);
+        expect(out.html).toContain(s);
+      }
+      expect(out.html).toContain('#1A73E8');
+      expect(out.html).toMatch(/^<!DOCTYPE html>/);
+      expect(out.text).not.toMatch(/<[a-z]/i);
+    },
+  );
+
+  it.each(renders)(
+    '$name: escapes the candidate name in HTML and keeps it verbatim in text',
+    ({ render }) => {
+      const out = render(branding, XSS);
+      expect(out.html).not.toContain('<script>');
+      expect(out.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
+      expect(out.text).toContain(XSS);
+    },
+  );
+
+  it('links the nomination page from the reminder and the replacement request, not from the expiry', () => {
+    const escaped = 'https://tests.example/t/abc?x=1&amp;y=2';
+    const reminder = renders[0]!.render(branding, 'Ana');
+    const replace = renders[1]!.render(branding, 'Ana');
+    const expiry = renders[2]!.render(branding, 'Ana');
+    expect(reminder.text).toContain(`Nominate referees: ${link}`);
+    expect(replace.text).toContain(`Name another referee: ${link}`);
+    expect(replace.html).toContain(`href="${escaped}"`);
+    expect(expiry.text).not.toContain(link);
+    expect(expiry.html).not.toContain('href="https://tests.example');
+  });
+
+  it('words a second nomination reminder as the final one', () => {
+    const out = renderNominationReminder(branding, {
+      candidateFirstName: 'Ana',
+      linkUrl: link,
+      deadline,
+      refereesRequested: 1,
+      reminderNumber: 2,
+    });
+    expect(out.text).toContain('final reminder');
+    expect(out.text).toContain('1 referee ');
+  });
+
+  it.each([
+    ['declined', 'declined to give a reference'],
+    ['bounced', 'could not be reached'],
+    ['expired', 'did not answer in time'],
+  ] as const)('says why a referee must be replaced (%s) without naming them', (reason, words) => {
+    // A caller passing the referee's details anyway: they are dropped, never rendered.
+    const input = {
+      candidateFirstName: 'Ana',
+      linkUrl: link,
+      deadline,
+      reason,
+      refereeName: 'Rita Referee',
+      refereeEmail: 'rita@example.com',
+    };
+    const out = renderReplaceRefereeRequest(branding, input);
+    for (const body of [out.text, out.html, out.subject]) {
+      expect(body).not.toContain('Rita');
+      expect(body).not.toContain('rita@example.com');
+    }
+    expect(out.text).toContain(`One of your referees for your application at Acme Robotics ${words}`);
+    expect(out.html).toContain(words);
+    expect(out.text).toContain(
+      'You may name someone else in their place by Friday, 5 December 2025, 17:00 UTC',
+    );
+  });
+
+  it('rejects an unknown replacement reason and a javascript: link', () => {
+    expect(() =>
+      renderReplaceRefereeRequest(branding, {
+        candidateFirstName: 'Ana',
+        linkUrl: link,
+        deadline,
+        reason: 'ghosted' as 'declined',
+      }),
+    ).toThrow(ZodError);
+    try {
+      renderNominationReminder(branding, {
+        candidateFirstName: 'Ana',
+        linkUrl: 'javascript:alert(1)',
+        deadline,
+        refereesRequested: 2,
+      });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as ZodError).issues[0]?.path).toEqual(['linkUrl']);
+    }
   });
 });

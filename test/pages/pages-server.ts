@@ -1,3 +1,4 @@
+import { testSecretBox } from '../helpers/activities.js';
 import express from 'express';
 import type { Client } from '@temporalio/client';
 import { pino } from 'pino';
@@ -27,7 +28,7 @@ export async function startPagesServer(deps: {
   app.disable('x-powered-by');
   const catalogue = createCatalogueService({ db: deps.db });
   app.use(`${pagePath.take_test}/`, pageSecurityHeaders());
-  app.use(takeTestRoutes({ ...deps, catalogue }));
+  app.use(takeTestRoutes({ ...deps, catalogue, secrets: testSecretBox() }));
   app.use(gradeRoutes({ ...deps, catalogue }));
   app.use(reportRoutes(deps));
   app.use(outboxRoutes(deps));

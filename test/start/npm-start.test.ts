@@ -36,7 +36,8 @@ describe('npm start with nothing configured', () => {
       'greenroom: ready',
       async () => {
         if (proc.child.exitCode !== null) throw new Error(`npm start exited early:\n${proc.output()}`);
-        return proc.output().includes('greenroom: ready');
+        // The summary ends with the probe example; wait for it so no line of it is still in the pipe.
+        return proc.output().includes('greenroom: ready') && proc.output().includes('/operator/probes');
       },
       120_000,
     );

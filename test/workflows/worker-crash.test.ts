@@ -8,7 +8,7 @@ import { freePort } from '../../temporal/free-port.js';
 import { completeProbeUpdate } from '../../workflows/probe/messages.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { spawnEntry, waitFor, type SpawnedProcess } from '../helpers/processes.js';
-import { connectTestClient, uniqueTaskQueue } from '../helpers/temporal.js';
+import { connectTestClient, TEST_PAYLOAD_KEYS_SPEC, uniqueTaskQueue } from '../helpers/temporal.js';
 
 // The production worker entry (workers/main.ts, prebuilt bundle) killed with SIGKILL mid-journey:
 // a new worker process picks the journey up and completes it, with one read-model row.
@@ -27,6 +27,7 @@ describe('worker killed during a journey', () => {
       WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
       WORKER_HEALTH_PORT: String(healthPort),
       SECRETS_ENCRYPTION_KEYS: generateEncryptionKeySpec('crash1'),
+      PAYLOAD_ENCRYPTION_KEYS: TEST_PAYLOAD_KEYS_SPEC,
     });
     workers.push(proc);
     return Object.assign(proc, { readyUrl: `http://127.0.0.1:${healthPort}/readyz` });
@@ -89,6 +90,7 @@ describe('worker killed during a journey', () => {
       WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
       WORKER_HEALTH_PORT: String(await freePort()),
       SECRETS_ENCRYPTION_KEYS: generateEncryptionKeySpec('crash1'),
+      PAYLOAD_ENCRYPTION_KEYS: TEST_PAYLOAD_KEYS_SPEC,
     });
     workers.push(proc);
     await waitFor('the worker to dial Temporal', async () => connected, 30_000);

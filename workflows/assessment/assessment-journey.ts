@@ -17,6 +17,9 @@ import {
   TestIdKey,
 } from '../../domain/search-attributes.js';
 import { reminderSchedule } from '../../domain/tests/reminders.js';
+import { greenhouseActivityOptions, localActivityOptions } from '../shared/activity-options.js';
+import { awaitApplication } from '../shared/await-application.js';
+import { writebackWithRecovery } from '../shared/writeback.js';
 import {
   assessmentStateQuery,
   cancelUpdate,
@@ -32,21 +35,8 @@ import {
 
 const HOUR = 3_600_000;
 
-// Database and mail: short, retried with backoff until they work.
-// Every activity heartbeats while it runs (workers/heartbeat-interceptor.ts): a dead worker's
-// activities are retried elsewhere after heartbeatTimeout, not after startToCloseTimeout.
-const local = proxyActivities<AssessmentActivities & JourneyActivities>({
-  startToCloseTimeout: '1 minute',
-  heartbeatTimeout: '15 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
-// Greenhouse: Harvest errors that cannot heal are non-retryable failures; 429 and 5xx retry, with
-// the Harvest client itself honouring Retry-After inside each attempt.
-const greenhouse = proxyActivities<AssessmentActivities>({
-  startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '15 seconds',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
-});
+const local = proxyActivities<AssessmentActivities & JourneyActivities>(localActivityOptions);
+const greenhouse = proxyActivities<AssessmentActivities>(greenhouseActivityOptions);
 
 /**
  * The assessment journey: invite → await submission (reminders, deadline, resend, extend, cancel)
@@ -207,24 +197,18 @@ export async function assessmentJourney(input: AssessmentJourneyInput): Promise<
 
   // Vendor mode: the application must exist in Greenhouse (same e-mail) before results can land.
   if (!applicationId) {
-    const { attempts, intervalSeconds } = input.policy.applicationMatch;
-    for (let attempt = 1; attempt <= attempts && !applicationId; attempt++) {
-      const match = await greenhouse.findApplication({ journeyId: input.journeyId });
-      if (match.found) {
-        applicationId = match.applicationId;
-        upsertSearchAttributes([{ key: GreenhouseApplicationIdKey, value: applicationId! }]);
-        break;
-      }
-      if (attempt === attempts) {
-        state.stopReason = `no matching Greenhouse application after ${attempts} attempts: ${match.reason}`;
-        return end('failed');
-      }
-      await record(
-        'created',
-        `the candidate's application to appear in Greenhouse (${match.reason}; attempt ${attempt} of ${attempts}, next in ${intervalSeconds} s)`,
-      );
-      if (await condition(stopped, intervalSeconds * 1000)) return end('cancelled');
+    const match = await awaitApplication({
+      policy: input.policy.applicationMatch,
+      find: () => greenhouse.findApplication({ journeyId: input.journeyId }),
+      waiting: (detail) => record('created', detail),
+      stopped,
+    });
+    if (match.outcome === 'stopped') return end('cancelled');
+    if (match.outcome === 'gave_up') {
+      state.stopReason = match.reason;
+      return end('failed');
     }
+    applicationId = match.applicationId;
   }
 
   // Invite.
@@ -326,13 +310,28 @@ export async function assessmentJourney(input: AssessmentJourneyInput): Promise<
   await local.renderReport({ journeyId: input.journeyId });
   finished = true;
   await record('complete', null, { completedAt: new Date().toISOString() });
-  await notifyGreenhouse();
-  await greenhouse.writeCustomFields({ journeyId: input.journeyId });
-  await greenhouse.addResultNote({ journeyId: input.journeyId });
-  await greenhouse.attachReport({ journeyId: input.journeyId });
+  const ids = { journeyId: input.journeyId };
   // Added after journeys were already running: histories recorded before it replay unchanged.
-  if (patched('stage-move-on-result')) {
-    await greenhouse.moveStageOnResult({ journeyId: input.journeyId, passed: result.passed });
+  if (patched('writeback-recovery')) {
+    // A step that fails for good waits for an operator (retry after a fix, or skip).
+    await writebackWithRecovery(input.journeyId).run([
+      { step: 'sendCompletionPatch', run: notifyGreenhouse },
+      { step: 'writeCustomFields', run: () => greenhouse.writeCustomFields(ids) },
+      { step: 'addResultNote', run: () => greenhouse.addResultNote(ids) },
+      { step: 'attachReport', run: () => greenhouse.attachReport(ids) },
+      {
+        step: 'moveStageOnResult',
+        run: () => greenhouse.moveStageOnResult({ ...ids, passed: result.passed }),
+      },
+    ]);
+  } else {
+    await notifyGreenhouse();
+    await greenhouse.writeCustomFields(ids);
+    await greenhouse.addResultNote(ids);
+    await greenhouse.attachReport(ids);
+    if (patched('stage-move-on-result')) {
+      await greenhouse.moveStageOnResult({ ...ids, passed: result.passed });
+    }
   }
   await condition(allHandlersFinished);
   return state;

@@ -52,8 +52,7 @@ export const extendDeadlineUpdate = defineUpdate<AssessmentJourneyState, [{ dead
   'extendDeadline',
 );
 export const cancelUpdate = defineUpdate<AssessmentJourneyState, [{ reason: string }]>('cancel');
-/** Greenhouse said the candidate was rejected, hired, deleted or anonymised: stop, quietly. */
-export const greenhouseStopSignal = defineSignal<[{ event: string }]>('greenhouseStop');
+export { greenhouseStopSignal } from '../shared/journey-messages.js';
 /** The candidate opened the test page. */
 export const testStartedSignal = defineSignal<[]>('testStarted');
 export const assessmentStateQuery = defineQuery<AssessmentJourneyState>('state');

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import type { CatalogueService } from '../catalogue/service.js';
+import type { CatalogueEntry, CatalogueService, TestKind } from '../catalogue/service.js';
 import type { Database } from '../db/client.js';
 import { ServiceError } from '../domain/errors.js';
 import {
@@ -10,9 +10,12 @@ import {
   TenantIdKey,
   TestIdKey,
 } from '../domain/search-attributes.js';
+import { quorumOf } from '../domain/reference-checks/template.js';
 import type { AssessmentJourneyInput, AssessmentPolicy } from '../workflows/assessment/messages.js';
+import type { ReferenceCheckJourneyInput } from '../workflows/reference-check/messages.js';
 
-export interface AssessmentStart {
+/** One journey to start: an assessment or a reference check, whichever the catalogue entry is. */
+export interface JourneyStart {
   tenantId: string;
   testId: string;
   trigger: 'greenhouse' | 'vendor' | 'webhook';
@@ -44,21 +47,22 @@ export interface StartDeps {
 }
 
 /**
- * The business id of an assessment journey: one application takes one test once, whichever
- * trigger asks (send_test, a webhook, a double click). Vendor invites without an application yet
- * key on a hash of the e-mail, never the e-mail itself (ids are visible in Temporal).
+ * The business id of a journey: one application takes one test (or reference check) once,
+ * whichever trigger asks (send_test, a webhook, a double click). Vendor invites without an
+ * application yet key on a hash of the e-mail, never the e-mail itself (ids are visible in Temporal).
  */
-export function assessmentJourneyId(
-  start: Pick<AssessmentStart, 'tenantId' | 'testId' | 'candidate' | 'greenhouse'>,
+export function journeyIdOf(
+  kind: TestKind,
+  start: Pick<JourneyStart, 'tenantId' | 'testId' | 'candidate' | 'greenhouse'>,
 ) {
   if (start.greenhouse.applicationId) {
-    return `assessment:${start.tenantId}:app-${start.greenhouse.applicationId}:${start.testId}`;
+    return `${kind}:${start.tenantId}:app-${start.greenhouse.applicationId}:${start.testId}`;
   }
   const who = createHash('sha256')
     .update(start.candidate.email.trim().toLowerCase())
     .digest('hex')
     .slice(0, 24);
-  return `assessment:${start.tenantId}:email-${who}:job-${start.greenhouse.jobId ?? 'none'}:${start.testId}`;
+  return `${kind}:${start.tenantId}:email-${who}:job-${start.greenhouse.jobId ?? 'none'}:${start.testId}`;
 }
 
 /**
@@ -66,11 +70,11 @@ export function assessmentJourneyId(
  * changes nothing (no second invite). The read-model row and the candidate's personal data are
  * written before the workflow starts, so its first activity finds them.
  */
-export async function startAssessmentJourney(deps: StartDeps, start: AssessmentStart) {
-  const test = await deps.catalogue.getTest(start.tenantId, start.testId);
+export async function startJourney(deps: StartDeps, start: JourneyStart) {
+  const test = await deps.catalogue.getEntry(start.tenantId, start.testId);
   if (!test.active)
     throw new ServiceError('invalid', `test ${start.testId} is not active`, 'partner_test_id');
-  const journeyId = assessmentJourneyId(start);
+  const journeyId = journeyIdOf(test.kind, start);
   const existing = await deps.db.journey.findUnique({ where: { id: journeyId } });
   if (!existing) {
     await deps.db
@@ -79,7 +83,7 @@ export async function startAssessmentJourney(deps: StartDeps, start: AssessmentS
           data: {
             id: journeyId,
             tenantId: start.tenantId,
-            kind: 'assessment',
+            kind: test.kind,
             status: 'created',
             statusDetail: 'starting',
             testId: start.testId,
@@ -108,26 +112,19 @@ export async function startAssessmentJourney(deps: StartDeps, start: AssessmentS
     });
   }
   const pinned = existing?.testVersion ?? test.version;
-  const definition =
-    pinned === test.version
-      ? test.definition
-      : (await deps.catalogue.getTest(start.tenantId, start.testId, pinned)).definition;
-  const input: AssessmentJourneyInput = {
+  const entry =
+    pinned === test.version ? test : await deps.catalogue.getEntry(start.tenantId, start.testId, pinned);
+  const input = workflowInput(entry, {
     journeyId,
     tenantId: start.tenantId,
     testId: start.testId,
     testVersion: pinned,
     trigger: start.trigger,
     applicationId: existing?.greenhouseApplicationId ?? start.greenhouse.applicationId,
-    policy: {
-      deadlineDays: definition.deadlineDays,
-      reminders: definition.reminders,
-      graderReminderHours: definition.graderReminderHours,
-      applicationMatch: deps.applicationMatch ?? { intervalSeconds: 3600, attempts: 72 },
-    },
-  };
+    applicationMatch: deps.applicationMatch ?? { intervalSeconds: 3600, attempts: 72 },
+  });
   const started = await deps.temporal.workflow
-    .start('assessmentJourney', {
+    .start(entry.kind === 'assessment' ? 'assessmentJourney' : 'referenceCheckJourney', {
       workflowId: journeyId,
       taskQueue: deps.taskQueue,
       args: [input],
@@ -136,7 +133,7 @@ export async function startAssessmentJourney(deps: StartDeps, start: AssessmentS
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       typedSearchAttributes: [
         { key: TenantIdKey, value: start.tenantId },
-        { key: JourneyKindKey, value: 'assessment' },
+        { key: JourneyKindKey, value: entry.kind },
         { key: JourneyStatusKey, value: 'created' },
         { key: TestIdKey, value: start.testId },
         ...(input.applicationId ? [{ key: GreenhouseApplicationIdKey, value: input.applicationId }] : []),
@@ -148,4 +145,39 @@ export async function startAssessmentJourney(deps: StartDeps, start: AssessmentS
       throw err;
     });
   return { journeyId, runId: started, created: !existing };
+}
+
+/** The workflow's input: the pinned version's timing rules, which the journey keeps for life. */
+function workflowInput(
+  entry: CatalogueEntry,
+  common: Omit<AssessmentJourneyInput, 'policy'> & { applicationMatch: AssessmentPolicy['applicationMatch'] },
+): AssessmentJourneyInput | ReferenceCheckJourneyInput {
+  const { applicationMatch, ...ids } = common;
+  if (entry.kind === 'assessment') {
+    const d = entry.definition;
+    return {
+      ...ids,
+      policy: {
+        deadlineDays: d.deadlineDays,
+        reminders: d.reminders,
+        graderReminderHours: d.graderReminderHours,
+        applicationMatch,
+      },
+    };
+  }
+  const t = entry.definition;
+  return {
+    ...ids,
+    policy: {
+      nominationDeadlineDays: t.nominationDeadlineDays,
+      refereeDeadlineDays: t.refereeDeadlineDays,
+      deadlineDays: t.deadlineDays,
+      candidateReminders: t.reminders.candidate,
+      refereeReminders: t.reminders.referee,
+      minReferees: t.referees.min,
+      maxReferees: t.referees.max,
+      quorum: quorumOf(t),
+      applicationMatch,
+    },
+  };
 }

@@ -1,0 +1,158 @@
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { CatalogueService } from '../../catalogue/service.js';
+import type { Database, Prisma } from '../../db/client.js';
+import { ServiceError } from '../../domain/errors.js';
+import type { RowError, ValidRow } from '../../domain/invites/csv.js';
+import { inviteCandidate } from '../../journeys/invite-candidate.js';
+import type { BulkInviteActivities, BulkInviteCounts, InviteBatchInput } from './types.js';
+
+export interface BulkInviteDeps {
+  db: Database;
+  catalogue: CatalogueService;
+  /** Starts the journeys (the worker's client, on the worker's connection). */
+  temporal?: Client;
+  /** The journeys' task queue; by default the one this activity runs on. */
+  taskQueue?: string;
+}
+
+/** Rows of a batch invited at once: enough to overlap round trips, few enough for the DB pool. */
+const ROW_CONCURRENCY = 4;
+
+const CSV_FIELD: Record<string, string> = {
+  email: 'email',
+  firstName: 'first_name',
+  lastName: 'last_name',
+  jobId: 'job_id',
+  testId: 'test_id',
+};
+
+type RowOutcome = { row: ValidRow; journeyId: string; created: boolean } | { row: ValidRow; error: RowError };
+
+export function createBulkInviteActivities(deps: BulkInviteDeps): BulkInviteActivities {
+  return {
+    /**
+     * Invites rows [from, to) of a bulk upload through the single invite's path (same checks,
+     * same business ids: a row already invited, by any path, starts nothing new).
+     *
+     * Counting idempotently. An attempt can die after starting some journeys; its retry then
+     * sees `created: false` for those rows. Two rules keep the counts exact:
+     *  1. Classification is recomputed, not remembered: a row counts as `started` when its journey
+     *     was created by this attempt or, on a retry, when the journey was created after the upload
+     *     was accepted (journeys.created_at ≥ bulk_invites.created_at); otherwise it was
+     *     `alreadyInvited`. The same rows give the same answer on every attempt. (Limit: a journey
+     *     that another, concurrent upload or invite created after this upload was accepted counts
+     *     as started on a retried batch. Overlapping uploads run one after the other in practice.)
+     *  2. The counters are written as absolute values, `before` (the earlier batches' counts, from
+     *     the workflow's history) plus this batch, and only when that does not lower the number of
+     *     rows processed: a retry writes the same numbers again, and a late, superseded attempt
+     *     cannot move them backwards. No increments, so nothing is counted twice.
+     * Refused rows (a ServiceError: unknown test, unmapped job, mode switched off) are `failed`
+     * and appended to the report's errors once (deduplicated by row and message).
+     */
+    async inviteBatch({ bulkId, from, to, before }: InviteBatchInput): Promise<BulkInviteCounts> {
+      if (!deps.temporal) {
+        throw ApplicationFailure.nonRetryable('the worker has no Temporal client for bulk invites');
+      }
+      const startDeps = {
+        db: deps.db,
+        catalogue: deps.catalogue,
+        temporal: deps.temporal,
+        taskQueue: deps.taskQueue ?? Context.current().info.taskQueue,
+      };
+      const bulk = await deps.db.bulkInvite.findUnique({ where: { id: bulkId } });
+      if (!bulk) throw ApplicationFailure.nonRetryable(`no bulk invite ${bulkId}`);
+      const rows = (bulk.rows as unknown as ValidRow[]).slice(from, to);
+
+      const outcomes = await mapLimit(rows, ROW_CONCURRENCY, async (row): Promise<RowOutcome> => {
+        const { row: _line, ...body } = row;
+        try {
+          const { journeyId, created } = await inviteCandidate(startDeps, bulk.tenantId, body);
+          return { row, journeyId, created };
+        } catch (err) {
+          // Infrastructure (and a Greenhouse outage) is not the row's fault: the batch retries.
+          if (!(err instanceof ServiceError) || err.kind === 'upstream_unavailable') throw err;
+          const field = (err.field && CSV_FIELD[err.field]) ?? 'row';
+          return { row, error: { row: row.row, field, message: err.message } };
+        }
+      });
+
+      const retried = Context.current().info.attempt > 1;
+      const createdAt = new Map<string, Date>();
+      if (retried) {
+        const ids = outcomes.flatMap((o) => ('journeyId' in o && !o.created ? [o.journeyId] : []));
+        const journeys = await deps.db.journey.findMany({
+          where: { id: { in: ids } },
+          select: { id: true, createdAt: true },
+        });
+        for (const j of journeys) createdAt.set(j.id, j.createdAt);
+      }
+      const counts: BulkInviteCounts = { started: 0, alreadyInvited: 0, failed: 0 };
+      const failures: RowError[] = [];
+      const seenJourneys = new Set<string>();
+      for (const outcome of outcomes) {
+        if ('error' in outcome) {
+          counts.failed++;
+          failures.push(outcome.error);
+          continue;
+        }
+        const first = !seenJourneys.has(outcome.journeyId); // two rows, one journey: started once
+        seenJourneys.add(outcome.journeyId);
+        const ours =
+          outcome.created ||
+          (retried && (createdAt.get(outcome.journeyId)?.getTime() ?? 0) >= bulk.createdAt.getTime());
+        if (ours && first) counts.started++;
+        else counts.alreadyInvited++;
+      }
+
+      const errors = bulk.errors as unknown as RowError[];
+      const known = new Set(errors.map((e) => `${e.row}\u0000${e.message}`));
+      const newErrors = failures.filter((e) => !known.has(`${e.row}\u0000${e.message}`));
+      const total = {
+        started: before.started + counts.started,
+        alreadyInvited: before.alreadyInvited + counts.alreadyInvited,
+        failed: before.failed + counts.failed,
+      };
+      const processed = total.started + total.alreadyInvited + total.failed;
+      const errorsJson = JSON.stringify([...errors, ...newErrors]);
+      await deps.db.$executeRaw`
+        UPDATE bulk_invites
+           SET started = ${total.started},
+               already_invited = ${total.alreadyInvited},
+               failed = ${total.failed},
+               errors = ${errorsJson}::jsonb,
+               updated_at = now()
+         WHERE id = ${bulkId}
+           AND started + already_invited + failed <= ${processed}`;
+      return counts;
+    },
+
+    /** Marks the upload done with the workflow's final counts (the same numbers, written again). */
+    async finishBulkInvite({ bulkId, counts }) {
+      await deps.db.bulkInvite.update({
+        where: { id: bulkId },
+        data: {
+          status: 'done',
+          started: counts.started,
+          alreadyInvited: counts.alreadyInvited,
+          failed: counts.failed,
+        } satisfies Prisma.BulkInviteUpdateInput,
+      });
+    },
+  };
+}
+
+/** Runs `fn` over `items` with at most `limit` at once, keeping the order of results. */
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const k = next++;
+      results[k] = await fn(items[k]!);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
+}

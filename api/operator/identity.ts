@@ -1,0 +1,66 @@
+import type { RequestHandler, Response } from 'express';
+import type { Database } from '../../db/client.js';
+import { HttpError } from '../http-errors.js';
+
+export type OperatorRole = 'admin' | 'support';
+
+/** Who is calling the operator API: set by `requireOperator` on `res.locals.operator`. */
+export interface OperatorIdentity {
+  /** The operator key's id; null for the bootstrap key from OPERATOR_API_KEY. */
+  keyId: string | null;
+  /** The key's holder, for the audit trail ("bootstrap" for the bootstrap key). */
+  name: string;
+  role: OperatorRole;
+  /** Scoped keys see this tenant only. */
+  tenantId: string | null;
+}
+
+export function operatorOf(res: Response): OperatorIdentity {
+  const operator = (res.locals as { operator?: OperatorIdentity }).operator;
+  if (!operator) throw new Error('operator route mounted without requireOperator');
+  return operator;
+}
+
+export const canSeeTenant = (operator: OperatorIdentity, tenantId: string) =>
+  operator.tenantId === null || operator.tenantId === tenantId;
+
+/**
+ * A key scoped to another tenant learns nothing, not even that the tenant exists: 404, with the
+ * same words an unknown tenant gets.
+ */
+export function assertTenantAccess(
+  operator: OperatorIdentity,
+  tenantId: string,
+  what = `tenant ${tenantId}`,
+) {
+  if (!canSeeTenant(operator, tenantId)) throw new HttpError(404, 'not_found', `no ${what}`);
+}
+
+/** Throws 403 unless the operator has the role (admin can do everything support can). */
+export function assertRole(operator: OperatorIdentity, role: OperatorRole) {
+  if (role === 'admin' && operator.role !== 'admin')
+    throw new HttpError(403, 'forbidden', 'this needs an admin operator key');
+}
+
+/** Admin-only routes (tenant set-up, connections, keys): support keys get 403. */
+export function requireRole(role: OperatorRole): RequestHandler {
+  return (_req, res, next) => {
+    try {
+      assertRole(operatorOf(res), role);
+    } catch (err) {
+      return next(err);
+    }
+    next();
+  };
+}
+
+/**
+ * The journey, if the operator may see its tenant; otherwise 404 with the words an unknown journey
+ * gets, so a scoped key learns nothing about other tenants' journeys.
+ */
+export async function loadJourneyInScope(db: Database, operator: OperatorIdentity, journeyId: string) {
+  const journey = await db.journey.findUnique({ where: { id: journeyId } });
+  if (!journey || !canSeeTenant(operator, journey.tenantId))
+    throw new HttpError(404, 'not_found', `no journey ${journeyId}`);
+  return journey;
+}

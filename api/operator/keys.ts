@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Database } from '../../db/client.js';
+import { ServiceError } from '../../domain/errors.js';
+import { generateToken, hashToken } from '../../security/tokens.js';
+import { handle, HttpError, parseInput } from '../http-errors.js';
+import { OPERATOR_KEY_PREFIX } from './auth.js';
+import { assertRole, canSeeTenant, operatorOf } from './identity.js';
+import { operatorAction } from './operator-action.js';
+
+export const CreateOperatorKeyBody = z.strictObject({
+  /** Who holds the key, for the audit trail (e.g. "ana@vendor.example"). */
+  name: z.string().trim().min(1, 'must not be empty').max(200),
+  role: z.enum(['admin', 'support']),
+  /** Scope the key to one tenant; left out, an unscoped admin creates an unscoped key. */
+  tenantId: z.string().trim().min(1).max(100).optional(),
+});
+
+/** Never the hash, never the key. */
+const publicFields = {
+  id: true,
+  name: true,
+  role: true,
+  tenantId: true,
+  createdAt: true,
+  revokedAt: true,
+  lastUsedAt: true,
+} as const;
+
+/**
+ * Operator keys: role- and tenant-scoped Bearer keys for the operator API.
+ *
+ * Rules: every route is admin only (support: 403). An unscoped admin (or the bootstrap key) creates
+ * keys for any tenant or none; an admin scoped to a tenant creates, lists and revokes that tenant's
+ * keys only (its keys default to its tenant; another tenant answers as an unknown one would).
+ * Creating and revoking are audited (`keys.create`, `keys.revoke`): ids, role, tenant; never the key.
+ * The key is shown once, in the creation's response; only its SHA-256 is stored.
+ */
+export function operatorKeyRoutes({ db }: { db: Database }): Router {
+  const router = Router();
+
+  router.post(
+    '/keys',
+    handle(async (req, res) => {
+      const operator = operatorOf(res);
+      const created = await operatorAction(
+        db,
+        res,
+        { action: 'keys.create', role: 'admin' },
+        async () => {
+          const body = parseInput(CreateOperatorKeyBody, req.body ?? {});
+          const tenantId = body.tenantId ?? operator.tenantId;
+          if (tenantId !== null) {
+            const exists =
+              canSeeTenant(operator, tenantId) &&
+              (await db.tenant.findUnique({ where: { id: tenantId }, select: { id: true } }));
+            if (!exists) throw new ServiceError('invalid', `no tenant ${tenantId}`, 'tenantId');
+          }
+          const key = generateToken(OPERATOR_KEY_PREFIX);
+          const row = await db.operatorKey.create({
+            data: {
+              id: `opk_${randomBytes(8).toString('hex')}`,
+              name: body.name,
+              role: body.role,
+              tenantId,
+              keyHash: hashToken(key),
+            },
+            select: { id: true, name: true, role: true, tenantId: true },
+          });
+          return { ...row, key };
+        },
+        (row) => ({ keyId: row.id, role: row.role, tenantId: row.tenantId }),
+      );
+      res.status(201).json(created);
+    }),
+  );
+
+  router.get(
+    '/keys',
+    handle(async (_req, res) => {
+      const operator = operatorOf(res);
+      assertRole(operator, 'admin');
+      res.json(
+        await db.operatorKey.findMany({
+          where: operator.tenantId === null ? {} : { tenantId: operator.tenantId },
+          select: publicFields,
+          orderBy: { createdAt: 'asc' },
+          take: 1000,
+        }),
+      );
+    }),
+  );
+
+  router.post(
+    '/keys/:keyId/revoke',
+    handle(async (req, res) => {
+      const operator = operatorOf(res);
+      const keyId = String(req.params.keyId);
+      const revoked = await operatorAction(
+        db,
+        res,
+        { action: 'keys.revoke', role: 'admin', detail: { keyId } },
+        async () => {
+          const row = await db.operatorKey.findUnique({ where: { id: keyId }, select: publicFields });
+          // An unscoped key is out of a scoped admin's reach, like another tenant's.
+          if (!row || (operator.tenantId !== null && row.tenantId !== operator.tenantId))
+            throw new HttpError(404, 'not_found', `no operator key ${keyId}`);
+          if (row.revokedAt) return { ...row, alreadyRevoked: true };
+          const updated = await db.operatorKey.update({
+            where: { id: keyId },
+            data: { revokedAt: new Date() },
+            select: publicFields,
+          });
+          return { ...updated, alreadyRevoked: false };
+        },
+        (row) => ({ role: row.role, tenantId: row.tenantId, alreadyRevoked: row.alreadyRevoked }),
+      );
+      const { alreadyRevoked: _, ...body } = revoked;
+      res.json(body);
+    }),
+  );
+  return router;
+}

@@ -1,0 +1,452 @@
+import express, { Router } from 'express';
+import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { pagePath, resolveLink } from '../../activities/assessment/links.js';
+import type { CatalogueService } from '../../catalogue/service.js';
+import type { Database } from '../../db/client.js';
+import { validateNominations } from '../../domain/reference-checks/nomination.js';
+import {
+  relationshipLabel,
+  relationships,
+  type ReferenceCheckTemplate,
+  type Relationship,
+} from '../../domain/reference-checks/template.js';
+import { replaceableStatuses, type RefereeStatus } from '../../domain/reference-checks/types.js';
+import {
+  nominateRefereesUpdate,
+  type NominationIssueView,
+} from '../../workflows/reference-check/messages.js';
+import { createJourneySealer } from '../../security/journey-sealing.js';
+import type { SecretBox } from '../../security/secret-box.js';
+import { clientFingerprintOf } from './client-fingerprint.js';
+import { esc, messagePage, notFoundPage, pageLayout } from './html.js';
+
+export interface NominationDeps {
+  db: Database;
+  temporal: Client;
+  /** Seals the nominations with the journey's data key before they enter Temporal. */
+  secrets: SecretBox;
+  catalogue: CatalogueService;
+}
+
+type FormValues = Record<string, string | string[] | undefined>;
+
+/** The fields of one referee row, named `r<i>.<field>` in the form. */
+export const nominationFields = [
+  'name',
+  'email',
+  'phone',
+  'company',
+  'title',
+  'relationship',
+  'workedFrom',
+  'workedTo',
+] as const;
+type NominationField = (typeof nominationFields)[number];
+/** One row as typed (trimmed); '' for an empty field. */
+type NominationRow = Record<NominationField, string>;
+
+const requiredFields: ReadonlySet<NominationField> = new Set(['name', 'email', 'relationship']);
+const fieldLabel: Record<NominationField, string> = {
+  name: 'Full name',
+  email: 'E-mail address',
+  phone: 'Phone',
+  company: 'Company',
+  title: 'Their job title',
+  relationship: 'How you know them',
+  workedFrom: 'Worked together from',
+  workedTo: 'Worked together until',
+};
+const maxLength: Record<NominationField, number> = {
+  name: 200,
+  email: 254,
+  phone: 40,
+  company: 200,
+  title: 200,
+  relationship: 40,
+  workedFrom: 7,
+  workedTo: 7,
+};
+
+/** How the page names a referee's progress, for the candidate. */
+const statusWords: Record<RefereeStatus, string> = {
+  nominated: 'asked',
+  requested: 'asked',
+  opened: 'opened the request',
+  answered: 'answered',
+  declined: 'declined',
+  bounced: 'could not be reached',
+  expired: 'did not answer in time',
+  cancelled: 'no longer needed',
+};
+const statusIn = (status: string): string => statusWords[status as RefereeStatus] ?? status;
+
+/** A page issue: `row` is the row on the page (0-based), null for the whole form. */
+interface PageIssue {
+  row: number | null;
+  field: string;
+  message: string;
+}
+
+/**
+ * The candidate's page at /n/<token> for naming referees: what the check asks for, the referees
+ * already named with their progress, and one fieldset per referee still to name (replacements for
+ * those who declined, bounced or did not answer). A plain HTML form (the CSP forbids scripts); the
+ * rows go to the journey's workflow as the `nominateReferees` update. The server validates
+ * everything: wrong input re-renders the form with the messages and everything typed.
+ */
+export function nominationRoutes(deps: NominationDeps): Router {
+  const router = Router();
+  const sealer = createJourneySealer(deps);
+  const path = `${pagePath.nominate}/:token`;
+  const form = express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 });
+
+  async function load(token: string) {
+    const journeyId = await resolveLink(deps.db, token, 'nominate');
+    if (!journeyId) return null;
+    const journey = await deps.db.journey.findUnique({ where: { id: journeyId } });
+    if (!journey || journey.kind !== 'reference_check' || !journey.testId || journey.testVersion === null)
+      return null;
+    const [template, candidate, referees] = await Promise.all([
+      deps.catalogue.getReferenceTemplate(journey.tenantId, journey.testId, journey.testVersion),
+      deps.db.journeyCandidate.findUnique({ where: { journeyId } }),
+      deps.db.referee.findMany({ where: { journeyId }, orderBy: { position: 'asc' } }),
+    ]);
+    return { journey, template: template.definition, candidate, referees };
+  }
+  type Loaded = NonNullable<Awaited<ReturnType<typeof load>>>;
+
+  const rowsToOffer = ({ template, referees }: Loaded) =>
+    Math.max(
+      0,
+      template.referees.max -
+        referees.filter((r) => !replaceableStatuses.has(r.status as RefereeStatus)).length,
+    );
+
+  const render = (found: Loaded, token: string, rows: NominationRow[], issues: PageIssue[]) =>
+    nominationPage({
+      token,
+      template: found.template,
+      referees: found.referees,
+      deadlineAt: found.journey.deadlineAt,
+      rows,
+      issues,
+    });
+
+  router.get(path, async (req, res, next) => {
+    try {
+      const token = String(req.params.token);
+      const found = await load(token);
+      if (!found) return void res.status(404).type('html').send(notFoundPage());
+      const closed = closedPage(found.journey.status);
+      if (closed) return void res.type('html').send(closed);
+      const rows = Array.from({ length: rowsToOffer(found) }, emptyRow);
+      res.type('html').send(render(found, token, rows, []));
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.post(path, form, async (req, res, next) => {
+    try {
+      const token = String(req.params.token);
+      const found = await load(token);
+      if (!found) return void res.status(404).type('html').send(notFoundPage());
+      const closed = closedPage(found.journey.status);
+      if (closed) return void res.status(409).type('html').send(closed);
+
+      const typed = rowsFromForm((req.body ?? {}) as FormValues, found.template.referees.max);
+      // Every typed row comes back on a re-render, at least as many as the page offers now.
+      const shown = [
+        ...typed,
+        ...Array.from({ length: Math.max(0, rowsToOffer(found) - typed.length) }, emptyRow),
+      ];
+      // Blank rows are left out; `onPage[i]` is the page row of the i-th row sent.
+      const onPage = typed.flatMap((row, i) => (isBlank(row) ? [] : [i]));
+      const nominations = onPage.map((i) => toNomination(typed[i]!));
+      const reject = (issues: NominationIssueView[]) =>
+        void res
+          .status(400)
+          .type('html')
+          .send(
+            render(
+              found,
+              token,
+              shown,
+              issues.map((issue) => toPageIssue(issue, onPage)),
+            ),
+          );
+
+      const checked = validateNominations({
+        template: found.template,
+        candidateEmail: found.candidate?.email ?? '',
+        existing: found.referees.map((r) => ({
+          email: r.email,
+          relationship: r.relationship as Relationship,
+          status: r.status as RefereeStatus,
+        })),
+        rows: nominations,
+        now: new Date().toISOString(),
+      });
+      if (!checked.ok) return reject(checked.issues);
+      if (nominations.length === 0) {
+        return reject([{ index: null, field: 'referees', message: 'Name at least one referee' }]);
+      }
+
+      let result;
+      try {
+        result = await deps.temporal.workflow
+          .getHandle(found.journey.id)
+          .executeUpdate(nominateRefereesUpdate, {
+            args: [
+              {
+                nominations: await sealer.seal(found.journey.id, nominations),
+                client: await sealer.seal(found.journey.id, clientFingerprintOf(req)),
+              },
+            ],
+          });
+      } catch (err) {
+        const closedNow = updateRefused(err);
+        if (closedNow) return void res.status(409).type('html').send(closedNow);
+        throw err;
+      }
+      if (!result.ok) return reject(result.issues);
+
+      const added = await deps.db.referee.findMany({
+        where: { id: { in: result.refereeIds } },
+        orderBy: { position: 'asc' },
+        select: { name: true },
+      });
+      const names = added.length ? added.map((r) => r.name) : nominations.map((n) => String(n.name));
+      res.type('html').send(thankYouPage(names));
+    } catch (err) {
+      next(err);
+    }
+  });
+  return router;
+}
+
+const emptyRow = (): NominationRow =>
+  Object.fromEntries(nominationFields.map((f) => [f, ''])) as NominationRow;
+
+const isBlank = (row: NominationRow): boolean => nominationFields.every((f) => row[f] === '');
+
+const firstValue = (value: string | string[] | undefined): string =>
+  (Array.isArray(value) ? value[0] : value) ?? '';
+
+/** Rows `r0.*` … `r<max-1>.*` of the form, trimmed, up to the last row with a field sent. */
+function rowsFromForm(values: FormValues, max: number): NominationRow[] {
+  const rows: NominationRow[] = [];
+  let last = -1;
+  for (let i = 0; i < max; i++) {
+    const row = emptyRow();
+    let sent = false;
+    for (const field of nominationFields) {
+      const raw = values[`r${i}.${field}`];
+      if (raw !== undefined) sent = true;
+      row[field] = firstValue(raw).trim();
+    }
+    rows.push(row);
+    if (sent) last = i;
+  }
+  return rows.slice(0, last + 1);
+}
+
+/** What the workflow receives for a row: the fields typed; optional ones left empty are left out. */
+function toNomination(row: NominationRow): Record<string, string> {
+  return Object.fromEntries(
+    nominationFields.flatMap((f) => (row[f] || requiredFields.has(f) ? [[f, row[f]]] : [])),
+  );
+}
+
+/** Maps an issue about the i-th row sent to the row on the page. */
+function toPageIssue(issue: NominationIssueView, onPage: number[]): PageIssue {
+  const row = issue.index === null ? null : (onPage[issue.index] ?? null);
+  return { row, field: issue.field, message: issue.message };
+}
+
+/** The page for an update the workflow refused (closed check, deadline passed), or null. */
+function updateRefused(err: unknown): string | null {
+  if (err instanceof WorkflowUpdateFailedError)
+    return messagePage('Referees cannot be named now', String(err.cause?.message ?? err.message));
+  if (err instanceof WorkflowNotFoundError)
+    return messagePage('This reference check is closed', 'Referees can no longer be named here.');
+  return null;
+}
+
+function closedPage(status: string): string | null {
+  if (status === 'complete')
+    return messagePage(
+      'This reference check is complete',
+      'Thank you, there is nothing left to do. You can close this page.',
+    );
+  if (status === 'expired')
+    return messagePage(
+      'This reference check has closed',
+      'The deadline has passed. Please contact the recruiter if you need more time.',
+    );
+  if (status === 'cancelled' || status === 'failed')
+    return messagePage('This reference check is closed', 'The recruiter has closed this reference check.');
+  return null;
+}
+
+const utc = (d: Date): string => `${d.toISOString().replace('T', ' ').slice(0, 16)} UTC`;
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** "at least 1 manager and 2 peers" */
+function requiredInWords(template: ReferenceCheckTemplate): string | null {
+  const parts = template.requiredRelationships.map((r) =>
+    plural(r.count, relationshipLabel[r.relationship].toLowerCase()),
+  );
+  if (parts.length === 0) return null;
+  const list = parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)!}`;
+  return `at least ${list}`;
+}
+
+function whatIsAsked(template: ReferenceCheckTemplate, deadlineAt: Date | null): string {
+  const { min, max } = template.referees;
+  const count = min === max ? plural(min, 'referee') : `between ${min} and ${max} referees`;
+  const required = requiredInWords(template);
+  return [
+    `Please name ${count} who know your work${required ? `, including ${required}` : ''}.`,
+    'We e-mail each of them a short questionnaire and only contact them about this reference.',
+    deadlineAt ? `Please name them by ${utc(deadlineAt)}.` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+}
+
+interface RefereeRow {
+  name: string;
+  email: string;
+  relationship: string;
+  status: string;
+}
+
+function refereeList(referees: RefereeRow[]): string {
+  if (referees.length === 0) return '';
+  const items = referees
+    .map((r) => {
+      const label = relationshipLabel[r.relationship as Relationship] ?? r.relationship;
+      return `<li><strong>${esc(r.name)}</strong> (${esc(label)}, ${esc(r.email)}): ${esc(statusIn(r.status))}</li>`;
+    })
+    .join('');
+  return `<section aria-labelledby="named"><h2 id="named">Referees you named</h2><ul>${items}</ul></section>`;
+}
+
+function replacementNotice(referees: RefereeRow[]): string {
+  const replaceable = referees.filter((r) => replaceableStatuses.has(r.status as RefereeStatus));
+  if (replaceable.length === 0) return '';
+  return `<div class="notice">${replaceable
+    .map((r) => `<p>${esc(r.name)} ${esc(statusIn(r.status))} — you may name someone else.</p>`)
+    .join('')}</div>`;
+}
+
+const pageStyle = `<style>
+.row input,.row select{width:100%;box-sizing:border-box;font:inherit;padding:.5rem;border:1px solid #889;border-radius:.25rem}
+.field{margin:0 0 .75rem}
+.field-error{color:#b3261e;font-weight:600;margin:.25rem 0}
+.notice{border:2px solid #1a5fb4;background:#eef4fc;padding:.25rem 1rem;border-radius:.375rem;margin:0 0 1rem}
+.req{color:#b3261e}
+</style>`;
+
+function nominationPage(args: {
+  token: string;
+  template: ReferenceCheckTemplate;
+  referees: RefereeRow[];
+  deadlineAt: Date | null;
+  rows: NominationRow[];
+  issues: PageIssue[];
+}): string {
+  const { template, rows, issues } = args;
+  const issueIn = (row: number, field: string) =>
+    issues.filter((i) => i.row === row && i.field === field).map((i) => i.message);
+  const rowLevel = (row: number) =>
+    issues
+      .filter((i) => i.row === row && !(nominationFields as readonly string[]).includes(i.field))
+      .map((i) => i.message);
+
+  const summary = issues.length
+    ? `<div class="error" role="alert"><strong>Please check the referees:</strong><ul>${issues
+        .map((i) => `<li>${i.row === null ? '' : `Referee ${i.row + 1}: `}${esc(i.message)}</li>`)
+        .join('')}</ul></div>`
+    : '';
+
+  const field = (i: number, name: NominationField, value: string) => {
+    const id = `r${i}.${name}`;
+    const errors = issueIn(i, name);
+    const errorId = `${id}-error`;
+    const aria = errors.length ? ` aria-invalid="true" aria-describedby="${esc(errorId)}"` : '';
+    const label = `<label for="${esc(id)}">${esc(fieldLabel[name])}${
+      requiredFields.has(name)
+        ? ' <span class="req">(required)</span>'
+        : ' <span class="meta">(optional)</span>'
+    }</label>`;
+    const error = errors.length
+      ? `<p class="field-error" id="${esc(errorId)}">${errors.map(esc).join(' ')}</p>`
+      : '';
+    let control: string;
+    if (name === 'relationship') {
+      const options = [
+        `<option value=""${value === '' ? ' selected' : ''}>Choose…</option>`,
+        ...relationships.map(
+          (r) =>
+            `<option value="${esc(r)}"${value === r ? ' selected' : ''}>${esc(relationshipLabel[r])}</option>`,
+        ),
+      ];
+      // A value not in the list (tampered form) is kept so the message about it makes sense.
+      if (value && !(relationships as readonly string[]).includes(value))
+        options.push(`<option value="${esc(value)}" selected>${esc(value)}</option>`);
+      control = `<select id="${esc(id)}" name="${esc(id)}"${aria}>${options.join('')}</select>`;
+    } else {
+      const type =
+        name === 'email' ? 'email' : name === 'phone' ? 'tel' : name.startsWith('worked') ? 'month' : 'text';
+      const extra =
+        name === 'email'
+          ? ' autocomplete="off" inputmode="email"'
+          : type === 'month'
+            ? ' placeholder="YYYY-MM"'
+            : ' autocomplete="off"';
+      control = `<input id="${esc(id)}" name="${esc(id)}" type="${type}" value="${esc(value)}" maxlength="${Math.max(
+        maxLength[name],
+        value.length,
+      )}"${extra}${aria}>`;
+    }
+    return `<div class="field">${label}${control}${error}</div>`;
+  };
+
+  const fieldsets = rows
+    .map((row, i) => {
+      const general = rowLevel(i);
+      return `<fieldset class="row"><legend>Referee ${i + 1}</legend>${
+        general.length ? `<p class="field-error">${general.map(esc).join(' ')}</p>` : ''
+      }${nominationFields.map((f) => field(i, f, row[f])).join('')}</fieldset>`;
+    })
+    .join('\n');
+
+  const formHtml = rows.length
+    ? `<form method="post" action="${esc(`${pagePath.nominate}/${args.token}`)}" novalidate>
+<p class="meta">Fill in one box per referee; leave the ones you do not need empty.</p>
+${fieldsets}
+<button type="submit">Send to referees</button>
+</form>`
+    : '<p>You have named all the referees needed. Thank you, there is nothing to add now.</p>';
+
+  const body = `${pageStyle}<h1>${esc(template.name)}</h1>
+${template.description ? `<p>${esc(template.description)}</p>` : ''}
+<p>${esc(whatIsAsked(template, args.deadlineAt))}</p>
+${summary}
+${replacementNotice(args.referees)}
+${refereeList(args.referees)}
+${formHtml}`;
+  return pageLayout({ title: template.name, body });
+}
+
+function thankYouPage(names: string[]): string {
+  const body = `<h1>Thank you</h1>
+<p>We will e-mail ${names.length === 1 ? 'this referee' : 'these referees'} a short questionnaire:</p>
+<ul>${names.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>
+<p>You can open your link again to see their progress or to name someone else if a referee declines.</p>`;
+  return pageLayout({ title: 'Thank you', body });
+}

@@ -1,0 +1,104 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { Prisma, type Database } from '../db/client.js';
+import { terminalStatuses, type JourneyStatus } from '../domain/journey.js';
+import { createJourneySealer } from '../security/journey-sealing.js';
+import type { SecretBox } from '../security/secret-box.js';
+
+export interface EraseDeps {
+  db: Database;
+  temporal: Client;
+  secrets: SecretBox;
+}
+
+/** What an erasure removed: counts only (the audit trail records that it happened, not what). */
+export interface Erasure {
+  journeyId: string;
+  stoppedWorkflows: number;
+  referees: number;
+  reports: number;
+  outboxMails: number;
+  links: number;
+}
+
+const ERASED = 'erased';
+
+/**
+ * Erases one journey's candidate (GDPR): stops the journey and its referee requests, blanks every
+ * personal field we hold (candidate, answers, referees, browsers), deletes the report, the outbox
+ * copies of its e-mails and its private links, and destroys the journey's data key — which makes
+ * the personal data in Temporal's history (sealed with it) unreadable for good. Idempotent.
+ * Ids, states, scores and timestamps stay: Greenhouse, the audit trail and metrics keep adding up.
+ */
+export async function eraseJourney(deps: EraseDeps, journeyId: string): Promise<Erasure> {
+  const { db } = deps;
+  const journey = await db.journey.findUniqueOrThrow({ where: { id: journeyId } });
+  const referees = await db.referee.findMany({ where: { journeyId }, select: { id: true } });
+
+  // Stop first, so nothing writes personal data back while we blank it.
+  let stopped = 0;
+  for (const id of [journeyId, ...referees.map((r) => r.id)]) {
+    try {
+      await deps.temporal.workflow.getHandle(id).terminate('the candidate’s personal data was erased');
+      stopped++;
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err; // finished already
+    }
+  }
+
+  await createJourneySealer(deps).destroy(journeyId);
+  const [, , refereeRows, , reports, outbox, links] = await db.$transaction([
+    db.journeyCandidate.updateMany({
+      where: { journeyId },
+      data: {
+        firstName: ERASED,
+        lastName: ERASED,
+        preferredName: null,
+        email: `${ERASED}@invalid`,
+        phone: null,
+      },
+    }),
+    db.submission.updateMany({
+      where: { journeyId },
+      data: { answers: {}, graderScores: Prisma.DbNull, gradedBy: null },
+    }),
+    db.referee.updateMany({
+      where: { journeyId },
+      data: {
+        name: ERASED,
+        email: `${ERASED}@invalid`,
+        emailNormalized: `${ERASED}:${journeyId}`,
+        phone: null,
+        company: null,
+        title: null,
+        declineReason: null,
+        answers: {},
+        nominatedFromIp: null,
+        nominatedFromFingerprint: null,
+        answeredFromIp: null,
+        answeredFromFingerprint: null,
+        fraudSignals: [],
+      },
+    }),
+    db.journey.update({
+      where: { id: journeyId },
+      data: {
+        erasedAt: new Date(),
+        sentBy: null,
+        ...(terminalStatuses.has(journey.status as JourneyStatus)
+          ? {}
+          : { status: 'cancelled', statusDetail: 'cancelled: the candidate’s personal data was erased' }),
+      },
+    }),
+    db.report.deleteMany({ where: { journeyId } }),
+    db.outboxMail.deleteMany({ where: { idempotencyKey: { startsWith: `${journeyId}:` } } }),
+    db.accessLink.deleteMany({ where: { journeyId } }),
+  ]);
+  return {
+    journeyId,
+    stoppedWorkflows: stopped,
+    referees: refereeRows.count,
+    reports: reports.count,
+    outboxMails: outbox.count,
+    links: links.count,
+  };
+}

@@ -1,0 +1,19 @@
+import type { DataConverter } from '@temporalio/common';
+import { createPayloadCodec, type EncryptingPayloadCodec } from '../security/payload-codec.js';
+import type { EncryptionKey } from '../security/secret-box.js';
+
+export interface PayloadDataConverter extends DataConverter {
+  /** The encrypting codec itself, for the Temporal UI's codec endpoint (api/codec/routes.ts). */
+  codec: EncryptingPayloadCodec;
+}
+
+/**
+ * The one data converter of every Temporal client and worker of greenroom (API, worker, the worker's
+ * own client, scripts, tests): default payload conversion, then AES-256-GCM encryption of every
+ * payload with PAYLOAD_ENCRYPTION_KEYS (security/payload-codec.ts). A client or worker without it
+ * could not read what the others write.
+ */
+export function dataConverterFor(keys: readonly EncryptionKey[]): PayloadDataConverter {
+  const codec = createPayloadCodec(keys);
+  return { payloadCodecs: [codec], codec };
+}

@@ -1,0 +1,24 @@
+import type { ActivityOptions } from '@temporalio/workflow';
+
+/**
+ * How journeys call activities. Every activity heartbeats while it runs
+ * (workers/heartbeat-interceptor.ts): a dead worker's activities are retried elsewhere after
+ * heartbeatTimeout, not after startToCloseTimeout.
+ */
+
+/** Database and mail: short, retried with backoff until they work. */
+export const localActivityOptions: ActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '15 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+};
+
+/**
+ * Greenhouse: Harvest errors that cannot heal are non-retryable failures; 429 and 5xx retry, with
+ * the Harvest client itself honouring Retry-After inside each attempt.
+ */
+export const greenhouseActivityOptions: ActivityOptions = {
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '15 seconds',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
+};
