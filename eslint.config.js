@@ -35,7 +35,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['workflows/**/*.ts', 'domain/**/*.ts'],
+    files: ['workflows/**/*.ts', 'domain/**/*.ts', 'bench/baseline/*-workflow.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -1,7 +1,9 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { z } from 'zod';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../db/unavailable.js';
 import { ServiceError, type ServiceErrorKind } from '../domain/errors.js';
 import type { Logger } from '../observability/logger.js';
+import { messagePage } from './pages/html.js';
 
 const statusOfKind: Record<ServiceErrorKind, number> = {
   not_found: 404,
@@ -61,17 +63,39 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       // Forms with more fields than their parser allows (urlencoded `parameterLimit`).
       if (type === 'parameters.too.many') return body(413, 'too_many_fields', 'the form has too many fields');
     }
+    // The database is down or restarting (db/unavailable.ts): nothing is wrong with the request, so
+    // 503 with a Retry-After, not 500; clients, load balancers and people's browsers try again.
+    if (isDatabaseUnavailable(err)) {
+      log.warn({ method: req.method, path: redactedPath(req.path) }, 'database unavailable');
+      res.status(503).set('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+      // People's pages (opened from an e-mail) answer a page, as their other refusals do.
+      if (PEOPLE_PAGE.test(req.path)) {
+        return void res
+          .type('html')
+          .send(
+            messagePage(
+              'Please try again in a moment',
+              'This page is briefly unavailable. Please try again in a minute; if you were sending a form, send it again.',
+            ),
+          );
+      }
+      return body(503, 'service_unavailable', 'the service is temporarily unavailable; try again shortly');
+    }
     // Any other client error raised by Express or a body parser (a path parameter that is not valid
     // percent-encoding, an aborted or mis-sized body, an undecodable gzip body, …) carries its 4xx
     // status: answer it as such, with a generic message (theirs may echo internals).
     const status = clientErrorStatus(err);
     if (status !== null) return body(status, 'bad_request', 'the request could not be read');
-    // People's links carry their token in the path: never into the logs.
-    const path = req.path.replace(/^\/(t|g|r|n|q)\/[^/]+/, '/$1/[token]');
-    log.error({ err, method: req.method, path }, 'unhandled error');
+    log.error({ err, method: req.method, path: redactedPath(req.path) }, 'unhandled error');
     return body(500, 'internal', 'internal error');
   };
 }
+
+/** Paths of people's pages (api/pages/, the OAuth callback): they answer HTML, not JSON. */
+const PEOPLE_PAGE = /^\/(?:(?:t|g|r|n|q)\/|outbox(?:\/|$)|oauth\/)/;
+
+/** People's links carry their token in the path: never into the logs. */
+const redactedPath = (p: string) => p.replace(/^\/(t|g|r|n|q)\/[^/]+/, '/$1/[token]');
 
 /** The 4xx status of an http-errors style error (`status` or `statusCode`, exposable), else null. */
 function clientErrorStatus(err: unknown): number | null {

@@ -107,6 +107,15 @@ export const configSchema = z.object({
    */
   WORKER_TEMPORAL_METRICS_PORT: port.default(9464),
   WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  /**
+   * Journeys a worker keeps in memory between their steps (Temporal's sticky cache). Most journeys
+   * wait days for a person, so one that is not cached costs only a replay of its short history when
+   * it wakes; each cached one holds about 0.6 MB of worker memory. Unbounded, the SDK sizes the
+   * cache from the V8 heap limit (about 2,300 on a 4 GB heap): thousands of idle journeys then take
+   * the worker past 1.5 GB (bench/idle-journeys.ts). 200 covers the journeys a worker has in
+   * flight at once, bulk invites included. 0 → no cache (every step replays its history).
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(200),
 
   /** HTTP API. */
   API_HOST: z.string().trim().min(1).default('127.0.0.1'),

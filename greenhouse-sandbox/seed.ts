@@ -23,8 +23,8 @@ export interface SeededOrg {
   credentials: { v1: V1Key; v3: V3Client };
 }
 
-/** mulberry32: tiny, fast, deterministic. */
-function prng(seed: number): () => number {
+/** mulberry32: tiny, fast, deterministic (also the fault suite's seeded randomness). */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -18,6 +18,8 @@ export interface DevServer {
   /** Web UI address, or null when started headless. */
   uiUrl: string | null;
   cli: TemporalCli | null;
+  /** The server's process id (for CPU and memory readings), or null when the SDK runs it. */
+  pid: number | null;
   stop(): Promise<void>;
 }
 
@@ -71,6 +73,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       namespace,
       uiUrl: uiPort !== null ? `http://127.0.0.1:${uiPort}` : null,
       cli: null,
+      pid: null,
       stop: () => env.teardown(),
     };
   }
@@ -113,6 +116,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     namespace,
     uiUrl: uiPort !== null ? `http://127.0.0.1:${uiPort}` : null,
     cli,
+    pid: child.pid ?? null,
     stop: () => stopChild(child),
   };
 }

@@ -23,6 +23,8 @@ export interface JourneyWorkerOptions {
   /** A prebuilt bundle (production, tests) — bundling per worker costs seconds. */
   workflowBundle: WorkflowBundleOption;
   shutdownGraceTime?: string | number;
+  /** Journeys kept in memory between steps (config WORKER_MAX_CACHED_WORKFLOWS); SDK default when unset. */
+  maxCachedWorkflows?: number;
   identity?: string;
   /** Counts journeys and write-back outcomes (observability/metrics.ts). */
   metrics?: Pick<WorkerMetrics, 'activityInterceptor'>;
@@ -43,8 +45,19 @@ export function createJourneyWorker(options: JourneyWorkerOptions): Promise<Work
     activities: options.activities,
     interceptors: { activity: [heartbeatWhileRunning, ...observability(options)] },
     shutdownGraceTime: options.shutdownGraceTime ?? '30 seconds',
+    ...(options.maxCachedWorkflows !== undefined ? cacheOptions(options.maxCachedWorkflows) : {}),
     ...(options.identity ? { identity: options.identity } : {}),
   });
+}
+
+/**
+ * The cache size, and as many workflow tasks at once as it allows: the SDK's default (40) must not
+ * exceed the cache, and a cache needs at least 2.
+ */
+function cacheOptions(maxCachedWorkflows: number) {
+  if (maxCachedWorkflows === 0) return { maxCachedWorkflows };
+  const cache = Math.max(2, maxCachedWorkflows);
+  return { maxCachedWorkflows: cache, maxConcurrentWorkflowTaskExecutions: Math.min(40, cache) };
 }
 
 /** Metrics, failure logs and the journey timeline, when the caller gave them. */

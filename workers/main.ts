@@ -69,6 +69,7 @@ const worker = await createJourneyWorker({
   ),
   workflowBundle,
   shutdownGraceTime: `${config.WORKER_SHUTDOWN_GRACE_SECONDS} seconds`,
+  maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
   timelineDb: db,
   metrics,
   log,

@@ -1,11 +1,14 @@
 import type { Database } from '../../db/client.js';
+import { retryWhileDatabaseUnavailable } from '../../db/unavailable.js';
 import { messageIdFor, type Mailer, type OutgoingMail } from '../../mail/index.js';
 
 /**
  * Sends an e-mail at most once per idempotency key across retries, crashes and workers. The row
  * is written as `sending` before SMTP and `sent` after: a retry finds `sent` and stops. Only a
  * crash in the moment between the SMTP answer and the `sent` update can repeat a mail, and that
- * repeat carries the same Message-ID, so mail clients and our tests can tell.
+ * repeat carries the same Message-ID, so mail clients and our tests can tell. A database that is
+ * down at that moment does not repeat it: the `sent` update waits for it to come back (up to 40 s,
+ * inside the activity's 1-minute start-to-close timeout) instead of failing the attempt.
  */
 export async function sendOnce(
   deps: { db: Database; mailer: Mailer },
@@ -28,9 +31,12 @@ export async function sendOnce(
     });
   }
   await deps.mailer.send(mail);
-  await deps.db.emailDelivery.update({
-    where: { idempotencyKey: args.idempotencyKey },
-    data: { status: 'sent', sentAt: new Date() },
-  });
+  const sentAt = new Date();
+  await retryWhileDatabaseUnavailable(() =>
+    deps.db.emailDelivery.update({
+      where: { idempotencyKey: args.idempotencyKey },
+      data: { status: 'sent', sentAt },
+    }),
+  );
   return { sent: true };
 }

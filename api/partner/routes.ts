@@ -14,6 +14,7 @@ import {
   type PartnerStatus,
 } from '../../greenhouse/partner/index.js';
 import { startJourney } from '../../journeys/start-journey.js';
+import { hashToken } from '../../security/tokens.js';
 import { tenantForPartnerKey } from '../../tenants/connection-service.js';
 import { handle, HttpError, parseInput } from '../http-errors.js';
 import { clientIp, tooManyRequests, type FixedWindowLimiter } from '../rate-limit.js';
@@ -28,6 +29,40 @@ export interface PartnerRouteDeps {
    * budget, an IP gets 429 without its key being looked at until the window ends. None: no limit.
    */
   authFailureLimiter?: FixedWindowLimiter;
+  /**
+   * How long a partner key that authenticated is trusted without asking the database again
+   * (default PARTNER_KEY_CACHE_TTL_MS; 0: every request asks). Only successes are kept.
+   */
+  partnerKeyCacheTtlMs?: number;
+}
+
+/**
+ * Greenhouse polls test_status for every open interview with the same key: looking the key up in
+ * the database on every call doubled the endpoint's database round trips (bench/test-status-load.ts).
+ * A key that authenticated is trusted for this long in this process, so a rotated key or a
+ * deactivated mode stops working within this delay rather than at once. Unknown keys are never
+ * cached: they always reach the database and count against the client's failure budget.
+ */
+export const PARTNER_KEY_CACHE_TTL_MS = 5_000;
+/** Tenants are few; the bound only keeps a flood of valid keys from growing the map without end. */
+const PARTNER_KEY_CACHE_MAX_ENTRIES = 1_000;
+
+/** tenantForPartnerKey with a short-lived cache of successes, keyed by the key's SHA-256. */
+export function cachedPartnerKeyLookup(db: Database, ttlMs: number, now: () => number = Date.now) {
+  const entries = new Map<string, { tenantId: string; expiresAt: number }>();
+  return async (apiKey: string): Promise<string | null> => {
+    if (ttlMs <= 0) return tenantForPartnerKey(db, apiKey);
+    const hash = hashToken(apiKey);
+    const hit = entries.get(hash);
+    if (hit && hit.expiresAt > now()) return hit.tenantId;
+    entries.delete(hash);
+    const tenantId = await tenantForPartnerKey(db, apiKey);
+    if (tenantId) {
+      if (entries.size >= PARTNER_KEY_CACHE_MAX_ENTRIES) entries.delete(entries.keys().next().value!);
+      entries.set(hash, { tenantId, expiresAt: now() + ttlMs });
+    }
+    return tenantId;
+  };
 }
 
 type Authed = { tenantId: string };
@@ -42,13 +77,14 @@ export const TestStatusQuery = z.object({ partner_interview_id: z.string().min(1
  */
 export function partnerRoutes(deps: PartnerRouteDeps): Router {
   const router = Router();
+  const tenantForKey = cachedPartnerKeyLookup(deps.db, deps.partnerKeyCacheTtlMs ?? PARTNER_KEY_CACHE_TTL_MS);
 
   const authenticate: RequestHandler = handle(async (req, res, next) => {
     const failureKey = `partner-auth:${clientIp(req)}`;
     const budget = deps.authFailureLimiter?.blocked(failureKey);
     if (budget && !budget.allowed) return tooManyRequests(req, res, 'json', budget.retryAfterSeconds);
     const auth = parsePartnerBasicAuth(req.get('authorization'));
-    const tenantId = auth.ok ? await tenantForPartnerKey(deps.db, auth.apiKey) : null;
+    const tenantId = auth.ok ? await tenantForKey(auth.apiKey) : null;
     if (!tenantId) {
       deps.authFailureLimiter?.hit(failureKey);
       res.setHeader('WWW-Authenticate', 'Basic realm="greenroom partner API"');
@@ -104,7 +140,10 @@ export function partnerRoutes(deps: PartnerRouteDeps): Router {
     handle(async (req, res) => {
       const tenantId = (res.locals as Authed).tenantId;
       const { partner_interview_id: id } = parseInput(TestStatusQuery, req.query, 'partner_interview_id');
-      const journey = await deps.db.journey.findFirst({ where: { id, tenantId } });
+      const journey = await deps.db.journey.findFirst({
+        where: { id, tenantId },
+        select: { kind: true, status: true, statusDetail: true, score: true, profileUrl: true },
+      });
       if (!journey) throw new HttpError(404, 'not_found', `no interview ${id}`);
       // A reference check tells the recruiter how many referees answered and whether it is partial.
       const references =

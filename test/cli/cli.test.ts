@@ -8,7 +8,7 @@ import { testActivities, testSecretBox } from '../helpers/activities.js';
 import { oneQuestionTest } from '../helpers/assessment-stack.js';
 import { startTestApi, TEST_OPERATOR_KEY } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { spawnEntry } from '../helpers/processes.js';
+import { spawnEntry } from '../../harness/processes.js';
 import {
   connectTestClient,
   startTestWorker,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../config/config.js';
-import { spawnEntry } from '../helpers/processes.js';
+import { spawnEntry } from '../../harness/processes.js';
 
 describe('configuration', () => {
   it('has an embedded default for every external part', () => {

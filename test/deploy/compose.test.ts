@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { configSchema, loadConfig } from '../../config/config.js';
-import { repoRoot } from '../helpers/processes.js';
+import { repoRoot } from '../../harness/processes.js';
 
 // Docker cannot run on these machines: these checks keep docker-compose.yml and the Dockerfile
 // honest by reading them against the code they start.

@@ -18,7 +18,7 @@ import {
   v1User,
 } from '../../greenhouse/harvest/v1-schemas.js';
 import { V3 } from '../../greenhouse/harvest/v3-shapes.js';
-import { repoRoot } from '../helpers/processes.js';
+import { repoRoot } from '../../harness/processes.js';
 
 const fixturesDir = path.join(repoRoot, '..', 'shared', 'fixtures', 'greenhouse');
 const read = (rel: string): unknown => JSON.parse(readFileSync(path.join(fixturesDir, rel), 'utf8'));

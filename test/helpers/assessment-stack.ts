@@ -12,7 +12,11 @@ import {
 import { testActivities } from './activities.js';
 import { startTestApi } from './app.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
-import { createTestSmtpServer, type TestSmtpServer, type TestSmtpServerOptions } from './smtp-server.js';
+import {
+  createTestSmtpServer,
+  type TestSmtpServer,
+  type TestSmtpServerOptions,
+} from '../../harness/smtp-server.js';
 import { connectTestClient, startTestWorker, uniqueTaskQueue, type RunningTestWorker } from './temporal.js';
 
 /** The smallest keyed test: one single-choice question (q1, answer b), pass mark 50 %. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { inject } from 'vitest';
+import { adminQuery } from '../../harness/postgres-admin.js';
 import { createDatabase, type Database } from '../../db/client.js';
 import { applyMigrations } from '../../db/migrations.js';
 
@@ -30,14 +30,4 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
       await adminQuery(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     },
   };
-}
-
-async function adminQuery(adminUrl: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from './processes.js';
+import { repoRoot } from '../../harness/processes.js';
 
 /**
  * Greenhouse's own example payloads and recorded exchanges live in shared/, beside the clone

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { inject } from 'vitest';
 import { provideTemporalCli } from '../../temporal/cli-binary.js';
-import { repoRoot, spawnEntry } from './processes.js';
+import { repoRoot, spawnEntry } from '../../harness/processes.js';
 import { TEST_PAYLOAD_KEYS_SPEC } from './temporal.js';
 
 /** Recorded workflow histories that every later version of the workflow code must replay. */

@@ -4,7 +4,7 @@ import type { ReferenceCheckJourneyInput } from '../../workflows/reference-check
 import type { referenceCheckJourney } from '../../workflows/reference-check/reference-check-journey.js';
 import type { SandboxOptions } from '../../greenhouse-sandbox/index.js';
 import { keyedTest, startAssessmentStack } from './assessment-stack.js';
-import type { TestSmtpServerOptions } from './smtp-server.js';
+import type { TestSmtpServerOptions } from '../../harness/smtp-server.js';
 
 /**
  * The reference-check template most tests use: three referees (at least one manager), two answers

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assessmentStateQuery } from '../../workflows/assessment/messages.js';
 import { startAssessmentStack, type AssessmentStack } from '../helpers/assessment-stack.js';
 import { recordHistoryIfAsked } from '../helpers/histories.js';
-import { waitFor } from '../helpers/processes.js';
+import { waitFor } from '../../harness/processes.js';
 
 // The assessment journey from Greenhouse's "Send test", on the real stack: Temporal dev server,
 // PostgreSQL, a real SMTP server, the Greenhouse sandbox over HTTP, our API and worker.

@@ -14,8 +14,8 @@ import {
 } from '../../workflows/assessment/messages.js';
 import { testActivities } from '../helpers/activities.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { waitFor } from '../helpers/processes.js';
-import { createTestSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.js';
+import { waitFor } from '../../harness/processes.js';
+import { createTestSmtpServer, type TestSmtpServer } from '../../harness/smtp-server.js';
 import { connectTestClient, startTestWorker, type RunningTestWorker } from '../helpers/temporal.js';
 
 // The waiting part of the journey on the real dev server, with timings shrunk to seconds:

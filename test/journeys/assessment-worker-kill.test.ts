@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { freePort } from '../../temporal/free-port.js';
 import { startAssessmentStack, type AssessmentStack } from '../helpers/assessment-stack.js';
-import { spawnEntry, waitFor, type SpawnedProcess } from '../helpers/processes.js';
+import { spawnEntry, waitFor, type SpawnedProcess } from '../../harness/processes.js';
 import { TEST_PAYLOAD_KEYS_SPEC } from '../helpers/temporal.js';
 
 // The production worker process (workers/main.ts) killed with SIGKILL in the middle of an

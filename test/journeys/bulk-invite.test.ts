@@ -9,8 +9,8 @@ import { testActivities, testSecretBox } from '../helpers/activities.js';
 import { oneQuestionTest } from '../helpers/assessment-stack.js';
 import { startTestApi } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { waitFor } from '../helpers/processes.js';
-import { createTestSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.js';
+import { waitFor } from '../../harness/processes.js';
+import { createTestSmtpServer, type TestSmtpServer } from '../../harness/smtp-server.js';
 import {
   connectTestClient,
   startTestWorker,

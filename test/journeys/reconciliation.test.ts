@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { V3_SCOPES } from '../../greenhouse-sandbox/permissions.js';
 import { startAssessmentStack, type AssessmentStack } from '../helpers/assessment-stack.js';
-import { waitFor } from '../helpers/processes.js';
+import { waitFor } from '../../harness/processes.js';
 
 // Reconciliation and re-drive on the real stack (Temporal dev server, PostgreSQL, the Greenhouse
 // sandbox over HTTP, our API and worker): what Greenhouse users delete comes back, and journeys

@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { phone, useBrowser } from '../helpers/browser.js';
 import { recordHistoryIfAsked } from '../helpers/histories.js';
-import { waitFor } from '../helpers/processes.js';
+import { waitFor } from '../../harness/processes.js';
 import { startReferenceCheckStack, type ReferenceCheckStack } from '../helpers/reference-check-stack.js';
 
 // The reference check from Greenhouse's "Send test" to the PDF on the application, on the real

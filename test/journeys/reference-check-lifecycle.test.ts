@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referenceCheckStateQuery } from '../../workflows/reference-check/messages.js';
-import { waitFor } from '../helpers/processes.js';
+import { waitFor } from '../../harness/processes.js';
 import {
   startReferenceCheckStack,
   type DirectPolicy,

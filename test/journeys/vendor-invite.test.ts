@@ -13,8 +13,8 @@ import { oneQuestionTest } from '../helpers/assessment-stack.js';
 import { startTestApi, TEST_OPERATOR_KEY } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { listen } from '../helpers/http.js';
-import { waitFor } from '../helpers/processes.js';
-import { createTestSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.js';
+import { waitFor } from '../../harness/processes.js';
+import { createTestSmtpServer, type TestSmtpServer } from '../../harness/smtp-server.js';
 import {
   connectTestClient,
   startTestWorker,

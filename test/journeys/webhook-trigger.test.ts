@@ -15,8 +15,8 @@ import { oneQuestionTest } from '../helpers/assessment-stack.js';
 import { startTestApi } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { listen } from '../helpers/http.js';
-import { waitFor } from '../helpers/processes.js';
-import { createTestSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.js';
+import { waitFor } from '../../harness/processes.js';
+import { createTestSmtpServer, type TestSmtpServer } from '../../harness/smtp-server.js';
 import {
   connectTestClient,
   startTestWorker,
@@ -392,6 +392,11 @@ describe('assessment journeys triggered by Greenhouse webhooks', () => {
       sb.admin.moveStage(orgId, a.id, { stageName: 'Take Home Test' });
       await sb.idle();
       await smtp.waitFor((m) => m.idempotencyKey === `${ids[i]}:invite:1`, 30_000);
+      // The read model says sent just after the mail is accepted: wait for it, the merge checks it.
+      await waitFor(
+        `${ids[i]} to be sent`,
+        async () => (await database.db.journey.findUnique({ where: { id: ids[i]! } }))?.status === 'sent',
+      );
     }
     // Greenhouse deleted or anonymised the candidate: our copy is erased and the journey stopped.
     sb.admin.deleteCandidate(orgId, toDelete!.candidateId);

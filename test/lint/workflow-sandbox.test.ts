@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ESLint } from 'eslint';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../helpers/processes.js';
+import { repoRoot } from '../../harness/processes.js';
 
 // Workflow code must stay deterministic: the lint rule names the problem at edit time, and the
 // bundler (run by CI before the tests) refuses it at build time.

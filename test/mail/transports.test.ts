@@ -18,7 +18,7 @@ import {
   type MailLogger,
   type OutgoingMail,
 } from '../../mail/index.js';
-import { createTestSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.js';
+import { createTestSmtpServer, type TestSmtpServer } from '../../harness/smtp-server.js';
 import { branding, XSS } from './fixtures.js';
 
 function inviteMail(key: string, to = 'ana@candidates.example', firstName = 'Ana'): OutgoingMail {

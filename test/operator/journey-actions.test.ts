@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { V3_SCOPES } from '../../greenhouse-sandbox/index.js';
 import { startAssessmentStack, type AssessmentStack } from '../helpers/assessment-stack.js';
 import { recordHistoryIfAsked } from '../helpers/histories.js';
-import { waitFor } from '../helpers/processes.js';
+import { waitFor } from '../../harness/processes.js';
 
 // Operators' actions on journeys, end to end on the real stack (Temporal, PostgreSQL, SMTP,
 // Greenhouse sandbox, our API and worker): each answers what changed and leaves an audit entry.

@@ -21,8 +21,12 @@ import {
   watchConsole,
 } from '../helpers/browser.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { waitFor } from '../helpers/processes.js';
-import { createTestSmtpServer, type ReceivedMessage, type TestSmtpServer } from '../helpers/smtp-server.js';
+import { waitFor } from '../../harness/processes.js';
+import {
+  createTestSmtpServer,
+  type ReceivedMessage,
+  type TestSmtpServer,
+} from '../../harness/smtp-server.js';
 import {
   connectTestClient,
   startTestWorker,

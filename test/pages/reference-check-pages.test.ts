@@ -18,7 +18,7 @@ import {
   useBrowser,
   watchConsole,
 } from '../helpers/browser.js';
-import { waitFor } from '../helpers/processes.js';
+import { waitFor } from '../../harness/processes.js';
 import { startReferenceCheckStack, type ReferenceCheckStack } from '../helpers/reference-check-stack.js';
 
 /** The value attribute of the input named `name`, or null. */

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyedTest, startAssessmentStack, type AssessmentStack } from '../helpers/assessment-stack.js';
 import { phone, useBrowser } from '../helpers/browser.js';
-import { waitFor } from '../helpers/processes.js';
-import type { ReceivedMessage } from '../helpers/smtp-server.js';
+import { waitFor } from '../../harness/processes.js';
+import type { ReceivedMessage } from '../../harness/smtp-server.js';
 
 // Each trigger end to end in Chromium: the candidate takes the test on a phone, the grader grades
 // in the browser, and the sandbox holds the custom-field values, one note and one PDF attachment

@@ -5,7 +5,7 @@ import { ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../../security/payload-code
 import { assessmentStateQuery, submitGradesUpdate } from '../../workflows/assessment/messages.js';
 import { keyedTest, startAssessmentStack, type AssessmentStack } from '../helpers/assessment-stack.js';
 import { TEST_OPERATOR_KEY } from '../helpers/app.js';
-import { waitFor } from '../helpers/processes.js';
+import { waitFor } from '../../harness/processes.js';
 import { TEST_PAYLOAD_KEYS } from '../helpers/temporal.js';
 import { rawPayloadsOf, rawHistoryText } from './raw-history.js';
 

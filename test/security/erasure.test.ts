@@ -2,7 +2,7 @@ import type { Payload } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJourneySealer, ErasedDataError } from '../../security/journey-sealing.js';
 import { isSealed } from '../../domain/sealed.js';
-import { waitFor } from '../helpers/processes.js';
+import { waitFor } from '../../harness/processes.js';
 import { startReferenceCheckStack, type ReferenceCheckStack } from '../helpers/reference-check-stack.js';
 
 // Erasing a candidate (GDPR) on the real stack: a running reference check whose candidate named

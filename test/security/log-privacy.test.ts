@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../observability/logger.js';
-import { waitFor } from '../helpers/processes.js';
+import { waitFor } from '../../harness/processes.js';
 import { startReferenceCheckStack, type ReferenceCheckStack } from '../helpers/reference-check-stack.js';
 
 // The logs of whole journeys — API, worker (activity failures included) and mail, through the

@@ -12,7 +12,7 @@ import { submitAnswersUpdate, type AssessmentJourneyInput } from '../../workflow
 import { testActivities } from '../helpers/activities.js';
 import { oneQuestionTest } from '../helpers/assessment-stack.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { createTestSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.js';
+import { createTestSmtpServer, type TestSmtpServer } from '../../harness/smtp-server.js';
 import {
   connectTestClient,
   startTestWorker,

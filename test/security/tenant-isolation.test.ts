@@ -4,7 +4,7 @@ import { pathParamNames, type RouteSpec } from '../../api/openapi/registry.js';
 import { routes } from '../../api/openapi/routes.js';
 import { computeWebhookSignature } from '../../greenhouse/webhooks/index.js';
 import { oneQuestionTest, startAssessmentStack, type AssessmentStack } from '../helpers/assessment-stack.js';
-import { waitFor } from '../helpers/processes.js';
+import { waitFor } from '../../harness/processes.js';
 
 /**
  * Tenant isolation (security issue): every operator, partner and webhook route, probed with tenant

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../temporal/free-port.js';
-import { spawnEntry, waitFor, type SpawnedProcess } from '../helpers/processes.js';
+import { spawnEntry, waitFor, type SpawnedProcess } from '../../harness/processes.js';
 
 // The README's start command with nothing configured: embedded database, its own Temporal dev server
 // with the Web UI, worker and API; a probe journey completes through the API; Ctrl-C stops it all.

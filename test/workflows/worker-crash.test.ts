@@ -7,7 +7,7 @@ import { generateEncryptionKeySpec } from '../../security/secret-box.js';
 import { freePort } from '../../temporal/free-port.js';
 import { completeProbeUpdate } from '../../workflows/probe/messages.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { spawnEntry, waitFor, type SpawnedProcess } from '../helpers/processes.js';
+import { spawnEntry, waitFor, type SpawnedProcess } from '../../harness/processes.js';
 import { connectTestClient, TEST_PAYLOAD_KEYS_SPEC, uniqueTaskQueue } from '../helpers/temporal.js';
 
 // The production worker entry (workers/main.ts, prebuilt bundle) killed with SIGKILL mid-journey:

@@ -1,0 +1,42 @@
+// The baseline's worker process: polls BASELINE_TASK_QUEUE on TEMPORAL_ADDRESS and runs the bare
+// workflow (bench/baseline/noop-workflow.ts). Prints "ready" once polling; SIGTERM drains it (the
+// SDK's own signal handling).
+// Worker options are the SDK's defaults, as the journey worker's are.
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import type { NoopActivities } from './noop-workflow.js';
+
+const address = process.env.TEMPORAL_ADDRESS;
+const taskQueue = process.env.BASELINE_TASK_QUEUE;
+if (!address || !taskQueue) {
+  process.stderr.write('noop-worker needs TEMPORAL_ADDRESS and BASELINE_TASK_QUEUE\n');
+  process.exit(2);
+}
+
+const quiet = () => undefined;
+const bundle = await bundleWorkflowCode({
+  workflowsPath: fileURLToPath(new URL('./noop-workflow.ts', import.meta.url)),
+  // Our sources use `.js` specifiers for `.ts` files (workers/workflow-bundle.ts does the same).
+  webpackConfigHook: (config) => {
+    config.resolve = { ...config.resolve, extensionAlias: { '.js': ['.ts', '.js'] } };
+    return config;
+  },
+  logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: quiet },
+});
+
+const activities: NoopActivities = { noop: async () => undefined };
+const connection = await NativeConnection.connect({ address });
+const worker = await Worker.create({
+  connection,
+  namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+  taskQueue,
+  workflowBundle: bundle,
+  activities,
+});
+const running = worker.run();
+process.stdout.write('ready\n');
+try {
+  await running;
+} finally {
+  await connection.close();
+}

@@ -1,0 +1,6 @@
+// `npm run bench -- [scenario …] [--smoke] [--<parameter>=<number> …]`: see README.md, "Benchmarks and faults".
+import { runFromCommandLine } from '../harness/scenario.js';
+import { benchmarks } from './index.js';
+
+// Exit explicitly: a stack's last sockets may keep the event loop alive for seconds after close.
+process.exit(await runFromCommandLine(benchmarks, process.argv.slice(2)));

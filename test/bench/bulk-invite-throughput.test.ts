@@ -1,0 +1,4 @@
+import { bulkInviteThroughput } from '../../bench/bulk-invite-throughput.js';
+import { smokeTest } from '../helpers/scenario-smoke.js';
+
+smokeTest(bulkInviteThroughput);

@@ -1,0 +1,4 @@
+import { submissionLatency } from '../../bench/submission-latency.js';
+import { smokeTest } from '../helpers/scenario-smoke.js';
+
+smokeTest(submissionLatency);

@@ -1,0 +1,4 @@
+import { writebackRateLimit } from '../../bench/writeback-rate-limit.js';
+import { smokeTest } from '../helpers/scenario-smoke.js';
+
+smokeTest(writebackRateLimit);

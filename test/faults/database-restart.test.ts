@@ -1,0 +1,4 @@
+import { databaseRestart } from '../../faults/database-restart.js';
+import { smokeTest } from '../helpers/scenario-smoke.js';
+
+smokeTest(databaseRestart);

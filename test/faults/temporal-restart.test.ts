@@ -1,0 +1,4 @@
+import { temporalRestart } from '../../faults/temporal-restart.js';
+import { smokeTest } from '../helpers/scenario-smoke.js';
+
+smokeTest(temporalRestart);

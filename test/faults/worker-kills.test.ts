@@ -1,0 +1,4 @@
+import { workerKills } from '../../faults/worker-kills.js';
+import { smokeTest } from '../helpers/scenario-smoke.js';
+
+smokeTest(workerKills);
