@@ -4,7 +4,7 @@ import { inviteInBulk, bulkProgress } from '../harness/journey-driver.js';
 import { cpuShare, procStats, type ProcStats } from '../harness/proc-stats.js';
 import { startProductStack, type HarnessCandidate, type ProductStack } from '../harness/product-stack.js';
 import type { Figure } from '../harness/results.js';
-import { exactCount, resultOf, type Scenario } from '../harness/scenario.js';
+import { exactCount, resultOf, type Scenario, sharedParts } from '../harness/scenario.js';
 import { runBaseline } from './baseline/run-baseline.js';
 
 /**
@@ -41,8 +41,7 @@ export const bulkInviteThroughput: Scenario<BulkInviteParams> = {
     const notes: string[] = [];
     const stack = await startProductStack({
       candidates: n,
-      ...(ctx.temporalAddress ? { temporalAddress: ctx.temporalAddress } : {}),
-      ...(ctx.workflowBundlePath ? { workflowBundlePath: ctx.workflowBundlePath } : {}),
+      ...sharedParts(ctx),
       log: ctx.log,
     });
     try {

@@ -5,7 +5,7 @@ import { procStats, rssPeakSampler } from '../harness/proc-stats.js';
 import { waitFor } from '../harness/processes.js';
 import { HARNESS_ANSWERS, startProductStack, type ProductStack } from '../harness/product-stack.js';
 import type { Figure } from '../harness/results.js';
-import { exactCount, resultOf, type Scenario } from '../harness/scenario.js';
+import { exactCount, resultOf, type Scenario, sharedParts } from '../harness/scenario.js';
 import { runBaseline } from './baseline/run-baseline.js';
 import { inviteAndWait } from './bulk-invite-throughput.js';
 
@@ -41,8 +41,7 @@ export const idleJourneys: Scenario<IdleJourneysParams> = {
     const notes: string[] = [];
     const stack = await startProductStack({
       candidates: n,
-      ...(ctx.temporalAddress ? { temporalAddress: ctx.temporalAddress } : {}),
-      ...(ctx.workflowBundlePath ? { workflowBundlePath: ctx.workflowBundlePath } : {}),
+      ...sharedParts(ctx),
       log: ctx.log,
     });
     try {

@@ -7,7 +7,7 @@ import { cpuShare, procStats } from '../harness/proc-stats.js';
 import { spawnEntry, waitFor, type SpawnedProcess } from '../harness/processes.js';
 import { HARNESS_TEST, startProductStack, type ProductStack } from '../harness/product-stack.js';
 import { meetsTarget, percentile, type Figure } from '../harness/results.js';
-import { exactCount, resultOf, type Scenario } from '../harness/scenario.js';
+import { exactCount, resultOf, type Scenario, sharedParts } from '../harness/scenario.js';
 
 /**
  * Issue 9, benchmark 3: Greenhouse polls test_status for every open interview, so the partner
@@ -216,8 +216,7 @@ export const testStatusLoad: Scenario<Params> = {
       stack = await startProductStack({
         candidates: 10,
         log,
-        ...(ctx.temporalAddress ? { temporalAddress: ctx.temporalAddress } : {}),
-        ...(ctx.workflowBundlePath ? { workflowBundlePath: ctx.workflowBundlePath } : {}),
+        ...sharedParts(ctx),
       });
       const seedStarted = Date.now();
       const ids = await seedJourneys(stack, params.journeys);

@@ -5,7 +5,7 @@ import { sendTests, startSubmitting, waitForResults } from '../harness/journey-d
 import { waitFor } from '../harness/processes.js';
 import { startProductStack, type ProductStack } from '../harness/product-stack.js';
 import type { Figure } from '../harness/results.js';
-import { exactCount, resultOf, type Scenario } from '../harness/scenario.js';
+import { exactCount, resultOf, type Scenario, sharedParts } from '../harness/scenario.js';
 import type { LoggedRequest } from '../greenhouse-sandbox/request-log.js';
 
 /**
@@ -54,8 +54,7 @@ export const writebackRateLimit: Scenario<WritebackRateParams> = {
         v3: { limit, windowMs },
         token: { limit: 1_000_000 },
       },
-      ...(ctx.temporalAddress ? { temporalAddress: ctx.temporalAddress } : {}),
-      ...(ctx.workflowBundlePath ? { workflowBundlePath: ctx.workflowBundlePath } : {}),
+      ...sharedParts(ctx),
       log: ctx.log,
     });
     const temporal = new Client({

@@ -2,7 +2,7 @@ import { countEffects, inviteInBulk, startSubmitting, waitForResults } from '../
 import { startPostgresCluster } from '../harness/postgres-cluster.js';
 import { waitFor } from '../harness/processes.js';
 import { HARNESS_ANSWERS, startProductStack, type ProductStack } from '../harness/product-stack.js';
-import { exactCount, resultOf, type Scenario } from '../harness/scenario.js';
+import { exactCount, resultOf, type Scenario, sharedParts } from '../harness/scenario.js';
 import { firstProgressAfter, journeyFigures, whereLostJourneysStopped } from './temporal-restart.js';
 
 /**
@@ -80,8 +80,7 @@ export const databaseRestart: Scenario<Params> = {
         candidates: params.journeys,
         postgresAdminUrl: cluster.adminUrl,
         // The database is ours to stop; Temporal is not touched, so the suite's shared server will do.
-        ...(ctx.temporalAddress ? { temporalAddress: ctx.temporalAddress } : {}),
-        ...(ctx.workflowBundlePath ? { workflowBundlePath: ctx.workflowBundlePath } : {}),
+        ...sharedParts(ctx),
         log,
       });
       const s = stack;

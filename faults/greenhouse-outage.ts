@@ -8,7 +8,7 @@ import {
 } from '../harness/journey-driver.js';
 import { startProductStack, type HarnessCandidate, type ProductStack } from '../harness/product-stack.js';
 import type { Figure } from '../harness/results.js';
-import { exactCount, resultOf, type Scenario } from '../harness/scenario.js';
+import { exactCount, resultOf, type Scenario, sharedParts } from '../harness/scenario.js';
 
 /**
  * Issue 9, fault 2: Greenhouse goes down while journeys are in flight. First every Harvest route
@@ -72,8 +72,7 @@ export const greenhouseOutage: Scenario<Params> = {
     const stack = await startProductStack({
       candidates: journeys,
       log: ctx.log,
-      ...(ctx.temporalAddress ? { temporalAddress: ctx.temporalAddress } : {}),
-      ...(ctx.workflowBundlePath ? { workflowBundlePath: ctx.workflowBundlePath } : {}),
+      ...sharedParts(ctx),
     });
     try {
       // Two groups (CSV upload, Send test), each started in two parts: before and as the outage starts.

@@ -2,7 +2,7 @@ import { countEffects, inviteInBulk, startSubmitting, waitForResults } from '../
 import { startProductStack, type ProductStack } from '../harness/product-stack.js';
 import type { Figure } from '../harness/results.js';
 import { prng } from '../greenhouse-sandbox/seed.js';
-import { exactCount, resultOf, type Scenario } from '../harness/scenario.js';
+import { exactCount, resultOf, type Scenario, sharedParts } from '../harness/scenario.js';
 
 /**
  * Issue 9, fault 1: journeys in flight while the worker process is killed with SIGKILL again and
@@ -41,8 +41,7 @@ export const workerKills: Scenario<Params> = {
     const stack = await startProductStack({
       candidates: journeys,
       log: ctx.log,
-      ...(ctx.temporalAddress ? { temporalAddress: ctx.temporalAddress } : {}),
-      ...(ctx.workflowBundlePath ? { workflowBundlePath: ctx.workflowBundlePath } : {}),
+      ...sharedParts(ctx),
     });
     try {
       const candidates = stack.candidates.slice(0, journeys);

@@ -20,6 +20,14 @@ export interface Scenario<P extends Record<string, number> = Record<string, numb
   run(params: P, ctx: ScenarioContext): Promise<ScenarioResult>;
 }
 
+/** What a product stack takes from the scenario's context: the shared Temporal server and bundle, if any. */
+export function sharedParts(ctx: ScenarioContext): { temporalAddress?: string; workflowBundlePath?: string } {
+  return {
+    ...(ctx.temporalAddress ? { temporalAddress: ctx.temporalAddress } : {}),
+    ...(ctx.workflowBundlePath ? { workflowBundlePath: ctx.workflowBundlePath } : {}),
+  };
+}
+
 /** Builds a result with timing filled in: scenarios call this last. */
 export function resultOf(
   scenario: Pick<Scenario, 'suite' | 'name' | 'description'>,
