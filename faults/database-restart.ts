@@ -1,6 +1,10 @@
-import { countEffects, inviteInBulk, startSubmitting, waitForResults } from '../harness/journey-driver.js';
+import {
+  countEffects,
+  startSubmitting,
+  uploadAndAwaitSubmissions,
+  waitForResults,
+} from '../harness/journey-driver.js';
 import { startPostgresCluster } from '../harness/postgres-cluster.js';
-import { waitFor } from '../harness/processes.js';
 import { HARNESS_ANSWERS, startProductStack, type ProductStack } from '../harness/product-stack.js';
 import { exactCount, resultOf, type Scenario, sharedParts } from '../harness/scenario.js';
 import { firstProgressAfter, journeyFigures, whereLostJourneysStopped } from './temporal-restart.js';
@@ -86,17 +90,13 @@ export const databaseRestart: Scenario<Params> = {
       const s = stack;
       const submitter = startSubmitting(s);
       try {
-        const candidates = s.candidates.slice(0, params.journeys);
-        const runStart = Date.now();
-        await inviteInBulk(s, candidates);
-        log(`${candidates.length} invites uploaded`);
-
-        const threshold = Math.max(1, Math.floor((params.journeys * params.stopAtPercent) / 100));
-        await waitFor(
-          `${threshold} submissions before the outage`,
-          async () => submitter.submittedAt.size >= threshold,
-          params.timeoutSeconds * 1000,
-        );
+        const { candidates, uploadedAt: runStart } = await uploadAndAwaitSubmissions(s, submitter, {
+          journeys: params.journeys,
+          percent: params.stopAtPercent,
+          timeoutMs: params.timeoutSeconds * 1000,
+          before: 'the outage',
+          log,
+        });
         // Something to ask about while the database is down: a journey id, an (already used) link.
         const listed = await s.call('GET', `/operator/journeys?tenantId=${s.tenantId}`);
         const items = (listed.body.items ?? listed.body.journeys ?? []) as { id?: string }[];

@@ -1,4 +1,9 @@
-import { countEffects, inviteInBulk, startSubmitting, waitForResults } from '../harness/journey-driver.js';
+import {
+  countEffects,
+  startSubmitting,
+  uploadAndAwaitSubmissions,
+  waitForResults,
+} from '../harness/journey-driver.js';
 import { waitFor } from '../harness/processes.js';
 import { startProductStack, type HarnessCandidate, type ProductStack } from '../harness/product-stack.js';
 import type { Figure } from '../harness/results.js';
@@ -121,17 +126,13 @@ export const temporalRestart: Scenario<Params> = {
     });
     const submitter = startSubmitting(stack);
     try {
-      const candidates = stack.candidates.slice(0, params.journeys);
-      const runStart = Date.now();
-      await inviteInBulk(stack, candidates);
-      log(`${candidates.length} invites uploaded`);
-
-      const threshold = Math.max(1, Math.floor((params.journeys * params.restartAtPercent) / 100));
-      await waitFor(
-        `${threshold} submissions before the restart`,
-        async () => submitter.submittedAt.size >= threshold,
-        params.timeoutSeconds * 1000,
-      );
+      const { candidates, uploadedAt: runStart } = await uploadAndAwaitSubmissions(stack, submitter, {
+        journeys: params.journeys,
+        percent: params.restartAtPercent,
+        timeoutMs: params.timeoutSeconds * 1000,
+        before: 'the restart',
+        log,
+      });
       const before = countEffects(stack, candidates);
       const invitesBefore = stack.smtp.messages.length;
       log(

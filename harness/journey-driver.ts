@@ -153,6 +153,30 @@ export function startSubmitting(stack: ProductStack, options: SubmitterOptions =
   };
 }
 
+/**
+ * The opening of a mid-run fault: one CSV upload for the first `journeys` candidates, then waits
+ * until `percent` of them have submitted (the submitter must be running). Resolves with them and
+ * the upload's time, from which the scenario counts its run time.
+ */
+export async function uploadAndAwaitSubmissions(
+  stack: ProductStack,
+  submitter: Submitter,
+  options: { journeys: number; percent: number; timeoutMs: number; before: string; log: (l: string) => void },
+): Promise<{ candidates: HarnessCandidate[]; uploadedAt: number }> {
+  const candidates = stack.candidates.slice(0, options.journeys);
+  const uploadedAt = Date.now();
+  await inviteInBulk(stack, candidates);
+  options.log(`${candidates.length} invites uploaded`);
+  const threshold = Math.max(1, Math.floor((options.journeys * options.percent) / 100));
+  await waitFor(
+    `${threshold} submissions before ${options.before}`,
+    async () => submitter.submittedAt.size >= threshold,
+    options.timeoutMs,
+  );
+  return { candidates, uploadedAt };
+}
+export type Submitter = ReturnType<typeof startSubmitting>;
+
 export interface JourneyCounts {
   journeys: number;
   /** Result note and report attachment in Greenhouse (and the completion PATCH for send_test journeys). */
