@@ -18,9 +18,8 @@ import {
   v1User,
 } from '../../greenhouse/harvest/v1-schemas.js';
 import { V3 } from '../../greenhouse/harvest/v3-shapes.js';
-import { repoRoot } from '../../harness/processes.js';
+import { greenhouseFixturesDir as fixturesDir } from '../helpers/fixtures.js';
 
-const fixturesDir = path.join(repoRoot, '..', 'shared', 'fixtures', 'greenhouse');
 const read = (rel: string): unknown => JSON.parse(readFileSync(path.join(fixturesDir, rel), 'utf8'));
 
 interface Interaction {
