@@ -4,7 +4,9 @@ import type { Server } from 'node:http';
 import { createCatalogueService } from '../catalogue/service.js';
 import { loadConfigOrExit } from '../config/config.js';
 import { createDatabase } from '../db/client.js';
+import { countJourneyStates } from '../observability/journey-states.js';
 import { createLogger } from '../observability/logger.js';
+import { createApiMetrics, registerJourneyStateGauge } from '../observability/metrics.js';
 import { PostgresRateBudgetStore } from '../greenhouse/harvest/index.js';
 import { createSecretBox } from '../security/secret-box.js';
 import { createConnectionService } from '../tenants/connection-service.js';
@@ -51,7 +53,11 @@ const connections = createConnectionService({
   gateway: createHarvestGateway(harvestClientFactory(new PostgresRateBudgetStore(db))),
   publicBaseUrl: config.publicBaseUrl,
 });
+// Request metrics, and journeys by state counted from the read model at each scrape.
+const metrics = createApiMetrics();
+registerJourneyStateGauge(metrics.registry, () => countJourneyStates(db));
 const app = createApp({
+  metrics,
   db,
   secrets,
   connections,

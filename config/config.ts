@@ -164,7 +164,23 @@ export const configSchema = z.object({
 
   /** Print pretty logs instead of JSON lines. */
   LOG_PRETTY: booleanFlag.default(false),
+
+  // Semantics added by another branch (issue 13); plain optional strings here so that
+  // docker-compose.yml can name them and test/deploy/compose.test.ts can check the list both ways.
+  /** Express's `trust proxy` setting for the TLS proxy in front of the API. */
+  TRUST_PROXY: optionalString,
+  TEMPORAL_TLS_CA_PATH: optionalString,
+  TEMPORAL_TLS_CERT_PATH: optionalString,
+  TEMPORAL_TLS_KEY_PATH: optionalString,
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
+  TEMPORAL_API_KEY: optionalString,
+  PAYLOAD_CODEC_ALLOW_PLAINTEXT: optionalString,
+  WORKER_DEPLOYMENT_NAME: optionalString,
+  WORKER_BUILD_ID: optionalString,
 });
+
+/** Every variable the configuration reads (docker-compose.yml must pass each one to every process). */
+export const CONFIG_KEYS: readonly string[] = Object.keys(configSchema.shape);
 
 export type Config = z.infer<typeof configSchema> & { publicBaseUrl: string };
 

@@ -2,7 +2,7 @@ import type { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import type { Request, RequestHandler } from 'express';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { terminalStatuses, type JourneyKind, type JourneyStatus } from '../domain/journey.js';
 
 /**
@@ -98,6 +98,36 @@ export function metricsHandler(registry: Registry): RequestHandler {
   return async (_req, res) => {
     res.set('content-type', registry.contentType).send(await registry.metrics());
   };
+}
+
+/** One row of the read model's journey count by kind and status. */
+export interface JourneyStateCount {
+  kind: string;
+  status: string;
+  count: number;
+}
+
+/**
+ * `greenroom_journeys{kind,status}`: journeys in the read model by their current state, counted
+ * by the database at each scrape. Counters of a worker reset when it restarts and each replica sees
+ * only the journeys it ran; the read model is the one place that knows every journey's state.
+ * Every API replica reports the same numbers: dashboards take `max by (kind, status)`.
+ */
+export function registerJourneyStateGauge(
+  registry: Registry,
+  countJourneys: () => Promise<JourneyStateCount[]>,
+): Gauge<'kind' | 'status'> {
+  return new Gauge({
+    name: `${METRIC_PREFIX}journeys`,
+    help: 'Journeys in the read model by kind and current status (counted at each scrape)',
+    labelNames: ['kind', 'status'] as const,
+    registers: [registry],
+    async collect() {
+      const rows = await countJourneys();
+      this.reset();
+      for (const { kind, status, count } of rows) this.set({ kind, status }, count);
+    },
+  });
 }
 
 /** The activities that write results into Greenhouse (Harvest) or call Greenhouse back. */
