@@ -177,6 +177,11 @@ export const configSchema = z.object({
   PAYLOAD_CODEC_ALLOW_PLAINTEXT: optionalString,
   WORKER_DEPLOYMENT_NAME: optionalString,
   WORKER_BUILD_ID: optionalString,
+  TEMPORAL_TLS: optionalString,
+  CODEC_LOOPBACK_WITHOUT_KEY: optionalString,
+  TEMPORAL_NAMESPACE_RETENTION_DAYS: optionalString,
+  GREENHOUSE_TOKEN_REFRESH_MINUTES: optionalString,
+  GREENHOUSE_SANDBOX_CALLBACK_HOSTS: optionalString,
 });
 
 /** Every variable the configuration reads (docker-compose.yml must pass each one to every process). */

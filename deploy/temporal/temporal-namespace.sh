@@ -3,7 +3,7 @@
 # creates none). The `temporal` CLI reads TEMPORAL_ADDRESS (and TEMPORAL_API_KEY, TEMPORAL_TLS_*).
 set -eu
 : "${TEMPORAL_NAMESPACE:=default}"
-: "${TEMPORAL_NAMESPACE_RETENTION:=720h}"
+: "${TEMPORAL_NAMESPACE_RETENTION_DAYS:=30}"
 tries=0
 until temporal operator cluster health >/dev/null 2>&1; do
   tries=$((tries + 1))
@@ -17,6 +17,6 @@ if temporal operator namespace describe --namespace "$TEMPORAL_NAMESPACE" >/dev/
   echo "namespace ${TEMPORAL_NAMESPACE} exists"
 else
   temporal operator namespace create --namespace "$TEMPORAL_NAMESPACE" \
-    --retention "$TEMPORAL_NAMESPACE_RETENTION" --description "greenroom journeys"
-  echo "namespace ${TEMPORAL_NAMESPACE} created (retention ${TEMPORAL_NAMESPACE_RETENTION})"
+    --retention "${TEMPORAL_NAMESPACE_RETENTION_DAYS}d" --description "greenroom journeys"
+  echo "namespace ${TEMPORAL_NAMESPACE} created (retention ${TEMPORAL_NAMESPACE_RETENTION_DAYS} days)"
 fi

@@ -41,15 +41,15 @@ describe('the Temporal jobs of docker-compose.yml', () => {
   it('temporal-namespace creates the namespace once, then finds it on every later deploy', async () => {
     const { services } = readCompose();
     const composeEnv = serviceEnvironment(services['temporal-namespace']!, {});
-    expect(composeEnv.TEMPORAL_NAMESPACE_RETENTION).toBe('720h');
+    expect(composeEnv.TEMPORAL_NAMESPACE_RETENTION_DAYS).toBe('30');
     const namespace = `compose-${process.pid}-${Date.now()}`;
     const env = {
       TEMPORAL_ADDRESS: address(),
       TEMPORAL_NAMESPACE: namespace,
-      TEMPORAL_NAMESPACE_RETENTION: composeEnv.TEMPORAL_NAMESPACE_RETENTION!,
+      TEMPORAL_NAMESPACE_RETENTION_DAYS: composeEnv.TEMPORAL_NAMESPACE_RETENTION_DAYS!,
     };
     const first = await namespaceJob(env);
-    expect(first.stdout).toContain(`namespace ${namespace} created (retention 720h)`);
+    expect(first.stdout).toContain(`namespace ${namespace} created (retention 30 days)`);
     const { stdout } = await run(cli, [
       'operator',
       'namespace',
@@ -66,7 +66,7 @@ describe('the Temporal jobs of docker-compose.yml', () => {
       config: { workflowExecutionRetentionTtl: string };
     };
     expect(described.namespaceInfo).toMatchObject({ name: namespace, state: 'NAMESPACE_STATE_REGISTERED' });
-    expect(described.config.workflowExecutionRetentionTtl).toBe(`${720 * 3600}s`);
+    expect(described.config.workflowExecutionRetentionTtl).toBe(`${30 * 24 * 3600}s`);
     const again = await namespaceJob(env);
     expect(again.stdout).toContain(`namespace ${namespace} exists`);
   });
