@@ -207,6 +207,13 @@ describe('docker-compose.yml', () => {
     expect(lines).toContain("TEMPORAL_UI_PASSWORD_HASH=''");
   });
 
+  it("counts a database healthy only once it answers over TCP (not during the image's initialisation)", () => {
+    const { services } = readCompose();
+    for (const name of ['app-db', 'temporal-db']) {
+      expect(services[name]!.healthcheck!.test.join(' '), name).toMatch(/pg_isready -h 127\.0\.0\.1 /);
+    }
+  });
+
   describe('Temporal on the release images', () => {
     it('runs temporalio/server 1.29.1 on PostgreSQL, its schema from admin-tools, no auto-setup', () => {
       const { services } = readCompose();
