@@ -235,6 +235,18 @@ describe('the TLS proxy and Prometheus configuration', () => {
       expect(uiRequests).toHaveLength(1);
     });
 
+    it('replaces the X-Forwarded-For a client sends (what TRUST_PROXY relies on)', async () => {
+      // One Caddy server serves both host names with the same proxy defaults; the stand-in UI
+      // shows what an upstream receives.
+      const res = await request(port, {
+        host: 'temporal.example.com',
+        path: '/',
+        headers: { authorization: basic('operator', password), 'x-forwarded-for': '6.6.6.6' },
+      });
+      expect(res.status).toBe(200);
+      expect(uiRequests.at(-1)!['x-forwarded-for']).toBe('127.0.0.1');
+    });
+
     it("decodes journeys for a logged-in operator through the API's codec, with the codec key", async () => {
       // A journey payload as the worker stores it in Temporal: encrypted with the payload keys.
       const [sealed] = await testDataConverter().codec.encode([
