@@ -123,7 +123,8 @@ export function registerJourneyStateGauge(
     labelNames: ['kind', 'status'] as const,
     registers: [registry],
     async collect() {
-      const rows = await countJourneys();
+      // The database down must not fail the whole scrape: the series go missing for this one.
+      const rows = await countJourneys().catch(() => []);
       this.reset();
       for (const { kind, status, count } of rows) this.set({ kind, status }, count);
     },

@@ -129,6 +129,14 @@ describe('the Grafana dashboard', () => {
     expect(exported).toContain('greenroom_http_request_duration_seconds_bucket');
   });
 
+  it('scrapes the rest when the database cannot count journeys', async () => {
+    const api = createApiMetrics();
+    registerJourneyStateGauge(api.registry, () => Promise.reject(new Error('connection refused')));
+    const families = parsePrometheusText(await api.registry.metrics());
+    expect(families.get('greenroom_journeys')?.samples).toEqual([]);
+    expect(families.has('greenroom_http_requests_total')).toBe(true);
+  });
+
   it('names only metrics our processes export', () => {
     const named = dashboard.panels.flatMap((p) =>
       p.targets.flatMap((t) => promqlMetricNames(t.expr).map((name) => ({ panel: p.title, name }))),
