@@ -26,3 +26,10 @@ export function isPortOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
     socket.once('error', () => resolve(false));
   });
 }
+
+/** `n` different free loopback ports (asked one by one, so the kernel may repeat one). */
+export async function freePorts(n: number, host = '127.0.0.1'): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < n) ports.add(await freePort(host));
+  return [...ports];
+}
