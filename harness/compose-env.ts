@@ -39,7 +39,8 @@ export class ComposeError extends Error {
  */
 export function interpolate(value: string, env: Record<string, string | undefined>, where = ''): string {
   return value.replace(
-    /\$\$|\$\{(\w+)(?:(:?)([-?])((?:[^}])*))?\}|\$(\w+)/g,
+    // The argument may hold one nested `${…}` (a default taken from another variable).
+    /\$\$|\$\{(\w+)(?:(:?)([-?])((?:[^{}]|\{[^{}]*\})*))?\}|\$(\w+)/g,
     (match, braced?: string, colon?: string, op?: string, arg?: string, bare?: string) => {
       if (match === '$$') return '$';
       const name = (braced ?? bare)!;

@@ -71,7 +71,7 @@ export async function startTemporalServer(options: RealTemporalServerOptions): P
       await waitUntilServing(address, child, options.startTimeoutMs ?? 90_000, 'Temporal server');
     } catch (err) {
       child.kill('SIGKILL');
-      throw new Error(`${(err as Error).message} (log: ${logFile})`);
+      throw new Error(`${(err as Error).message} (log: ${logFile})`, { cause: err });
     }
     return {
       address,

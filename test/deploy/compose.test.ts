@@ -41,9 +41,9 @@ describe('docker-compose.yml', () => {
   });
 
   it('gives the app processes a configuration our config module accepts', async () => {
-    const { services } = await compose();
+    const file = await compose();
     for (const name of ['api', 'worker', 'migrate', 'temporal-setup']) {
-      const env = await serviceEnvironment(await compose(), name, supplied);
+      const env = await serviceEnvironment(file, name, supplied);
       for (const key of Object.keys(env)) expect(Object.keys(configSchema.shape)).toContain(key);
       const config = loadConfig(env);
       expect(config.DATABASE_URL).toMatch(/@app-db:5432\/greenroom$/);
