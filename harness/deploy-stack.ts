@@ -153,6 +153,7 @@ export async function startDeployStack(options: DeployStackOptions = {}) {
       partnerKey,
       candidates,
       call,
+      operatorKey: supplied.OPERATOR_API_KEY!,
       temporal,
       databaseUrl: appDb.adminScopedUrl,
       apis,

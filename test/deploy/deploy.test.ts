@@ -91,10 +91,16 @@ describe('the production stack from dist/ (deploy test)', () => {
       const submitter = startSubmitting(stack, { ratePerSecond: 1, concurrency: 2 });
       try {
         await waitFor('two submissions', async () => submitter.submittedAt.size >= 2, 60_000);
-        const victim = stack.workers[0]!.process;
+        // The worker that has run more tasks dies, so the kill takes work in progress with it.
+        const handled = await Promise.all(stack.workers.map((w) => tasksHandled(stack, w.url)));
+        const victimIndex = handled[0]! >= handled[1]! ? 0 : 1;
+        expect(handled[victimIndex]).toBeGreaterThan(0);
+        const victim = stack.workers[victimIndex]!.process;
         victim.child.kill('SIGKILL');
         expect(await victim.exited).toBe('SIGKILL');
-        log(`worker 1 SIGKILLed after ${submitter.submittedAt.size} submissions`);
+        log(
+          `worker ${victimIndex + 1} SIGKILLed after ${submitter.submittedAt.size} submissions (tasks run: ${handled.join(', ')})`,
+        );
 
         const counts = await waitForResults(stack, candidates, { timeoutMs: 180_000, expectPatch: true });
         log(`counts ${JSON.stringify(counts)}`);
@@ -119,6 +125,17 @@ describe('the production stack from dist/ (deploy test)', () => {
     },
   );
 });
+
+/** Workflow and activity tasks a worker has run, from Temporal Core's metrics on its /metrics. */
+async function tasksHandled(stack: DeployStack, workerUrl: string): Promise<number> {
+  const res = await fetch(`${workerUrl}/metrics`, {
+    headers: { authorization: `Bearer ${stack.operatorKey}` },
+  });
+  const text = await res.text();
+  return [
+    ...text.matchAll(/^temporal_(?:workflow_task|activity)_execution_latency\w*_count\{[^}]*\} (\d+)/gm),
+  ].reduce((n, m) => n + Number(m[1]), 0);
+}
 
 async function outboxRows(stack: DeployStack): Promise<number> {
   const client = new pg.Client({ connectionString: stack.databaseUrl });
