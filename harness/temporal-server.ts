@@ -53,14 +53,15 @@ export async function startTemporalServer(options: RealTemporalServerOptions): P
 
     const configDir = path.join(options.workDir, 'temporal-config');
     await mkdir(configDir, { recursive: true });
-    const ports = await freePorts(10);
+    const ports = await freePorts(10, { below: 32_768 });
     const config = await serverConfig(binaries, admin, databases, ports, options.workDir);
     await writeFile(path.join(configDir, 'deploy.yaml'), stringify(config));
 
     const logFile = path.join(options.workDir, 'temporal-server.log');
     const child = spawn(
       binaries.server,
-      ['--root', options.workDir, '--config', configDir, '--env', 'deploy', 'start'],
+      // --config is read relative to --root.
+      ['--root', options.workDir, '--config', path.relative(options.workDir, configDir), '--env', 'deploy', 'start'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const out = createWriteStream(logFile, { flags: 'a' });

@@ -64,12 +64,13 @@ export async function provideTemporalServer({
   // Build into a private directory and rename: concurrent first runs never see a half-built cache.
   const staging = await mkdtemp(`${cacheDir}.build-`);
   try {
-    const goEnv = { ...env, CGO_ENABLED: env.CGO_ENABLED ?? '0' };
+    // Go's own CGO default (unlike the CLI's build): forcing a setting misses the build cache of
+    // every earlier build made without it, a rebuild of half an hour on a busy 2-core machine.
     const download = run(
       go,
       ['mod', 'download', '-json', `${TEMPORAL_SERVER_MODULE}@${TEMPORAL_SERVER_VERSION}`],
       {
-        env: goEnv,
+        env,
       },
     );
     const moduleDir = (JSON.parse(download) as { Dir?: string }).Dir;
@@ -82,8 +83,8 @@ export async function provideTemporalServer({
     const out = path.join(staging, 'out');
     const built = layout(out, 'go-build');
     // -trimpath: the build cache then serves any later build from another copy of the module.
-    run(go, ['build', '-trimpath', '-o', built.server, './cmd/server'], { env: goEnv, cwd: src });
-    run(go, ['build', '-trimpath', '-o', built.sqlTool, './cmd/tools/sql'], { env: goEnv, cwd: src });
+    run(go, ['build', '-trimpath', '-o', built.server, './cmd/server'], { env, cwd: src });
+    run(go, ['build', '-trimpath', '-o', built.sqlTool, './cmd/tools/sql'], { env, cwd: src });
     await cp(path.join(src, 'schema', 'postgresql', 'v12'), built.postgresSchemaDir, { recursive: true });
     await cp(path.join(src, 'config', 'development-postgres12.yaml'), built.configTemplate);
     await cp(path.join(src, 'config', 'dynamicconfig', 'development-sql.yaml'), built.dynamicConfig);
