@@ -61,7 +61,15 @@ export async function startTemporalServer(options: RealTemporalServerOptions): P
     const child = spawn(
       binaries.server,
       // --config is read relative to --root.
-      ['--root', options.workDir, '--config', path.relative(options.workDir, configDir), '--env', 'deploy', 'start'],
+      [
+        '--root',
+        options.workDir,
+        '--config',
+        path.relative(options.workDir, configDir),
+        '--env',
+        'deploy',
+        'start',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const out = createWriteStream(logFile, { flags: 'a' });

@@ -31,7 +31,10 @@ export function isPortOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
  * `n` different free loopback ports. With `below`, tried at random under it (the kernel's own
  * picks are 32768 and up: too high for the Temporal server's membership ports, stored as smallint).
  */
-export async function freePorts(n: number, { host = '127.0.0.1', below }: { host?: string; below?: number } = {}) {
+export async function freePorts(
+  n: number,
+  { host = '127.0.0.1', below }: { host?: string; below?: number } = {},
+) {
   const ports = new Set<number>();
   for (let tries = 0; ports.size < n; tries++) {
     if (tries > 100 * n) throw new Error(`no ${n} free ports${below ? ` below ${below}` : ''} on ${host}`);
