@@ -64,6 +64,8 @@ export const configSchema = z.object({
       .optional(),
   ),
   TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
+  /** How long Temporal keeps a closed journey's history; used when `temporal:setup` creates the namespace. */
+  TEMPORAL_NAMESPACE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default('greenroom-journeys'),
   TEMPORAL_DEV_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),

@@ -2,6 +2,9 @@ import { waitFor } from './processes.js';
 import { HARNESS_ANSWERS, HARNESS_TEST, type HarnessCandidate, type ProductStack } from './product-stack.js';
 import type { ReceivedMessage } from './smtp-server.js';
 
+/** What the driver needs of a stack: product-stack.ts's, or the deploy test's built from dist/. */
+export type DrivenStack = Pick<ProductStack, 'sb' | 'org' | 'smtp' | 'tenantId' | 'call' | 'candidates'>;
+
 /**
  * Drives journeys through a product stack the way people do: an operator uploads a CSV (or a
  * recruiter clicks Send test in Greenhouse), candidates open the invite from their e-mail and submit,
@@ -27,7 +30,7 @@ interface BulkProgress {
 }
 
 /** One CSV upload through the operator API; resolves with the bulk invite's id. */
-export async function inviteInBulk(stack: ProductStack, candidates: HarnessCandidate[]): Promise<string> {
+export async function inviteInBulk(stack: DrivenStack, candidates: HarnessCandidate[]): Promise<string> {
   const res = await stack.call(
     'POST',
     `/operator/tenants/${stack.tenantId}/invites/bulk`,
@@ -42,12 +45,12 @@ export async function inviteInBulk(stack: ProductStack, candidates: HarnessCandi
   return progress.id;
 }
 
-export async function bulkProgress(stack: ProductStack, id: string): Promise<BulkProgress> {
+export async function bulkProgress(stack: DrivenStack, id: string): Promise<BulkProgress> {
   return (await stack.call('GET', `/operator/bulk-invites/${id}`)).body as unknown as BulkProgress;
 }
 
 /** A recruiter's Send test in Greenhouse for each candidate's application, `concurrency` at a time. */
-export async function sendTests(stack: ProductStack, candidates: HarnessCandidate[], concurrency = 8) {
+export async function sendTests(stack: DrivenStack, candidates: HarnessCandidate[], concurrency = 8) {
   let next = 0;
   const one = async () => {
     while (next < candidates.length) {
@@ -74,7 +77,7 @@ export interface SubmitterOptions {
  * Candidates who open their invite and submit the (correct) answer, once per candidate. A
  * submission the API cannot take now (5xx, connection refused) is tried again a little later.
  */
-export function startSubmitting(stack: ProductStack, options: SubmitterOptions = {}) {
+export function startSubmitting(stack: DrivenStack, options: SubmitterOptions = {}) {
   const submittedAt = new Map<string, number>();
   const queue: { email: string; link: string }[] = [];
   const seen = new Set<string>();
@@ -159,7 +162,7 @@ export function startSubmitting(stack: ProductStack, options: SubmitterOptions =
  * the upload's time, from which the scenario counts its run time.
  */
 export async function uploadAndAwaitSubmissions(
-  stack: ProductStack,
+  stack: DrivenStack,
   submitter: Submitter,
   options: { journeys: number; percent: number; timeoutMs: number; before: string; log: (l: string) => void },
 ): Promise<{ candidates: HarnessCandidate[]; uploadedAt: number }> {
@@ -193,7 +196,7 @@ export interface JourneyCounts {
 
 /** Counts every effect per candidate in the SMTP server and the sandbox. */
 export function countEffects(
-  stack: ProductStack,
+  stack: DrivenStack,
   candidates: HarnessCandidate[],
   options: { expectPatch?: boolean } = {},
 ): JourneyCounts {
@@ -251,7 +254,7 @@ export function countEffects(
 
 /** Waits until every candidate's result is in Greenhouse, or the time is up; returns the counts. */
 export async function waitForResults(
-  stack: ProductStack,
+  stack: DrivenStack,
   candidates: HarnessCandidate[],
   options: { timeoutMs: number; expectPatch?: boolean; onProgress?: (c: JourneyCounts) => void },
 ): Promise<JourneyCounts> {

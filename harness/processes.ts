@@ -12,11 +12,16 @@ export interface SpawnedProcess {
 
 /** Runs one of our TypeScript entry points as a real process, the way npm scripts do. */
 export function spawnEntry(entry: string, env: NodeJS.ProcessEnv, args: string[] = []): SpawnedProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  return spawnProcess(process.execPath, ['--import', 'tsx', entry, ...args], {
+    ...process.env,
+    LOG_LEVEL: 'warn',
+    ...env,
   });
+}
+
+/** Runs a command in the repository with exactly `env`, keeping its output. */
+export function spawnProcess(command: string, args: string[], env: NodeJS.ProcessEnv): SpawnedProcess {
+  const child = spawn(command, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (d) => (out += d));
   child.stderr?.on('data', (d) => (out += d));

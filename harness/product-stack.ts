@@ -184,82 +184,8 @@ export async function startProductStack(options: ProductStackOptions = {}) {
     await Promise.all([startApi(), startWorker()]);
     log(`api ${apiUrl} and worker ready; smtp ${smtp.url}; sandbox ${sb.url}`);
 
-    const call = async (
-      method: string,
-      urlPath: string,
-      body?: unknown,
-      headers: Record<string, string> = {},
-    ) => {
-      const res = await fetch(`${apiUrl}${urlPath}`, {
-        method,
-        headers: { authorization: `Bearer ${OPERATOR_KEY}`, 'content-type': 'application/json', ...headers },
-        ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-    };
-    const must = async (method: string, urlPath: string, body?: unknown) => {
-      const res = await call(method, urlPath, body);
-      if (res.status >= 300)
-        throw new Error(`${method} ${urlPath}: ${res.status} ${JSON.stringify(res.body)}`);
-      return res.body;
-    };
-
-    // The tenant, set up as an operator would, through the operator API.
-    const org = sb.orgs[0]!;
-    const tenantId = String(
-      (await must('POST', '/operator/tenants', { slug: 'harness', name: 'Harness' })).id,
-    );
-    await must('PUT', `/operator/tenants/${tenantId}/greenhouse`, {
-      kind: 'v3_client_credentials',
-      clientId: org.credentials.v3.clientId,
-      clientSecret: org.credentials.v3.clientSecret,
-      auditUserId: org.siteAdmin.id,
-      greenhouseHost: 'app.greenhouse.io',
-      harvestBaseUrl: sb.url,
-      authBaseUrl: sb.url,
-    });
-    const fields = (await must('GET', `/operator/tenants/${tenantId}/greenhouse/custom-fields`))
-      .application as {
-      id: string;
-      valueType: string;
-    }[];
-    await must('PUT', `/operator/tenants/${tenantId}/custom-field-mappings`, {
-      mappings: [
-        {
-          resultField: 'score',
-          scope: 'application',
-          customFieldId: fields.find((f) => f.valueType === 'number')!.id,
-        },
-      ],
-    });
-    await must('PUT', `/operator/tenants/${tenantId}/tests/${HARNESS_TEST.testId}`, HARNESS_TEST);
-    const callbackKey = `callback_org${org.org.id}`;
-    const partnerKey = String(
-      (
-        await must('POST', `/operator/tenants/${tenantId}/modes/greenhouse_invite/activate`, {
-          callbackCredential: callbackKey,
-        })
-      ).partnerApiKey,
-    );
-    await sb.admin.configureIntegration(org.org.id, {
-      partnerApi: { baseUrl: `${apiUrl}/partner`, apiKey: partnerKey },
-      callbackAuth: { kind: 'basic_key', key: callbackKey },
-    });
-    await must('POST', `/operator/tenants/${tenantId}/modes/vendor_invite/activate`, {});
-
-    const ghOrg = sb.state.org(org.org.id)!;
-    const candidates: HarnessCandidate[] = ghOrg.candidates.all().map((c) => {
-      const application = ghOrg.applications.get(c.applicationIds[0]!)!;
-      return {
-        email: c.emails[0]!.value,
-        firstName: c.firstName,
-        lastName: c.lastName,
-        jobId: application.jobId,
-        applicationId: application.id,
-        candidateId: c.id,
-      };
-    });
+    const { call, must } = operatorClient(apiUrl, OPERATOR_KEY);
+    const { org, tenantId, partnerKey, candidates } = await connectHarnessTenant(must, sb, apiUrl);
 
     return {
       db,
@@ -322,7 +248,96 @@ export async function startProductStack(options: ProductStackOptions = {}) {
 }
 export type ProductStack = Awaited<ReturnType<typeof startProductStack>>;
 
-async function waitForReady(what: string, proc: SpawnedProcess, url: string) {
+/** The operator API of one API process; `call` answers parsed JSON, `must` throws on a non-2xx. */
+export function operatorClient(apiUrl: string, operatorKey: string) {
+  const call = async (
+    method: string,
+    urlPath: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
+    const res = await fetch(`${apiUrl}${urlPath}`, {
+      method,
+      headers: { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json', ...headers },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  };
+  const must = async (method: string, urlPath: string, body?: unknown) => {
+    const res = await call(method, urlPath, body);
+    if (res.status >= 300) throw new Error(`${method} ${urlPath}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+  return { call, must };
+}
+
+/**
+ * The harness tenant, set up as an operator would through the operator API: connected to the
+ * sandbox's first organisation, score mapped, the harness test in the catalogue, both modes on and
+ * the sandbox's partner integration pointed at `apiUrl`.
+ */
+export async function connectHarnessTenant(
+  must: ReturnType<typeof operatorClient>['must'],
+  sb: Sandbox,
+  apiUrl: string,
+) {
+  const org = sb.orgs[0]!;
+  const tenantId = String((await must('POST', '/operator/tenants', { slug: 'harness', name: 'Harness' })).id);
+  await must('PUT', `/operator/tenants/${tenantId}/greenhouse`, {
+    kind: 'v3_client_credentials',
+    clientId: org.credentials.v3.clientId,
+    clientSecret: org.credentials.v3.clientSecret,
+    auditUserId: org.siteAdmin.id,
+    greenhouseHost: 'app.greenhouse.io',
+    harvestBaseUrl: sb.url,
+    authBaseUrl: sb.url,
+  });
+  const fields = (await must('GET', `/operator/tenants/${tenantId}/greenhouse/custom-fields`))
+    .application as {
+    id: string;
+    valueType: string;
+  }[];
+  await must('PUT', `/operator/tenants/${tenantId}/custom-field-mappings`, {
+    mappings: [
+      {
+        resultField: 'score',
+        scope: 'application',
+        customFieldId: fields.find((f) => f.valueType === 'number')!.id,
+      },
+    ],
+  });
+  await must('PUT', `/operator/tenants/${tenantId}/tests/${HARNESS_TEST.testId}`, HARNESS_TEST);
+  const callbackKey = `callback_org${org.org.id}`;
+  const partnerKey = String(
+    (
+      await must('POST', `/operator/tenants/${tenantId}/modes/greenhouse_invite/activate`, {
+        callbackCredential: callbackKey,
+      })
+    ).partnerApiKey,
+  );
+  await sb.admin.configureIntegration(org.org.id, {
+    partnerApi: { baseUrl: `${apiUrl}/partner`, apiKey: partnerKey },
+    callbackAuth: { kind: 'basic_key', key: callbackKey },
+  });
+  await must('POST', `/operator/tenants/${tenantId}/modes/vendor_invite/activate`, {});
+
+  const ghOrg = sb.state.org(org.org.id)!;
+  const candidates: HarnessCandidate[] = ghOrg.candidates.all().map((c) => {
+    const application = ghOrg.applications.get(c.applicationIds[0]!)!;
+    return {
+      email: c.emails[0]!.value,
+      firstName: c.firstName,
+      lastName: c.lastName,
+      jobId: application.jobId,
+      applicationId: application.id,
+      candidateId: c.id,
+    };
+  });
+  return { org, tenantId, partnerKey, candidates };
+}
+
+export async function waitForReady(what: string, proc: SpawnedProcess, url: string) {
   await waitFor(
     `${what} to be ready at ${url}`,
     async () => {
@@ -333,7 +348,7 @@ async function waitForReady(what: string, proc: SpawnedProcess, url: string) {
   );
 }
 
-async function stopProcess(p: SpawnedProcess | null): Promise<void> {
+export async function stopProcess(p: SpawnedProcess | null): Promise<void> {
   if (!p || p.child.exitCode !== null || p.child.signalCode !== null) return;
   const killer = setTimeout(() => p.child.kill('SIGKILL'), 15_000);
   p.child.kill('SIGTERM');
@@ -341,7 +356,7 @@ async function stopProcess(p: SpawnedProcess | null): Promise<void> {
   clearTimeout(killer);
 }
 
-function withDatabase(adminUrl: string, name: string): string {
+export function withDatabase(adminUrl: string, name: string): string {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return url.toString();

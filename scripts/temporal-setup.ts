@@ -1,7 +1,9 @@
-// One-shot set-up of a Temporal server we did not start (production): registers our custom search
-// attributes in TEMPORAL_NAMESPACE. Safe to run on every deploy.
+// One-shot set-up of a Temporal server we did not start (production): creates TEMPORAL_NAMESPACE
+// when the server lacks it (Temporal's server image creates none) and registers our custom search
+// attributes in it. Safe to run on every deploy.
 import { Connection } from '@temporalio/client';
 import { loadConfigOrExit } from '../config/config.js';
+import { ensureNamespace, whenNamespaceVisible } from '../temporal/namespace.js';
 import { ensureSearchAttributes } from '../temporal/search-attributes.js';
 
 const config = loadConfigOrExit();
@@ -11,7 +13,11 @@ if (!config.TEMPORAL_ADDRESS) {
 }
 const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
 try {
-  const added = await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
+  const namespace = config.TEMPORAL_NAMESPACE;
+  if (await ensureNamespace(connection, namespace, config.TEMPORAL_NAMESPACE_RETENTION_DAYS)) {
+    console.log(`created namespace ${namespace}`);
+  }
+  const added = await whenNamespaceVisible(() => ensureSearchAttributes(connection, namespace));
   console.log(
     added.length
       ? `registered search attributes: ${added.join(', ')}`

@@ -26,10 +26,14 @@ export interface ProvideOptions {
 }
 
 /** Outside the clone so that fresh clones (CI) reuse one build. */
+export function greenroomCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return (
+    env.GREENROOM_CACHE_DIR ?? path.join(env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'greenroom')
+  );
+}
+
 export function temporalCliCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base =
-    env.GREENROOM_CACHE_DIR ?? path.join(env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'greenroom');
-  return path.join(base, 'temporal-cli', TEMPORAL_CLI_VERSION);
+  return path.join(greenroomCacheDir(env), 'temporal-cli', TEMPORAL_CLI_VERSION);
 }
 
 export async function provideTemporalCli({
@@ -49,8 +53,7 @@ export async function provideTemporalCli({
   const cached = path.join(cacheDir, 'temporal');
   if (await isExecutable(cached)) return { path: cached, source: 'go-build-cache' };
 
-  const go =
-    findOnPath('go', env) ?? ((await isExecutable('/usr/local/go/bin/go')) ? '/usr/local/go/bin/go' : null);
+  const go = await findGo(env);
   if (!go) return null;
 
   log(
@@ -83,7 +86,14 @@ function findOnPath(name: string, env: NodeJS.ProcessEnv): string | null {
   return found.startsWith('/') ? found : null;
 }
 
-async function isExecutable(file: string): Promise<boolean> {
+/** The Go toolchain on PATH or at its usual install place, or null. */
+export async function findGo(env: NodeJS.ProcessEnv): Promise<string | null> {
+  return (
+    findOnPath('go', env) ?? ((await isExecutable('/usr/local/go/bin/go')) ? '/usr/local/go/bin/go' : null)
+  );
+}
+
+export async function isExecutable(file: string): Promise<boolean> {
   try {
     await access(file, constants.X_OK);
     return true;

@@ -106,7 +106,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   }
   const address = `127.0.0.1:${port}`;
   try {
-    await waitUntilServing(address, child, options.startTimeoutMs ?? 60_000);
+    await waitUntilServing(address, child, options.startTimeoutMs ?? 60_000, 'Temporal dev server');
   } catch (err) {
     child.kill('SIGKILL');
     throw err;
@@ -121,7 +121,13 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   };
 }
 
-async function waitUntilServing(address: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+/** Resolves once the server at `address` answers GetSystemInfo; fails early if `child` exits. */
+export async function waitUntilServing(
+  address: string,
+  child: ChildProcess,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited: string | null = null;
   child.once('exit', (code, signal) => {
@@ -129,7 +135,7 @@ async function waitUntilServing(address: string, child: ChildProcess, timeoutMs:
   });
   let lastError: unknown;
   while (Date.now() < deadline) {
-    if (exited) throw new Error(`Temporal dev server ${exited} before serving on ${address}`);
+    if (exited) throw new Error(`${what} ${exited} before serving on ${address}`);
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
       try {
@@ -143,12 +149,11 @@ async function waitUntilServing(address: string, child: ChildProcess, timeoutMs:
       await new Promise((r) => setTimeout(r, 250));
     }
   }
-  throw new Error(
-    `Temporal dev server did not serve on ${address} within ${timeoutMs} ms: ${String(lastError)}`,
-  );
+  throw new Error(`${what} did not serve on ${address} within ${timeoutMs} ms: ${String(lastError)}`);
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+/** SIGTERM, then SIGKILL after 10 s. */
+export function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
