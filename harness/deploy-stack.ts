@@ -84,7 +84,10 @@ export async function startDeployStack(options: DeployStackOptions = {}) {
       OPERATOR_API_KEY: `deploy-operator-${randomBytes(12).toString('hex')}`,
       SECRETS_ENCRYPTION_KEYS: generateEncryptionKeySpec('deploy1'),
       PAYLOAD_ENCRYPTION_KEYS: generateEncryptionKeySpec('deploypayload1'),
-      PUBLIC_BASE_URL: apiUrls[0]!,
+      GREENROOM_DOMAIN: 'assess.deploy.greenroom.test',
+      TEMPORAL_UI_DOMAIN: 'temporal.deploy.greenroom.test',
+      // The staging profile's value; relocated below to this run's SMTP server.
+      SMTP_URL: 'smtp://mailpit:1025',
       MAIL_FROM_ADDRESS: 'assessments@deploy.greenroom.test',
       LOG_LEVEL: 'warn',
     };
@@ -101,8 +104,10 @@ export async function startDeployStack(options: DeployStackOptions = {}) {
     cleanups.push(() => appDb.drop());
     const envOf = async (service: string, extra: Record<string, string> = {}) => {
       const env = relocate(compose, await serviceEnvironment(compose, service, supplied), endpoints);
-      // The one change beyond hosts: this run's own database instead of compose's `greenroom`.
+      // Changes beyond hosts: this run's own database instead of compose's `greenroom`, and the API
+      // reached directly over http where Caddy would terminate TLS for https://GREENROOM_DOMAIN.
       if (env.DATABASE_URL) env.DATABASE_URL = withDatabase(env.DATABASE_URL, appDb.name);
+      env.PUBLIC_BASE_URL = apiUrls[0]!;
       return { PATH: process.env.PATH, ...image, ...env, ...extra };
     };
 
