@@ -74,6 +74,12 @@ describe('the shared limiter', () => {
     for (const key of keys) expect(key).toMatch(/^[\w-]{43}$/);
   });
 
+  it('keeps the counts in an UNLOGGED table (no WAL per counted request)', async () => {
+    const [table] = await database.db.$queryRaw<{ relpersistence: string }[]>`
+      SELECT relpersistence FROM pg_class WHERE relname = 'rate_limits'`;
+    expect(table?.relpersistence).toBe('u');
+  });
+
   it('deletes ended windows, and only those (bounded table)', async () => {
     const expired = () => database.db.rateLimit.count({ where: { expire: { lt: BigInt(Date.now()) } } });
     const short = createSharedLimiter({ db: database.db, limit: 5, windowMs: 200 });
