@@ -76,7 +76,7 @@ describe('the shared limiter', () => {
 
   it('keeps the counts in an UNLOGGED table (no WAL per counted request)', async () => {
     const [table] = await database.db.$queryRaw<{ relpersistence: string }[]>`
-      SELECT relpersistence FROM pg_class WHERE relname = 'rate_limits'`;
+      SELECT relpersistence::text AS relpersistence FROM pg_class WHERE relname = 'rate_limits'`;
     expect(table?.relpersistence).toBe('u');
   });
 
