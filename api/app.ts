@@ -29,7 +29,8 @@ import { reportRoutes } from './pages/report.js';
 import { referenceRoutes } from './pages/reference.js';
 import { rejectCrossSiteForms, requireFormPosts } from './pages/csrf.js';
 import { pageSecurityHeaders } from './pages/security-headers.js';
-import { createFixedWindowLimiter, DEFAULT_RATE_LIMITS, rateLimit, type RateLimits } from './rate-limit.js';
+import { DEFAULT_RATE_LIMITS, rateLimit, type RateLimits } from './rate-limit.js';
+import { createSharedLimiter } from './shared-rate-limiter.js';
 import { takeTestRoutes } from './pages/take-test.js';
 import { partnerRoutes } from './partner/routes.js';
 import { greenhouseWebhookRoutes } from './webhooks/greenhouse.js';
@@ -55,9 +56,15 @@ export interface AppDependencies {
   publicBaseUrl?: string;
   /**
    * Per-minute limits per client IP (PAGE_RATE_LIMIT_PER_MINUTE, TOKEN_ENDPOINT_RATE_LIMIT_PER_MINUTE);
-   * the config defaults when not given. In memory, per app (rate-limit.ts).
+   * the config defaults when not given. Counted in PostgreSQL, shared by every API process
+   * (shared-rate-limiter.ts).
    */
   rateLimits?: Partial<RateLimits>;
+  /**
+   * Express's `trust proxy` (TRUST_PROXY, config/config.ts): which peers' X-Forwarded-For decides
+   * the client address that rate limits count. Default `loopback`.
+   */
+  trustProxy?: number | readonly string[];
   /** Request metrics; a fresh registry per app when not given. */
   metrics?: ApiMetrics;
 }
@@ -66,13 +73,21 @@ export interface AppDependencies {
 export function createApp(deps: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', deps.trustProxy ?? 'loopback');
   const metrics = deps.metrics ?? createApiMetrics();
   app.use(metrics.middleware);
   app.use(rejectNulInUrl);
   const limits = { ...DEFAULT_RATE_LIMITS, ...deps.rateLimits };
-  const pageLimiter = createFixedWindowLimiter({ limit: limits.pagesPerMinute, now: limits.now });
-  const tokenLimiter = createFixedWindowLimiter({ limit: limits.tokenEndpointsPerMinute, now: limits.now });
+  const pageLimiter = createSharedLimiter({
+    db: deps.db,
+    limit: limits.pagesPerMinute,
+    windowMs: limits.windowMs,
+  });
+  const tokenLimiter = createSharedLimiter({
+    db: deps.db,
+    limit: limits.tokenEndpointsPerMinute,
+    windowMs: limits.windowMs,
+  });
   // Webhooks first: their signature covers the raw bytes, which the JSON parser would consume.
   app.use(greenhouseWebhookRoutes(deps));
   app.use(express.json({ limit: deps.bodyLimit ?? '1mb', strict: true, reviver: rejectNulInJson }));

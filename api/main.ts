@@ -72,6 +72,7 @@ const app = createApp({
     pagesPerMinute: config.PAGE_RATE_LIMIT_PER_MINUTE,
     tokenEndpointsPerMinute: config.TOKEN_ENDPOINT_RATE_LIMIT_PER_MINUTE,
   },
+  trustProxy: config.TRUST_PROXY,
   temporalUiOrigins: config.TEMPORAL_UI_ORIGINS,
   codec: dataConverter.codec,
 });

@@ -1,25 +1,18 @@
 import type { Request, RequestHandler, Response } from 'express';
-import type { ErrorBody } from './http-errors.js';
+import { handle, type ErrorBody } from './http-errors.js';
 import { messagePage } from './pages/html.js';
 import { pageSecurityHeaders } from './pages/security-headers.js';
 
 /**
- * A fixed-window rate limiter: at most `limit` hits per key per window (a minute by default).
- *
- * IN MEMORY, PER PROCESS: every API process counts on its own, and a restart forgets the counts. With
- * N API replicas a client gets up to N × limit per window. That is enough for what it is here: a
- * brake on scripted abuse of people's pages and token endpoints (the tokens themselves are long
- * random secrets, so this is defence in depth, not what makes guessing impractical). A shared store
- * (PostgreSQL, Redis) would be needed for an exact limit across replicas.
- *
- * Memory is bounded: expired windows are swept when the table grows past `maxKeys`, and when a
- * flood of distinct keys fills it anyway the oldest entries go first.
+ * A fixed-window rate limiter: at most `limit` hits per key per window (a minute by default). The
+ * API's limiters keep their counts in PostgreSQL (shared-rate-limiter.ts), so every API process
+ * counts against the same budget; hence the verdicts are promises.
  */
 export interface FixedWindowLimiter {
   /** Counts one hit for `key`; `allowed` false once the window's budget is spent. */
-  hit(key: string): RateVerdict;
+  hit(key: string): Promise<RateVerdict>;
   /** Whether `key` is over its budget in the current window, without counting a hit. */
-  blocked(key: string): RateVerdict;
+  blocked(key: string): Promise<RateVerdict>;
 }
 
 export interface RateVerdict {
@@ -28,60 +21,7 @@ export interface RateVerdict {
   retryAfterSeconds: number;
 }
 
-export interface LimiterOptions {
-  limit: number;
-  windowMs?: number;
-  maxKeys?: number;
-  /** Clock (ms), for tests. */
-  now?: () => number;
-}
-
-export function createFixedWindowLimiter(options: LimiterOptions): FixedWindowLimiter {
-  const windowMs = options.windowMs ?? 60_000;
-  const maxKeys = options.maxKeys ?? 50_000;
-  const now = options.now ?? Date.now;
-  const windows = new Map<string, { start: number; count: number }>();
-
-  const sweep = (t: number) => {
-    for (const [key, w] of windows) if (t - w.start >= windowMs) windows.delete(key);
-    // Still full (a flood of distinct keys within one window): drop the oldest entries.
-    for (const key of windows.keys()) {
-      if (windows.size < maxKeys) break;
-      windows.delete(key);
-    }
-  };
-  const current = (key: string, t: number) => {
-    const w = windows.get(key);
-    return w && t - w.start < windowMs ? w : undefined;
-  };
-  const verdict = (w: { start: number; count: number } | undefined, t: number): RateVerdict => ({
-    allowed: !w || w.count <= options.limit,
-    retryAfterSeconds: w ? Math.max(1, Math.ceil((w.start + windowMs - t) / 1000)) : 1,
-  });
-
-  return {
-    hit(key) {
-      const t = now();
-      let w = current(key, t);
-      if (!w) {
-        if (windows.size >= maxKeys) sweep(t);
-        w = { start: t, count: 0 };
-        windows.delete(key); // re-insert: Map order is then the order of window starts
-        windows.set(key, w);
-      }
-      w.count++;
-      return verdict(w, t);
-    },
-    blocked(key) {
-      const t = now();
-      const w = current(key, t);
-      // Blocked once the budget is used up: the next counted hit would be refused.
-      return { ...verdict(w, t), allowed: !w || w.count < options.limit };
-    },
-  };
-}
-
-/** The client's address: Express's `req.ip` (X-Forwarded-For only from loopback, see app.ts). */
+/** The client's address: Express's `req.ip`, from X-Forwarded-For only as far as TRUST_PROXY trusts (app.ts). */
 export const clientIp = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? 'unknown';
 
 /** How a refusal is answered: an HTML page for people's browsers, the JSON ErrorBody elsewhere. */
@@ -124,11 +64,11 @@ export function rateLimit(options: {
   group: string;
   style: RateLimitStyle;
 }): RequestHandler {
-  return (req, res, next) => {
-    const verdict = options.limiter.hit(`${options.group}:${clientIp(req)}`);
+  return handle(async (req, res, next) => {
+    const verdict = await options.limiter.hit(`${options.group}:${clientIp(req)}`);
     if (verdict.allowed) return next();
     tooManyRequests(req, res, options.style, verdict.retryAfterSeconds);
-  };
+  });
 }
 
 /** The limits of one app (createApp's `rateLimits`); per minute, per client IP and route group. */
@@ -137,8 +77,8 @@ export interface RateLimits {
   pagesPerMinute: number;
   /** The OAuth callback, and failed partner API authentications (TOKEN_ENDPOINT_RATE_LIMIT_PER_MINUTE). */
   tokenEndpointsPerMinute: number;
-  /** Clock (ms), for tests. */
-  now?: () => number;
+  /** Window length (default a minute), shorter in tests. */
+  windowMs?: number;
 }
 
 /** The defaults of config/config.ts. */

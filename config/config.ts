@@ -1,3 +1,4 @@
+import proxyaddr from 'proxy-addr';
 import { z } from 'zod';
 import { parseEncryptionKeys, SecretBoxError, type EncryptionKey } from '../security/secret-box.js';
 
@@ -43,6 +44,45 @@ const encryptionKeys = z
       ctx.addIssue({ code: 'custom', message: err.message });
       return z.NEVER;
     }
+  });
+
+/**
+ * Express's `trust proxy`: which peers may say who the client is (X-Forwarded-For). A number of
+ * proxies in front of the API (hops; 0 trusts none), or comma-separated addresses, CIDR ranges and
+ * proxy-addr's names `loopback`, `linklocal`, `uniquelocal`. Not `true`: trusting every peer lets any
+ * client choose the address its rate limits are counted against.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .default('loopback')
+  .transform((spec, ctx): number | string[] => {
+    const problem = (message: string) => {
+      ctx.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    };
+    if (/^\d+$/.test(spec)) {
+      // Express reads a string as addresses: the hop count must reach it as a number.
+      const hops = Number(spec);
+      return hops <= 32 ? hops : problem('must be at most 32 proxies');
+    }
+    if (spec === 'false') return 0;
+    if (spec === 'true')
+      return problem(
+        'must not be true (any client could then choose its address): give the number of proxies in front of the API, or their addresses',
+      );
+    const list = spec
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
+    try {
+      proxyaddr.compile(list); // what Express does with the value: its error names the bad entry
+    } catch (err) {
+      return problem(
+        `must be a number of proxies, or comma-separated addresses, CIDR ranges, loopback, linklocal or uniquelocal (${(err as Error).message})`,
+      );
+    }
+    return list;
   });
 
 export const configSchema = z.object({
@@ -144,11 +184,17 @@ export const configSchema = z.object({
     .default('1mb'),
   /**
    * Requests per minute per client IP to people's pages (/t, /g, /r, /n, /q, /outbox; GET and POST).
-   * Counted in memory by each API process (api/rate-limit.ts); over it: 429 with Retry-After.
+   * Counted in PostgreSQL, shared by every API process (api/shared-rate-limiter.ts); over it: 429
+   * with Retry-After.
    */
   PAGE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
   /** Per minute per client IP: OAuth callback requests, and failed partner API authentications. */
   TOKEN_ENDPOINT_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
+  /**
+   * Which peers' X-Forwarded-For gives the client address (Express's `trust proxy`): the proxies
+   * in front of the API. Default `loopback` (a proxy on the same machine); e.g. `1`, `10.0.0.0/8`.
+   */
+  TRUST_PROXY: trustProxy,
 
   /** Outgoing mail. Unset → the outbox: mail is stored and listed at /outbox instead of sent. */
   SMTP_URL: z

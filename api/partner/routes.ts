@@ -81,12 +81,12 @@ export function partnerRoutes(deps: PartnerRouteDeps): Router {
 
   const authenticate: RequestHandler = handle(async (req, res, next) => {
     const failureKey = `partner-auth:${clientIp(req)}`;
-    const budget = deps.authFailureLimiter?.blocked(failureKey);
+    const budget = await deps.authFailureLimiter?.blocked(failureKey);
     if (budget && !budget.allowed) return tooManyRequests(req, res, 'json', budget.retryAfterSeconds);
     const auth = parsePartnerBasicAuth(req.get('authorization'));
     const tenantId = auth.ok ? await tenantForKey(auth.apiKey) : null;
     if (!tenantId) {
-      deps.authFailureLimiter?.hit(failureKey);
+      await deps.authFailureLimiter?.hit(failureKey);
       res.setHeader('WWW-Authenticate', 'Basic realm="greenroom partner API"');
       return void next(
         new HttpError(401, 'unauthorized', auth.ok ? 'unknown or inactive partner API key' : auth.message),

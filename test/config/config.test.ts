@@ -39,6 +39,30 @@ describe('configuration', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
   });
 
+  it('reads TRUST_PROXY as Express takes it: hops as a number, else a list of addresses', () => {
+    expect(loadConfig({}).TRUST_PROXY).toEqual(['loopback']);
+    expect(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(0);
+    expect(loadConfig({ TRUST_PROXY: ' loopback, 10.0.0.0/8 ,fd00::/8,uniquelocal' }).TRUST_PROXY).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+      'fd00::/8',
+      'uniquelocal',
+    ]);
+  });
+
+  it.each([
+    [
+      '10.0.0.0/33',
+      /TRUST_PROXY must be a number of proxies, or .*invalid range on address: 10\.0\.0\.0\/33/,
+    ],
+    ['proxy.internal', /TRUST_PROXY must be .*invalid IP address: proxy\.internal/],
+    ['true', /TRUST_PROXY must not be true \(any client could then choose its address\)/],
+    ['1000', /TRUST_PROXY must be at most 32 proxies/],
+  ])('refuses TRUST_PROXY=%j with a message naming it', (value, message) => {
+    expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(message);
+  });
+
   it('never echoes a secret value in the error', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://user:hunter2@db/x' })).toThrow(
       /^Invalid configuration: DATABASE_URL must be a postgresql:\/\/ URL$/,
