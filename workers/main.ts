@@ -8,6 +8,7 @@ import { createDatabase } from '../db/client.js';
 import { startHealthServer } from '../observability/health-server.js';
 import { createLogger } from '../observability/logger.js';
 import { createWorkerMetrics } from '../observability/metrics.js';
+import { temporalConnectionOptions } from '../temporal/connection-options.js';
 import { dataConverterFor } from '../temporal/data-converter.js';
 import { createJourneyWorker } from './create-worker.js';
 import { activityDependencies } from './dependencies.js';
@@ -54,7 +55,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 }
 
 const db = createDatabase({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
-const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+const connection = await NativeConnection.connect(temporalConnectionOptions(config.TEMPORAL_ADDRESS, config));
 const workflowBundle = config.WORKFLOW_BUNDLE_PATH
   ? { codePath: config.WORKFLOW_BUNDLE_PATH }
   : await bundleWorkflows();
@@ -63,7 +64,9 @@ const worker = await createJourneyWorker({
   connection,
   namespace: config.TEMPORAL_NAMESPACE,
   taskQueue: config.TEMPORAL_TASK_QUEUE,
-  dataConverter: dataConverterFor(config.PAYLOAD_ENCRYPTION_KEYS),
+  dataConverter: dataConverterFor(config.PAYLOAD_ENCRYPTION_KEYS, {
+    allowPlaintext: config.PAYLOAD_CODEC_ALLOW_PLAINTEXT === 'on',
+  }),
   activities: createActivities(
     activityDependencies(config, db, log, { onHarvestResponse: metrics.observeHarvestCall }, connection),
   ),
