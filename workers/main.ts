@@ -14,6 +14,7 @@ import { createJourneyWorker } from './create-worker.js';
 import { activityDependencies } from './dependencies.js';
 import { installWorkerRuntime } from './runtime.js';
 import { bundleWorkflows } from './workflow-bundle.js';
+import { workerVersionFrom } from './versioning.js';
 
 const config = loadConfigOrExit();
 const log = createLogger({ level: config.LOG_LEVEL, name: 'greenroom-worker' });
@@ -76,6 +77,7 @@ const worker = await createJourneyWorker({
   timelineDb: db,
   metrics,
   log,
+  version: workerVersionFrom(config),
 });
 
 const health = await startHealthServer({
@@ -94,6 +96,7 @@ log.info(
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     temporal: config.TEMPORAL_ADDRESS,
     prebuiltBundle: !!config.WORKFLOW_BUNDLE_PATH,
+    version: workerVersionFrom(config) ?? 'unversioned',
   },
   'worker running',
 );
