@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
 import { Client, type WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { waitFor } from '../../harness/processes.js';
 import { completeProbeUpdate, probeStateQuery } from '../../workflows/probe/messages.js';
 import type { probeJourney } from '../../workflows/probe/probe-journey.js';
@@ -103,6 +105,37 @@ describe('the worker refuses unencrypted payloads (PAYLOAD_CODEC_ALLOW_PLAINTEXT
     );
 
     const state = await handle.executeUpdate(completeProbeUpdate, { args: [{ completedBy: 'operator' }] });
+    expect(state).toMatchObject({ status: 'complete', completedBy: 'operator' });
+    expect((await row(journeyId))?.status).toBe('complete');
+  });
+
+  it('a forged signal stops the journey without effect until an operator resets past it', async () => {
+    const w = await worker(uniqueTaskQueue('strict'));
+    const journeyId = `probe:system:forged-signal-${w.taskQueue}`;
+    const handle = await startProbe(client, w.taskQueue, journeyId);
+    await waitFor('the journey to wait', async () => (await row(journeyId))?.status === 'in_progress');
+    const before = (await handle.fetchHistory()).events!;
+    const lastCompleted = before.filter((e) => e.workflowTaskCompletedEventAttributes).at(-1)!.eventId!;
+
+    // Unlike an update, a signal is written to the history first: every later task meets it.
+    await forger.workflow.getHandle(journeyId).signal('greenhouseStop', { event: 'forged' });
+    await waitFor('the forged signal to be refused', async () => (await taskFailures(handle)).length > 0);
+    expect((await taskFailures(handle))[0]).toMatch(/refused an unencrypted payload/);
+    expect((await row(journeyId))?.status).toBe('in_progress');
+
+    // The remedy: reset to the task before the signal, without re-applying signals.
+    await client.workflowService.resetWorkflowExecution({
+      namespace: 'default',
+      workflowExecution: { workflowId: journeyId },
+      reason: 'forged signal',
+      workflowTaskFinishEventId: lastCompleted,
+      requestId: randomUUID(),
+      resetReapplyExcludeTypes: [
+        temporal.api.enums.v1.ResetReapplyExcludeType.RESET_REAPPLY_EXCLUDE_TYPE_SIGNAL,
+      ],
+    });
+    const current = client.workflow.getHandle(journeyId);
+    const state = await current.executeUpdate(completeProbeUpdate, { args: [{ completedBy: 'operator' }] });
     expect(state).toMatchObject({ status: 'complete', completedBy: 'operator' });
     expect((await row(journeyId))?.status).toBe('complete');
   });
