@@ -62,191 +62,191 @@ const encryptionKeys = z
     }
   });
 
-export const configSchema = z
-  .object({
-    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    /** Where local state lives: embedded database, Temporal dev server's SQLite file, outbox. */
-    DATA_DIR: z.string().trim().min(1).default('.data'),
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Where local state lives: embedded database, Temporal dev server's SQLite file, outbox. */
+  DATA_DIR: z.string().trim().min(1).default('.data'),
 
-    /** PostgreSQL. Unset → embedded PGlite under DATA_DIR (local only). */
-    DATABASE_URL: postgresUrl.optional(),
-    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
-    EMBEDDED_DB_PORT: port.default(5433),
+  /** PostgreSQL. Unset → embedded PGlite under DATA_DIR (local only). */
+  DATABASE_URL: postgresUrl.optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  EMBEDDED_DB_PORT: port.default(5433),
 
-    /** Temporal. Unset address → `npm start` runs a dev server on TEMPORAL_DEV_PORT. */
-    TEMPORAL_ADDRESS: optionalString.pipe(
-      z
-        .string()
-        .regex(/^[\w.-]+:\d+$/, 'must be host:port')
-        .optional(),
-    ),
-    TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
-    TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default('greenroom-journeys'),
-    TEMPORAL_DEV_PORT: port.default(7233),
-    TEMPORAL_UI_PORT: port.default(8233),
-    /**
-     * Origins of the Temporal Web UI allowed to call our codec endpoint (/codec, CORS), comma-separated.
-     * Point the UI's "Codec Server endpoint" at `<PUBLIC_BASE_URL>/codec` with "pass access token" on.
-     */
-    TEMPORAL_UI_ORIGINS: z
+  /** Temporal. Unset address → `npm start` runs a dev server on TEMPORAL_DEV_PORT. */
+  TEMPORAL_ADDRESS: optionalString.pipe(
+    z
       .string()
-      .default('http://localhost:8233,http://127.0.0.1:8233')
-      .transform((list) =>
-        list
-          .split(',')
-          .map((v) => v.trim())
-          .filter(Boolean),
-      )
-      .pipe(
-        z
-          .array(
-            z.string().refine(
-              (v) => {
-                try {
-                  return new URL(v).origin === v;
-                } catch {
-                  return false;
-                }
-              },
-              { error: 'must be comma-separated origins like http://localhost:8233 (scheme://host[:port])' },
-            ),
-          )
-          .min(1, 'must name at least one origin'),
-      ),
-    /**
-     * TLS towards Temporal (temporal/connection-options.ts, one factory for the API, the worker and
-     * scripts). TEMPORAL_TLS: on|off; unset → on as soon as any TEMPORAL_TLS_* path, the server name or
-     * TEMPORAL_API_KEY is set (an API key is a bearer secret: never sent in clear unless TEMPORAL_TLS=off
-     * says so explicitly, e.g. behind a local TLS-terminating sidecar). CA: the server's root (unset →
-     * the system's roots). CERT + KEY: the client certificate for mTLS (one without the other is an
-     * error). SERVER_NAME: the name checked in the server's certificate (and sent as SNI) when it
-     * differs from TEMPORAL_ADDRESS's host.
-     */
-    TEMPORAL_TLS: onOff.optional(),
-    TEMPORAL_TLS_CA_PATH: readableFile,
-    TEMPORAL_TLS_CERT_PATH: readableFile,
-    TEMPORAL_TLS_KEY_PATH: readableFile,
-    TEMPORAL_TLS_SERVER_NAME: optionalString,
-    /** API key (Temporal Cloud style), sent as `Authorization: Bearer`; implies TLS (TEMPORAL_TLS). */
-    TEMPORAL_API_KEY: optionalString,
-    /**
-     * Worker deployment versioning (workers/versioning.ts): both set → the worker polls as version
-     * `WORKER_DEPLOYMENT_NAME:WORKER_BUILD_ID` and its workflows are PINNED to it; neither → off.
-     */
-    WORKER_DEPLOYMENT_NAME: optionalString,
-    WORKER_BUILD_ID: optionalString,
-    TEMPORAL_CLI_PATH: optionalString,
-    /** Production workers load a bundle built ahead of time; unset → bundle at start-up. */
-    WORKFLOW_BUNDLE_PATH: optionalString,
-    /** The worker's /healthz and /readyz. */
-    WORKER_HEALTH_PORT: port.default(3001),
-    /**
-     * Loopback port of Temporal Core's Prometheus exporter; the worker's /metrics (health port)
-     * serves it after our own metrics. 0 → Core's metrics off.
-     */
-    WORKER_TEMPORAL_METRICS_PORT: port.default(9464),
-    WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
-    /**
-     * Journeys a worker keeps in memory between their steps (Temporal's sticky cache). Most journeys
-     * wait days for a person, so one that is not cached costs only a replay of its short history when
-     * it wakes; each cached one holds about 0.6 MB of worker memory. Unbounded, the SDK sizes the
-     * cache from the V8 heap limit (about 2,300 on a 4 GB heap): thousands of idle journeys then take
-     * the worker past 1.5 GB (bench/idle-journeys.ts). 200 covers the journeys a worker has in
-     * flight at once, bulk invites included. 0 → no cache (every step replays its history).
-     */
-    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(200),
-
-    /** HTTP API. */
-    API_HOST: z.string().trim().min(1).default('127.0.0.1'),
-    API_PORT: port.default(3000),
-    PUBLIC_BASE_URL: z.url({ error: 'must be an absolute URL' }).optional(),
-    /** Bootstrap operator key (full operator keys with roles arrive with the operator API). */
-    OPERATOR_API_KEY: optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
-    /**
-     * Keys that encrypt secrets at rest: `id:base64(32 bytes)`, comma-separated, the first one current.
-     * Unset → `npm start` keeps a generated key in DATA_DIR; the API and worker refuse to start without.
-     */
-    SECRETS_ENCRYPTION_KEYS: encryptionKeys,
-    /**
-     * Keys that encrypt every Temporal payload (journeys' inputs, results, signals, updates, queries,
-     * memos: security/payload-codec.ts), same format and rotation as SECRETS_ENCRYPTION_KEYS but
-     * separate keys: the API, every worker and the codec endpoint need these; keep old keys listed
-     * while histories encrypted with them may be read. Unset → `npm start` keeps a generated key in
-     * DATA_DIR; the API and worker refuse to start without.
-     */
-    PAYLOAD_ENCRYPTION_KEYS: encryptionKeys,
-    /**
-     * With PAYLOAD_ENCRYPTION_KEYS set, the codec refuses to decode a payload that is not encrypted:
-     * whoever can reach Temporal cannot start a journey or answer one with a payload of their own.
-     * on → plain payloads pass through, for migrating histories written before encryption; turn it
-     * off again once they have finished (their retention passed).
-     */
-    PAYLOAD_CODEC_ALLOW_PLAINTEXT: onOff.default('off'),
-    /**
-     * Local only (`npm start` sets it): the codec endpoint answers requests from a loopback address
-     * without the operator key, because the stock Temporal UI cannot send one (api/codec/routes.ts).
-     * Refused with NODE_ENV=production.
-     */
-    CODEC_LOOPBACK_WITHOUT_KEY: onOff.default('off'),
-    API_BODY_LIMIT: z
-      .string()
-      .regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb or 1mb')
-      .default('1mb'),
-    /**
-     * Requests per minute per client IP to people's pages (/t, /g, /r, /n, /q, /outbox; GET and POST).
-     * Counted in memory by each API process (api/rate-limit.ts); over it: 429 with Retry-After.
-     */
-    PAGE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
-    /** Per minute per client IP: OAuth callback requests, and failed partner API authentications. */
-    TOKEN_ENDPOINT_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
-
-    /** Outgoing mail. Unset → the outbox: mail is stored and listed at /outbox instead of sent. */
-    SMTP_URL: z
-      .string()
-      .trim()
-      .regex(/^smtps?:\/\/.+/, 'must be an smtp:// or smtps:// URL')
+      .regex(/^[\w.-]+:\d+$/, 'must be host:port')
       .optional(),
-    MAIL_FROM_ADDRESS: z
-      .email({ error: 'must be an e-mail address' })
-      .default('assessments@greenroom.localhost'),
+  ),
+  TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default('greenroom-journeys'),
+  TEMPORAL_DEV_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  /**
+   * Origins of the Temporal Web UI allowed to call our codec endpoint (/codec, CORS), comma-separated.
+   * Point the UI's "Codec Server endpoint" at `<PUBLIC_BASE_URL>/codec` with "pass access token" on.
+   */
+  TEMPORAL_UI_ORIGINS: z
+    .string()
+    .default('http://localhost:8233,http://127.0.0.1:8233')
+    .transform((list) =>
+      list
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(
+          z.string().refine(
+            (v) => {
+              try {
+                return new URL(v).origin === v;
+              } catch {
+                return false;
+              }
+            },
+            { error: 'must be comma-separated origins like http://localhost:8233 (scheme://host[:port])' },
+          ),
+        )
+        .min(1, 'must name at least one origin'),
+    ),
+  /**
+   * TLS towards Temporal (temporal/connection-options.ts, one factory for the API, the worker and
+   * scripts). TEMPORAL_TLS: on|off; unset → on as soon as any TEMPORAL_TLS_* path, the server name or
+   * TEMPORAL_API_KEY is set (an API key is a bearer secret: never sent in clear unless TEMPORAL_TLS=off
+   * says so explicitly, e.g. behind a local TLS-terminating sidecar). CA: the server's root (unset →
+   * the system's roots). CERT + KEY: the client certificate for mTLS (one without the other is an
+   * error). SERVER_NAME: the name checked in the server's certificate (and sent as SNI) when it
+   * differs from TEMPORAL_ADDRESS's host.
+   */
+  TEMPORAL_TLS: onOff.optional(),
+  TEMPORAL_TLS_CA_PATH: readableFile,
+  TEMPORAL_TLS_CERT_PATH: readableFile,
+  TEMPORAL_TLS_KEY_PATH: readableFile,
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
+  /** API key (Temporal Cloud style), sent as `Authorization: Bearer`; implies TLS (TEMPORAL_TLS). */
+  TEMPORAL_API_KEY: optionalString,
+  /**
+   * Worker deployment versioning (workers/versioning.ts): both set → the worker polls as version
+   * `WORKER_DEPLOYMENT_NAME:WORKER_BUILD_ID` and its workflows are PINNED to it; neither → off.
+   */
+  WORKER_DEPLOYMENT_NAME: optionalString,
+  WORKER_BUILD_ID: optionalString,
+  TEMPORAL_CLI_PATH: optionalString,
+  /** Production workers load a bundle built ahead of time; unset → bundle at start-up. */
+  WORKFLOW_BUNDLE_PATH: optionalString,
+  /** The worker's /healthz and /readyz. */
+  WORKER_HEALTH_PORT: port.default(3001),
+  /**
+   * Loopback port of Temporal Core's Prometheus exporter; the worker's /metrics (health port)
+   * serves it after our own metrics. 0 → Core's metrics off.
+   */
+  WORKER_TEMPORAL_METRICS_PORT: port.default(9464),
+  WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  /**
+   * Journeys a worker keeps in memory between their steps (Temporal's sticky cache). Most journeys
+   * wait days for a person, so one that is not cached costs only a replay of its short history when
+   * it wakes; each cached one holds about 0.6 MB of worker memory. Unbounded, the SDK sizes the
+   * cache from the V8 heap limit (about 2,300 on a 4 GB heap): thousands of idle journeys then take
+   * the worker past 1.5 GB (bench/idle-journeys.ts). 200 covers the journeys a worker has in
+   * flight at once, bulk invites included. 0 → no cache (every step replays its history).
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(200),
 
-    /** `npm start` runs the Greenhouse sandbox (an emulator) unless turned off. */
-    GREENHOUSE_SANDBOX: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
-    GREENHOUSE_SANDBOX_PORT: port.default(4010),
+  /** HTTP API. */
+  API_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  API_PORT: port.default(3000),
+  PUBLIC_BASE_URL: z.url({ error: 'must be an absolute URL' }).optional(),
+  /** Bootstrap operator key (full operator keys with roles arrive with the operator API). */
+  OPERATOR_API_KEY: optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
+  /**
+   * Keys that encrypt secrets at rest: `id:base64(32 bytes)`, comma-separated, the first one current.
+   * Unset → `npm start` keeps a generated key in DATA_DIR; the API and worker refuse to start without.
+   */
+  SECRETS_ENCRYPTION_KEYS: encryptionKeys,
+  /**
+   * Keys that encrypt every Temporal payload (journeys' inputs, results, signals, updates, queries,
+   * memos: security/payload-codec.ts), same format and rotation as SECRETS_ENCRYPTION_KEYS but
+   * separate keys: the API, every worker and the codec endpoint need these; keep old keys listed
+   * while histories encrypted with them may be read. Unset → `npm start` keeps a generated key in
+   * DATA_DIR; the API and worker refuse to start without.
+   */
+  PAYLOAD_ENCRYPTION_KEYS: encryptionKeys,
+  /**
+   * With PAYLOAD_ENCRYPTION_KEYS set, the codec refuses to decode a payload that is not encrypted:
+   * whoever can reach Temporal cannot start a journey or answer one with a payload of their own.
+   * on → plain payloads pass through, for migrating histories written before encryption; turn it
+   * off again once they have finished (their retention passed).
+   */
+  PAYLOAD_CODEC_ALLOW_PLAINTEXT: onOff.default('off'),
+  /**
+   * Local only (`npm start` sets it): the codec endpoint answers requests from a loopback address
+   * without the operator key, because the stock Temporal UI cannot send one (api/codec/routes.ts).
+   * Refused with NODE_ENV=production.
+   */
+  CODEC_LOOPBACK_WITHOUT_KEY: onOff.default('off'),
+  API_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb or 1mb')
+    .default('1mb'),
+  /**
+   * Requests per minute per client IP to people's pages (/t, /g, /r, /n, /q, /outbox; GET and POST).
+   * Counted in memory by each API process (api/rate-limit.ts); over it: 429 with Retry-After.
+   */
+  PAGE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
+  /** Per minute per client IP: OAuth callback requests, and failed partner API authentications. */
+  TOKEN_ENDPOINT_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
 
-    /** Print pretty logs instead of JSON lines. */
-    LOG_PRETTY: booleanFlag.default(false),
-  })
-  .superRefine((c, ctx) => {
-    const problem = (name: string, message: string) =>
-      ctx.addIssue({ code: 'custom', path: [name], message });
-    if (!!c.TEMPORAL_TLS_CERT_PATH !== !!c.TEMPORAL_TLS_KEY_PATH) {
-      const [missing, given] = c.TEMPORAL_TLS_CERT_PATH
-        ? ['TEMPORAL_TLS_KEY_PATH', 'TEMPORAL_TLS_CERT_PATH']
-        : ['TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH'];
-      problem(missing, `must be set with ${given} (a client certificate needs its key, and vice versa)`);
+  /** Outgoing mail. Unset → the outbox: mail is stored and listed at /outbox instead of sent. */
+  SMTP_URL: z
+    .string()
+    .trim()
+    .regex(/^smtps?:\/\/.+/, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  MAIL_FROM_ADDRESS: z
+    .email({ error: 'must be an e-mail address' })
+    .default('assessments@greenroom.localhost'),
+
+  /** `npm start` runs the Greenhouse sandbox (an emulator) unless turned off. */
+  GREENHOUSE_SANDBOX: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+  GREENHOUSE_SANDBOX_PORT: port.default(4010),
+
+  /** Print pretty logs instead of JSON lines. */
+  LOG_PRETTY: booleanFlag.default(false),
+});
+
+/** Rules between variables (zod runs them once every variable parsed). */
+function crossChecks(c: z.infer<typeof configSchema>, ctx: z.RefinementCtx): void {
+  const problem = (name: string, message: string) => ctx.addIssue({ code: 'custom', path: [name], message });
+  if (!!c.TEMPORAL_TLS_CERT_PATH !== !!c.TEMPORAL_TLS_KEY_PATH) {
+    const [missing, given] = c.TEMPORAL_TLS_CERT_PATH
+      ? ['TEMPORAL_TLS_KEY_PATH', 'TEMPORAL_TLS_CERT_PATH']
+      : ['TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH'];
+    problem(missing, `must be set with ${given} (a client certificate needs its key, and vice versa)`);
+  }
+  if (c.TEMPORAL_TLS === 'off') {
+    for (const name of [
+      'TEMPORAL_TLS_CA_PATH',
+      'TEMPORAL_TLS_CERT_PATH',
+      'TEMPORAL_TLS_KEY_PATH',
+      'TEMPORAL_TLS_SERVER_NAME',
+    ] as const) {
+      if (c[name]) problem(name, 'is set but TEMPORAL_TLS is off');
     }
-    if (c.TEMPORAL_TLS === 'off') {
-      for (const name of [
-        'TEMPORAL_TLS_CA_PATH',
-        'TEMPORAL_TLS_CERT_PATH',
-        'TEMPORAL_TLS_KEY_PATH',
-        'TEMPORAL_TLS_SERVER_NAME',
-      ] as const) {
-        if (c[name]) problem(name, 'is set but TEMPORAL_TLS is off');
-      }
-    }
-    if (!!c.WORKER_DEPLOYMENT_NAME !== !!c.WORKER_BUILD_ID) {
-      problem(
-        c.WORKER_DEPLOYMENT_NAME ? 'WORKER_BUILD_ID' : 'WORKER_DEPLOYMENT_NAME',
-        'must be set with the other of WORKER_DEPLOYMENT_NAME and WORKER_BUILD_ID (or neither: versioning off)',
-      );
-    }
-    if (c.CODEC_LOOPBACK_WITHOUT_KEY === 'on' && c.NODE_ENV === 'production') {
-      problem('CODEC_LOOPBACK_WITHOUT_KEY', 'must be off in production (it is for npm start)');
-    }
-  });
+  }
+  if (!!c.WORKER_DEPLOYMENT_NAME !== !!c.WORKER_BUILD_ID) {
+    problem(
+      c.WORKER_DEPLOYMENT_NAME ? 'WORKER_BUILD_ID' : 'WORKER_DEPLOYMENT_NAME',
+      'must be set with the other of WORKER_DEPLOYMENT_NAME and WORKER_BUILD_ID (or neither: versioning off)',
+    );
+  }
+  if (c.CODEC_LOOPBACK_WITHOUT_KEY === 'on' && c.NODE_ENV === 'production') {
+    problem('CODEC_LOOPBACK_WITHOUT_KEY', 'must be off in production (it is for npm start)');
+  }
+}
 
 export type Config = z.infer<typeof configSchema> & { publicBaseUrl: string };
 
@@ -270,7 +270,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const present = Object.fromEntries(
     Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''),
   );
-  const result = configSchema.safeParse(present);
+  const result = configSchema.superRefine(crossChecks).safeParse(present);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'environment');
