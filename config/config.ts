@@ -86,7 +86,8 @@ export const configSchema = z.object({
   TEMPORAL_UI_PORT: port.default(8233),
   /**
    * Origins of the Temporal Web UI allowed to call our codec endpoint (/codec, CORS), comma-separated.
-   * Point the UI's "Codec Server endpoint" at `<PUBLIC_BASE_URL>/codec` with "pass access token" on.
+   * Point the UI's "Codec Server endpoint" at `<PUBLIC_BASE_URL>/codec` (README: the stock UI
+   * forwards its own token, not an operator key; `npm start` adds its local UI's origins).
    */
   TEMPORAL_UI_ORIGINS: z
     .string()
@@ -183,8 +184,9 @@ export const configSchema = z.object({
    */
   PAYLOAD_CODEC_ALLOW_PLAINTEXT: onOff.default('off'),
   /**
-   * Local only (`npm start` sets it): the codec endpoint answers requests from a loopback address
-   * without the operator key, because the stock Temporal UI cannot send one (api/codec/routes.ts).
+   * Local only (`npm start` sets it): the codec endpoint decodes for requests from a loopback
+   * address without the operator key, because the stock Temporal UI cannot send one
+   * (api/codec/routes.ts).
    * Refused with NODE_ENV=production.
    */
   CODEC_LOOPBACK_WITHOUT_KEY: onOff.default('off'),

@@ -41,7 +41,7 @@ export interface CodecRouteDeps {
   codec: PayloadCodec;
   /**
    * CODEC_LOOPBACK_WITHOUT_KEY (set by `npm start` only, refused in production): requests made on
-   * this machine to a loopback address need no operator key (see localUiRequest).
+   * this machine to a loopback address need no operator key to decode (see localUiRequest).
    */
   loopbackWithoutKey?: boolean;
 }
@@ -118,7 +118,9 @@ export function codecRoutes(deps: CodecRouteDeps): Router {
   router.use(cors);
   const operator = requireOperator({ db: deps.db, operatorKey: deps.operatorApiKey });
   router.use((req, res, next) => {
-    if (deps.loopbackWithoutKey && localUiRequest(req, origins)) {
+    // Decode only: encoding without a key would hand anyone on the machine encrypted payloads to
+    // forge journeys' inputs with (the UI encodes only to send signals or updates itself).
+    if (deps.loopbackWithoutKey && req.path === '/decode' && localUiRequest(req, origins)) {
       res.locals.operator = LOCAL_UI_OPERATOR;
       return next();
     }

@@ -246,6 +246,13 @@ describe('codec endpoint without a key for the local Temporal UI (CODEC_LOOPBACK
     expect(JSON.parse(Buffer.from(decoded!.data, 'base64').toString('utf8'))).toEqual({ n: 42 });
     // No Origin: the Temporal CLI's --codec-endpoint on this machine.
     expect((await rawDecode(local.url, { host }, await body())).status).toBe(200);
+    // Encoding still wants the key: it would let anyone here forge encrypted journey inputs.
+    const encode = await fetch(`${local.url}/codec/encode`, {
+      method: 'POST',
+      headers: { origin: UI, 'content-type': 'application/json' },
+      body: JSON.stringify({ payloads: [] }),
+    });
+    expect(encode.status).toBe(401);
 
     const refused = await rawDecode(off.url, { origin: UI, host: new URL(off.url).host }, await body());
     expect(refused.status).toBe(401);
