@@ -51,6 +51,8 @@ export interface AppDependencies {
   temporalUiOrigins?: readonly string[];
   /** The payload codec of the worker and clients (temporal/data-converter.ts), served at /codec. */
   codec: PayloadCodec;
+  /** CODEC_LOOPBACK_WITHOUT_KEY: the local Temporal UI decodes without an operator key (npm start). */
+  codecLoopbackWithoutKey?: boolean;
   bodyLimit?: string;
   /** Our public origin (PUBLIC_BASE_URL): form posts from it pass the CSRF check (pages/csrf.ts). */
   publicBaseUrl?: string;
@@ -136,7 +138,7 @@ export function createApp(deps: AppDependencies): Express {
   operator.use(operatorKeyRoutes(deps));
   app.use('/operator', operator);
   // The Temporal Web UI's codec server (CORS, operator key).
-  app.use('/codec', codecRoutes(deps));
+  app.use('/codec', codecRoutes({ ...deps, loopbackWithoutKey: deps.codecLoopbackWithoutKey ?? false }));
 
   app.use(notFound);
   app.use(errorHandler(deps.log));

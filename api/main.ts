@@ -13,6 +13,7 @@ import { createConnectionService } from '../tenants/connection-service.js';
 import { harvestClientFactory } from '../tenants/harvest-clients.js';
 import { createHarvestGateway } from '../tenants/harvest-gateway.js';
 import { connectTemporalClient } from '../temporal/connection.js';
+import { temporalConnectionOptions } from '../temporal/connection-options.js';
 import { dataConverterFor } from '../temporal/data-converter.js';
 import { createApp } from './app.js';
 
@@ -39,9 +40,11 @@ if (!config.OPERATOR_API_KEY) log.warn('OPERATOR_API_KEY is not set: the operato
 
 const db = createDatabase({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
 // Payloads are encrypted: the same data converter as the worker's, and its codec for the Temporal UI.
-const dataConverter = dataConverterFor(config.PAYLOAD_ENCRYPTION_KEYS);
+const dataConverter = dataConverterFor(config.PAYLOAD_ENCRYPTION_KEYS, {
+  allowPlaintext: config.PAYLOAD_CODEC_ALLOW_PLAINTEXT === 'on',
+});
 const temporal = await connectTemporalClient({
-  address: config.TEMPORAL_ADDRESS,
+  connection: temporalConnectionOptions(config.TEMPORAL_ADDRESS, config),
   namespace: config.TEMPORAL_NAMESPACE,
   dataConverter,
 });
@@ -75,6 +78,7 @@ const app = createApp({
   trustProxy: config.TRUST_PROXY,
   temporalUiOrigins: config.TEMPORAL_UI_ORIGINS,
   codec: dataConverter.codec,
+  codecLoopbackWithoutKey: config.CODEC_LOOPBACK_WITHOUT_KEY === 'on',
 });
 
 const server: Server = app.listen(config.API_PORT, config.API_HOST, () => {

@@ -1,3 +1,4 @@
+import { accessSync, constants } from 'node:fs';
 import proxyaddr from 'proxy-addr';
 import { z } from 'zod';
 import { parseEncryptionKeys, SecretBoxError, type EncryptionKey } from '../security/secret-box.js';
@@ -30,6 +31,22 @@ const postgresUrl = z
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const onOff = z.enum(['on', 'off'], { error: 'must be on or off' });
+
+/** A file the process reads at start (TLS material): it must exist and be readable now. */
+const readableFile = optionalString.refine(
+  (file) => {
+    if (file === undefined) return true;
+    try {
+      accessSync(file, constants.R_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { error: 'must name a readable file' },
+);
 
 /** `id:base64(32 bytes)[,…]`, the first key current (security/secret-box.ts). */
 const encryptionKeys = z
@@ -111,7 +128,8 @@ export const configSchema = z.object({
   TEMPORAL_UI_PORT: port.default(8233),
   /**
    * Origins of the Temporal Web UI allowed to call our codec endpoint (/codec, CORS), comma-separated.
-   * Point the UI's "Codec Server endpoint" at `<PUBLIC_BASE_URL>/codec` with "pass access token" on.
+   * Point the UI's "Codec Server endpoint" at `<PUBLIC_BASE_URL>/codec` (README: the stock UI
+   * forwards its own token, not an operator key; `npm start` adds its local UI's origins).
    */
   TEMPORAL_UI_ORIGINS: z
     .string()
@@ -138,6 +156,28 @@ export const configSchema = z.object({
         )
         .min(1, 'must name at least one origin'),
     ),
+  /**
+   * TLS towards Temporal (temporal/connection-options.ts, one factory for the API, the worker and
+   * scripts). TEMPORAL_TLS: on|off; unset → on as soon as any TEMPORAL_TLS_* path, the server name or
+   * TEMPORAL_API_KEY is set (an API key is a bearer secret: never sent in clear unless TEMPORAL_TLS=off
+   * says so explicitly, e.g. behind a local TLS-terminating sidecar). CA: the server's root (unset →
+   * the system's roots). CERT + KEY: the client certificate for mTLS (one without the other is an
+   * error). SERVER_NAME: the name checked in the server's certificate (and sent as SNI) when it
+   * differs from TEMPORAL_ADDRESS's host.
+   */
+  TEMPORAL_TLS: onOff.optional(),
+  TEMPORAL_TLS_CA_PATH: readableFile,
+  TEMPORAL_TLS_CERT_PATH: readableFile,
+  TEMPORAL_TLS_KEY_PATH: readableFile,
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
+  /** API key (Temporal Cloud style), sent as `Authorization: Bearer`; implies TLS (TEMPORAL_TLS). */
+  TEMPORAL_API_KEY: optionalString,
+  /**
+   * Worker deployment versioning (workers/versioning.ts): both set → the worker polls as version
+   * `WORKER_DEPLOYMENT_NAME:WORKER_BUILD_ID` and its workflows are PINNED to it; neither → off.
+   */
+  WORKER_DEPLOYMENT_NAME: optionalString,
+  WORKER_BUILD_ID: optionalString,
   TEMPORAL_CLI_PATH: optionalString,
   /** Production workers load a bundle built ahead of time; unset → bundle at start-up. */
   WORKFLOW_BUNDLE_PATH: optionalString,
@@ -178,6 +218,20 @@ export const configSchema = z.object({
    * DATA_DIR; the API and worker refuse to start without.
    */
   PAYLOAD_ENCRYPTION_KEYS: encryptionKeys,
+  /**
+   * With PAYLOAD_ENCRYPTION_KEYS set, the codec refuses to decode a payload that is not encrypted:
+   * whoever can reach Temporal cannot start a journey or answer one with a payload of their own.
+   * on → plain payloads pass through, for migrating histories written before encryption; turn it
+   * off again once they have finished (their retention passed).
+   */
+  PAYLOAD_CODEC_ALLOW_PLAINTEXT: onOff.default('off'),
+  /**
+   * Local only (`npm start` sets it): the codec endpoint decodes for requests from a loopback
+   * address without the operator key, because the stock Temporal UI cannot send one
+   * (api/codec/routes.ts).
+   * Refused with NODE_ENV=production.
+   */
+  CODEC_LOOPBACK_WITHOUT_KEY: onOff.default('off'),
   API_BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb or 1mb')
@@ -215,22 +269,39 @@ export const configSchema = z.object({
 
   // Semantics added by another branch (issue 13); plain optional strings here so that
   // docker-compose.yml can name them and test/deploy/compose.test.ts can check the list both ways.
-  /** Express's `trust proxy` setting for the TLS proxy in front of the API. */
-  TRUST_PROXY: optionalString,
-  TEMPORAL_TLS_CA_PATH: optionalString,
-  TEMPORAL_TLS_CERT_PATH: optionalString,
-  TEMPORAL_TLS_KEY_PATH: optionalString,
-  TEMPORAL_TLS_SERVER_NAME: optionalString,
-  TEMPORAL_API_KEY: optionalString,
-  PAYLOAD_CODEC_ALLOW_PLAINTEXT: optionalString,
-  WORKER_DEPLOYMENT_NAME: optionalString,
-  WORKER_BUILD_ID: optionalString,
-  TEMPORAL_TLS: optionalString,
-  CODEC_LOOPBACK_WITHOUT_KEY: optionalString,
-  TEMPORAL_NAMESPACE_RETENTION_DAYS: optionalString,
   GREENHOUSE_TOKEN_REFRESH_MINUTES: optionalString,
   GREENHOUSE_SANDBOX_CALLBACK_HOSTS: optionalString,
 });
+
+/** Rules between variables (zod runs them once every variable parsed). */
+function crossChecks(c: z.infer<typeof configSchema>, ctx: z.RefinementCtx): void {
+  const problem = (name: string, message: string) => ctx.addIssue({ code: 'custom', path: [name], message });
+  if (!!c.TEMPORAL_TLS_CERT_PATH !== !!c.TEMPORAL_TLS_KEY_PATH) {
+    const [missing, given] = c.TEMPORAL_TLS_CERT_PATH
+      ? ['TEMPORAL_TLS_KEY_PATH', 'TEMPORAL_TLS_CERT_PATH']
+      : ['TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH'];
+    problem(missing, `must be set with ${given} (a client certificate needs its key, and vice versa)`);
+  }
+  if (c.TEMPORAL_TLS === 'off') {
+    for (const name of [
+      'TEMPORAL_TLS_CA_PATH',
+      'TEMPORAL_TLS_CERT_PATH',
+      'TEMPORAL_TLS_KEY_PATH',
+      'TEMPORAL_TLS_SERVER_NAME',
+    ] as const) {
+      if (c[name]) problem(name, 'is set but TEMPORAL_TLS is off');
+    }
+  }
+  if (!!c.WORKER_DEPLOYMENT_NAME !== !!c.WORKER_BUILD_ID) {
+    problem(
+      c.WORKER_DEPLOYMENT_NAME ? 'WORKER_BUILD_ID' : 'WORKER_DEPLOYMENT_NAME',
+      'must be set with the other of WORKER_DEPLOYMENT_NAME and WORKER_BUILD_ID (or neither: versioning off)',
+    );
+  }
+  if (c.CODEC_LOOPBACK_WITHOUT_KEY === 'on' && c.NODE_ENV === 'production') {
+    problem('CODEC_LOOPBACK_WITHOUT_KEY', 'must be off in production (it is for npm start)');
+  }
+}
 
 /** Every variable the configuration reads (docker-compose.yml must pass each one to every process). */
 export const CONFIG_KEYS: readonly string[] = Object.keys(configSchema.shape);
@@ -243,6 +314,7 @@ const SECRET_VARIABLES = new Set([
   'OPERATOR_API_KEY',
   'SECRETS_ENCRYPTION_KEYS',
   'PAYLOAD_ENCRYPTION_KEYS',
+  'TEMPORAL_API_KEY',
   'SMTP_URL',
 ]);
 
@@ -256,7 +328,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const present = Object.fromEntries(
     Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''),
   );
-  const result = configSchema.safeParse(present);
+  const result = configSchema.superRefine(crossChecks).safeParse(present);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'environment');

@@ -2,8 +2,11 @@
 // Usage: tsx scripts/replay-histories.ts [bundle.js] — without a bundle it bundles the workflows.
 // Histories are the JSON that `temporal workflow show -o json` exports, kept in test/fixtures/histories.
 // Histories recorded since payloads are encrypted need the keys they were written with:
-// PAYLOAD_ENCRYPTION_KEYS (the tests' fixed keys). Payloads recorded before encryption are plain and
-// pass through the codec unchanged, so old and new histories replay in one run.
+// PAYLOAD_ENCRYPTION_KEYS (the tests' fixed keys). Payloads recorded before encryption are plain: the
+// replay runs with the migration switch on (PAYLOAD_CODEC_ALLOW_PLAINTEXT's allowPlaintext), as a
+// worker does while such histories are still running, so old and new histories replay in one run.
+// Replay checks determinism of the workflow code, not who wrote the payloads: the strict codec is
+// tested on a live worker (test/security/codec-strictness.test.ts).
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +20,7 @@ const bundlePath = process.argv[2];
 const workflowBundle = bundlePath ? { codePath: path.resolve(bundlePath) } : await bundleWorkflows();
 const payloadKeys = process.env.PAYLOAD_ENCRYPTION_KEYS?.trim();
 const dataConverter = payloadKeys
-  ? { dataConverter: dataConverterFor(parseEncryptionKeys(payloadKeys)) }
+  ? { dataConverter: dataConverterFor(parseEncryptionKeys(payloadKeys), { allowPlaintext: true }) }
   : {};
 const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
 let failed = 0;

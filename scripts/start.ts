@@ -6,6 +6,10 @@
 //   SECRETS_ENCRYPTION_KEYS unset → a generated key kept in DATA_DIR/secrets-encryption-key
 //   PAYLOAD_ENCRYPTION_KEYS unset → a generated key kept in DATA_DIR/payload-encryption-key (encrypts
 //                            every journey payload in Temporal: security/payload-codec.ts)
+//   Temporal UI            → decodes journeys' payloads through the API's /codec on loopback: the dev
+//                            server gets --ui-codec-endpoint, the API CODEC_LOOPBACK_WITHOUT_KEY=on
+//                            (the stock UI sends no operator key; api/codec/routes.ts says who
+//                            gets in without one) and the UI's origins in TEMPORAL_UI_ORIGINS
 //   Greenhouse             → the Greenhouse sandbox with a seeded demo organisation (GREENHOUSE_SANDBOX=off
 //                            when you connect tenants to a real Greenhouse)
 // Then it runs the worker and the API as child processes (as in production) and restarts either if
@@ -63,8 +67,12 @@ try {
 
   let temporalAddress = config.TEMPORAL_ADDRESS;
   let temporalUi: string | null = null;
+  // The local UI calls the API from the browser, on loopback (the API may not be up yet: the UI
+  // only calls it when someone opens a workflow).
+  const localCodec = localCodecEndpoint(config.API_HOST, config.API_PORT);
   if (!temporalAddress) {
     devServer = await startDevServer({
+      ...(localCodec ? { uiCodecEndpoint: localCodec } : {}),
       port: config.TEMPORAL_DEV_PORT,
       uiPort: config.TEMPORAL_UI_PORT,
       namespace: config.TEMPORAL_NAMESPACE,
@@ -96,8 +104,17 @@ try {
   const payloadKeys =
     process.env.PAYLOAD_ENCRYPTION_KEYS?.trim() ||
     (await localSecret('payload-encryption-key', () => generateEncryptionKeySpec('payload1')));
+  const uiOrigins = temporalUi ? localUiOrigins(temporalUi, config.TEMPORAL_UI_ORIGINS) : null;
   const childEnv = {
     ...process.env,
+    // Our own dev server's UI: it decodes through the codec on loopback without an operator key,
+    // unless CODEC_LOOPBACK_WITHOUT_KEY=off is set explicitly.
+    ...(uiOrigins && localCodec
+      ? {
+          TEMPORAL_UI_ORIGINS: uiOrigins,
+          CODEC_LOOPBACK_WITHOUT_KEY: process.env.CODEC_LOOPBACK_WITHOUT_KEY?.trim() || 'on',
+        }
+      : {}),
     DATABASE_URL: databaseUrl,
     TEMPORAL_ADDRESS: temporalAddress,
     OPERATOR_API_KEY: operatorKey,
@@ -119,7 +136,9 @@ try {
   // 'ready' and the summary in one write: whoever waits for 'ready' (a script, a test) sees it all at once.
   const summary: string[] = [];
   summary.push(`  API            ${config.publicBaseUrl}  (health: /healthz, /readyz)`);
-  summary.push(`  Temporal UI    ${temporalUi ?? 'see your Temporal deployment'}`);
+  summary.push(
+    `  Temporal UI    ${temporalUi ?? 'see your Temporal deployment'}${temporalUi && localCodec ? ` (decodes payloads through ${localCodec})` : ''}`,
+  );
   if (sandbox && demo) {
     const org = sandbox.orgs[0]!;
     summary.push(`  Greenhouse     sandbox ${sandbox.url} (admin: ${sandbox.url}/_sandbox/orgs)`);
@@ -177,6 +196,19 @@ function stopChild(child: ChildProcess): Promise<void> {
     });
     child.kill('SIGTERM');
   });
+}
+
+/** The API's codec as the browser on this machine reaches it, or null when the API is not on loopback. */
+function localCodecEndpoint(apiHost: string, apiPort: number): string | null {
+  return ['127.0.0.1', 'localhost', '0.0.0.0', '::', '::1'].includes(apiHost)
+    ? `http://127.0.0.1:${apiPort}/codec`
+    : null;
+}
+
+/** The configured UI origins plus both spellings of the local UI's. */
+function localUiOrigins(uiUrl: string, configured: readonly string[]): string {
+  const port = new URL(uiUrl).port;
+  return [...new Set([...configured, `http://127.0.0.1:${port}`, `http://localhost:${port}`])].join(',');
 }
 
 /** A secret generated once for this data directory and kept beside the data it protects. */

@@ -4,6 +4,7 @@
 import { Connection } from '@temporalio/client';
 import { loadConfigOrExit } from '../config/config.js';
 import { ensureNamespace, whenNamespaceVisible } from '../temporal/namespace.js';
+import { temporalConnectionOptions } from '../temporal/connection-options.js';
 import { ensureSearchAttributes } from '../temporal/search-attributes.js';
 
 const config = loadConfigOrExit();
@@ -11,7 +12,7 @@ if (!config.TEMPORAL_ADDRESS) {
   process.stderr.write('greenroom: TEMPORAL_ADDRESS is required (the dev server registers them itself)\n');
   process.exit(2);
 }
-const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+const connection = await Connection.connect(temporalConnectionOptions(config.TEMPORAL_ADDRESS, config));
 try {
   const namespace = config.TEMPORAL_NAMESPACE;
   if (await ensureNamespace(connection, namespace, config.TEMPORAL_NAMESPACE_RETENTION_DAYS)) {

@@ -21,9 +21,12 @@ const ProtoPayload = proto.temporal.api.common.v1.Payload;
  *
  * Keys rotate: the first key encrypts, every listed key decrypts — put the new key first and keep
  * the old ones while histories encrypted with them may still be read (running journeys, retention).
- * Decoding passes through payloads without `encoding: binary/encrypted` (histories written before
- * encryption, recorded test histories); a payload encrypted with a key that is not listed fails
- * with an error naming the key id.
+ * Decoding refuses a payload without `encoding: binary/encrypted`: only a holder of the keys can
+ * write what a journey reads, so whoever merely reaches Temporal (a client without the codec) cannot
+ * start a journey or answer one with values of their own. `allowPlaintext` (config
+ * PAYLOAD_CODEC_ALLOW_PLAINTEXT=on) lets them pass through, for histories written before encryption
+ * and the recorded test histories. A payload encrypted with a key that is not listed fails with an
+ * error naming the key id.
  */
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
@@ -54,7 +57,15 @@ export function payloadKeyId(payload: Payload): string | undefined {
   return isEncryptedPayload(payload) ? text(payload.metadata?.[KEY_ID_METADATA]) : undefined;
 }
 
-export function createPayloadCodec(keys: readonly EncryptionKey[]): EncryptingPayloadCodec {
+export interface PayloadCodecOptions {
+  /** Pass unencrypted payloads through on decode (migration of older histories); default refuse. */
+  allowPlaintext?: boolean;
+}
+
+export function createPayloadCodec(
+  keys: readonly EncryptionKey[],
+  options: PayloadCodecOptions = {},
+): EncryptingPayloadCodec {
   const current = keys[0];
   if (!current) throw new PayloadCodecError('at least one payload encryption key is required');
   const byId = new Map(keys.map((k) => [k.id, k.key]));
@@ -71,7 +82,13 @@ export function createPayloadCodec(keys: readonly EncryptionKey[]): EncryptingPa
   };
 
   const decrypt = (payload: Payload): Payload => {
-    if (!isEncryptedPayload(payload)) return payload;
+    if (!isEncryptedPayload(payload)) {
+      if (options.allowPlaintext) return payload;
+      const encoding = text(payload.metadata?.encoding) ?? 'none';
+      throw new PayloadCodecError(
+        `refused an unencrypted payload (encoding ${encoding}): payloads must be encrypted with PAYLOAD_ENCRYPTION_KEYS (PAYLOAD_CODEC_ALLOW_PLAINTEXT=on lets older plain histories through)`,
+      );
+    }
     const keyId = text(payload.metadata?.[KEY_ID_METADATA]);
     if (!keyId) throw new PayloadCodecError(`an encrypted payload has no ${KEY_ID_METADATA}`);
     const key = byId.get(keyId);

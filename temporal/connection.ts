@@ -1,8 +1,10 @@
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
+import type { TemporalConnectionOptions } from './connection-options.js';
 
 export interface TemporalClientOptions {
-  address: string;
+  /** temporal/connection-options.ts: address, TLS/mTLS and API key from the configuration. */
+  connection: TemporalConnectionOptions;
   namespace: string;
   /** temporal/data-converter.ts: payloads are encrypted, so every client needs it. */
   dataConverter: DataConverter;
@@ -10,10 +12,10 @@ export interface TemporalClientOptions {
 
 /** One gRPC connection and client per process; close the connection on shutdown. */
 export async function connectTemporalClient({
-  address,
+  connection: options,
   namespace,
   dataConverter,
 }: TemporalClientOptions): Promise<Client> {
-  const connection = await Connection.connect({ address });
+  const connection = await Connection.connect(options);
   return new Client({ connection, namespace, dataConverter });
 }

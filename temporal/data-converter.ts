@@ -1,5 +1,9 @@
 import type { DataConverter } from '@temporalio/common';
-import { createPayloadCodec, type EncryptingPayloadCodec } from '../security/payload-codec.js';
+import {
+  createPayloadCodec,
+  type EncryptingPayloadCodec,
+  type PayloadCodecOptions,
+} from '../security/payload-codec.js';
 import type { EncryptionKey } from '../security/secret-box.js';
 
 export interface PayloadDataConverter extends DataConverter {
@@ -11,9 +15,13 @@ export interface PayloadDataConverter extends DataConverter {
  * The one data converter of every Temporal client and worker of greenroom (API, worker, the worker's
  * own client, scripts, tests): default payload conversion, then AES-256-GCM encryption of every
  * payload with PAYLOAD_ENCRYPTION_KEYS (security/payload-codec.ts). A client or worker without it
- * could not read what the others write.
+ * could not read what the others write, and (unless `allowPlaintext`, config
+ * PAYLOAD_CODEC_ALLOW_PLAINTEXT) nothing reads what such a client writes.
  */
-export function dataConverterFor(keys: readonly EncryptionKey[]): PayloadDataConverter {
-  const codec = createPayloadCodec(keys);
+export function dataConverterFor(
+  keys: readonly EncryptionKey[],
+  options: PayloadCodecOptions = {},
+): PayloadDataConverter {
+  const codec = createPayloadCodec(keys, options);
   return { payloadCodecs: [codec], codec };
 }

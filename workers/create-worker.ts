@@ -12,6 +12,7 @@ import { timelineInterceptor } from './timeline-interceptor.js';
 import { logActivityFailures } from '../observability/activity-log.js';
 import type { Logger } from '../observability/logger.js';
 import type { WorkerMetrics } from '../observability/metrics.js';
+import { workerDeploymentOptions, type WorkerVersion } from './versioning.js';
 
 export interface JourneyWorkerOptions {
   connection: NativeConnection;
@@ -32,6 +33,8 @@ export interface JourneyWorkerOptions {
   log?: Logger;
   /** Where journeys' timelines are written (journey_events); without it, no timeline. */
   timelineDb?: Database;
+  /** Worker deployment version (WORKER_DEPLOYMENT_NAME, WORKER_BUILD_ID); unversioned when unset. */
+  version?: WorkerVersion;
 }
 
 /** The journey worker as production and tests run it: same workflows, same activities. */
@@ -47,6 +50,7 @@ export function createJourneyWorker(options: JourneyWorkerOptions): Promise<Work
     shutdownGraceTime: options.shutdownGraceTime ?? '30 seconds',
     ...(options.maxCachedWorkflows !== undefined ? cacheOptions(options.maxCachedWorkflows) : {}),
     ...(options.identity ? { identity: options.identity } : {}),
+    ...workerDeploymentOptions(options.version),
   });
 }
 

@@ -44,7 +44,9 @@ export function activityDependencies(
           temporal: new Client({
             connection,
             namespace: config.TEMPORAL_NAMESPACE,
-            dataConverter: dataConverterFor(payloadKeys),
+            dataConverter: dataConverterFor(payloadKeys, {
+              allowPlaintext: config.PAYLOAD_CODEC_ALLOW_PLAINTEXT === 'on',
+            }),
           }),
           taskQueue: config.TEMPORAL_TASK_QUEUE,
         }

@@ -8,11 +8,13 @@ import { createDatabase } from '../db/client.js';
 import { startHealthServer } from '../observability/health-server.js';
 import { createLogger } from '../observability/logger.js';
 import { createWorkerMetrics } from '../observability/metrics.js';
+import { temporalConnectionOptions } from '../temporal/connection-options.js';
 import { dataConverterFor } from '../temporal/data-converter.js';
 import { createJourneyWorker } from './create-worker.js';
 import { activityDependencies } from './dependencies.js';
 import { installWorkerRuntime } from './runtime.js';
 import { bundleWorkflows } from './workflow-bundle.js';
+import { workerVersionFrom } from './versioning.js';
 
 const config = loadConfigOrExit();
 const log = createLogger({ level: config.LOG_LEVEL, name: 'greenroom-worker' });
@@ -54,7 +56,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 }
 
 const db = createDatabase({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
-const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+const connection = await NativeConnection.connect(temporalConnectionOptions(config.TEMPORAL_ADDRESS, config));
 const workflowBundle = config.WORKFLOW_BUNDLE_PATH
   ? { codePath: config.WORKFLOW_BUNDLE_PATH }
   : await bundleWorkflows();
@@ -63,7 +65,9 @@ const worker = await createJourneyWorker({
   connection,
   namespace: config.TEMPORAL_NAMESPACE,
   taskQueue: config.TEMPORAL_TASK_QUEUE,
-  dataConverter: dataConverterFor(config.PAYLOAD_ENCRYPTION_KEYS),
+  dataConverter: dataConverterFor(config.PAYLOAD_ENCRYPTION_KEYS, {
+    allowPlaintext: config.PAYLOAD_CODEC_ALLOW_PLAINTEXT === 'on',
+  }),
   activities: createActivities(
     activityDependencies(config, db, log, { onHarvestResponse: metrics.observeHarvestCall }, connection),
   ),
@@ -73,6 +77,7 @@ const worker = await createJourneyWorker({
   timelineDb: db,
   metrics,
   log,
+  version: workerVersionFrom(config),
 });
 
 const health = await startHealthServer({
@@ -91,6 +96,7 @@ log.info(
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     temporal: config.TEMPORAL_ADDRESS,
     prebuiltBundle: !!config.WORKFLOW_BUNDLE_PATH,
+    version: workerVersionFrom(config) ?? 'unversioned',
   },
   'worker running',
 );

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from '../../config/config.js';
 import { spawnEntry } from '../../harness/processes.js';
 
@@ -80,4 +81,73 @@ describe('configuration', () => {
       );
     },
   );
+
+  describe('trust boundary settings', () => {
+    // Any readable file stands in for a certificate: config checks presence, the connection reads them.
+    const file = fileURLToPath(import.meta.url);
+
+    it('wants a client certificate and its key together', () => {
+      expect(() => loadConfig({ TEMPORAL_TLS_CERT_PATH: file })).toThrow(
+        /^Invalid configuration: TEMPORAL_TLS_KEY_PATH must be set with TEMPORAL_TLS_CERT_PATH \(a client certificate needs its key, and vice versa\)$/,
+      );
+      expect(() => loadConfig({ TEMPORAL_TLS_KEY_PATH: file })).toThrow(
+        /TEMPORAL_TLS_CERT_PATH must be set with TEMPORAL_TLS_KEY_PATH/,
+      );
+      expect(loadConfig({ TEMPORAL_TLS_CERT_PATH: file, TEMPORAL_TLS_KEY_PATH: file })).toMatchObject({
+        TEMPORAL_TLS_CERT_PATH: file,
+        TEMPORAL_TLS_KEY_PATH: file,
+      });
+    });
+
+    it.each(['TEMPORAL_TLS_CA_PATH', 'TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH'])(
+      'names %s when its file cannot be read at start',
+      (name) => {
+        const env = {
+          TEMPORAL_TLS_CERT_PATH: file,
+          TEMPORAL_TLS_KEY_PATH: file,
+          [name]: '/nonexistent/x.pem',
+        };
+        expect(() => loadConfig(env)).toThrow(
+          `Invalid configuration: ${name} must name a readable file (got "/nonexistent/x.pem")`,
+        );
+      },
+    );
+
+    it('refuses TLS material with TEMPORAL_TLS=off, and never echoes the API key', () => {
+      expect(() => loadConfig({ TEMPORAL_TLS: 'off', TEMPORAL_TLS_CA_PATH: file })).toThrow(
+        /TEMPORAL_TLS_CA_PATH is set but TEMPORAL_TLS is off/,
+      );
+      expect(() => loadConfig({ TEMPORAL_TLS: 'maybe' })).toThrow(/TEMPORAL_TLS must be on or off/);
+      expect(loadConfig({ TEMPORAL_API_KEY: 'secret-key', TEMPORAL_TLS: 'off' }).TEMPORAL_API_KEY).toBe(
+        'secret-key',
+      );
+    });
+
+    it('wants a deployment name and a build id together (or neither)', () => {
+      expect(() => loadConfig({ WORKER_BUILD_ID: 'b1' })).toThrow(
+        /WORKER_DEPLOYMENT_NAME must be set with the other of WORKER_DEPLOYMENT_NAME and WORKER_BUILD_ID/,
+      );
+      expect(() => loadConfig({ WORKER_DEPLOYMENT_NAME: 'greenroom' })).toThrow(
+        /WORKER_BUILD_ID must be set/,
+      );
+      expect(loadConfig({ WORKER_DEPLOYMENT_NAME: 'greenroom', WORKER_BUILD_ID: 'b1' })).toMatchObject({
+        WORKER_DEPLOYMENT_NAME: 'greenroom',
+        WORKER_BUILD_ID: 'b1',
+      });
+    });
+
+    it('defaults the codec to strict and keeps the local UI switch out of production', () => {
+      expect(loadConfig({})).toMatchObject({
+        PAYLOAD_CODEC_ALLOW_PLAINTEXT: 'off',
+        CODEC_LOOPBACK_WITHOUT_KEY: 'off',
+      });
+      expect(loadConfig({ PAYLOAD_CODEC_ALLOW_PLAINTEXT: 'on' }).PAYLOAD_CODEC_ALLOW_PLAINTEXT).toBe('on');
+      expect(() => loadConfig({ PAYLOAD_CODEC_ALLOW_PLAINTEXT: 'yes' })).toThrow(
+        /PAYLOAD_CODEC_ALLOW_PLAINTEXT must be on or off/,
+      );
+      expect(() => loadConfig({ CODEC_LOOPBACK_WITHOUT_KEY: 'on', NODE_ENV: 'production' })).toThrow(
+        /^Invalid configuration: CODEC_LOOPBACK_WITHOUT_KEY must be off in production \(it is for npm start\) \(got "on"\)$/,
+      );
+    });
+  });
 });

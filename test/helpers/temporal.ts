@@ -11,7 +11,9 @@ import { inject } from 'vitest';
 import type { Activities } from '../../activities/index.js';
 import type { Database } from '../../db/client.js';
 import { parseEncryptionKeys, type EncryptionKey } from '../../security/secret-box.js';
+import type { TemporalConnectionOptions } from '../../temporal/connection-options.js';
 import { dataConverterFor } from '../../temporal/data-converter.js';
+import type { WorkerVersion } from '../../workers/versioning.js';
 import { createJourneyWorker, type JourneyWorkerOptions } from '../../workers/create-worker.js';
 
 let runtimeInstalled = false;
@@ -41,8 +43,10 @@ export const TEST_PAYLOAD_KEYS_SPEC = 'ptest1:8Y4bhY8wcmpuywQGksRvTSAUleL4P83wc7
 export const TEST_PAYLOAD_KEYS: EncryptionKey[] = parseEncryptionKeys(TEST_PAYLOAD_KEYS_SPEC);
 
 /** The data converter of production (temporal/data-converter.ts) with the test keys, or others. */
-export const testDataConverter = (keys: readonly EncryptionKey[] = TEST_PAYLOAD_KEYS) =>
-  dataConverterFor(keys);
+export const testDataConverter = (
+  keys: readonly EncryptionKey[] = TEST_PAYLOAD_KEYS,
+  options: { allowPlaintext?: boolean } = {},
+) => dataConverterFor(keys, options);
 
 /** A client as the API's: payloads encrypted with the test keys unless `payloadKeys` says otherwise. */
 export async function connectTestClient(
@@ -69,16 +73,27 @@ export async function startTestWorker(options: {
   timelineDb?: Database;
   /** Payload keys (first current); the test keys by default, as connectTestClient's. */
   payloadKeys?: readonly EncryptionKey[];
+  /** PAYLOAD_CODEC_ALLOW_PLAINTEXT=on: plain payloads pass (migration of older histories). */
+  allowPlaintext?: boolean;
+  /** Another server, or TLS (temporal/connection-options.ts); the shared dev server by default. */
+  connection?: TemporalConnectionOptions;
+  /** A worker deployment version (WORKER_DEPLOYMENT_NAME, WORKER_BUILD_ID). */
+  version?: WorkerVersion;
+  identity?: string;
 }): Promise<RunningTestWorker> {
   if (!runtimeInstalled) installTestRuntime();
   const taskQueue = options.taskQueue ?? uniqueTaskQueue();
-  const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
+  const connection = await NativeConnection.connect(
+    options.connection ?? { address: inject('temporalAddress') },
+  );
   const worker = await createJourneyWorker({
     connection,
     namespace: 'default',
     taskQueue,
-    dataConverter: testDataConverter(options.payloadKeys),
+    dataConverter: testDataConverter(options.payloadKeys, { allowPlaintext: options.allowPlaintext }),
     activities: options.activities,
+    ...(options.version ? { version: options.version } : {}),
+    ...(options.identity ? { identity: options.identity } : {}),
     workflowBundle: { codePath: inject('workflowBundlePath') },
     shutdownGraceTime: '2 seconds',
     ...options.observe,

@@ -46,10 +46,31 @@ describe('payload codec (AES-256-GCM, key ids)', () => {
     expect(Buffer.from(again[0]!.data!).equals(Buffer.from(encoded[0]!.data!))).toBe(false);
   });
 
-  it('passes through payloads it did not encrypt (histories written before encryption)', async () => {
+  it('refuses payloads it did not encrypt, naming the switch that lets older histories through', async () => {
     const codec = createPayloadCodec(keys('k1'));
-    expect(await codec.decode(plain)).toEqual(plain);
+    for (const payload of plain) {
+      await expect(codec.decode([payload])).rejects.toThrow(PayloadCodecError);
+    }
+    await expect(codec.decode(plain)).rejects.toThrow(
+      /^refused an unencrypted payload \(encoding json\/plain\): payloads must be encrypted with PAYLOAD_ENCRYPTION_KEYS \(PAYLOAD_CODEC_ALLOW_PLAINTEXT=on lets older plain histories through\)$/,
+    );
+    // One plain payload among encrypted ones is enough to refuse the lot.
+    const [sealed] = await codec.encode([plain[0]!]);
+    await expect(codec.decode([sealed!, plain[1]!])).rejects.toThrow(/refused an unencrypted payload/);
     expect(await codec.decode([])).toEqual([]);
+  });
+
+  it('passes them through with allowPlaintext (histories written before encryption)', async () => {
+    const codec = createPayloadCodec(keys('k1'), { allowPlaintext: true });
+    expect(await codec.decode(plain)).toEqual(plain);
+    const [sealed] = await codec.encode([plain[0]!]);
+    const mixed = await codec.decode([sealed!, plain[1]!]);
+    expect(mixed.map((p) => defaultPayloadConverter.fromPayload(p))).toEqual([
+      { candidate: { firstName: 'Ada', email: 'ada@example.com' }, answer: 'a composite index' },
+      'a plain string',
+    ]);
+    // Encoding is the same either way: the switch never writes plain payloads.
+    expect(Buffer.from(sealed!.metadata!.encoding!).toString()).toBe(ENCRYPTED_ENCODING);
   });
 
   it('names an unknown key id, and refuses tampered or truncated payloads', async () => {

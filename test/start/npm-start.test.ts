@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
 import { freePort } from '../../temporal/free-port.js';
 import { spawnEntry, waitFor, type SpawnedProcess } from '../../harness/processes.js';
 
@@ -13,23 +14,32 @@ describe('npm start with nothing configured', () => {
   let apiPort: number;
   let uiPort: number;
   let sandboxPort: number;
+  let temporalPort: number;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'greenroom-start-'));
     apiPort = await freePort();
     uiPort = await freePort();
     sandboxPort = await freePort();
+    temporalPort = await freePort();
     const env: NodeJS.ProcessEnv = {
       DATA_DIR: dataDir,
       API_PORT: String(apiPort),
-      TEMPORAL_DEV_PORT: String(await freePort()),
+      TEMPORAL_DEV_PORT: String(temporalPort),
       TEMPORAL_UI_PORT: String(uiPort),
       WORKER_HEALTH_PORT: String(await freePort()),
       EMBEDDED_DB_PORT: String(await freePort()),
       GREENHOUSE_SANDBOX_PORT: String(sandboxPort),
     };
     // Nothing configured: drop anything the CI environment might carry.
-    for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'OPERATOR_API_KEY', 'PUBLIC_BASE_URL'])
+    for (const name of [
+      'DATABASE_URL',
+      'TEMPORAL_ADDRESS',
+      'OPERATOR_API_KEY',
+      'PUBLIC_BASE_URL',
+      'TEMPORAL_UI_ORIGINS',
+      'CODEC_LOOPBACK_WITHOUT_KEY',
+    ])
       env[name] = '';
     proc = spawnEntry('scripts/start.ts', env);
     await waitFor(
@@ -85,6 +95,72 @@ describe('npm start with nothing configured', () => {
     expect(await done.json(), proc.output()).toMatchObject({ status: 'complete' });
     const row = await (await fetch(`${base}/journeys/${journeyId}`, { headers })).json();
     expect(row).toMatchObject({ status: 'complete', kind: 'probe' });
+  });
+
+  it('wires the Temporal UI to the codec: it decodes a journey payload on loopback without a key', async () => {
+    // What the UI's browser code reads: its codec endpoint, and no token of its own to pass on.
+    const settings = (await (await fetch(`http://127.0.0.1:${uiPort}/api/v1/settings`)).json()) as {
+      Codec: { Endpoint: string; PassAccessToken: boolean };
+    };
+    expect(settings.Codec).toMatchObject({
+      Endpoint: `http://127.0.0.1:${apiPort}/codec`,
+      PassAccessToken: false,
+    });
+    expect(proc.output()).toContain(`(decodes payloads through http://127.0.0.1:${apiPort}/codec)`);
+
+    // A journey's start input, straight from Temporal: encrypted.
+    const key = (await readFile(path.join(dataDir, 'operator-api-key'), 'utf8')).trim();
+    const started = await fetch(`http://127.0.0.1:${apiPort}/operator/probes`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: '{"deadlineSeconds":600}',
+    });
+    const { journeyId } = (await started.json()) as { journeyId: string };
+    const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
+    const history = await new Client({ connection }).workflow
+      .getHandle(journeyId)
+      .fetchHistory()
+      .finally(() => connection.close());
+    const input = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
+    expect(Buffer.from(input.metadata!.encoding!).toString()).toBe('binary/encrypted');
+
+    // As the UI's page calls it from the browser: preflight, then the POST without Authorization.
+    const ui = `http://127.0.0.1:${uiPort}`;
+    const preflight = await fetch(`${settings.Codec.Endpoint}/decode`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: ui,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,x-namespace',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(ui);
+    const decode = (origin: string) =>
+      fetch(`${settings.Codec.Endpoint}/decode`, {
+        method: 'POST',
+        headers: { origin, 'content-type': 'application/json', 'x-namespace': 'default' },
+        body: JSON.stringify({
+          payloads: [
+            {
+              metadata: Object.fromEntries(
+                Object.entries(input.metadata!).map(([k, v]) => [k, Buffer.from(v!).toString('base64')]),
+              ),
+              data: Buffer.from(input.data!).toString('base64'),
+            },
+          ],
+        }),
+      });
+    const res = await decode(ui);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe(ui);
+    const [decoded] = ((await res.json()) as { payloads: { data: string }[] }).payloads;
+    expect(JSON.parse(Buffer.from(decoded!.data, 'base64').toString('utf8'))).toMatchObject({
+      journeyId,
+      tenantId: 'system',
+    });
+    // Another web site open in the same browser gets nothing (the switch-off case: test/api/codec.test.ts).
+    expect((await decode('https://evil.example')).status).toBe(401);
   });
 
   it('runs the demo: a recruiter sends the demo test from the sandbox and the invite is in the outbox', async () => {
