@@ -336,7 +336,7 @@ export function pickApplication(
         ? 'no Greenhouse candidate has this e-mail address'
         : onJob.length === 0
           ? `the Greenhouse candidate with this e-mail has no application${job}`
-          : `the candidate's application${job} is not active (${[...new Set(onJob.map(({ a }) => (a.prospect ? 'prospect' : (a.status ?? 'unknown'))))].join(', ')})`;
+          : `the candidate's application${job} is not active (${[...new Set(onJob.map(({ a }) => (a.prospect ? 'prospect' : (a.status ?? 'unknown'))))].sort().join(', ')})`;
     return { application: null, candidateId: null, reason };
   }
   active.sort((x, y) => y.a.id - x.a.id);
