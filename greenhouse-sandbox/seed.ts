@@ -317,7 +317,7 @@ export function seedOrg(
     }
   }
 
-  // Bulk history: plain records, no rendering, so 50,000 of each seed in well under a second.
+  // Bulk history: plain records, no rendering (50,000 of each add about half a second).
   const allCandidates = org.candidates.all();
   const allApplications = org.applications.all();
   const author = users[0]?.id ?? 0;
