@@ -9,7 +9,7 @@ export const ASSUMPTIONS = {
   v1BadCredentials: { status: 401, message: 'Invalid Basic Auth credentials' },
   /** v3: a bearer token without the route's scope. OAuth's insufficient_scope is a 403. */
   v3MissingScope: { status: 403, message: 'Token does not have the required scope' },
-  /** v3 (secondary source): every list endpoint needs a Site Admin `sub`; else 403. */
+  /** v3 (secondary source): every list endpoint needs a Site Admin `sub` (how others are answered: Readings.v3NonAdminLists). */
   v3ListNeedsSiteAdmin: true,
   /** Missing On-Behalf-Of on a v1 write: modelled as a 422 naming the header as the field. */
   missingOnBehalfOf: { status: 422, message: 'Missing required header: On-Behalf-Of', field: 'On-Behalf-Of' },
@@ -39,8 +39,15 @@ export const ASSUMPTIONS = {
    * admin API) and was not cancelled; completed tests still count, so a report can follow the result.
    */
   takeHomeTestNeedsTest: true,
-  /** With `content`, `content_type` is required (the docs pair them; Greenhouse's answer is unconfirmed). */
+  /** v1: with `content`, `content_type` is required (the v1 docs pair them). v3 takes none (below). */
   attachmentContentTypeRequired: true,
+  /**
+   * v3 attachments [P]: no `content_type` (sending one is a 422); the filename's extension is checked
+   * against the organisation's blocklist (modelled as these, and a name without an extension is refused).
+   */
+  v3AttachmentBlockedExtensions: ['exe', 'bat', 'cmd', 'com', 'js', 'msi', 'scr', 'sh', 'vbs', 'dll'],
+  /** v3 list filters [S]: plural, comma-separated, at most this many ids; an unknown parameter is a 422. */
+  v3MaxFilterIds: 50,
   /** Attachments answer 201 Created; notes answer 200 as recorded in create_candidate_note.json. */
   attachmentCreatedStatus: 201,
   noteCreatedStatus: 200,
@@ -59,10 +66,11 @@ export const ASSUMPTIONS = {
   /** A retry of a failed webhook keeps the same Greenhouse-Event-ID (so receivers can deduplicate). */
   webhookRetryKeepsEventId: true,
   /**
-   * Real retry schedule: 7 retries over about 15 hours. The exact delays are unconfirmed; modelled as
-   * these (seconds), multiplied by SandboxOptions.webhooks.retryScale to compress them in tests.
+   * Retry schedule [P]: 7 attempts in all, waiting 1, 15, 60, 120, 240 and 480 minutes (about 15 h);
+   * a timeout, a network error or any answer other than 200 is a failure. The delays (seconds) are
+   * multiplied by SandboxOptions.webhooks.retryScale to compress them in tests.
    */
-  webhookRetryDelaysS: [60, 300, 900, 1800, 3600, 10_800, 36_000],
+  webhookRetryDelaysS: [60, 900, 3600, 7200, 14_400, 28_800],
   /** Harvest writes (moves through the API) fire webhooks too, as recruiter actions do. */
   webhooksOnApiWrites: true,
   /** Greenhouse calls test_status right after a completion PATCH; the PATCH itself answers 200 `{}` first. */
@@ -70,3 +78,65 @@ export const ASSUMPTIONS = {
 } as const;
 
 export type Assumptions = typeof ASSUMPTIONS;
+
+/**
+ * Readings of Greenhouse that only secondary sources support, switchable per sandbox
+ * (`startSandbox({ readings })`, or `SANDBOX_READINGS=name=value,…` standalone). The defaults are
+ * today's reading (greenhouse.md §0); the client must work under every value, with a test for each.
+ */
+export interface Readings {
+  /**
+   * What a v3 application's `stage_id` names: an application-stage record of its own (default; the
+   * application then carries `stage_name`), or the job interview stage id (the older guess, no
+   * `stage_name`). Either way a move's `from_stage_id` must equal the `stage_id` read.
+   */
+  v3StageId: 'application_stage' | 'job_stage';
+  /**
+   * `POST /v3/notes` body: `typed` (default) needs `{candidate_id, body, visibility, note_type, user_id}`
+   * (`application_id` optional); `plain` is the v1-like `{candidate_id, body, visibility}` with the
+   * token's `sub` as author (other fields ignored).
+   */
+  v3NoteBody: 'typed' | 'plain';
+  /**
+   * v3 custom-field writes: `name_key` (default) addresses fields by `name_key` only and clears with
+   * `value: null`; `id_or_name_key` is the v1 rule (`id` or `name_key`, clear with `delete_value`).
+   */
+  v3CustomFieldKey: 'name_key' | 'id_or_name_key';
+  /**
+   * v3 list endpoints with a non–Site Admin `sub`: `empty` (default) answers `200 []`; `forbidden`
+   * answers 403. Single writes work either way.
+   */
+  v3NonAdminLists: 'empty' | 'forbidden';
+}
+
+export const DEFAULT_READINGS: Readonly<Readings> = {
+  v3StageId: 'application_stage',
+  v3NoteBody: 'typed',
+  v3CustomFieldKey: 'name_key',
+  v3NonAdminLists: 'empty',
+};
+
+const READING_VALUES: { [K in keyof Readings]: readonly Readings[K][] } = {
+  v3StageId: ['application_stage', 'job_stage'],
+  v3NoteBody: ['typed', 'plain'],
+  v3CustomFieldKey: ['name_key', 'id_or_name_key'],
+  v3NonAdminLists: ['empty', 'forbidden'],
+};
+
+/** Parse `name=value,name=value` (the standalone sandbox's SANDBOX_READINGS); throws naming a bad entry. */
+export function parseReadings(spec: string | undefined): Partial<Readings> {
+  const out: Record<string, string> = {};
+  for (const part of (spec ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const [name, value] = part.split('=').map((s) => s.trim());
+    const allowed = (READING_VALUES as Record<string, readonly string[]>)[name ?? ''];
+    if (!allowed)
+      throw new Error(`unknown sandbox reading "${name}" (known: ${Object.keys(READING_VALUES).join(', ')})`);
+    if (!value || !allowed.includes(value))
+      throw new Error(`sandbox reading ${name} must be one of ${allowed.join(', ')} (got "${value ?? ''}")`);
+    out[name as string] = value;
+  }
+  return out as Partial<Readings>;
+}

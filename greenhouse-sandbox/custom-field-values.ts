@@ -30,6 +30,8 @@ export function resolveCustomFieldWrites(
   fieldType: 'candidate' | 'application',
   input: unknown,
   available: (f: CustomField) => boolean = () => true,
+  /** `name_key`: the v3 reading that addresses fields by name_key only and clears with value null */
+  keying: 'id_or_name_key' | 'name_key' = 'id_or_name_key',
 ): { writes: ResolvedWrite[]; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const writes: ResolvedWrite[] = [];
@@ -42,6 +44,16 @@ export function resolveCustomFieldWrites(
       return;
     }
     const w = raw as CustomFieldWrite;
+    if (keying === 'name_key') {
+      if (typeof w.name_key !== 'string') {
+        errors.push({ message: 'Custom fields are addressed by name_key', field: `${at}.name_key` });
+        return;
+      }
+      if (w.delete_value !== undefined) {
+        errors.push({ message: 'To clear a value send value: null', field: `${at}.delete_value` });
+        return;
+      }
+    }
     const field = org.customFields
       .all()
       .find(
@@ -49,7 +61,7 @@ export function resolveCustomFieldWrites(
           f.fieldType === fieldType &&
           f.active &&
           available(f) &&
-          (isInt(w.id) ? f.id === w.id : f.nameKey === w.name_key),
+          (keying === 'name_key' || !isInt(w.id) ? f.nameKey === w.name_key : f.id === w.id),
       );
     if (w.id === undefined && w.name_key === undefined) {
       errors.push({ message: 'Custom field id or name_key is required', field: `${at}.id` });
@@ -62,6 +74,10 @@ export function resolveCustomFieldWrites(
     if (w.delete_value !== undefined) {
       if (w.delete_value === 'true' || w.delete_value === true) writes.push({ field, op: 'delete' });
       else errors.push({ message: 'delete_value must be "true"', field: `${at}.delete_value` });
+      return;
+    }
+    if (keying === 'name_key' && w.value === null) {
+      writes.push({ field, op: 'delete' });
       return;
     }
     const r = coerce(org, field, w.value);

@@ -1,3 +1,4 @@
+import type { Readings } from './assumptions.js';
 import type { CredentialStore } from './credentials.js';
 import type { Faults } from './faults.js';
 import type { Operations } from './operations.js';
@@ -17,4 +18,6 @@ export interface SandboxDeps {
   ops: Operations;
   webhooks: WebhookSender;
   partner: PartnerClient;
+  /** the switchable readings of unconfirmed behaviour (mutable: tests may flip one mid-run) */
+  readings: Readings;
 }

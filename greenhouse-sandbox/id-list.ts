@@ -44,6 +44,15 @@ export class IdList<T extends { id: number }> {
     return this.slice(start, count);
   }
 
+  /** Up to `count` items with id < beforeId (all when null), highest id first (v3 lists). */
+  before(beforeId: number | null, count: number): T[] {
+    const end = beforeId === null ? this.ids.length : lowerBound(this.ids, beforeId);
+    return this.ids
+      .slice(Math.max(0, end - count), end)
+      .reverse()
+      .map((id) => this.byId.get(id) as T);
+  }
+
   all(): T[] {
     return this.ids.map((id) => this.byId.get(id) as T);
   }

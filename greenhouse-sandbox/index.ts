@@ -2,7 +2,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SandboxAdmin } from './admin.js';
 import { createApp } from './app.js';
-import { ASSUMPTIONS } from './assumptions.js';
+import type { Readings } from './assumptions.js';
+import { ASSUMPTIONS, DEFAULT_READINGS } from './assumptions.js';
 import { PartnerClient } from './client/partner-client.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
@@ -19,7 +20,8 @@ import { SandboxState } from './store.js';
 import type { WebhookOptions } from './webhooks/sender.js';
 import { WebhookSender } from './webhooks/sender.js';
 
-export { ASSUMPTIONS } from './assumptions.js';
+export { ASSUMPTIONS, DEFAULT_READINGS, parseReadings } from './assumptions.js';
+export type { Readings } from './assumptions.js';
 export { ManualClock, systemClock } from './clock.js';
 export type { Clock } from './clock.js';
 export { V1_PERMISSIONS, V3_SCOPES, VENDOR_PERMISSION_SETS } from './permissions.js';
@@ -50,6 +52,8 @@ export interface SandboxOptions {
   requestLogCapacity?: number;
   /** Legacy test_status polling (Greenhouse polled hourly); off unless an interval is given. */
   legacyPolling?: { intervalMs: number };
+  /** Readings of unconfirmed behaviour (assumptions.ts); unset ones take today's reading. */
+  readings?: Partial<Readings>;
 }
 
 export interface Sandbox {
@@ -66,6 +70,8 @@ export interface Sandbox {
   webhooks: WebhookSender;
   partner: PartnerClient;
   limiters: SandboxDeps['limiters'];
+  /** the readings in force; assign a field to switch it for the following requests */
+  readings: Readings;
   /** `Basic <key>:` for a v1 key */
   v1AuthHeader(key: string): string;
   /** Mint a v3 access token through the real token endpoint (client credentials). */
@@ -102,7 +108,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const webhooks = new WebhookSender(log, () => clock.now(), opts.webhooks);
   const ops = new Operations(state, webhooks);
   const partner = new PartnerClient(state, log, opts.partnerTimeoutMs);
-  const deps: SandboxDeps = { state, creds, limiters, faults, log, ops, webhooks, partner };
+  const readings: Readings = { ...DEFAULT_READINGS, ...opts.readings };
+  const deps: SandboxDeps = { state, creds, limiters, faults, log, ops, webhooks, partner, readings };
   const admin = new SandboxAdmin(state, creds, ops, partner, webhooks, faults);
   const orgs = (opts.orgs ?? [{}]).map((spec, i) => seedOrg(state, creds, spec, i));
 
@@ -139,6 +146,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     webhooks,
     partner,
     limiters,
+    readings,
     v1AuthHeader,
     async v3Token(org, o = {}) {
       const c = org.credentials.v3;

@@ -134,6 +134,10 @@ export interface Attachment {
 export interface Note {
   id: number;
   candidateId: number;
+  /** v3 notes may name the application they are about */
+  applicationId: number | null;
+  /** v3 `note_type` (null for v1 notes) */
+  noteType: string | null;
   userId: number;
   body: string;
   visibility: NoteVisibility;

@@ -17,6 +17,12 @@ const fail = <T>(errors: FieldError[], message: string | null = 'Validation erro
 });
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
+/** v3 takes no content_type: the stored file's type follows its extension. */
+const contentTypeOf = (filename: string): string | null =>
+  ({ pdf: 'application/pdf', txt: 'text/plain', html: 'text/html', png: 'image/png', jpg: 'image/jpeg' })[
+    filename.split('.').pop()?.toLowerCase() ?? ''
+  ] ?? null;
+
 /** State changes shared by Harvest v1, v3 and the admin API (a recruiter's clicks). */
 export class Operations {
   constructor(
@@ -38,6 +44,7 @@ export class Operations {
     org: Org,
     target: { kind: 'candidate'; c: Candidate } | { kind: 'application'; a: Application },
     input: unknown,
+    keying: 'id_or_name_key' | 'name_key' = 'id_or_name_key',
   ): Outcome<null> {
     const enterpriseOnly = ASSUMPTIONS.applicationCustomFieldsEnterpriseOnly && org.plan !== 'enterprise';
     if (target.kind === 'application' && enterpriseOnly) {
@@ -49,7 +56,7 @@ export class Operations {
         },
       ]);
     }
-    const { writes, errors } = resolveCustomFieldWrites(org, target.kind, input);
+    const { writes, errors } = resolveCustomFieldWrites(org, target.kind, input, undefined, keying);
     if (errors.length) return fail(errors);
     if (target.kind === 'candidate') {
       applyWrites(target.c.customFields, writes);
@@ -61,7 +68,14 @@ export class Operations {
     return { ok: true, value: null };
   }
 
-  addNote(org: Org, c: Candidate, userId: number, body: unknown, visibility: unknown): Outcome<Note> {
+  addNote(
+    org: Org,
+    c: Candidate,
+    userId: number,
+    body: unknown,
+    visibility: unknown,
+    extra: { applicationId?: number | null; noteType?: string | null } = {},
+  ): Outcome<Note> {
     if (typeof body !== 'string' || body.trim() === '')
       return fail([{ message: 'Missing required field: body', field: 'body' }], null);
     if (visibility === undefined)
@@ -71,6 +85,8 @@ export class Operations {
     const note: Note = {
       id: this.state.ids.id(),
       candidateId: c.id,
+      applicationId: extra.applicationId ?? null,
+      noteType: extra.noteType ?? null,
       userId,
       body,
       visibility: visibility as NoteVisibility,
@@ -82,7 +98,14 @@ export class Operations {
   }
 
   /** Attachment rules of greenhouse.md §3.3 (base64 content + content_type, or url; visibility; take_home_test). */
-  addAttachment(org: Org, a: Application, input: Record<string, unknown>): Outcome<Attachment> {
+  addAttachment(
+    org: Org,
+    a: Application,
+    input: Record<string, unknown>,
+    opts: { contentTypeRequired: boolean } = {
+      contentTypeRequired: ASSUMPTIONS.attachmentContentTypeRequired,
+    },
+  ): Outcome<Attachment> {
     const { filename, type, content, content_type, url, visibility } = input;
     if (typeof filename !== 'string' || filename === '')
       return fail([{ message: 'Missing required field: filename', field: 'filename' }], null);
@@ -100,7 +123,7 @@ export class Operations {
         return fail([{ message: 'content must be base64-encoded', field: 'content' }]);
       bytes = Buffer.from(s, 'base64');
       if (
-        ASSUMPTIONS.attachmentContentTypeRequired &&
+        opts.contentTypeRequired &&
         (typeof content_type !== 'string' || !/^[\w.+-]+\/[\w.+-]+/.test(content_type))
       ) {
         return fail([
@@ -128,7 +151,7 @@ export class Operations {
       id: this.state.ids.id(),
       filename,
       type: type as AttachmentType,
-      contentType: typeof content_type === 'string' ? content_type : null,
+      contentType: typeof content_type === 'string' ? content_type : contentTypeOf(filename),
       visibility: vis,
       content: bytes,
       sourceUrl: bytes ? null : (url as string),

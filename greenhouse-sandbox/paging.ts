@@ -11,6 +11,8 @@ export interface PageSource<T extends { id: number }> {
   readonly size: number;
   slice(offset: number, count: number): T[];
   after(afterId: number, count: number): T[];
+  /** Up to `count` items with id < beforeId (all when null), highest id first. */
+  before(beforeId: number | null, count: number): T[];
 }
 
 /** Wrap an id-ascending array (the result of a filter) as a PageSource. */
@@ -23,6 +25,10 @@ export function arraySource<T extends { id: number }>(items: T[]): PageSource<T>
       let i = lowerBound(ids, a);
       if (ids[i] === a) i++;
       return items.slice(i, i + n);
+    },
+    before: (b, n) => {
+      const end = b === null ? ids.length : lowerBound(ids, b);
+      return items.slice(Math.max(0, end - n), end).reverse();
     },
   };
 }
@@ -77,8 +83,8 @@ interface CursorState {
   /** the first call's filters */
   f: Record<string, string>;
   n: number;
-  /** last id served */
-  a: number;
+  /** last id served (v3 lists run by id descending: the next page holds lower ids); null at the start */
+  a: number | null;
 }
 
 /**
@@ -117,13 +123,13 @@ export function v3Cursor(
     const { [ASSUMPTIONS.v3PageSizeParam]: size, ...filters } = q;
     const n = perPage(size, res);
     if (n === undefined) return undefined;
-    state = { p: req.path, f: filters, n, a: 0 };
+    state = { p: req.path, f: filters, n, a: null };
   }
   return {
     filters: state.f,
     page: (src) => {
-      // Fetch one extra item to know whether a next page exists.
-      const items = src.after(state.a, state.n + 1);
+      // Newest first (by id descending); one extra item tells whether a next page exists.
+      const items = src.before(state.a, state.n + 1);
       const pageItems = items.slice(0, state.n);
       const lastItem = pageItems[pageItems.length - 1];
       if (items.length > state.n && lastItem) {

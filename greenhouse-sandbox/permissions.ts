@@ -40,6 +40,8 @@ export const V3_SCOPES = [
   'harvest:applications:list',
   'harvest:applications:update',
   'harvest:applications:move',
+  'harvest:applications:reject',
+  'harvest:applications:hire',
   'harvest:notes:list',
   'harvest:notes:create',
   'harvest:attachments:list',

@@ -12,6 +12,9 @@ export interface OrgSeed {
   jobs?: number;
   users?: number;
   plan?: 'enterprise' | 'standard';
+  /** Notes and attachments spread round-robin over the candidates / applications (scale tests). */
+  notes?: number;
+  attachments?: number;
   /** PRNG seed; defaults to the org's position */
   seed?: number;
   integration?: Partial<IntegrationSettings>;
@@ -312,6 +315,38 @@ export function seedOrg(
         customFields: new Map(),
       });
     }
+  }
+
+  // Bulk history: plain records, no rendering (50,000 of each add about half a second).
+  const allCandidates = org.candidates.all();
+  const allApplications = org.applications.all();
+  const author = users[0]?.id ?? 0;
+  for (let i = 0; i < (spec.notes ?? 0) && allCandidates.length; i++) {
+    const c = allCandidates[i % allCandidates.length]!;
+    c.notes.push({
+      id: ids.id(),
+      candidateId: c.id,
+      applicationId: c.applicationIds[0] ?? null,
+      noteType: 'note',
+      userId: author,
+      body: `Seeded note ${i}`,
+      visibility: 'private',
+      createdAt: BASE_TIME,
+    });
+  }
+  for (let i = 0; i < (spec.attachments ?? 0) && allApplications.length; i++) {
+    const a = allApplications[i % allApplications.length]!;
+    const id = ids.id();
+    a.attachments.push({
+      id,
+      filename: `seeded-${i}.pdf`,
+      type: 'other',
+      contentType: 'application/pdf',
+      visibility: 'admin_only',
+      content: null,
+      sourceUrl: `https://files.example.com/seeded/${id}.pdf`,
+      createdAt: BASE_TIME,
+    });
   }
 
   const siteAdmin = org.siteAdmin() as User;

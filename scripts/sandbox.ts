@@ -8,10 +8,12 @@
  *   SANDBOX_PARTNER_URL + SANDBOX_PARTNER_KEY (our partner API for every org),
  *   SANDBOX_WEBHOOK_URL + SANDBOX_WEBHOOK_SECRET, SANDBOX_CALLBACK_KEY,
  *   SANDBOX_WEBHOOK_RETRY_SCALE (multiplier on the real ~15 h retry schedule, default 0.001 → ~53 s),
- *   SANDBOX_LEGACY_POLL_MS (legacy test_status polling interval; off by default).
+ *   SANDBOX_LEGACY_POLL_MS (legacy test_status polling interval; off by default),
+ *   SANDBOX_READINGS (unconfirmed readings, e.g. "v3StageId=job_stage,v3NonAdminLists=forbidden";
+ *   default: today's reading of each, see greenhouse-sandbox/assumptions.ts).
  * Prints one JSON summary (URL, per-org credentials) on stdout; stops on SIGINT/SIGTERM.
  */
-import { startSandbox } from '../greenhouse-sandbox/index.js';
+import { parseReadings, startSandbox } from '../greenhouse-sandbox/index.js';
 
 const env = process.env;
 const int = (v: string | undefined, d: number) => (v && /^\d+$/.test(v) ? Number(v) : d);
@@ -19,6 +21,7 @@ const int = (v: string | undefined, d: number) => (v && /^\d+$/.test(v) ? Number
 const nOrgs = int(env.SANDBOX_ORGS, 1);
 const started = Date.now();
 const sb = await startSandbox({
+  readings: parseReadings(env.SANDBOX_READINGS),
   port: int(env.SANDBOX_PORT, 4010),
   host: env.SANDBOX_HOST ?? '127.0.0.1',
   ...(env.SANDBOX_PUBLIC_URL ? { publicUrl: env.SANDBOX_PUBLIC_URL } : {}),

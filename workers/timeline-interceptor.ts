@@ -26,7 +26,7 @@ export function describeStep(type: string, args: Args, result: unknown): string 
   switch (type) {
     case 'findApplication':
       return r.found
-        ? 'application found in Greenhouse'
+        ? `application found in Greenhouse${r.reason ? ` (${String(r.reason)})` : ''}`
         : `looked for the application in Greenhouse: ${String(r.reason ?? 'not found')}`;
     case 'sendCandidateEmail':
       return `${args.purpose === 'invite' ? `invite${nth(args)}` : args.purpose === 'reminder' ? `reminder${nth(args)}` : 'expiry notice'} e-mailed to the candidate${again}`;

@@ -2,7 +2,12 @@ import { Prisma } from '../../db/client.js';
 import type { ResultField } from '../../domain/result-fields.js';
 import { toActivityFailure } from '../../greenhouse/harvest/activity-failure.js';
 import { isHarvestError } from '../../greenhouse/harvest/errors.js';
-import type { CustomFieldValue, HarvestClient } from '../../greenhouse/harvest/types.js';
+import type {
+  CandidateMatch,
+  CustomFieldValue,
+  HarvestApplication,
+  HarvestClient,
+} from '../../greenhouse/harvest/types.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { markDisconnected } from '../../tenants/connection-service.js';
 import { credentialsOf } from '../../tenants/credentials.js';
@@ -148,24 +153,18 @@ export function createWritebackActivities(
       const matches = await harvest(journey.tenantId, () =>
         client.findCandidatesByEmail(candidate.email, jobId ? { jobId } : {}),
       );
-      const match = matches.find((m) => m.applications.length > 0);
-      if (!match) {
-        return {
-          found: false,
-          applicationId: null,
-          candidateId: null,
-          reason: matches.length
-            ? `the Greenhouse candidate with this e-mail has no application${jobId ? ` to job ${jobId}` : ''}`
-            : 'no Greenhouse candidate has this e-mail address',
-        };
+      const picked = pickApplication(matches, jobId);
+      if (!picked.application) {
+        return { found: false, applicationId: null, candidateId: null, reason: picked.reason };
       }
-      const applicationId = String(match.applications[0]!.id);
-      const candidateId = String(match.candidate.id);
+      const applicationId = String(picked.application.id);
+      const candidateId = String(picked.application.candidateId ?? picked.candidateId);
       await db.journey.update({
         where: { id: journeyId },
         data: { greenhouseApplicationId: applicationId, greenhouseCandidateId: candidateId },
       });
-      return { found: true, applicationId, candidateId, reason: null };
+      // reason: null, or what made the choice ambiguous (shown on the journey's timeline)
+      return { found: true, applicationId, candidateId, reason: picked.reason };
     },
 
     async writeCustomFields({ journeyId }) {
@@ -231,6 +230,9 @@ export function createWritebackActivities(
         async () => {
           const note = await harvest(journey.tenantId, () =>
             client.addCandidateNote(candidateId, {
+              ...(journey.greenhouseApplicationId
+                ? { applicationId: Number(journey.greenhouseApplicationId) }
+                : {}),
               body: [outcome.summary, journey.profileUrl ? `Report: ${journey.profileUrl}` : null, reference]
                 .filter(Boolean)
                 .join('\n'),
@@ -285,15 +287,20 @@ export function createWritebackActivities(
           })
         : null;
       const target = rule?.testId === journey.testId ? (passed ? rule.passStageId : rule.failStageId) : null;
-      // No rule, or already there (a recruiter moved it, or an earlier attempt did).
-      if (!target || application.stageId === null || String(application.stageId) === target)
-        return { moved: false };
+      if (!target || application.stageId === null || application.jobId === null) return { moved: false };
+      // Already there (a recruiter moved it, or an earlier attempt did)? `stage_id` may name the job
+      // stage or an application-stage record (two readings of v3): compare ids, then names.
+      if (String(application.stageId) === target) return { moved: false };
+      const stages = await harvest(journey.tenantId, () => client.listJobStages(application.jobId!));
+      const targetName = stages.find((st) => String(st.id) === target)?.name;
+      if (targetName !== undefined && application.stageName === targetName) return { moved: false };
       const moved = await once(
         journeyId,
         'stage_move',
         async () => false,
         async () => {
           await harvest(journey.tenantId, () =>
+            // The stage_id as read is Greenhouse's guard: a move by someone else meanwhile fails.
             client.moveApplicationStage(applicationId, {
               fromStageId: application.stageId!,
               toStageId: Number(target),
@@ -305,4 +312,38 @@ export function createWritebackActivities(
       return { moved };
     },
   };
+}
+
+/**
+ * Vendor mode's choice among the candidates with the journey's e-mail: an active application (not a
+ * prospect, not rejected or hired) on the mapped job; the newest (highest id) when there are several,
+ * saying so. `reason` explains a miss, or the ambiguity of a hit.
+ */
+export function pickApplication(
+  matches: CandidateMatch[],
+  jobId: number | undefined,
+): { application: HarvestApplication | null; candidateId: number | null; reason: string | null } {
+  const onJob = matches.flatMap((m) =>
+    m.applications
+      .filter((a) => jobId === undefined || a.jobId === jobId)
+      .map((a) => ({ a, candidateId: m.candidate.id })),
+  );
+  const active = onJob.filter(({ a }) => !a.prospect && (a.status === null || a.status === 'active'));
+  const job = jobId ? ` to job ${jobId}` : '';
+  if (active.length === 0) {
+    const reason =
+      matches.length === 0
+        ? 'no Greenhouse candidate has this e-mail address'
+        : onJob.length === 0
+          ? `the Greenhouse candidate with this e-mail has no application${job}`
+          : `the candidate's application${job} is not active (${[...new Set(onJob.map(({ a }) => (a.prospect ? 'prospect' : (a.status ?? 'unknown'))))].sort().join(', ')})`;
+    return { application: null, candidateId: null, reason };
+  }
+  active.sort((x, y) => y.a.id - x.a.id);
+  const chosen = active[0]!;
+  const reason =
+    active.length > 1
+      ? `ambiguous: ${active.length} active applications${job} for this e-mail (${active.map(({ a }) => a.id).join(', ')}${new Set(active.map((x) => x.candidateId)).size > 1 ? `, on ${new Set(active.map((x) => x.candidateId)).size} candidates` : ''}); chose the newest, ${chosen.a.id}`
+      : null;
+  return { application: chosen.a, candidateId: chosen.candidateId, reason };
 }

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Readings } from '../assumptions.js';
 import { ASSUMPTIONS } from '../assumptions.js';
 import type { Credential } from '../credentials.js';
 import { parseBasic, parseBearer } from '../credentials.js';
@@ -124,8 +125,14 @@ export function onBehalfOf(req: Request, res: Response, next: NextFunction): voi
   next();
 }
 
-/** v3 scope check; list endpoints also need a Site Admin `sub` (secondary source). */
-export function v3Need(scope: V3Scope, opts: { list?: boolean } = {}): RequestHandler {
+/**
+ * v3 scope check; list endpoints also need a Site Admin `sub` (secondary source). A non-admin list
+ * answers `200 []` or 403, as the `v3NonAdminLists` reading says.
+ */
+export function v3Need(
+  scope: V3Scope,
+  opts: { list?: boolean; nonAdminLists?: () => Readings['v3NonAdminLists'] } = {},
+): RequestHandler {
   return (_req, res, next) => {
     const ctx = ctxOf(res);
     if (ctx.scopes !== 'all' && !ctx.scopes.has(scope)) {
@@ -140,7 +147,8 @@ export function v3Need(scope: V3Scope, opts: { list?: boolean } = {}): RequestHa
       return;
     }
     if (opts.list && ASSUMPTIONS.v3ListNeedsSiteAdmin && !user.siteAdmin) {
-      res.status(403).json({ message: 'List endpoints require a Site Admin user (sub)' });
+      if (opts.nonAdminLists?.() === 'empty') res.json([]);
+      else res.status(403).json({ message: 'List endpoints require a Site Admin user (sub)' });
       return;
     }
     next();

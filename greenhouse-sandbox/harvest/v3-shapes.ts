@@ -1,3 +1,4 @@
+import type { Readings } from '../assumptions.js';
 import { ASSUMPTIONS } from '../assumptions.js';
 import { iso } from '../clock.js';
 import { renderValue } from '../custom-field-values.js';
@@ -71,12 +72,29 @@ export function candidate(org: Org, c: Candidate): Record<string, unknown> {
   };
 }
 
-export function application(org: Org, a: Application): Record<string, unknown> {
+/**
+ * The application-stage record id under the `application_stage` reading: one per application and
+ * stage of its job (derived, so nothing is stored), never equal to a job interview stage id.
+ */
+export function applicationStageId(org: Org, a: Application): number | null {
+  if (a.stageId === null) return null;
+  const i = org.jobs.get(a.jobId)?.stageIds.indexOf(a.stageId) ?? -1;
+  return a.id * 100 + (i + 1);
+}
+
+/** The `stage_id` an application shows (and a move's `from_stage_id` must repeat) under a reading. */
+export const shownStageId = (org: Org, a: Application, r: Readings): number | null =>
+  r.v3StageId === 'application_stage' ? applicationStageId(org, a) : a.stageId;
+
+export function application(org: Org, a: Application, r: Readings): Record<string, unknown> {
   return {
     id: a.id,
     candidate_id: a.candidateId,
     job_id: a.jobId,
-    stage_id: a.stageId,
+    stage_id: shownStageId(org, a, r),
+    ...(r.v3StageId === 'application_stage'
+      ? { stage_name: a.stageId === null ? null : (org.stages.get(a.stageId)?.name ?? null) }
+      : {}),
     status: a.status,
     prospect: a.prospect,
     applied_at: iso(a.appliedAt),
@@ -124,12 +142,13 @@ export function jobHiringManager(
   return { job_id: jobId, user_id: m.userId, active: m.active };
 }
 
+/** Job owners carry `type` (sourcer | recruiter | coordinator) and `responsible` [S]. */
 export function jobOwner(
   jobId: number,
-  role: 'recruiter' | 'coordinator' | 'sourcer',
+  type: 'recruiter' | 'coordinator' | 'sourcer',
   m: Job['hiringTeam']['recruiters'][number],
 ): Record<string, unknown> {
-  return { job_id: jobId, user_id: m.userId, role, responsible: m.responsible, active: m.active };
+  return { job_id: jobId, user_id: m.userId, type, responsible: m.responsible, active: m.active };
 }
 
 export function customField(f: CustomField): Record<string, unknown> {
@@ -171,13 +190,22 @@ export function emailTemplate(t: EmailTemplate): Record<string, unknown> {
   };
 }
 
+/** Notes are written with public | private | admin_only and read back as `*_visible` [S]. */
+export const NOTE_VISIBILITY_READ = {
+  public: 'publicly_visible',
+  private: 'privately_visible',
+  admin_only: 'admin_only_visible',
+} as const;
+
 export function note(n: Note): Record<string, unknown> {
   return {
     id: n.id,
     candidate_id: n.candidateId,
+    application_id: n.applicationId,
     user_id: n.userId,
     body: n.body,
-    visibility: n.visibility,
+    note_type: n.noteType ?? 'note',
+    visibility: NOTE_VISIBILITY_READ[n.visibility],
     created_at: iso(n.createdAt),
   };
 }
@@ -194,7 +222,6 @@ export function attachment(
     candidate_id: candidateId,
     filename: a.filename,
     type: a.type,
-    content_type: a.contentType,
     visibility: a.visibility,
     url: a.sourceUrl ?? `${baseUrl}/_sandbox/files/${a.id}`,
     created_at: iso(a.createdAt),

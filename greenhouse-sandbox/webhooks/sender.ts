@@ -77,7 +77,21 @@ export class WebhookSender {
   async ping(org: Org): Promise<boolean> {
     const hook = org.integration.webhook;
     if (!hook) return false;
-    const body = greenhouseJson({ action: 'ping', payload: { web_hook_id: org.id } });
+    // The documented ping body [P, grnhse/greenhouse-api-docs#276]; one sandbox hook carries every event.
+    const at = new Date(this.now()).toISOString();
+    const body = greenhouseJson({
+      action: 'ping',
+      payload: {
+        web_hook_id: org.id,
+        endpoint_url: hook.url,
+        created_at: at,
+        updated_at: at,
+        name: `${org.name} webhook`,
+        event: 'all',
+        active: true,
+        'content-type': 'application/json',
+      },
+    });
     const r = await this.post(
       hook.url,
       body,
@@ -86,7 +100,7 @@ export class WebhookSender {
       'ping',
       org.id,
     );
-    hook.enabled = r.status !== null && r.status >= 200 && r.status < 300;
+    hook.enabled = r.status === 200;
     return hook.enabled;
   }
 
@@ -122,7 +136,8 @@ export class WebhookSender {
     const eventId = ASSUMPTIONS.webhookRetryKeepsEventId ? d.eventId : randomUUID();
     const r = await this.post(d.url, d.body, d.signature, eventId, d.action, d.orgId);
     d.attempts.push(r);
-    if (r.status !== null && r.status >= 200 && r.status < 300) {
+    // Only 200 counts as delivered [P]: a 201, 202 or 204 is a failure like a 5xx.
+    if (r.status === 200) {
       d.state = 'delivered';
       return;
     }

@@ -254,12 +254,42 @@ export async function checkHarvestPermissions(
     }
     if (auditUser.status === 'missing') problems.push(auditUser.message);
   } else {
-    // v3: the token itself was minted for `sub`; any successful call proves the user is active.
-    const audit = checks.find((c) => c.status === 'granted');
-    auditUser.status = audit ? 'ok' : 'unknown';
-    auditUser.message = audit
-      ? `audit user ${client.auditUserId} is an active Greenhouse user`
-      : `audit user ${client.auditUserId} could not be checked`;
+    // v3: the `sub` must be an active Site Admin, asked directly (`/v3/users?ids=`): a non-admin may
+    // get empty lists rather than 403s [S], so refusals prove nothing.
+    const id = client.auditUserId;
+    try {
+      const r = await t.send(
+        { name: 'getUser', permission: 'list users', resource: `user ${id}` },
+        { method: 'GET', path: V3.paths.users, query: V3.query.byIds([id]) },
+        z.array(
+          z
+            .object({ id: z.number(), deactivated: z.boolean().nullish(), site_admin: z.boolean().nullish() })
+            .loose(),
+        ),
+      );
+      const user = r.data.find((u) => u.id === id);
+      if (!user) {
+        auditUser.status = 'missing';
+        auditUser.message = `audit user ${id} is not visible through Harvest: it does not exist or is not a Site Admin, which Harvest v3 needs for listing`;
+      } else if (user.deactivated) {
+        auditUser.status = 'missing';
+        auditUser.message = `audit user ${id} is deactivated in Greenhouse`;
+      } else if (!user.site_admin) {
+        auditUser.status = 'missing';
+        auditUser.message = `audit user ${id} is not a Site Admin, which Harvest v3 needs for listing (lists may come back empty)`;
+      } else {
+        auditUser.status = 'ok';
+        auditUser.message = `audit user ${id} is an active Site Admin`;
+      }
+    } catch (err) {
+      if (err instanceof HarvestError && err.kind === 'forbidden' && !err.permission) {
+        auditUser.status = 'missing';
+        auditUser.message = `audit user ${id} is not a Site Admin, which Harvest v3 needs for listing`;
+      } else {
+        auditUser.message = `audit user ${id} could not be checked (${err instanceof Error ? err.message : String(err)})`;
+      }
+    }
+    if (auditUser.status === 'missing') problems.push(auditUser.message);
   }
 
   // Application custom fields exist on Enterprise plans only: otherwise write candidate fields.

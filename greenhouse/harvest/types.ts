@@ -88,9 +88,12 @@ export interface HarvestApplication {
   candidateId: number | null;
   /** v1 `jobs[0].id`, v3 flat `job_id` */
   jobId: number | null;
-  /** v1 `current_stage.id`, v3 flat `stage_id` */
+  /**
+   * v1 `current_stage.id`, v3 flat `stage_id`: a job interview stage id, or (one reading of v3) an
+   * application-stage id. Compare stages by name across versions; send it back as a move's guard.
+   */
   stageId: number | null;
-  /** v1 `current_stage.name`; v3 does not embed it (null; see listJobStages) */
+  /** v1 `current_stage.name`; v3 `stage_name`, or looked up among the job's stages by getApplication */
   stageName: string | null;
   status: string | null;
   prospect: boolean;
@@ -158,23 +161,22 @@ export interface HarvestClient {
   /** exact, case-insensitive e-mail match; with `jobId`, only candidates with an application to it */
   findCandidatesByEmail(email: string, opts?: { jobId?: number }): Promise<CandidateMatch[]>;
   getApplication(applicationId: number): Promise<HarvestApplication>;
-  updateApplicationCustomFields(
-    applicationId: number,
-    values: CustomFieldValue[],
-  ): Promise<HarvestApplication>;
+  updateApplicationCustomFields(applicationId: number, values: CustomFieldValue[]): Promise<void>;
   /** the fallback where application custom fields are unavailable (non-Enterprise plans) */
   updateCandidateCustomFields(candidateId: number, values: CustomFieldValue[]): Promise<void>;
   /** The candidate's notes: checked before a note is added again (a retry after a crash). */
   listCandidateNotes(candidateId: number): Promise<HarvestNote[]>;
   /** The application's attachments (v1 reads them from the candidate, hence both ids). */
   listApplicationAttachments(applicationId: number, candidateId: number): Promise<HarvestAttachment[]>;
+  /** `applicationId`: the application the note is about (v3 records it; v1 ignores it) */
   addCandidateNote(
     candidateId: number,
-    note: { body: string; visibility: NoteVisibility },
+    note: { body: string; visibility: NoteVisibility; applicationId?: number },
   ): Promise<HarvestNote>;
   addApplicationAttachment(applicationId: number, attachment: NewAttachment): Promise<HarvestAttachment>;
+  /** `fromStageId` must be the application's `stageId` as read (Greenhouse's guard) */
   moveApplicationStage(
     applicationId: number,
     move: { fromStageId: number; toStageId: number },
-  ): Promise<HarvestApplication>;
+  ): Promise<void>;
 }

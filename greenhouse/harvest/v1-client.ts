@@ -192,13 +192,10 @@ export class HarvestV1Client implements HarvestClient {
     }
   }
 
-  async updateApplicationCustomFields(
-    applicationId: number,
-    values: CustomFieldValue[],
-  ): Promise<HarvestApplication> {
+  async updateApplicationCustomFields(applicationId: number, values: CustomFieldValue[]): Promise<void> {
     try {
-      return await this.write(async () => {
-        const r = await this.transport.send(
+      await this.write(async () => {
+        await this.transport.send(
           ops.updateApplicationCustomFields(applicationId),
           {
             method: 'PATCH',
@@ -207,7 +204,6 @@ export class HarvestV1Client implements HarvestClient {
           },
           v1Application,
         );
-        return r.data;
       });
     } catch (err) {
       throw explainCustomFieldError(err, values);
@@ -292,9 +288,9 @@ export class HarvestV1Client implements HarvestClient {
   async moveApplicationStage(
     applicationId: number,
     move: { fromStageId: number; toStageId: number },
-  ): Promise<HarvestApplication> {
-    return this.write(async () => {
-      const r = await this.transport.send(
+  ): Promise<void> {
+    await this.write(async () => {
+      await this.transport.send(
         ops.moveApplicationStage(applicationId),
         {
           method: 'POST',
@@ -303,7 +299,6 @@ export class HarvestV1Client implements HarvestClient {
         },
         v1Application,
       );
-      return r.data;
     });
   }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { OperationInfo } from './errors.js';
-import { clampPerPage, customFieldsBody, explainCustomFieldError, ops, paginate } from './operations.js';
+import { HarvestError } from './errors.js';
+import { clampPerPage, explainCustomFieldError, ops, paginate } from './operations.js';
 import type { HarvestRequest, HarvestTransport } from './transport.js';
 import type {
   CandidateMatch,
@@ -44,6 +45,13 @@ export function followV3(next: string): HarvestRequest {
   const path = `${u.origin}${u.pathname}`;
   return { method: 'GET', path, query: cursor === null ? {} : { [V3.cursorParam]: cursor } };
 }
+
+/** Split ids into the chunks a plural filter takes (at most V3.maxFilterIds each). */
+const chunks = (ids: number[]): number[][] => {
+  const out: number[][] = [];
+  for (let i = 0; i < ids.length; i += V3.maxFilterIds) out.push(ids.slice(i, i + V3.maxFilterIds));
+  return out;
+};
 
 /** Harvest v3 (default for new connections): bearer tokens, `sub` as the audit user, cursor paging. */
 export class HarvestV3Client implements HarvestClient {
@@ -121,6 +129,7 @@ export class HarvestV3Client implements HarvestClient {
       for (const f of selectable)
         f.options = options
           .filter((o) => o.customFieldId === f.id)
+          .sort((a, b) => (a.priority ?? 0) - (b.priority ?? 0) || a.id - b.id)
           .map((o) => ({ id: o.id, name: o.name, priority: o.priority }));
     }
     return fields.filter((f) => f.fieldType === fieldType);
@@ -150,47 +159,91 @@ export class HarvestV3Client implements HarvestClient {
       )
     ).filter((c) => c.emails.some((e) => e.toLowerCase() === lower));
     if (candidates.length === 0) return [];
-    // Children are not embedded in v3: list the applications of the matches.
-    const apps = await this.all(
-      ops.listApplications(),
-      V3.paths.applications,
-      v3Application,
-      V3.query.applicationsOfCandidates(candidates.map((c) => c.id)),
-    );
+    // Children are not embedded in v3: list the applications of the matches (plural filter, ≤ 50 ids).
+    const apps: HarvestApplication[] = [];
+    for (const part of chunks(candidates.map((c) => c.id)))
+      apps.push(
+        ...(await this.all(
+          ops.listApplications(),
+          V3.paths.applications,
+          v3Application,
+          V3.query.applicationsOfCandidates(part, opts.jobId),
+        )),
+      );
     const out: CandidateMatch[] = [];
     for (const c of candidates) {
       const mine = apps.filter((a) => a.candidateId === c.id);
       const applications = opts.jobId === undefined ? mine : mine.filter((a) => a.jobId === opts.jobId);
       if (opts.jobId !== undefined && applications.length === 0) continue;
-      out.push({ candidate: { ...c, applicationIds: mine.map((a) => a.id) }, applications });
+      // With a job filter only that job's applications were listed: the full id list is unknown.
+      out.push({
+        candidate: { ...c, applicationIds: opts.jobId === undefined ? mine.map((a) => a.id) : null },
+        applications,
+      });
     }
     return out;
   }
 
+  /**
+   * One application through `?ids=` (v3 has no GET of one record). Its stage name comes with it where
+   * `stage_id` is an application-stage id; otherwise it is looked up among the job's stages.
+   */
   async getApplication(applicationId: number): Promise<HarvestApplication> {
+    const op = ops.getApplication(applicationId);
     const r = await this.transport.send(
-      ops.getApplication(applicationId),
-      { method: 'GET', path: V3.paths.application(applicationId) },
-      v3Application,
+      op,
+      { method: 'GET', path: V3.paths.applications, query: V3.query.byIds([applicationId]) },
+      z.array(v3Application),
     );
-    return r.data;
+    const app = r.data.find((a) => a.id === applicationId);
+    if (!app)
+      throw new HarvestError({
+        kind: 'not_found',
+        operation: op.name,
+        status: 404,
+        message: `application ${applicationId} was not found`,
+      });
+    if (app.stageName === null && app.stageId !== null && app.jobId !== null) {
+      const stages = await this.listJobStages(app.jobId);
+      app.stageName = stages.find((st) => st.id === app.stageId)?.name ?? null;
+    }
+    return app;
   }
 
-  async updateApplicationCustomFields(
-    applicationId: number,
-    values: CustomFieldValue[],
-  ): Promise<HarvestApplication> {
+  /**
+   * Custom fields are addressed by `name_key` [S]: values given by id are translated with one
+   * `custom_fields?ids=` lookup (a field without a name_key keeps its id). Clearing sends `value: null`.
+   */
+  private async customFieldsBody(values: CustomFieldValue[]) {
+    const ids = [...new Set(values.flatMap((v) => (v.id !== undefined ? [v.id] : [])))];
+    const keys = new Map<number, string | null>();
+    for (const part of chunks(ids))
+      for (const f of await this.all(
+        ops.listCustomFields(),
+        V3.paths.customFields,
+        v3CustomField,
+        V3.query.byIds(part),
+      ))
+        keys.set(f.id, f.nameKey);
+    return V3.body.customFields(
+      values.map((v) => {
+        const nameKey = v.nameKey ?? (v.id !== undefined ? keys.get(v.id) : null) ?? null;
+        return {
+          ...(nameKey !== null ? { name_key: nameKey } : { id: v.id }),
+          value: v.delete ? null : v.value,
+        };
+      }),
+    );
+  }
+
+  async updateApplicationCustomFields(applicationId: number, values: CustomFieldValue[]): Promise<void> {
     try {
-      const r = await this.transport.send(
+      const body = await this.customFieldsBody(values);
+      await this.transport.send(
         { ...ops.updateApplicationCustomFields(applicationId), auditUserId: this.auditUserId },
-        {
-          method: 'PATCH',
-          path: V3.paths.application(applicationId),
-          body: V3.body.customFields(customFieldsBody(values)),
-        },
-        v3Application,
+        { method: 'PATCH', path: V3.paths.application(applicationId), body },
+        z.unknown(),
       );
-      return r.data;
     } catch (err) {
       throw explainCustomFieldError(err, values);
     }
@@ -198,13 +251,10 @@ export class HarvestV3Client implements HarvestClient {
 
   async updateCandidateCustomFields(candidateId: number, values: CustomFieldValue[]): Promise<void> {
     try {
+      const body = await this.customFieldsBody(values);
       await this.transport.send(
         { ...ops.updateCandidateCustomFields(candidateId), auditUserId: this.auditUserId },
-        {
-          method: 'PATCH',
-          path: V3.paths.candidate(candidateId),
-          body: V3.body.customFields(customFieldsBody(values)),
-        },
+        { method: 'PATCH', path: V3.paths.candidate(candidateId), body },
         z.unknown(),
       );
     } catch (err) {
@@ -232,11 +282,11 @@ export class HarvestV3Client implements HarvestClient {
 
   async addCandidateNote(
     candidateId: number,
-    note: { body: string; visibility: NoteVisibility },
+    note: { body: string; visibility: NoteVisibility; applicationId?: number },
   ): Promise<HarvestNote> {
     const r = await this.transport.send(
       { ...ops.addCandidateNote(candidateId), auditUserId: this.auditUserId },
-      { method: 'POST', path: V3.paths.notes, body: V3.body.note(candidateId, note) },
+      { method: 'POST', path: V3.paths.notes, body: V3.body.note(candidateId, note, this.auditUserId) },
       v3Note,
     );
     return r.data;
@@ -251,15 +301,16 @@ export class HarvestV3Client implements HarvestClient {
     return r.data;
   }
 
+  /** `fromStageId` is the application's `stage_id` as read: Greenhouse refuses the move if it changed. */
   async moveApplicationStage(
     applicationId: number,
     move: { fromStageId: number; toStageId: number },
-  ): Promise<HarvestApplication> {
-    const r = await this.transport.send(
+  ): Promise<void> {
+    // 204 with no body [P].
+    await this.transport.send(
       { ...ops.moveApplicationStage(applicationId), auditUserId: this.auditUserId },
       { method: 'POST', path: V3.paths.moveApplication(applicationId), body: V3.body.move(move) },
-      v3Application,
+      z.unknown(),
     );
-    return r.data;
   }
 }

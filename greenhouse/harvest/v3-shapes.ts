@@ -18,58 +18,83 @@ import type {
 /**
  * Harvest v3: everything greenhouse.md marks (unconfirmed) or (secondary source) lives in this one
  * module — paths, parameter names, answer shapes and request bodies — so a correction is one change.
- * Confirmed by the public docs: bearer tokens, cursor paging through `Link rel="next"`, flat
- * `job_id`/`stage_id` on applications, `deactivated`/`primary_email` on users (secondary source).
+ * Confirmed by the public docs: bearer tokens, cursor paging through `Link rel="next"` (the cursor the
+ * only parameter of a follow-up), moves answering 204 with `from_stage_id` as a guard, attachments
+ * without `content_type`. Secondary: no single-record GET for applications and candidates (`?ids=`),
+ * plural filters of at most 50 ids, typed notes read back as `*_visible`, custom fields by `name_key`
+ * (cleared with null), job owners with `type`, `stage_id` possibly an application-stage id with the
+ * application's own `stage_name`. docs/greenhouse.md gives the sources.
  */
+const V3_NOTE_TYPE = 'note';
+
 export const V3 = {
   /** cursor paging: the cursor parameter (the only parameter of follow-up calls) and the page size */
   cursorParam: 'cursor',
   pageSizeParam: 'per_page',
   maxPageSize: 500,
+  /** plural id filters take at most this many ids [S] */
+  maxFilterIds: 50,
   /** default rate window (secondary source: 30 s, with X-RateLimit-Reset) */
   windowMs: 30_000,
   paths: {
     jobs: '/v3/jobs',
-    jobStages: '/v3/job_interview_stages', // ?job_id=
-    hiringManagers: '/v3/job_hiring_managers', // ?job_id= (unconfirmed)
-    jobOwners: '/v3/job_owners', // ?job_id= (unconfirmed)
+    jobStages: '/v3/job_interview_stages', // ?job_ids=
+    hiringManagers: '/v3/job_hiring_managers', // ?job_ids= (unconfirmed)
+    jobOwners: '/v3/job_owners', // ?job_ids= (unconfirmed)
     users: '/v3/users',
     customFields: '/v3/custom_fields', // ?field_type=
     customFieldOptions: '/v3/custom_field_options', // options are not embedded (unconfirmed)
     emailTemplates: '/v3/email_templates', // (unconfirmed)
     candidates: '/v3/candidates', // ?email= (exact, case-insensitive)
+    /** PATCH only: there is no GET of one candidate (read with ?ids=) */
     candidate: (id: number) => `/v3/candidates/${id}`,
-    applications: '/v3/applications', // ?candidate_ids=
+    applications: '/v3/applications', // ?ids=, ?candidate_ids=, ?job_ids=
+    /** PATCH only: there is no GET of one application (read with ?ids=) */
     application: (id: number) => `/v3/applications/${id}`,
     moveApplication: (id: number) => `/v3/applications/${id}/move`,
-    notes: '/v3/notes', // body unconfirmed
-    attachments: '/v3/attachments', // with application_id
+    notes: '/v3/notes', // ?candidate_ids=, ?application_ids=
+    attachments: '/v3/attachments', // ?application_ids=; created with application_id
   },
+  /** list filters are plural comma lists (at most maxFilterIds ids each) */
   query: {
-    jobStages: (jobId: number) => ({ job_id: jobId }),
-    team: (jobId: number) => ({ job_id: jobId }),
+    byIds: (ids: number[]) => ({ ids: ids.join(',') }),
+    jobStages: (jobId: number) => ({ job_ids: jobId }),
+    team: (jobId: number) => ({ job_ids: jobId }),
     customFields: (fieldType: string) => ({ field_type: fieldType }),
     candidatesByEmail: (email: string) => ({ email }),
-    applicationsOfCandidates: (ids: number[]) => ({ candidate_ids: ids.join(',') }),
-    notesOfCandidate: (candidateId: number) => ({ candidate_id: candidateId }),
-    attachmentsOfApplication: (applicationId: number) => ({ application_id: applicationId }),
+    applicationsOfCandidates: (ids: number[], jobId?: number) => ({
+      candidate_ids: ids.join(','),
+      ...(jobId === undefined ? {} : { job_ids: jobId }),
+    }),
+    notesOfCandidate: (candidateId: number) => ({ candidate_ids: candidateId }),
+    attachmentsOfApplication: (applicationId: number) => ({ application_ids: applicationId }),
   },
-  /** request bodies (unconfirmed: modelled like v1) */
+  /** the note type our notes carry (`note_type`; the values Greenhouse knows are unconfirmed) */
+  noteType: V3_NOTE_TYPE,
   body: {
-    customFields: (values: { id?: number; name_key?: string; value?: unknown; delete_value?: 'true' }[]) => ({
+    /** by `name_key`, cleared with `value: null` [S]; by id only where a field has no name_key */
+    customFields: (values: { id?: number; name_key?: string; value: unknown }[]) => ({
       custom_fields: values,
     }),
-    note: (candidateId: number, note: { body: string; visibility: NoteVisibility }) => ({
+    /** the body working clients send [S]; readers that want less ignore the rest */
+    note: (
+      candidateId: number,
+      note: { body: string; visibility: NoteVisibility; applicationId?: number },
+      userId: number | null,
+    ) => ({
       candidate_id: candidateId,
+      ...(note.applicationId === undefined ? {} : { application_id: note.applicationId }),
       body: note.body,
       visibility: note.visibility,
+      note_type: V3_NOTE_TYPE,
+      ...(userId === null ? {} : { user_id: userId }),
     }),
+    /** no content_type [P]: Greenhouse goes by the filename's extension */
     attachment: (applicationId: number, a: NewAttachment) => ({
       application_id: applicationId,
       filename: a.filename,
       type: a.type,
       content: a.content,
-      content_type: a.contentType,
       ...(a.visibility ? { visibility: a.visibility } : {}),
     }),
     move: (m: { fromStageId: number; toStageId: number }) => ({
@@ -114,12 +139,20 @@ export const v3HiringManager = z
   }));
 
 const ownerRoles = ['recruiter', 'coordinator', 'sourcer'] as const;
+/** Owners carry `type` [S]; `role` is the older guess, still read. */
 export const v3JobOwner = z
-  .object({ job_id: num, user_id: id, role: z.string().nullish(), active: bool, responsible: bool })
+  .object({
+    job_id: num,
+    user_id: id,
+    type: z.string().nullish(),
+    role: z.string().nullish(),
+    active: bool,
+    responsible: bool,
+  })
   .transform((m): HiringTeamMember => ({
     userId: m.user_id,
-    role: (ownerRoles as readonly string[]).includes(m.role ?? '')
-      ? (m.role as HiringTeamMember['role'])
+    role: (ownerRoles as readonly string[]).includes(m.type ?? m.role ?? '')
+      ? ((m.type ?? m.role) as HiringTeamMember['role'])
       : 'recruiter',
     responsible: n(m.responsible),
     active: n(m.active),
@@ -221,6 +254,8 @@ export const v3Application = z
     candidate_id: num,
     job_id: num,
     stage_id: num,
+    /** carried by the application itself where stage_id is an application-stage id [S] */
+    stage_name: str,
     status: str,
     prospect: bool,
     custom_fields: z.record(z.string(), z.unknown()).nullish(),
@@ -230,15 +265,23 @@ export const v3Application = z
     candidateId: n(a.candidate_id),
     jobId: n(a.job_id),
     stageId: n(a.stage_id),
-    stageName: null,
+    stageName: n(a.stage_name),
     status: n(a.status),
     prospect: a.prospect ?? false,
     customFields: a.custom_fields ?? {},
   }));
 
-export const v3Note = z
-  .object({ id: num, body: str, visibility: str })
-  .transform((x): HarvestNote => ({ id: n(x.id), body: n(x.body), visibility: n(x.visibility) }));
+/** Read back as `publicly_visible | privately_visible | admin_only_visible` [S]: mapped to what we write. */
+const noteVisibilityRead: Record<string, string> = {
+  publicly_visible: 'public',
+  privately_visible: 'private',
+  admin_only_visible: 'admin_only',
+};
+export const v3Note = z.object({ id: num, body: str, visibility: str }).transform((x): HarvestNote => ({
+  id: n(x.id),
+  body: n(x.body),
+  visibility: x.visibility ? (noteVisibilityRead[x.visibility] ?? x.visibility) : null,
+}));
 
 export const v3Attachment = z
   .object({ filename: z.string(), url: str, type: str })

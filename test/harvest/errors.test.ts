@@ -3,8 +3,8 @@ import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox, SeededOrg } from '../../greenhouse-sandbox/index.js';
 import { startSandbox } from '../../greenhouse-sandbox/index.js';
-import { HarvestError, toActivityFailure } from '../../greenhouse/harvest/index.js';
-import { sandboxClient, type Version } from './helpers.js';
+import { checkHarvestPermissions, HarvestError, toActivityFailure } from '../../greenhouse/harvest/index.js';
+import { collect, sandboxClient, type Version } from './helpers.js';
 
 let sb: Sandbox;
 let org: SeededOrg;
@@ -108,7 +108,7 @@ describe.each<Version>(['v1', 'v3'])('Harvest %s errors, classified with plain m
     const client = sandboxClient(sb, org, version, { maxAttempts: 2 });
     const a = org.org.applications.all()[2]!;
     await client.getApplication(a.id); // token and limit known
-    const route = version === 'v1' ? 'GET /v1/applications/:id' : 'GET /v3/applications/:id';
+    const route = version === 'v1' ? 'GET /v1/applications/:id' : 'GET /v3/applications';
     sb.faults.storm429({ route, count: 5, retryAfterS: 1 });
     const t0 = Date.now();
     const e = await failure(client.getApplication(a.id));
@@ -122,7 +122,7 @@ describe.each<Version>(['v1', 'v3'])('Harvest %s errors, classified with plain m
     const client = sandboxClient(sb, org, version, { maxBudgetWaitMs: 500 });
     const a = org.org.applications.all()[2]!;
     await client.getApplication(a.id);
-    const route = version === 'v1' ? 'GET /v1/applications/:id' : 'GET /v3/applications/:id';
+    const route = version === 'v1' ? 'GET /v1/applications/:id' : 'GET /v3/applications';
     sb.faults.storm429({ route, count: 1, retryAfterS: 30 });
     const t0 = Date.now();
     const e = await failure(client.getApplication(a.id));
@@ -137,7 +137,7 @@ describe.each<Version>(['v1', 'v3'])('Harvest %s errors, classified with plain m
     const client = sandboxClient(sb, org, version);
     const a = org.org.applications.all()[3]!;
     await client.getApplication(a.id);
-    const read = version === 'v1' ? 'GET /v1/applications/:id' : 'GET /v3/applications/:id';
+    const read = version === 'v1' ? 'GET /v1/applications/:id' : 'GET /v3/applications';
     sb.faults.failNext(read, 2, { status: 503 });
     expect((await client.getApplication(a.id)).id).toBe(a.id);
     const write = version === 'v1' ? 'POST /v1/applications/:id/move' : 'POST /v3/applications/:id/move';
@@ -157,7 +157,7 @@ describe.each<Version>(['v1', 'v3'])('Harvest %s errors, classified with plain m
     const client = sandboxClient(sb, org, version, { timeoutMs: 150, maxAttempts: 1 });
     const a = org.org.applications.all()[4]!;
     await client.getApplication(a.id).catch(() => undefined); // token first (not delayed below)
-    const route = version === 'v1' ? 'GET /v1/applications/:id' : 'GET /v3/applications/:id';
+    const route = version === 'v1' ? 'GET /v1/applications/:id' : 'GET /v3/applications';
     const rule = sb.faults.addLatency(600, { route, count: 1 });
     const e = await failure(client.getApplication(a.id));
     expect(e).toMatchObject({ kind: 'timeout', retryable: true });
@@ -167,16 +167,54 @@ describe.each<Version>(['v1', 'v3'])('Harvest %s errors, classified with plain m
 });
 
 describe('v3 audit user (sub) problems', () => {
-  it('403: lists need a Site Admin sub', async () => {
+  it('403 under the forbidden reading: lists need a Site Admin sub; writes work', async () => {
+    sb.readings.v3NonAdminLists = 'forbidden';
+    try {
+      const user = org.org.users.all().find((u) => !u.siteAdmin && !u.disabled)!;
+      const client = sandboxClient(sb, org, 'v3', { auditUserId: user.id });
+      const e = await failure(client.listJobs()[Symbol.asyncIterator]().next());
+      expect(e).toMatchObject({ kind: 'forbidden', retryable: false, status: 403 });
+      expect(e.message).toBe(
+        `the audit user ${user.id} is not a Site Admin, which Harvest requires to list jobs`,
+      );
+      // one record is read through a list (?ids=), so that is refused too; a write is not
+      expect((await failure(client.getApplication(org.org.applications.all()[0]!.id))).kind).toBe(
+        'forbidden',
+      );
+      const c = org.org.candidates.all()[0]!;
+      expect(
+        (await client.addCandidateNote(c.id, { body: 'by a non-admin', visibility: 'private' })).id,
+      ).not.toBeNull();
+      const report = await checkHarvestPermissions(client, ['add_notes']);
+      expect(report.auditUser).toMatchObject({
+        status: 'missing',
+        message: `audit user ${user.id} is not a Site Admin, which Harvest v3 needs for listing`,
+      });
+    } finally {
+      sb.readings.v3NonAdminLists = 'empty';
+    }
+  });
+
+  it('200 [] under the empty reading (the default): the audit user is checked through /v3/users?ids=', async () => {
     const user = org.org.users.all().find((u) => !u.siteAdmin && !u.disabled)!;
     const client = sandboxClient(sb, org, 'v3', { auditUserId: user.id });
-    const e = await failure(client.listJobs()[Symbol.asyncIterator]().next());
-    expect(e).toMatchObject({ kind: 'forbidden', retryable: false, status: 403 });
-    expect(e.message).toBe(
-      `the audit user ${user.id} is not a Site Admin, which Harvest requires to list jobs`,
+    expect(await collect(client.listJobs())).toEqual([]); // no refusal to learn from
+    const before = sb.requestLog.list({ api: 'v3', path: '/v3/users' }).length;
+    const report = await checkHarvestPermissions(client, ['list_jobs', 'add_notes']);
+    expect(report.checks.map((x) => x.status)).toEqual(['granted', 'granted']);
+    expect(report.auditUser.status).toBe('missing');
+    expect(report.auditUser.message).toMatch(
+      new RegExp(`^audit user ${user.id} is not visible through Harvest`),
     );
-    // single reads are allowed for any active user
-    expect((await client.getApplication(org.org.applications.all()[0]!.id)).id).toBeGreaterThan(0);
+    expect(report.ok).toBe(false);
+    const asked = sb.requestLog.list({ api: 'v3', path: '/v3/users' }).slice(before);
+    expect(asked.map((r) => r.query)).toEqual([{ ids: String(user.id) }]);
+    // the Site Admin passes the same check
+    const admin = await checkHarvestPermissions(sandboxClient(sb, org, 'v3'), ['add_notes']);
+    expect(admin.auditUser).toMatchObject({
+      status: 'ok',
+      message: `audit user ${org.siteAdmin.id} is an active Site Admin`,
+    });
   });
 
   it('a deactivated sub gets no token', async () => {

@@ -29,9 +29,11 @@ describe.each<Version>(['v1', 'v3'])('Harvest %s operations against the sandbox'
 
   it('lists jobs, stages and the hiring team', async () => {
     const jobs = await collect(client.listJobs());
-    expect(jobs.map((j) => j.id)).toEqual(org.org.jobs.all().map((j) => j.id));
-    expect(jobs[0]).toMatchObject({ name: org.org.jobs.all()[0]!.name, status: 'open' });
-    const job = jobs[0]!;
+    // v3 lists run newest first (id descending)
+    const ids = org.org.jobs.all().map((j) => j.id);
+    expect(jobs.map((j) => j.id)).toEqual(version === 'v3' ? [...ids].reverse() : ids);
+    const job = jobs.find((j) => j.id === ids[0])!;
+    expect(job).toMatchObject({ name: org.org.jobs.all()[0]!.name, status: 'open' });
     const stages = await client.listJobStages(job.id);
     expect(stages.map((s) => s.name)).toEqual([
       'Application Review',
@@ -43,17 +45,19 @@ describe.each<Version>(['v1', 'v3'])('Harvest %s operations against the sandbox'
     expect(stages.every((s) => s.jobId === job.id)).toBe(true);
     const team = await client.getHiringTeam(job.id);
     const model = org.org.jobs.get(job.id)!.hiringTeam;
-    expect(team.filter((m) => m.role === 'hiring_manager').map((m) => m.userId)).toEqual(
-      model.hiringManagers.map((m) => m.userId),
+    const byUser = <T extends { userId: number }>(xs: T[]) => [...xs].sort((x, y) => x.userId - y.userId);
+    expect(byUser(team.filter((m) => m.role === 'hiring_manager')).map((m) => m.userId)).toEqual(
+      byUser(model.hiringManagers).map((m) => m.userId),
     );
-    expect(team.filter((m) => m.role === 'recruiter').map((m) => [m.userId, m.responsible])).toEqual(
-      model.recruiters.map((m) => [m.userId, m.responsible]),
+    expect(byUser(team.filter((m) => m.role === 'recruiter')).map((m) => [m.userId, m.responsible])).toEqual(
+      byUser(model.recruiters).map((m) => [m.userId, m.responsible]),
     );
   });
 
   it('lists users with one shape (disabled, primaryEmail) and custom fields with options', async () => {
-    const users = await collect(client.listUsers({ perPage: 2 }));
-    expect(users).toHaveLength(org.org.users.size);
+    const listed = await collect(client.listUsers({ perPage: 2 }));
+    expect(listed).toHaveLength(org.org.users.size);
+    const users = [...listed].sort((x, y) => x.id - y.id);
     expect(users[0]).toMatchObject({ id: org.siteAdmin.id, siteAdmin: true, disabled: false });
     expect(users[0]!.primaryEmail).toBe(org.siteAdmin.emails[0]);
     expect(users.at(-1)!.disabled).toBe(true);
@@ -84,25 +88,38 @@ describe.each<Version>(['v1', 'v3'])('Harvest %s operations against the sandbox'
     expect(await client.findCandidatesByEmail('nobody@example.com')).toEqual([]);
   });
 
-  it('gets an application with flat job and stage ids', async () => {
+  it('gets an application with flat job and stage ids, and its stage name', async () => {
     const a = org.org.applications.all()[3]!;
+    const name = org.org.stages.get(a.stageId!)!.name;
     const got = await client.getApplication(a.id);
-    expect(got).toMatchObject({ id: a.id, candidateId: a.candidateId, jobId: a.jobId, stageId: a.stageId });
-    if (version === 'v1') expect(got.stageName).toBe(org.org.stages.get(a.stageId!)!.name);
-    else expect(got.stageName).toBeNull();
+    expect(got).toMatchObject({ id: a.id, candidateId: a.candidateId, jobId: a.jobId, stageName: name });
+    if (version === 'v1') {
+      expect(got.stageId).toBe(a.stageId);
+      return;
+    }
+    // today's reading: stage_id names an application-stage record, and the application has stage_name
+    expect(got.stageId).not.toBe(a.stageId);
+    const read = sb.requestLog.list({ api: 'v3', path: '/v3/applications' }).at(-1)!;
+    expect(read.query).toEqual({ ids: String(a.id) }); // one record through ?ids=
+    sb.readings.v3StageId = 'job_stage';
+    try {
+      const older = await client.getApplication(a.id);
+      expect(older).toMatchObject({ stageId: a.stageId, stageName: name }); // name looked up
+    } finally {
+      sb.readings.v3StageId = 'application_stage';
+    }
+    await expect(client.getApplication(999_999_999)).rejects.toMatchObject({ kind: 'not_found' });
   });
 
   it('writes application and candidate custom fields, a note, an attachment, and moves the stage', async () => {
     const a = org.org.applications.all()[version === 'v1' ? 5 : 6]!;
-    const updated = await client.updateApplicationCustomFields(a.id, [
+    await client.updateApplicationCustomFields(a.id, [
       { nameKey: 'application_number', value: 87 },
       { nameKey: 'application_single_select', value: 'High' },
     ]);
-    expect(updated.customFields.application_number).toBe(87);
-    const cleared = await client.updateApplicationCustomFields(a.id, [
-      { nameKey: 'application_number', delete: true },
-    ]);
-    expect(cleared.customFields.application_number ?? null).toBeNull();
+    expect((await client.getApplication(a.id)).customFields.application_number).toBe(87);
+    await client.updateApplicationCustomFields(a.id, [{ nameKey: 'application_number', delete: true }]);
+    expect((await client.getApplication(a.id)).customFields.application_number ?? null).toBeNull();
 
     await client.updateCandidateCustomFields(a.candidateId, [
       { nameKey: 'candidate_short_text', value: `passed ${version}` },
@@ -140,8 +157,10 @@ describe.each<Version>(['v1', 'v3'])('Harvest %s operations against the sandbox'
 
     const stages = await client.listJobStages(a.jobId);
     const to = stages.find((s) => s.name === 'Offer')!;
-    const moved = await client.moveApplicationStage(a.id, { fromStageId: a.stageId!, toStageId: to.id });
-    expect(moved.stageId).toBe(to.id);
+    const current = await client.getApplication(a.id);
+    await client.moveApplicationStage(a.id, { fromStageId: current.stageId!, toStageId: to.id });
+    expect(org.org.applications.get(a.id)!.stageId).toBe(to.id);
+    expect((await client.getApplication(a.id)).stageName).toBe('Offer');
   });
 
   it('reports permissions, all granted, with application custom fields available', async () => {

@@ -159,10 +159,10 @@ describe('a 429 storm without rate headers (fault injection, Retry-After 1 s)', 
     await callers[0]!.getApplication(org.org.applications.all()[0]!.id); // limit learned
     const mark = sb.requestLog.list({ api: 'v3', credentialId: cred.id }).length;
     const markSeq = sb.requestLog.list().at(-1)?.seq ?? 0;
-    sb.faults.storm429({ route: 'GET /v3/applications/:id', count: 2, retryAfterS: 1 });
+    sb.faults.storm429({ route: 'GET /v3/applications', count: 2, retryAfterS: 1 });
     const ms = await run(callers);
     // injected answers come before authentication: they carry no credential in the log
-    const after = sb.requestLog.list({ api: 'v3', path: '/v3/applications/' }).filter((e) => e.seq > markSeq);
+    const after = sb.requestLog.list({ api: 'v3', path: '/v3/applications' }).filter((e) => e.seq > markSeq);
     const storm = after.filter((e) => e.status === 429 && e.fault);
     expect(storm).toHaveLength(2);
     // after each injected 429, only requests already in flight arrived (within moments); nobody

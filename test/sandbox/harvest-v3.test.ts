@@ -108,14 +108,27 @@ describe('v3 scopes and the Site Admin sub', () => {
     expect(asked.body).toMatchObject({ error: 'invalid_scope' });
   });
 
-  it('list endpoints need a Site Admin sub; single reads do not', async () => {
+  it('list endpoints need a Site Admin sub: 200 [] by default, 403 under the forbidden reading', async () => {
     const plain = org()
       .org.users.all()
       .find((u) => !u.siteAdmin && !u.disabled)!;
     const t = bearer(await sb.v3Token(org(), { sub: plain.id }));
-    expect((await call(`${v3}/candidates`, { auth: t })).status).toBe(403);
+    const empty = await call(`${v3}/candidates`, { auth: t });
+    expect(empty).toMatchObject({ status: 200, body: [] });
+    sb.readings.v3NonAdminLists = 'forbidden';
+    try {
+      expect((await call(`${v3}/candidates`, { auth: t })).status).toBe(403);
+    } finally {
+      sb.readings.v3NonAdminLists = 'empty';
+    }
+    // writes are not lists: a non-admin sub may write
     const c = org().org.candidates.all()[0]!;
-    expect((await call(`${v3}/candidates/${c.id}`, { auth: t })).status).toBe(200);
+    const n = await call(`${v3}/notes`, {
+      method: 'POST',
+      auth: t,
+      body: { candidate_id: c.id, body: 'x', visibility: 'private', note_type: 'note', user_id: plain.id },
+    });
+    expect(n.status).toBe(201);
   });
 });
 
@@ -134,10 +147,12 @@ describe('v3 cursor paging', () => {
       pages++;
     }
     expect(pages).toBe(5);
+    // ordered by id descending
     expect(seen).toEqual(
       org()
         .org.candidates.all()
-        .map((c) => c.id),
+        .map((c) => c.id)
+        .reverse(),
     );
     const c = org().org.candidates.all()[0]!;
     const apps = await call(`${v3}/applications?candidate_ids=${c.id}&per_page=1`, { auth: t });
@@ -175,39 +190,42 @@ describe('v3 shapes (greenhouse.md §3.1)', () => {
   it('flat job_id/stage_id, no embedded children, deactivated/primary_email', async () => {
     const t = bearer(await sb.v3Token(org()));
     const a = org().org.applications.all()[0]!;
-    const app = (await call(`${v3}/applications/${a.id}`, { auth: t })).body as Json;
+    const [app] = (await call(`${v3}/applications?ids=${a.id}`, { auth: t })).body as Json[];
     expect(app).toMatchObject({
       id: a.id,
       candidate_id: a.candidateId,
       job_id: a.jobId,
-      stage_id: a.stageId,
+      stage_name: org().org.stages.get(a.stageId!)!.name,
     });
     expect(app).not.toHaveProperty('jobs');
     expect(app).not.toHaveProperty('current_stage');
-    const cand = (await call(`${v3}/candidates/${a.candidateId}`, { auth: t })).body as Json;
+    const [cand] = (await call(`${v3}/candidates?ids=${a.candidateId}`, { auth: t })).body as Json[];
+    expect(cand).toMatchObject({ id: a.candidateId });
     expect(cand).not.toHaveProperty('applications');
-    const users = (await call(`${v3}/users`, { auth: t })).body as Json[];
+    const users = (await call(`${v3}/users?ids=${org().siteAdmin.id}`, { auth: t })).body as Json[];
     expect(users[0]).toMatchObject({
       primary_email: expect.any(String),
       deactivated: false,
       site_admin: true,
     });
     expect(users[0]).not.toHaveProperty('disabled');
-    const stages = (await call(`${v3}/job_interview_stages?job_id=${a.jobId}`, { auth: t })).body as Json[];
+    const stages = (await call(`${v3}/job_interview_stages?job_ids=${a.jobId}`, { auth: t })).body as Json[];
     expect(stages.map((s) => s.name)).toContain('Take Home Test');
     expect(stages.every((s) => s.job_id === a.jobId)).toBe(true);
-    const hm = (await call(`${v3}/job_hiring_managers?job_id=${a.jobId}`, { auth: t })).body as Json[];
+    const hm = (await call(`${v3}/job_hiring_managers?job_ids=${a.jobId}`, { auth: t })).body as Json[];
     expect(hm[0]).toMatchObject({ job_id: a.jobId, user_id: expect.any(Number) });
-    const owners = (await call(`${v3}/job_owners?job_id=${a.jobId}`, { auth: t })).body as Json[];
-    expect(owners.map((o) => o.role)).toContain('recruiter');
+    const owners = (await call(`${v3}/job_owners?job_ids=${a.jobId}`, { auth: t })).body as Json[];
+    expect(owners.map((o) => o.type)).toContain('recruiter');
+    expect(owners[0]).toMatchObject({ responsible: expect.any(Boolean) });
+    expect(owners[0]).not.toHaveProperty('role');
     const fields = (await call(`${v3}/custom_fields?field_type=application&per_page=500`, { auth: t }))
       .body as Json[];
     const select = fields.find((f) => f.value_type === 'single_select')!;
     expect(select).not.toHaveProperty('custom_field_options');
     const options = (
-      await call(`${v3}/custom_field_options?custom_field_id=${String(select.id)}`, { auth: t })
+      await call(`${v3}/custom_field_options?custom_field_ids=${String(select.id)}`, { auth: t })
     ).body as Json[];
-    expect(options.map((o) => o.name)).toEqual(['Low', 'Medium', 'High']);
+    expect(options.map((o) => o.name)).toEqual(['High', 'Medium', 'Low']); // id descending
     expect(((await call(`${v3}/email_templates`, { auth: t })).body as Json[]).length).toBe(3);
   });
 });
@@ -244,15 +262,24 @@ describe('v3 writes (the sub is the audit user)', () => {
     const n = await call(`${v3}/notes`, {
       method: 'POST',
       auth: t,
-      body: { candidate_id: a.candidateId, body: 'Scored 73', visibility: 'private' },
+      body: {
+        candidate_id: a.candidateId,
+        application_id: a.id,
+        body: 'Scored 73',
+        visibility: 'private',
+        note_type: 'note',
+        user_id: org().siteAdmin.id,
+      },
     });
     expect(n.status).toBe(201);
     expect(n.body).toMatchObject({
       candidate_id: a.candidateId,
+      application_id: a.id,
       user_id: org().siteAdmin.id,
-      visibility: 'private',
+      note_type: 'note',
+      visibility: 'privately_visible',
     });
-    const notes = (await call(`${v3}/notes?candidate_id=${a.candidateId}`, { auth: t })).body as Json[];
+    const notes = (await call(`${v3}/notes?candidate_ids=${a.candidateId}`, { auth: t })).body as Json[];
     expect(notes.map((x) => x.body)).toContain('Scored 73');
 
     const att = await call(`${v3}/attachments`, {
@@ -263,16 +290,11 @@ describe('v3 writes (the sub is the audit user)', () => {
         filename: 'r.pdf',
         type: 'other',
         content: Buffer.from('pdf').toString('base64'),
-        content_type: 'application/pdf',
       },
     });
     expect(att.status).toBe(201);
-    expect(att.body).toMatchObject({
-      application_id: a.id,
-      visibility: 'admin_only',
-      content_type: 'application/pdf',
-    });
-    const listed = (await call(`${v3}/attachments?application_id=${a.id}`, { auth: t })).body as Json[];
+    expect(att.body).toMatchObject({ application_id: a.id, visibility: 'admin_only' });
+    const listed = (await call(`${v3}/attachments?application_ids=${a.id}`, { auth: t })).body as Json[];
     expect(listed.map((x) => x.filename)).toEqual(['r.pdf']);
     const tht = await call(`${v3}/attachments`, {
       method: 'POST',
@@ -282,7 +304,6 @@ describe('v3 writes (the sub is the audit user)', () => {
         filename: 't.pdf',
         type: 'take_home_test',
         content: 'cGRm',
-        content_type: 'application/pdf',
       },
     });
     expect(tht.status).toBe(422);
@@ -290,13 +311,15 @@ describe('v3 writes (the sub is the audit user)', () => {
     const to = org()
       .org.stagesOfJob(a.jobId)
       .find((s) => s.id !== a.stageId)!;
+    const [before] = (await call(`${v3}/applications?ids=${a.id}`, { auth: t })).body as Json[];
     const mv = await call(`${v3}/applications/${a.id}/move`, {
       method: 'POST',
       auth: t,
-      body: { from_stage_id: a.stageId, to_stage_id: to.id },
+      body: { from_stage_id: before!.stage_id, to_stage_id: to.id },
     });
-    expect(mv.status).toBe(200);
-    expect(mv.body).toMatchObject({ stage_id: to.id });
+    expect(mv.status).toBe(204);
+    expect(mv.body).toBeNull();
+    expect(org().org.applications.get(a.id)!.stageId).toBe(to.id);
   });
 });
 
