@@ -61,6 +61,7 @@ const app = createApp({
   taskQueue: config.TEMPORAL_TASK_QUEUE,
   operatorApiKey: config.OPERATOR_API_KEY,
   bodyLimit: config.API_BODY_LIMIT,
+  callbackSandboxHosts: config.GREENHOUSE_SANDBOX_CALLBACK_HOSTS,
   publicBaseUrl: config.publicBaseUrl,
   rateLimits: {
     pagesPerMinute: config.PAGE_RATE_LIMIT_PER_MINUTE,

@@ -67,12 +67,30 @@ export function greenhouseWebhookRoutes(deps: WebhookRouteDeps): Router {
         ? verifyWebhookSignature(rawBody, req.get('signature'), secret)
         : ({ ok: false, message: 'webhooks are not enabled for this tenant' } as const);
       if (!verdict.ok) {
+        // Greenhouse pings a webhook when it is set up and creates it disabled if the ping fails
+        // (greenhouse.md §0): often before the operator activated webhook_trigger here. A ping
+        // changes nothing, so it gets 200 and a log line, verified or not (all tenants alike).
+        const ping = safeParseWebhookBody(rawBody);
+        if (ping.ok && ping.event.action === 'ping') {
+          deps.log?.info(
+            { tenantId, webHookId: ping.event.webHookId, verified: false, reason: verdict.message },
+            'Greenhouse webhook ping',
+          );
+          res.status(200).json({ received: true, ping: true });
+          return;
+        }
         // One answer for unknown tenants, inactive modes and bad signatures: no tenant enumeration.
         deps.log?.warn({ tenantId, reason: verdict.message }, 'Greenhouse webhook refused');
         throw new HttpError(401, 'invalid_signature', 'the webhook signature could not be verified');
       }
 
       const parsed = safeParseWebhookBody(rawBody);
+      if (parsed.ok && parsed.event.action === 'ping') {
+        deps.log?.info(
+          { tenantId, webHookId: parsed.event.webHookId, verified: true },
+          'Greenhouse webhook ping',
+        );
+      }
       const action = parsed.ok
         ? parsed.event.action === 'unsupported'
           ? parsed.event.name

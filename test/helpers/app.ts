@@ -37,6 +37,8 @@ export async function startTestApi(
     catalogue: createCatalogueService({ db: deps.db }),
     // The codec of connectTestClient's and startTestWorker's data converter (same test keys).
     codec: testDataConverter().codec,
+    // Test sandboxes listen on loopback ports: their completion URLs are plain http on 127.0.0.1.
+    callbackSandboxHosts: ['127.0.0.1'],
     ...deps,
     secrets,
     connections,
