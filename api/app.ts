@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { Database } from '../db/client.js';
 import type { Resolver } from '../greenhouse/callback/index.js';
+import type { HarvestClientFactory } from '../tenants/harvest-gateway.js';
 import type { Logger } from '../observability/logger.js';
 import type { CatalogueService } from '../catalogue/service.js';
 import type { SecretBox } from '../security/secret-box.js';
@@ -63,6 +64,8 @@ export interface AppDependencies {
   callbackSandboxHosts?: readonly string[];
   /** DNS for send_test's `url` check (default: the system's; tests emulate hostile DNS). */
   callbackResolve?: Resolver;
+  /** Harvest clients for tenants (webhooks: telling a deletion from a merge). */
+  harvestClientFor?: HarvestClientFactory;
   /** Request metrics; a fresh registry per app when not given. */
   metrics?: ApiMetrics;
 }

@@ -9,6 +9,7 @@ import type { StartDeps } from '../../journeys/start-journey.js';
 import type { Logger } from '../../observability/logger.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { secretPurpose } from '../../tenants/credentials.js';
+import type { HarvestClientFactory } from '../../tenants/harvest-gateway.js';
 import { handle, HttpError } from '../http-errors.js';
 
 export interface WebhookRouteDeps {
@@ -20,6 +21,8 @@ export interface WebhookRouteDeps {
   secrets: SecretBox;
   log?: Logger;
   applicationMatch?: StartDeps['applicationMatch'];
+  /** Harvest clients: a delete_candidate without deleted applications is checked there first. */
+  harvestClientFor?: HarvestClientFactory;
   /** How long a claimed event may stay `processing` before a redelivery may take it over. */
   claimLeaseMs?: number;
 }

@@ -22,12 +22,14 @@ export async function startTestApi(
   const port = await freePort();
   const publicBaseUrl = `http://127.0.0.1:${port}`;
   const secrets = deps.secrets ?? testSecretBox();
+  const harvestClientFor =
+    deps.harvestClientFor ?? harvestClientFactory(new MemoryRateBudgetStore(), { timeoutMs: 5_000 });
   const connections =
     deps.connections ??
     createConnectionService({
       db: deps.db,
       secrets,
-      gateway: createHarvestGateway(harvestClientFactory(new MemoryRateBudgetStore(), { timeoutMs: 5_000 })),
+      gateway: createHarvestGateway(harvestClientFor),
       publicBaseUrl,
     });
   const app = createApp({
@@ -40,6 +42,7 @@ export async function startTestApi(
     // Test sandboxes listen on loopback ports: their completion URLs are plain http on 127.0.0.1.
     callbackSandboxHosts: ['127.0.0.1'],
     ...deps,
+    harvestClientFor,
     secrets,
     connections,
   });
