@@ -64,6 +64,8 @@ export interface AppDependencies {
   callbackSandboxHosts?: readonly string[];
   /** DNS for send_test's `url` check (default: the system's; tests emulate hostile DNS). */
   callbackResolve?: Resolver;
+  /** How long a partner key that authenticated is trusted without the database (partner/routes.ts). */
+  partnerKeyCacheTtlMs?: number;
   /** Harvest clients for tenants (webhooks: telling a deletion from a merge). */
   harvestClientFor?: HarvestClientFactory;
   /** Request metrics; a fresh registry per app when not given. */

@@ -37,7 +37,7 @@ export const systemResolver: Resolver = (hostname) =>
   );
 
 /** A host pattern of the tenant's list: lowercase letters, digits, dots, dashes and `<N>`. */
-export const HOST_PATTERN = /^(?:[a-z0-9-]|<N>)+(?:\.(?:[a-z0-9-]|<N>)+)+$/;
+export const HOST_PATTERN = /^(?:[a-z0-9-]|<N>)+(?:\.(?:[a-z0-9-]|<N>)+)*$/;
 
 function hostMatches(hostname: string, pattern: string): boolean {
   const p = pattern.trim().toLowerCase();
