@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { CatalogueService } from '../catalogue/service.js';
 import type { Database } from '../db/client.js';
+import type { Resolver } from '../greenhouse/callback/index.js';
 import type { Mailer } from '../mail/index.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { HarvestClientFactory } from '../tenants/harvest-gateway.js';
@@ -21,6 +22,10 @@ export interface ActivityDependencies {
   /** Sender for tenants without their own mail branding. */
   defaultFromAddress: string;
   fetch?: typeof fetch;
+  /** GREENHOUSE_SANDBOX_CALLBACK_HOSTS: the sandbox the completion callback may reach over http. */
+  callbackSandboxHosts?: readonly string[];
+  /** DNS for the completion callback's checks (default: the system's; tests emulate hostile DNS). */
+  callbackResolve?: Resolver;
   /** Starts journeys from activities (bulk invites): a client on the worker's connection. */
   temporal?: Client;
   /** The journeys' task queue (default: the task queue the activity runs on). */

@@ -2,6 +2,8 @@ import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { Database } from '../db/client.js';
+import type { Resolver } from '../greenhouse/callback/index.js';
+import type { HarvestClientFactory } from '../tenants/harvest-gateway.js';
 import type { Logger } from '../observability/logger.js';
 import type { CatalogueService } from '../catalogue/service.js';
 import type { SecretBox } from '../security/secret-box.js';
@@ -67,6 +69,14 @@ export interface AppDependencies {
    * the client address that rate limits count. Default `loopback`.
    */
   trustProxy?: number | readonly string[];
+  /** GREENHOUSE_SANDBOX_CALLBACK_HOSTS: a send_test `url` on these may be plain http on loopback. */
+  callbackSandboxHosts?: readonly string[];
+  /** DNS for send_test's `url` check (default: the system's; tests emulate hostile DNS). */
+  callbackResolve?: Resolver;
+  /** How long a partner key that authenticated is trusted without the database (partner/routes.ts). */
+  partnerKeyCacheTtlMs?: number;
+  /** Harvest clients for tenants (webhooks: telling a deletion from a merge). */
+  harvestClientFor?: HarvestClientFactory;
   /** Request metrics; a fresh registry per app when not given. */
   metrics?: ApiMetrics;
 }
@@ -104,7 +114,7 @@ export function createApp(deps: AppDependencies): Express {
   );
   app.use(AUTHORIZATION_CALLBACK_PATH, rateLimit({ limiter: tokenLimiter, group: 'oauth', style: 'html' }));
   app.use(greenhouseCallbackRoutes(deps));
-  // Failed partner authentications count against the IP (brute force of partner keys).
+  // Failed partner authentications count against the presented key (routes.ts: authFailureKey).
   app.use(partnerRoutes({ ...deps, authFailureLimiter: tokenLimiter }));
   // People's pages: one request budget per client IP for all of them; forms only from our origin.
   const pageGuards = [

@@ -48,12 +48,14 @@ const temporal = await connectTemporalClient({
   namespace: config.TEMPORAL_NAMESPACE,
   dataConverter,
 });
+// One Harvest client per tenant credential for the whole API, budget shared through PostgreSQL.
+const harvestClientFor = harvestClientFactory(new PostgresRateBudgetStore(db));
 const secrets = createSecretBox(config.SECRETS_ENCRYPTION_KEYS);
 const connections = createConnectionService({
   db,
   secrets,
   // One rate budget per Greenhouse credential, shared through PostgreSQL with the workers.
-  gateway: createHarvestGateway(harvestClientFactory(new PostgresRateBudgetStore(db))),
+  gateway: createHarvestGateway(harvestClientFor),
   publicBaseUrl: config.publicBaseUrl,
 });
 // Request metrics, and journeys by state counted from the read model at each scrape.
@@ -70,6 +72,8 @@ const app = createApp({
   taskQueue: config.TEMPORAL_TASK_QUEUE,
   operatorApiKey: config.OPERATOR_API_KEY,
   bodyLimit: config.API_BODY_LIMIT,
+  callbackSandboxHosts: config.GREENHOUSE_SANDBOX_CALLBACK_HOSTS,
+  harvestClientFor,
   publicBaseUrl: config.publicBaseUrl,
   rateLimits: {
     pagesPerMinute: config.PAGE_RATE_LIMIT_PER_MINUTE,

@@ -263,6 +263,18 @@ export const configSchema = z.object({
   /** `npm start` runs the Greenhouse sandbox (an emulator) unless turned off. */
   GREENHOUSE_SANDBOX: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
   GREENHOUSE_SANDBOX_PORT: port.default(4010),
+  /**
+   * `host` or `host:port` (comma-separated) of a Greenhouse sandbox the completion callback may reach
+   * over plain http and on a loopback address, for every tenant. Empty in production: the callback
+   * then goes only over https to the tenant's Greenhouse hosts on public addresses. `npm start` sets
+   * it to its own sandbox.
+   */
+  GREENHOUSE_SANDBOX_CALLBACK_HOSTS: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9.:-]+(,[a-z0-9.:-]+)*$/i, 'must be host[:port] names separated by commas')
+    .transform((v) => v.split(',').map((h) => h.toLowerCase()))
+    .default([]),
 
   /** Print pretty logs instead of JSON lines. */
   LOG_PRETTY: booleanFlag.default(false),
@@ -270,7 +282,6 @@ export const configSchema = z.object({
   // Semantics added by another branch (issue 13); plain optional strings here so that
   // docker-compose.yml can name them and test/deploy/compose.test.ts can check the list both ways.
   GREENHOUSE_TOKEN_REFRESH_MINUTES: optionalString,
-  GREENHOUSE_SANDBOX_CALLBACK_HOSTS: optionalString,
 });
 
 /** Rules between variables (zod runs them once every variable parsed). */

@@ -41,6 +41,7 @@ const IntegrationSchema = z.object({
       secret: z.string().min(1),
       enabled: z.boolean().optional(),
       ping: z.boolean().optional(),
+      events: z.array(z.string().min(1)).nullable().optional(),
     })
     .nullable()
     .optional(),
@@ -213,6 +214,16 @@ export function adminRouter(d: SandboxDeps, admin: SandboxAdmin, clock: Clock): 
   r.delete(
     '/orgs/:org/candidates/:cand',
     h((req) => admin.deleteCandidate(num(req.params.org), num(req.params.cand))),
+  );
+  r.post(
+    '/orgs/:org/candidates/:cand/merge',
+    h((req) =>
+      admin.mergeCandidates(
+        num(req.params.org),
+        num(req.params.cand),
+        z.object({ intoCandidateId: z.number().int().positive() }).parse(body(req)).intoCandidateId,
+      ),
+    ),
   );
   r.post(
     '/orgs/:org/candidates/:cand/anonymize',

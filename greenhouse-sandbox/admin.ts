@@ -43,7 +43,14 @@ export interface OrgInfo {
 export interface IntegrationInput {
   partnerApi?: PartnerApiSettings | null;
   callbackAuth?: CallbackAuth;
-  webhook?: { url: string; secret: string; enabled?: boolean; ping?: boolean } | null;
+  webhook?: {
+    url: string;
+    secret: string;
+    enabled?: boolean;
+    ping?: boolean;
+    /** Subscribed events (null or absent: all). */
+    events?: string[] | null;
+  } | null;
 }
 
 /** The recruiter's and the test author's levers, shared by the in-process API and `/_sandbox` routes. */
@@ -140,6 +147,7 @@ export class SandboxAdmin {
           url: input.webhook.url,
           secret: input.webhook.secret,
           enabled: input.webhook.enabled ?? true,
+          events: input.webhook.events ?? null,
         };
         if (input.webhook.ping) await this.webhooks.ping(o);
       }
@@ -183,6 +191,17 @@ export class SandboxAdmin {
   deleteCandidate(orgId: number, candidateId: number): void {
     if (!this.ops.deleteCandidate(this.org(orgId), candidateId))
       throw new SandboxError(404, `candidate ${candidateId} not found`);
+  }
+
+  /** "Merge candidates" in Greenhouse: `candidateId`'s applications move to `intoCandidateId`. */
+  mergeCandidates(orgId: number, candidateId: number, intoCandidateId: number): void {
+    const o = this.org(orgId);
+    if (candidateId === intoCandidateId)
+      throw new SandboxError(422, 'a candidate cannot be merged into itself');
+    for (const id of [candidateId, intoCandidateId]) {
+      if (!o.candidates.get(id)) throw new SandboxError(404, `candidate ${id} not found`);
+    }
+    this.ops.mergeCandidates(o, candidateId, intoCandidateId);
   }
 
   anonymizeCandidate(orgId: number, candidateId: number, fields?: string[]): void {

@@ -229,6 +229,12 @@ export interface WebhookSettings {
   url: string;
   secret: string;
   enabled: boolean;
+  /**
+   * The events the customer subscribed to (Greenhouse configures one webhook per event); null: all.
+   * A merge sends `merge_candidate` when subscribed, else `delete_candidate` with empty
+   * `deleted_application_ids` when that one is (greenhouse.md §0, delete via merge).
+   */
+  events: string[] | null;
 }
 
 export interface IntegrationSettings {

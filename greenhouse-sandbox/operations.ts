@@ -4,7 +4,12 @@ import { applyWrites, resolveCustomFieldWrites } from './custom-field-values.js'
 import type { Application, Attachment, AttachmentType, Candidate, Note, NoteVisibility } from './model.js';
 import { ATTACHMENT_TYPES, NOTE_VISIBILITIES } from './model.js';
 import type { Org, SandboxState } from './store.js';
-import { anonymizedPayload, applicationPayload, deleteCandidatePayload } from './webhooks/payloads.js';
+import {
+  anonymizedPayload,
+  applicationPayload,
+  deleteCandidatePayload,
+  mergeCandidatePayload,
+} from './webhooks/payloads.js';
 import type { WebhookSender } from './webhooks/sender.js';
 
 export type Outcome<T> =
@@ -226,6 +231,34 @@ export class Operations {
       deleteCandidatePayload(removed.candidate, removed.applicationIds) as { action: string },
     );
     return true;
+  }
+
+  /**
+   * Merges `fromId` into `intoId`: the applications live on under the survivor, the merged-away
+   * candidate is gone. The webhook depends on the customer's subscriptions (WebhookSettings.events).
+   */
+  mergeCandidates(org: Org, fromId: number, intoId: number): void {
+    const from = org.candidates.get(fromId)!;
+    const into = org.candidates.get(intoId)!;
+    const moved = [...from.applicationIds];
+    for (const appId of moved) {
+      const a = org.applications.get(appId);
+      if (!a) continue;
+      a.candidateId = into.id;
+      into.applicationIds.push(a.id);
+    }
+    from.applicationIds = [];
+    org.removeCandidate(from.id);
+    this.touch(into);
+    const events = org.integration.webhook?.events ?? null;
+    const subscribed = (e: string) => events === null || events.includes(e);
+    if (subscribed('merge_candidate')) {
+      this.webhooks.send(org, mergeCandidatePayload(from, into.id) as { action: string });
+    } else if (subscribed('delete_candidate')) {
+      // Greenhouse's documented quirk: without a merge subscription a merge reads as a deletion
+      // whose applications were not deleted.
+      this.webhooks.send(org, deleteCandidatePayload(from, []) as { action: string });
+    }
   }
 
   anonymize(

@@ -150,6 +150,8 @@ export async function startProductStack(options: ProductStackOptions = {}) {
       PAYLOAD_ENCRYPTION_KEYS: generateEncryptionKeySpec('harnesspayload1'),
       PUBLIC_BASE_URL: apiUrl,
       SMTP_URL: smtp.url,
+      // The sandbox's completion callback is plain http on loopback: allow exactly it.
+      GREENHOUSE_SANDBOX_CALLBACK_HOSTS: new URL(sb.url).host,
     };
     const apiEnv: NodeJS.ProcessEnv = {
       ...common,

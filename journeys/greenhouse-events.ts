@@ -5,6 +5,8 @@ import { journeyStatuses, terminalStatuses } from '../domain/journey.js';
 import type { WebhookEvent } from '../greenhouse/webhooks/index.js';
 import { greenhouseStopSignal } from '../workflows/assessment/messages.js';
 import type { SecretBox } from '../security/secret-box.js';
+import type { HarvestClientFactory } from '../tenants/harvest-gateway.js';
+import { applicationFates } from './candidate-deletion.js';
 import { eraseJourney } from './erase-candidate.js';
 import { journeyIdOf, startJourney, type StartDeps } from './start-journey.js';
 
@@ -19,7 +21,11 @@ import { journeyIdOf, startJourney, type StartDeps } from './start-journey.js';
  * Every effect is idempotent on its own: journeys start under their business id (the same one
  * send_test uses for that application and test) and the stop signal only sets a reason once.
  */
-export type GreenhouseEventDeps = StartDeps & { secrets: SecretBox };
+export type GreenhouseEventDeps = StartDeps & {
+  secrets: SecretBox;
+  /** Harvest, to tell a deletion from a merge (candidate-deletion.ts). */
+  harvestClientFor?: HarvestClientFactory;
+};
 
 export async function routeGreenhouseEvent(
   deps: GreenhouseEventDeps,
@@ -33,6 +39,8 @@ export async function routeGreenhouseEvent(
     case 'hire_candidate':
       return stopJourneys(deps, tenantId, event.action, { greenhouseApplicationId: event.applicationId });
     case 'delete_candidate':
+      // No deleted applications: possibly a merge in disguise; nothing alive may be erased.
+      if (!event.deletedApplicationIds.length) return deleteOrMerge(deps, tenantId, event.candidateId);
       // Greenhouse deleted the candidate: our copy goes too (journeys stopped, data erased).
       return eraseJourneys(deps, tenantId, event.action, {
         OR: [
@@ -141,6 +149,61 @@ async function startForStage(
     }
     throw err;
   }
+}
+
+/**
+ * `delete_candidate` without `deleted_application_ids` (greenhouse.md §0): each of our journeys'
+ * applications is looked up in Harvest first. Gone: erased as for any deletion. Alive under another
+ * candidate (a merge): the journeys move to that candidate, nothing is erased. Alive under the same
+ * candidate, or not checkable (no connection): kept, and the outcome says so for the operator.
+ */
+async function deleteOrMerge(
+  deps: GreenhouseEventDeps,
+  tenantId: string,
+  candidateId: string,
+): Promise<string> {
+  const journeys = await deps.db.journey.findMany({
+    where: {
+      tenantId,
+      kind: { in: ['assessment', 'reference_check'] },
+      erasedAt: null,
+      greenhouseCandidateId: candidateId,
+    },
+    select: { id: true, greenhouseApplicationId: true },
+    orderBy: { id: 'asc' },
+  });
+  if (!journeys.length) return 'ignored: no journey to erase for this delete_candidate';
+  const applicationIds = [
+    ...new Set(journeys.map((j) => j.greenhouseApplicationId).filter((a): a is string => a !== null)),
+  ];
+  const fates = await applicationFates(deps, tenantId, applicationIds);
+  if (!fates) {
+    return `kept ${journeys.length} journey(s): delete_candidate named no deleted applications and Greenhouse cannot be asked whether they still exist (no working connection); erase by hand if the candidate is gone`;
+  }
+  const words: string[] = [];
+  const gone = new Set(fates.filter((f) => f.fate === 'gone').map((f) => f.applicationId));
+  // Journeys without an application were the candidate's alone: they go with the candidate.
+  const erase = journeys
+    .filter((j) => j.greenhouseApplicationId === null || gone.has(j.greenhouseApplicationId))
+    .map((j) => j.id);
+  let moved = 0;
+  for (const fate of fates) {
+    if (fate.fate !== 'alive' || fate.candidateId === null || fate.candidateId === candidateId) continue;
+    const { count } = await deps.db.journey.updateMany({
+      where: { tenantId, greenhouseCandidateId: candidateId, greenhouseApplicationId: fate.applicationId },
+      data: { greenhouseCandidateId: fate.candidateId },
+    });
+    moved += count;
+    words.push(`application ${fate.applicationId} lives on under candidate ${fate.candidateId}`);
+  }
+  const erased = erase.length
+    ? await eraseJourneys(deps, tenantId, 'delete_candidate', { id: { in: erase } })
+    : 'erased 0 journey(s)';
+  const kept = journeys.length - moved - erase.length;
+  return `merge check: moved ${moved} journey(s)${words.length ? ` (${words.join('; ')})` : ''}; ${erased}${kept ? `; kept ${kept} whose application still belongs to candidate ${candidateId}` : ''}`.slice(
+    0,
+    2000,
+  );
 }
 
 const runningStatuses = journeyStatuses.filter((s) => !terminalStatuses.has(s));

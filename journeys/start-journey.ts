@@ -3,6 +3,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import type { CatalogueEntry, CatalogueService, TestKind } from '../catalogue/service.js';
 import type { Database } from '../db/client.js';
 import { ServiceError } from '../domain/errors.js';
+import { terminalStatuses, type JourneyStatus } from '../domain/journey.js';
 import {
   GreenhouseApplicationIdKey,
   JourneyKindKey,
@@ -58,11 +59,90 @@ export function journeyIdOf(
   if (start.greenhouse.applicationId) {
     return `${kind}:${start.tenantId}:app-${start.greenhouse.applicationId}:${start.testId}`;
   }
-  const who = createHash('sha256')
-    .update(start.candidate.email.trim().toLowerCase())
-    .digest('hex')
-    .slice(0, 24);
-  return `${kind}:${start.tenantId}:email-${who}:job-${start.greenhouse.jobId ?? 'none'}:${start.testId}`;
+  return `${vendorIdPrefix(kind, start.tenantId, start.candidate.email)}${start.greenhouse.jobId ?? 'none'}:${start.testId}`;
+}
+
+/** Every vendor-invite journey id of this candidate starts so (whatever the job). */
+function vendorIdPrefix(kind: TestKind, tenantId: string, email: string) {
+  const who = createHash('sha256').update(email.trim().toLowerCase()).digest('hex').slice(0, 24);
+  return `${kind}:${tenantId}:email-${who}:job-`;
+}
+
+const isLive = (j: { status: string; erasedAt: Date | null }) =>
+  !terminalStatuses.has(j.status as JourneyStatus) && j.erasedAt === null;
+
+/**
+ * The journey a send_test belongs to (greenhouse.md §0: a re-sent test is a new test). A live
+ * journey of this application and test joins it when it has the same completion `url` (a double
+ * click) or none yet (a vendor invite or a stage webhook came first, even one still looking for
+ * the application by e-mail). Otherwise — the journey ended, or Greenhouse sent a new take-home
+ * test with its own `url` — a new journey starts: the first one of an application and test keeps
+ * the historical id, later ones add a sequence number and a hash of the `url`, so two concurrent
+ * clicks of one Send Test still compute the same id and collapse.
+ */
+async function sendTestJourneyId(db: Database, kind: TestKind, start: JourneyStart): Promise<string> {
+  const base = journeyIdOf(kind, start);
+  const url = start.greenhouse.callbackUrl!;
+  const journeys = await db.journey.findMany({
+    where: {
+      tenantId: start.tenantId,
+      kind,
+      testId: start.testId,
+      OR: [
+        { greenhouseApplicationId: start.greenhouse.applicationId },
+        {
+          greenhouseApplicationId: null,
+          trigger: 'vendor',
+          id: {
+            startsWith: vendorIdPrefix(kind, start.tenantId, start.candidate.email),
+            endsWith: `:${start.testId}`,
+          },
+        },
+      ],
+    },
+    select: { id: true, status: true, erasedAt: true, callbackUrl: true },
+    orderBy: { createdAt: 'desc' },
+  });
+  const live = journeys.filter(isLive);
+  const joined = live.find((j) => j.callbackUrl === url) ?? live.find((j) => j.callbackUrl === null);
+  if (joined) return joined.id;
+  if (!journeys.some((j) => j.id === base)) return base;
+  const resends = journeys.filter((j) => j.id.startsWith(`${base}:`)).length;
+  const urlHash = createHash('sha256').update(url).digest('hex').slice(0, 12);
+  return `${base}:${resends + 2}-${urlHash}`;
+}
+
+/**
+ * A vendor invite for a candidate whose test Greenhouse already sent (send_test first): the live
+ * send_test journey of this test and e-mail is theirs, so no second invite. Null when there is none.
+ */
+async function liveSendTestJourney(
+  db: Database,
+  kind: TestKind,
+  start: JourneyStart,
+): Promise<string | null> {
+  const journeys = await db.journey.findMany({
+    where: {
+      tenantId: start.tenantId,
+      kind,
+      testId: start.testId,
+      trigger: 'greenhouse',
+      status: { notIn: [...terminalStatuses] },
+      erasedAt: null,
+    },
+    select: { id: true },
+    orderBy: { createdAt: 'desc' },
+    take: 1000,
+  });
+  if (!journeys.length) return null;
+  const match = await db.journeyCandidate.findFirst({
+    where: {
+      journeyId: { in: journeys.map((j) => j.id) },
+      email: { equals: start.candidate.email.trim(), mode: 'insensitive' },
+    },
+    select: { journeyId: true },
+  });
+  return match?.journeyId ?? null;
 }
 
 /**
@@ -74,7 +154,14 @@ export async function startJourney(deps: StartDeps, start: JourneyStart) {
   const test = await deps.catalogue.getEntry(start.tenantId, start.testId);
   if (!test.active)
     throw new ServiceError('invalid', `test ${start.testId} is not active`, 'partner_test_id');
-  const journeyId = journeyIdOf(test.kind, start);
+  if (start.trigger === 'vendor') {
+    const joined = await liveSendTestJourney(deps.db, test.kind, start);
+    if (joined) return { journeyId: joined, runId: null, created: false };
+  }
+  const journeyId =
+    start.trigger === 'greenhouse' && start.greenhouse.applicationId && start.greenhouse.callbackUrl
+      ? await sendTestJourneyId(deps.db, test.kind, start)
+      : journeyIdOf(test.kind, start);
   const existing = await deps.db.journey.findUnique({ where: { id: journeyId } });
   if (!existing) {
     await deps.db

@@ -120,6 +120,10 @@ try {
     OPERATOR_API_KEY: operatorKey,
     SECRETS_ENCRYPTION_KEYS: encryptionKeys,
     PAYLOAD_ENCRYPTION_KEYS: payloadKeys,
+    // The local sandbox's completion callback is plain http on loopback: allow exactly it.
+    ...(sandbox && !process.env.GREENHOUSE_SANDBOX_CALLBACK_HOSTS?.trim()
+      ? { GREENHOUSE_SANDBOX_CALLBACK_HOSTS: new URL(sandbox.url).host }
+      : {}),
     // The embedded database runs one statement at a time: a small pool is enough and fair.
     ...(embeddedDb ? { DATABASE_POOL_SIZE: '2' } : {}),
   };

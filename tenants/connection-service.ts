@@ -9,6 +9,8 @@ import { MemoryTokenStore, V3AuthorizationCodeAuth } from '../greenhouse/harvest
 import { isHarvestError } from '../greenhouse/harvest/errors.js';
 import { credentialsOf as decryptCredentials, secretPurpose, type StoredConnection } from './credentials.js';
 import { refreshTokenAad } from './token-store.js';
+import { tenantCallbackHosts } from './callback-hosts.js';
+import { matchPartnerKey, rotatedKeyFields } from './partner-keys.js';
 import {
   capabilitiesByMode,
   CredentialRejectedError,
@@ -162,10 +164,20 @@ export function createConnectionService({
           ...(body.branding ? { branding: body.branding as Prisma.InputJsonValue } : {}),
           ...(body.reportVisibility ? { reportVisibility: body.reportVisibility } : {}),
           ...(body.defaultGraderEmail !== undefined ? { defaultGraderEmail: body.defaultGraderEmail } : {}),
+          ...(body.callbackHosts !== undefined ? { callbackHosts: body.callbackHosts ?? [] } : {}),
+          ...(body.partnerKeyOverlapDays !== undefined
+            ? { partnerKeyOverlapDays: body.partnerKeyOverlapDays }
+            : {}),
         },
-        select: { branding: true, reportVisibility: true, defaultGraderEmail: true },
+        select: {
+          branding: true,
+          reportVisibility: true,
+          defaultGraderEmail: true,
+          callbackHosts: true,
+          partnerKeyOverlapDays: true,
+        },
       });
-      return updated;
+      return { ...updated, callbackHosts: tenantCallbackHosts(updated) };
     },
 
     /** Tenants, optionally one by slug; ids, names and states only. */
@@ -212,6 +224,7 @@ export function createConnectionService({
           mode: m.mode,
           active: m.active,
           hasPartnerKey: m.partnerKeyHash !== null,
+          previousPartnerKeyValidUntil: m.previousPartnerKeyHash ? m.previousPartnerKeyValidUntil : null,
           hasCallbackCredential: m.callbackCredentialCiphertext !== null,
           hasWebhookSecret: m.webhookSecretCiphertext !== null,
           activatedAt: m.activatedAt,
@@ -234,6 +247,8 @@ export function createConnectionService({
         branding: tenant.branding,
         reportVisibility: tenant.reportVisibility,
         defaultGraderEmail: tenant.defaultGraderEmail,
+        callbackHosts: tenantCallbackHosts(tenant),
+        partnerKeyOverlapDays: tenant.partnerKeyOverlapDays,
         stageTestMappings: tenant.stageTestMappings.map(({ jobId, stageId, testId }) => ({
           jobId,
           stageId,
@@ -554,7 +569,11 @@ export function createConnectionService({
         if (!existing?.partnerKeyHash || body.rotate) {
           // Greenhouse requires keys shorter than 171 characters: this one has 48.
           issued.partnerApiKey = generateToken('grpk');
-          data.partnerKeyHash = hashToken(issued.partnerApiKey);
+          // Greenhouse staff type the new key in by hand: the old one keeps working meanwhile.
+          Object.assign(
+            data,
+            rotatedKeyFields(existing, hashToken(issued.partnerApiKey), tenant.partnerKeyOverlapDays),
+          );
         }
         if (body.callbackCredential) {
           data.callbackCredentialCiphertext = secrets.encrypt(
@@ -608,6 +627,6 @@ export async function markDisconnected(db: Database, tenantId: string, reason: s
 
 /** Finds the tenant a partner API key belongs to (Greenhouse → send_test, test_status, …). */
 export async function tenantForPartnerKey(db: Database, key: string) {
-  const mode = await db.tenantMode.findUnique({ where: { partnerKeyHash: hashToken(key) } });
-  return mode?.active && mode.mode === 'greenhouse_invite' ? mode.tenantId : null;
+  const match = await matchPartnerKey(db, key);
+  return match.ok ? match.tenantId : null;
 }

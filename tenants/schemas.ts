@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ResultField } from '../domain/result-fields.js';
 import { TenantBranding } from '../mail/branding.js';
+import ipaddr from 'ipaddr.js';
+import { HOST_PATTERN } from '../greenhouse/callback/url-policy.js';
 
 /** Request bodies of the operator's tenant and connection API. */
 const id = z.union([
@@ -114,5 +116,24 @@ export const TenantSettingsBody = z
     branding: TenantBranding.optional(),
     reportVisibility: z.enum(['public', 'private', 'admin_only']).optional(),
     defaultGraderEmail: z.email({ error: 'must be an e-mail address' }).nullable().optional(),
+    /** The tenant's Greenhouse hosts for the completion callback; null → Greenhouse's app hosts. */
+    callbackHosts: z
+      .array(
+        z
+          .string()
+          .trim()
+          .toLowerCase()
+          .max(253)
+          .refine((h) => HOST_PATTERN.test(h.replace(/<n>/g, '<N>')), {
+            error: 'must be a host name such as app3.greenhouse.io (`<N>` for any digits)',
+          })
+          .refine((h) => !ipaddr.isValid(h), { error: 'must be a host name, not an IP address' }),
+      )
+      .min(1)
+      .max(20)
+      .nullable()
+      .optional(),
+    /** Days an old partner key stays valid after a rotation (unless the new key is used first). */
+    partnerKeyOverlapDays: z.number().int().min(0).max(365).optional(),
   })
   .refine((b) => Object.values(b).some((v) => v !== undefined), 'give at least one setting');

@@ -39,6 +39,7 @@ export function activityDependencies(
     }),
     publicBaseUrl: config.publicBaseUrl,
     defaultFromAddress: config.MAIL_FROM_ADDRESS,
+    callbackSandboxHosts: config.GREENHOUSE_SANDBOX_CALLBACK_HOSTS,
     ...(connection && payloadKeys
       ? {
           temporal: new Client({

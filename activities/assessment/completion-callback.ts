@@ -1,21 +1,49 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { CompletionCallbackError, sendCompletionPatch } from '../../greenhouse/callback/index.js';
+import {
+  checkCallbackUrl,
+  CompletionCallbackError,
+  guardedFetch,
+  sendCompletionPatch,
+  type Resolver,
+} from '../../greenhouse/callback/index.js';
 import type { SecretBox } from '../../security/secret-box.js';
+import { tenantCallbackHosts } from '../../tenants/callback-hosts.js';
 import { secretPurpose } from '../../tenants/credentials.js';
 import type { AssessmentDeps } from './context.js';
 import type { AssessmentActivities } from './types.js';
 
+const failureOf = (err: CompletionCallbackError) =>
+  ApplicationFailure.create({
+    message: err.message,
+    type: `Completion${err.kind}`,
+    nonRetryable: !err.retryable,
+    ...(err.retryable && err.retryAfterMs !== null ? { nextRetryDelay: err.retryAfterMs } : {}),
+  });
+
 /**
  * The completion PATCH to the URL Greenhouse gave in send_test (safe to repeat: Greenhouse then
- * reads test_status). Failures that can heal retry, after Retry-After when given; the rest stop
- * with the plain message.
+ * reads test_status). The URL is checked again before the credential is attached (the tenant's
+ * hosts may have changed; journeys stored before the check existed are refused here too), and the
+ * connection goes through guardedFetch, which checks the address actually connected to. Failures
+ * that can heal retry, after Retry-After when given; the rest stop with the plain message.
  */
 export function createCompletionActivities(
-  deps: AssessmentDeps & { secrets: SecretBox; fetch?: typeof fetch },
+  deps: AssessmentDeps & {
+    secrets: SecretBox;
+    fetch?: typeof fetch;
+    callbackSandboxHosts?: readonly string[];
+    callbackResolve?: Resolver;
+  },
 ): Pick<AssessmentActivities, 'sendCompletionPatch'> {
+  const sandboxHosts = deps.callbackSandboxHosts ?? [];
+  const resolve = deps.callbackResolve ? { resolve: deps.callbackResolve } : {};
+  const doFetch = deps.fetch ?? guardedFetch({ sandboxHosts, ...resolve });
   return {
     async sendCompletionPatch({ journeyId }) {
-      const journey = await deps.db.journey.findUniqueOrThrow({ where: { id: journeyId } });
+      const journey = await deps.db.journey.findUniqueOrThrow({
+        where: { id: journeyId },
+        include: { tenant: { select: { callbackHosts: true } } },
+      });
       if (!journey.callbackUrl) return { sent: false };
       const mode = await deps.db.tenantMode.findUnique({
         where: { tenantId_mode: { tenantId: journey.tenantId, mode: 'greenhouse_invite' } },
@@ -26,25 +54,26 @@ export function createCompletionActivities(
           'CallbackCredentialMissing',
         );
       }
+      try {
+        await checkCallbackUrl(journey.callbackUrl, {
+          allowedHosts: tenantCallbackHosts(journey.tenant),
+          sandboxHosts,
+          ...resolve,
+        });
+      } catch (err) {
+        if (err instanceof CompletionCallbackError) throw failureOf(err);
+        throw err;
+      }
       const credential = deps.secrets.decrypt(
         mode.callbackCredentialCiphertext,
         secretPurpose.callbackCredential(journey.tenantId),
       );
       try {
-        await sendCompletionPatch({
-          url: journey.callbackUrl,
-          credential,
-          ...(deps.fetch ? { fetch: deps.fetch } : {}),
-        });
+        await sendCompletionPatch({ url: journey.callbackUrl, credential, fetch: doFetch });
         return { sent: true };
       } catch (err) {
         if (!(err instanceof CompletionCallbackError)) throw err;
-        throw ApplicationFailure.create({
-          message: err.message,
-          type: `Completion${err.kind}`,
-          nonRetryable: !err.retryable,
-          ...(err.retryable && err.retryAfterMs !== null ? { nextRetryDelay: err.retryAfterMs } : {}),
-        });
+        throw failureOf(err);
       }
     },
   };

@@ -1,3 +1,4 @@
+import type { Resolver } from '../../greenhouse/callback/index.js';
 import type { Mailer } from '../../mail/index.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import type { HarvestClientFactory } from '../../tenants/harvest-gateway.js';
@@ -14,6 +15,8 @@ export type AssessmentActivityDeps = AssessmentDeps & {
   secrets: SecretBox;
   harvestClientFor: HarvestClientFactory;
   fetch?: typeof fetch;
+  callbackSandboxHosts?: readonly string[];
+  callbackResolve?: Resolver;
 };
 
 export function createAssessmentActivities(deps: AssessmentActivityDeps): AssessmentActivities {

@@ -1,4 +1,4 @@
-import { Router, type RequestHandler } from 'express';
+import express, { Router, type RequestHandler } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { CatalogueService } from '../../catalogue/service.js';
@@ -14,9 +14,12 @@ import {
   type PartnerStatus,
 } from '../../greenhouse/partner/index.js';
 import { startJourney } from '../../journeys/start-journey.js';
+import { checkCallbackUrl, CompletionCallbackError, type Resolver } from '../../greenhouse/callback/index.js';
 import { hashToken } from '../../security/tokens.js';
-import { tenantForPartnerKey } from '../../tenants/connection-service.js';
+import { tenantCallbackHosts } from '../../tenants/callback-hosts.js';
+import { matchPartnerKey, type PartnerKeyMatch } from '../../tenants/partner-keys.js';
 import { handle, HttpError, parseInput } from '../http-errors.js';
+import { rejectNulInJson } from '../input-guards.js';
 import { clientIp, tooManyRequests, type FixedWindowLimiter } from '../rate-limit.js';
 
 export interface PartnerRouteDeps {
@@ -25,10 +28,18 @@ export interface PartnerRouteDeps {
   catalogue: CatalogueService;
   taskQueue: string;
   /**
-   * Counts failed authentications per client IP (brute force of partner keys): once over its
-   * budget, an IP gets 429 without its key being looked at until the window ends. None: no limit.
+   * Counts failed authentications per presented key (and its tenant, when the key is a retired one
+   * of a tenant): once over its budget, that key gets 429 without being looked at until the window
+   * ends. Never per IP: every tenant's Greenhouse calls come from the same addresses, so one
+   * tenant's bad key must not lock out another's valid one. None: no limit.
    */
   authFailureLimiter?: FixedWindowLimiter;
+  /** GREENHOUSE_SANDBOX_CALLBACK_HOSTS: a send_test `url` on these may be plain http on loopback. */
+  callbackSandboxHosts?: readonly string[];
+  /** DNS for the `url` check (default: the system's; tests emulate hostile DNS). */
+  callbackResolve?: Resolver;
+  /** API_BODY_LIMIT, for the partner bodies parsed whatever their Content-Type. */
+  bodyLimit?: string;
   /**
    * How long a partner key that authenticated is trusted without asking the database again
    * (default PARTNER_KEY_CACHE_TTL_MS; 0: every request asks). Only successes are kept.
@@ -47,22 +58,32 @@ export const PARTNER_KEY_CACHE_TTL_MS = 5_000;
 /** Tenants are few; the bound only keeps a flood of valid keys from growing the map without end. */
 const PARTNER_KEY_CACHE_MAX_ENTRIES = 1_000;
 
-/** tenantForPartnerKey with a short-lived cache of successes, keyed by the key's SHA-256. */
+/** matchPartnerKey with a short-lived cache of successes, keyed by the key's SHA-256. */
 export function cachedPartnerKeyLookup(db: Database, ttlMs: number, now: () => number = Date.now) {
-  const entries = new Map<string, { tenantId: string; expiresAt: number }>();
-  return async (apiKey: string): Promise<string | null> => {
-    if (ttlMs <= 0) return tenantForPartnerKey(db, apiKey);
+  const entries = new Map<string, { match: PartnerKeyMatch; expiresAt: number }>();
+  return async (apiKey: string): Promise<PartnerKeyMatch> => {
+    if (ttlMs <= 0) return matchPartnerKey(db, apiKey);
     const hash = hashToken(apiKey);
     const hit = entries.get(hash);
-    if (hit && hit.expiresAt > now()) return hit.tenantId;
+    if (hit && hit.expiresAt > now()) return hit.match;
     entries.delete(hash);
-    const tenantId = await tenantForPartnerKey(db, apiKey);
-    if (tenantId) {
+    const match = await matchPartnerKey(db, apiKey);
+    if (match.ok) {
       if (entries.size >= PARTNER_KEY_CACHE_MAX_ENTRIES) entries.delete(entries.keys().next().value!);
-      entries.set(hash, { tenantId, expiresAt: now() + ttlMs });
+      entries.set(hash, { match, expiresAt: now() + ttlMs });
     }
-    return tenantId;
+    return match;
   };
+}
+
+/**
+ * The failed-authentication budget a request counts against: its presented key (hashed; with the
+ * tenant when the key is a retired one of a tenant), or its client IP when it presents no
+ * readable key. A valid key has a budget of its own that failures of other keys never touch.
+ */
+export function authFailureKey(presentedKey: string | null, tenantId: string | null, ip: string): string {
+  if (presentedKey === null) return `partner-auth:no-key:${ip}`;
+  return `partner-auth:${tenantId ?? 'unknown'}:${hashToken(presentedKey).slice(0, 32)}`;
 }
 
 type Authed = { tenantId: string };
@@ -80,13 +101,27 @@ export function partnerRoutes(deps: PartnerRouteDeps): Router {
   const tenantForKey = cachedPartnerKeyLookup(deps.db, deps.partnerKeyCacheTtlMs ?? PARTNER_KEY_CACHE_TTL_MS);
 
   const authenticate: RequestHandler = handle(async (req, res, next) => {
-    const failureKey = `partner-auth:${clientIp(req)}`;
-    const budget = await deps.authFailureLimiter?.blocked(failureKey);
-    if (budget && !budget.allowed) return tooManyRequests(req, res, 'json', budget.retryAfterSeconds);
     const auth = parsePartnerBasicAuth(req.get('authorization'));
-    const tenantId = auth.ok ? await tenantForKey(auth.apiKey) : null;
+    const presented = auth.ok ? auth.apiKey : null;
+    // Checked before the key is looked up, so a flood of one bad key costs no database work. The
+    // tenant part is known only after the lookup: a retired key is counted under its tenant.
+    const blockedUnder = async (tenantId: string | null) => {
+      const budget = await deps.authFailureLimiter?.blocked(
+        authFailureKey(presented, tenantId, clientIp(req)),
+      );
+      return budget && !budget.allowed ? budget : null;
+    };
+    const early = await blockedUnder(null);
+    if (early) return tooManyRequests(req, res, 'json', early.retryAfterSeconds);
+    const match = presented !== null ? await tenantForKey(presented) : null;
+    const tenantId = match?.ok ? match.tenantId : null;
     if (!tenantId) {
-      await deps.authFailureLimiter?.hit(failureKey);
+      const owner = match && !match.ok ? match.tenantId : null;
+      if (owner) {
+        const late = await blockedUnder(owner);
+        if (late) return tooManyRequests(req, res, 'json', late.retryAfterSeconds);
+      }
+      await deps.authFailureLimiter?.hit(authFailureKey(presented, owner, clientIp(req)));
       res.setHeader('WWW-Authenticate', 'Basic realm="greenroom partner API"');
       return void next(
         new HttpError(401, 'unauthorized', auth.ok ? 'unknown or inactive partner API key' : auth.message),
@@ -96,6 +131,14 @@ export function partnerRoutes(deps: PartnerRouteDeps): Router {
     next();
   });
   router.use('/partner', authenticate);
+  // Greenhouse's examples carry no Content-Type (greenhouse.md §0): the JSON body is parsed anyway.
+  // The app's parser already took bodies that declared JSON; this one takes the rest.
+  const jsonWhateverType = express.json({
+    type: () => true,
+    limit: deps.bodyLimit ?? '1mb',
+    strict: true,
+    reviver: rejectNulInJson,
+  });
 
   router.get(
     '/partner/list_tests',
@@ -106,12 +149,14 @@ export function partnerRoutes(deps: PartnerRouteDeps): Router {
 
   router.post(
     '/partner/send_test',
+    jsonWhateverType,
     handle(async (req, res) => {
       const tenantId = (res.locals as Authed).tenantId;
       const body = parseInput(SendTestRequestSchema, req.body ?? {});
       const profile = parseGreenhouseProfileUrl(body.candidate.greenhouse_profile_url);
       if (!profile.ok)
         throw new HttpError(400, 'invalid_input', profile.message, 'candidate.greenhouse_profile_url');
+      await assertCallbackUrl(deps, tenantId, body.url);
       const { journeyId } = await startJourney(deps, {
         tenantId,
         testId: body.partner_test_id,
@@ -173,6 +218,7 @@ export function partnerRoutes(deps: PartnerRouteDeps): Router {
 
   router.post(
     '/partner/response_error',
+    jsonWhateverType,
     handle(async (req, res) => {
       const tenantId = (res.locals as Authed).tenantId;
       const body = parseInput(ResponseErrorRequestSchema, req.body ?? {});
@@ -190,6 +236,28 @@ export function partnerRoutes(deps: PartnerRouteDeps): Router {
   );
 
   return router;
+}
+
+/**
+ * The completion URL may only lead to the tenant's Greenhouse (url-policy.ts): refused with a 400
+ * naming the problem before anything starts. A DNS failure that may heal answers 503.
+ */
+async function assertCallbackUrl(deps: PartnerRouteDeps, tenantId: string, url: string) {
+  const tenant = await deps.db.tenant.findUniqueOrThrow({
+    where: { id: tenantId },
+    select: { callbackHosts: true },
+  });
+  try {
+    await checkCallbackUrl(url, {
+      allowedHosts: tenantCallbackHosts(tenant),
+      sandboxHosts: deps.callbackSandboxHosts ?? [],
+      ...(deps.callbackResolve ? { resolve: deps.callbackResolve } : {}),
+    });
+  } catch (err) {
+    if (!(err instanceof CompletionCallbackError)) throw err;
+    if (err.kind === 'invalid_url') throw new HttpError(400, 'invalid_input', err.message, 'url');
+    throw new HttpError(503, 'unavailable', err.message);
+  }
 }
 
 /** Our journey states in Greenhouse's vocabulary (`complete` spelled exactly so). */

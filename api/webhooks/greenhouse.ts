@@ -9,6 +9,7 @@ import type { StartDeps } from '../../journeys/start-journey.js';
 import type { Logger } from '../../observability/logger.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { secretPurpose } from '../../tenants/credentials.js';
+import type { HarvestClientFactory } from '../../tenants/harvest-gateway.js';
 import { handle, HttpError } from '../http-errors.js';
 
 export interface WebhookRouteDeps {
@@ -20,6 +21,8 @@ export interface WebhookRouteDeps {
   secrets: SecretBox;
   log?: Logger;
   applicationMatch?: StartDeps['applicationMatch'];
+  /** Harvest clients: a delete_candidate without deleted applications is checked there first. */
+  harvestClientFor?: HarvestClientFactory;
   /** How long a claimed event may stay `processing` before a redelivery may take it over. */
   claimLeaseMs?: number;
 }
@@ -67,12 +70,30 @@ export function greenhouseWebhookRoutes(deps: WebhookRouteDeps): Router {
         ? verifyWebhookSignature(rawBody, req.get('signature'), secret)
         : ({ ok: false, message: 'webhooks are not enabled for this tenant' } as const);
       if (!verdict.ok) {
+        // Greenhouse pings a webhook when it is set up and creates it disabled if the ping fails
+        // (greenhouse.md §0): often before the operator activated webhook_trigger here. A ping
+        // changes nothing, so it gets 200 and a log line, verified or not (all tenants alike).
+        const ping = safeParseWebhookBody(rawBody);
+        if (ping.ok && ping.event.action === 'ping') {
+          deps.log?.info(
+            { tenantId, webHookId: ping.event.webHookId, verified: false, reason: verdict.message },
+            'Greenhouse webhook ping',
+          );
+          res.status(200).json({ received: true, ping: true });
+          return;
+        }
         // One answer for unknown tenants, inactive modes and bad signatures: no tenant enumeration.
         deps.log?.warn({ tenantId, reason: verdict.message }, 'Greenhouse webhook refused');
         throw new HttpError(401, 'invalid_signature', 'the webhook signature could not be verified');
       }
 
       const parsed = safeParseWebhookBody(rawBody);
+      if (parsed.ok && parsed.event.action === 'ping') {
+        deps.log?.info(
+          { tenantId, webHookId: parsed.event.webHookId, verified: true },
+          'Greenhouse webhook ping',
+        );
+      }
       const action = parsed.ok
         ? parsed.event.action === 'unsupported'
           ? parsed.event.name

@@ -11,6 +11,7 @@ export type WebhookAction =
   | 'reject_candidate'
   | 'delete_candidate'
   | 'candidate_anonymized'
+  | 'merge_candidate'
   | 'ping';
 
 const userRef = (u: User | undefined) =>
@@ -177,4 +178,12 @@ export function anonymizedPayload(candidateId: number, fields: string[]): unknow
     action: 'candidate_anonymized',
     payload: { candidate_id: candidateId, anonymized_fields: fields },
   };
+}
+
+/** docs/webhooks/merge_candidate.json: the merged-away candidate and the one it now lives on as. */
+export function mergeCandidatePayload(c: Candidate, intoCandidateId: number): unknown {
+  const person = (deleteCandidatePayload(c, []) as { payload: { person: Record<string, unknown> } }).payload
+    .person;
+  const { deleted_application_ids: _ignored, ...rest } = person;
+  return { action: 'merge_candidate', payload: { person: { ...rest, new_candidate_id: intoCandidateId } } };
 }

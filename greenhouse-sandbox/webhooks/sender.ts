@@ -56,6 +56,7 @@ export class WebhookSender {
   send(org: Org, payload: { action: string }): WebhookDelivery | null {
     const hook = org.integration.webhook;
     if (!hook?.enabled || this.closed) return null;
+    if (hook.events && payload.action !== 'ping' && !hook.events.includes(payload.action)) return null;
     const body = greenhouseJson(payload);
     const d: WebhookDelivery = {
       eventId: randomUUID(),

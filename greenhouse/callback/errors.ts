@@ -153,6 +153,14 @@ export function errorFromFetchFailure(
     });
   }
   const code = e?.cause?.code;
+  if (code === 'EFORBIDDENADDRESS') {
+    // guardedLookup refused the address at connect time (e.g. DNS now answers 127.0.0.1).
+    return new CompletionCallbackError({
+      kind: 'invalid_url',
+      cause: err,
+      message: `refused to connect for the completion callback ${where}: ${(e?.cause as { message?: string }).message ?? 'forbidden address'}`,
+    });
+  }
   return new CompletionCallbackError({
     kind: 'network',
     cause: err,

@@ -4,3 +4,13 @@ export type { CompletionPatchOptions, CompletionPatchResult } from './completion
 export { DEFAULT_COMPLETION_TIMEOUT_MS, parseCallbackUrl, sendCompletionPatch } from './completion-client.js';
 export type { CompletionErrorKind } from './errors.js';
 export { CompletionCallbackError, isCompletionCallbackError } from './errors.js';
+export type { CallbackUrlPolicy, Resolver } from './url-policy.js';
+export {
+  checkCallbackUrl,
+  DEFAULT_GREENHOUSE_CALLBACK_HOSTS,
+  forbiddenAddressReason,
+  guardedLookup,
+  HOST_PATTERN,
+  isSandboxHost,
+} from './url-policy.js';
+export { guardedFetch } from './guarded-fetch.js';

@@ -28,9 +28,11 @@ describe('cached partner key lookup', () => {
     });
   });
   afterAll(() => database?.drop());
+  const tenantOf = (m: { ok: boolean; tenantId: string | null }) => (m.ok ? m.tenantId : null);
 
   it('never caches a refusal, trusts a success for the TTL, then asks again', async () => {
-    const lookup = cachedPartnerKeyLookup(database.db, 5_000, () => now);
+    const cached = cachedPartnerKeyLookup(database.db, 5_000, () => now);
+    const lookup = async (k: string) => tenantOf(await cached(k));
     expect(await lookup(key)).toBeNull(); // mode inactive
     await setActive(true);
     expect(await lookup(key)).toBe('ten_cache'); // the refusal was not remembered
@@ -44,7 +46,8 @@ describe('cached partner key lookup', () => {
   });
 
   it('asks the database every time when the TTL is 0', async () => {
-    const lookup = cachedPartnerKeyLookup(database.db, 0, () => now);
+    const cached = cachedPartnerKeyLookup(database.db, 0, () => now);
+    const lookup = async (k: string) => tenantOf(await cached(k));
     await setActive(true);
     expect(await lookup(key)).toBe('ten_cache');
     await setActive(false);

@@ -44,6 +44,8 @@ export function testActivities(db: Database, overrides: Partial<ActivityDependen
     secrets: testSecretBox(),
     harvestClientFor: harvestClientFactory(new MemoryRateBudgetStore(), { timeoutMs: 5_000 }),
     publicBaseUrl: 'http://127.0.0.1:9',
+    // Test sandboxes listen on loopback ports: their completion URLs are plain http on 127.0.0.1.
+    callbackSandboxHosts: ['127.0.0.1'],
     defaultFromAddress: 'assessments@greenroom.test',
     // Journeys started by activities go to the task queue the activity runs on (no taskQueue).
     temporal: testActivityClient(),

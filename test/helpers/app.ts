@@ -22,12 +22,14 @@ export async function startTestApi(
   const port = await freePort();
   const publicBaseUrl = `http://127.0.0.1:${port}`;
   const secrets = deps.secrets ?? testSecretBox();
+  const harvestClientFor =
+    deps.harvestClientFor ?? harvestClientFactory(new MemoryRateBudgetStore(), { timeoutMs: 5_000 });
   const connections =
     deps.connections ??
     createConnectionService({
       db: deps.db,
       secrets,
-      gateway: createHarvestGateway(harvestClientFactory(new MemoryRateBudgetStore(), { timeoutMs: 5_000 })),
+      gateway: createHarvestGateway(harvestClientFor),
       publicBaseUrl,
     });
   const app = createApp({
@@ -37,7 +39,10 @@ export async function startTestApi(
     catalogue: createCatalogueService({ db: deps.db }),
     // The codec of connectTestClient's and startTestWorker's data converter (same test keys).
     codec: testDataConverter().codec,
+    // Test sandboxes listen on loopback ports: their completion URLs are plain http on 127.0.0.1.
+    callbackSandboxHosts: ['127.0.0.1'],
     ...deps,
+    harvestClientFor,
     secrets,
     connections,
   });

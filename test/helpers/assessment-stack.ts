@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from '../../observability/logger.js';
 import { expect } from 'vitest';
 import type { ActivityDependencies } from '../../activities/index.js';
+import type { AppDependencies } from '../../api/app.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../greenhouse-sandbox/index.js';
 import { createMailer, createSmtpTransport } from '../../mail/index.js';
 import {
@@ -95,6 +96,8 @@ export async function startAssessmentStack(
     smtp?: TestSmtpServerOptions;
     /** One logger for the API, the worker and the mailer, as production's processes log. */
     log?: Logger;
+    /** Extra API dependencies (rate limits, DNS for the callback check, …). */
+    api?: Partial<AppDependencies>;
   } = {},
 ) {
   const database: TestDatabase = await createTestDatabase();
@@ -108,12 +111,16 @@ export async function startAssessmentStack(
   const secretsSpec = generateEncryptionKeySpec('stack1');
   const secrets = createSecretBox(parseEncryptionKeys(secretsSpec));
   const taskQueue = uniqueTaskQueue('assessment');
+  // The sandbox's completion URLs are plain http on loopback: exactly its host is allowed so.
+  const callbackSandboxHosts = [new URL(sb.url).host];
   const api = await startTestApi({
     db: database.db,
     temporal,
     taskQueue,
     secrets,
+    callbackSandboxHosts,
     ...(options.log ? { log: options.log } : {}),
+    ...options.api,
   });
   const activityDeps = {
     secrets,
@@ -122,6 +129,7 @@ export async function startAssessmentStack(
       ...(options.log ? { logger: options.log } : {}),
     }),
     publicBaseUrl: api.url,
+    callbackSandboxHosts,
     ...options.activities,
   };
   const observe = options.log ? { observe: { log: options.log } } : {};

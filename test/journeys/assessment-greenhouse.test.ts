@@ -218,7 +218,8 @@ describe('assessment journey started by Greenhouse', () => {
         email: 'a@b.example',
         greenhouse_profile_url: 'https://app.greenhouse.io/people/1?application_id=2',
       },
-      url: 'https://app.greenhouse.io/integrations/testing_partners/take_home_tests/1',
+      // The sandbox's host: app.greenhouse.io does not resolve on offline machines (url-policy.ts).
+      url: `${stack.sb.url}/integrations/testing_partners/take_home_tests/1`,
     };
     const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
     const post = (payload: unknown, authorization = basic(stack.partnerKey)) =>
