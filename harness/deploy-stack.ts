@@ -104,10 +104,13 @@ export async function startDeployStack(options: DeployStackOptions = {}) {
     cleanups.push(() => appDb.drop());
     const envOf = async (service: string, extra: Record<string, string> = {}) => {
       const env = relocate(compose, await serviceEnvironment(compose, service, supplied), endpoints);
-      // Changes beyond hosts: this run's own database instead of compose's `greenroom`, and the API
-      // reached directly over http where Caddy would terminate TLS for https://GREENROOM_DOMAIN.
+      // Changes beyond hosts: this run's own database instead of compose's `greenroom`, the API
+      // reached directly over http where Caddy would terminate TLS for https://GREENROOM_DOMAIN, and
+      // the sandbox standing in for Greenhouse.
       if (env.DATABASE_URL) env.DATABASE_URL = withDatabase(env.DATABASE_URL, appDb.name);
       env.PUBLIC_BASE_URL = apiUrls[0]!;
+      // Greenhouse is the sandbox on loopback here: its host may take the completion PATCH over http.
+      env.GREENHOUSE_SANDBOX_CALLBACK_HOSTS = new URL(sb.url).host;
       return { PATH: process.env.PATH, ...image, ...env, ...extra };
     };
 
