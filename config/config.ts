@@ -147,6 +147,16 @@ export const configSchema = z.object({
   PAGE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
   /** Per minute per client IP: OAuth callback requests, and failed partner API authentications. */
   TOKEN_ENDPOINT_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
+  /**
+   * How often each authorization-code tenant's Greenhouse tokens are refreshed by its Schedule
+   * (`greenhouse-tokens:<tenant>`). Greenhouse's refresh tokens die 24 hours after issue: at most 12 h.
+   */
+  GREENHOUSE_TOKEN_REFRESH_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(12 * 60)
+    .default(6 * 60),
 
   /** Outgoing mail. Unset → the outbox: mail is stored and listed at /outbox instead of sent. */
   SMTP_URL: z
