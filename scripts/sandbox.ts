@@ -8,7 +8,8 @@
  *   SANDBOX_PARTNER_URL + SANDBOX_PARTNER_KEY (our partner API for every org),
  *   SANDBOX_WEBHOOK_URL + SANDBOX_WEBHOOK_SECRET, SANDBOX_CALLBACK_KEY,
  *   SANDBOX_WEBHOOK_RETRY_SCALE (multiplier on the real ~15 h retry schedule, default 0.001 → ~53 s),
- *   SANDBOX_LEGACY_POLL_MS (legacy test_status polling interval; off by default).
+ *   SANDBOX_LEGACY_POLL_MS (legacy test_status polling interval; off by default),
+ *   SANDBOX_V1 (`retired` by default, as Greenhouse today; `live` keeps legacy Harvest v1 answering).
  * Prints one JSON summary (URL, per-org credentials) on stdout; stops on SIGINT/SIGTERM.
  */
 import { startSandbox } from '../greenhouse-sandbox/index.js';
@@ -30,6 +31,7 @@ const sb = await startSandbox({
   ...(env.SANDBOX_LEGACY_POLL_MS
     ? { legacyPolling: { intervalMs: int(env.SANDBOX_LEGACY_POLL_MS, 3_600_000) } }
     : {}),
+  ...(env.SANDBOX_V1 === 'live' ? { v1: 'live' as const } : {}),
   webhooks: { retryScale: env.SANDBOX_WEBHOOK_RETRY_SCALE ? Number(env.SANDBOX_WEBHOOK_RETRY_SCALE) : 0.001 },
   rateLimit: {
     ...(env.SANDBOX_RATE_LIMIT_V1 ? { v1: { limit: int(env.SANDBOX_RATE_LIMIT_V1, 50) } } : {}),

@@ -18,6 +18,8 @@ describe('connecting a customer’s Greenhouse', () => {
     database = await createTestDatabase();
     temporal = await connectTestClient();
     sb = await startSandbox({
+      // Legacy Harvest v1 (retired by Greenhouse): these tests keep the sandbox's "v1 still live" switch on.
+      v1: 'live',
       orgs: [
         { name: 'Enterprise Co', candidates: 5, plan: 'enterprise' },
         { name: 'Standard Co', candidates: 5, plan: 'standard' },
