@@ -45,7 +45,7 @@ export interface ConnectionDeps {
 
 /** Said to the operator whenever a v1 key is still accepted. */
 export const V1_RETIREMENT_WARNING =
-  'Harvest v1 was retired by Greenhouse on 2026-08-31: this key still answers today but may stop at any moment. Reconnect this customer on Harvest v3 (authorization code for partners: POST /operator/tenants/<id>/greenhouse/authorize).';
+  'Harvest v1 was retired by Greenhouse on 2026-08-31: this key still answers today but may stop at any moment. Reconnect this customer on Harvest v3 (authorization code for partners: POST /operator/tenants/<id>/greenhouse/authorization).';
 
 /** How long an operator-started consent may take before its state expires. */
 const AUTHORIZATION_TTL_MS = 30 * 60_000;
@@ -276,7 +276,7 @@ export function createConnectionService({
         if (body.kind === 'v1_key' && err instanceof CredentialRejectedError && err.retired)
           throw new ServiceError(
             'invalid',
-            `${RETIRED_V1_REASON}. Start the v3 consent with POST /operator/tenants/${tenantId}/greenhouse/authorize.`,
+            `${RETIRED_V1_REASON}. Start the v3 consent with POST /operator/tenants/${tenantId}/greenhouse/authorization.`,
             'kind',
           );
         throw err;

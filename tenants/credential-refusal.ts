@@ -22,7 +22,7 @@ export const RETIRED_V1_REASON =
   'Greenhouse retired Harvest v1 (removed on 2026-08-31) and no longer answers this API key: reconnect the customer on Harvest v3 (authorization code for partners, client credentials for their own integration)';
 
 export const NEEDS_CONSENT_REASON =
-  "Greenhouse refused to refresh the authorization (the customer's consent expired after 24 hours without a refresh, or was revoked): the customer's Greenhouse admin must consent again (POST /operator/tenants/<id>/greenhouse/authorize)";
+  "Greenhouse refused to refresh the authorization (the customer's consent expired after 24 hours without a refresh, or was revoked): the customer's Greenhouse admin must consent again (POST /operator/tenants/<id>/greenhouse/authorization)";
 
 /**
  * Whether an error means Greenhouse refused the tenant's credential itself (not a missing
