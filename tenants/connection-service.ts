@@ -217,6 +217,8 @@ export function createConnectionService({
           statusReason: c.statusReason,
           permissionReport: c.permissionReport,
           checkedAt: c.checkedAt,
+          tokensRefreshedAt: c.tokensRefreshedAt,
+          refreshTokenExpiresAt: c.refreshTokenExpiresAt,
         },
         modes: tenant.modes.map((m) => ({
           mode: m.mode,

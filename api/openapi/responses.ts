@@ -310,6 +310,8 @@ export const Journey = component(
     updatedAt: timestamp,
     completedAt: nullableTimestamp,
     writebackFailedStep: z.string().nullable(),
+    /** Since when the journey waits for its tenant to reconnect Greenhouse (credential refused); null if not. */
+    greenhouseWaitSince: nullableTimestamp,
   }),
   'Journey',
   'The read model of one journey (one Temporal workflow).',
