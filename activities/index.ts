@@ -7,6 +7,7 @@ import type { SecretBox } from '../security/secret-box.js';
 import type { HarvestClientFactory } from '../tenants/harvest-gateway.js';
 import { createAssessmentActivities } from './assessment/index.js';
 import { createBulkInviteActivities } from './bulk-invite/index.js';
+import { createConnectionActivities } from './connections/index.js';
 import { createJourneyActivities } from './journeys/read-model.js';
 import { createReconciliationActivities } from './reconciliation/index.js';
 import { createReferenceCheckActivities } from './reference-check/index.js';
@@ -40,6 +41,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createReferenceCheckActivities(deps),
     ...createReconciliationActivities(deps),
     ...createBulkInviteActivities(deps),
+    ...createConnectionActivities(deps),
   };
 }
 

@@ -11,6 +11,7 @@ import { PostgresRateBudgetStore } from '../greenhouse/harvest/index.js';
 import { createSecretBox } from '../security/secret-box.js';
 import { createConnectionService } from '../tenants/connection-service.js';
 import { harvestClientFactory } from '../tenants/harvest-clients.js';
+import { createConnectionUpkeep } from '../tenants/connection-upkeep.js';
 import { createHarvestGateway } from '../tenants/harvest-gateway.js';
 import { connectTemporalClient } from '../temporal/connection.js';
 import { temporalConnectionOptions } from '../temporal/connection-options.js';
@@ -57,6 +58,12 @@ const connections = createConnectionService({
   // One rate budget per Greenhouse credential, shared through PostgreSQL with the workers.
   gateway: createHarvestGateway(harvestClientFor),
   publicBaseUrl: config.publicBaseUrl,
+  upkeep: createConnectionUpkeep({
+    db,
+    temporal,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    tokenRefreshMinutes: config.GREENHOUSE_TOKEN_REFRESH_MINUTES,
+  }),
 });
 // Request metrics, and journeys by state counted from the read model at each scrape.
 const metrics = createApiMetrics();

@@ -249,6 +249,16 @@ export const configSchema = z.object({
    * in front of the API. Default `loopback` (a proxy on the same machine); e.g. `1`, `10.0.0.0/8`.
    */
   TRUST_PROXY: trustProxy,
+  /**
+   * How often each authorization-code tenant's Greenhouse tokens are refreshed by its Schedule
+   * (`greenhouse-tokens:<tenant>`). Greenhouse's refresh tokens die 24 hours after issue: at most 12 h.
+   */
+  GREENHOUSE_TOKEN_REFRESH_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(12 * 60)
+    .default(6 * 60),
 
   /** Outgoing mail. Unset → the outbox: mail is stored and listed at /outbox instead of sent. */
   SMTP_URL: z
@@ -278,10 +288,6 @@ export const configSchema = z.object({
 
   /** Print pretty logs instead of JSON lines. */
   LOG_PRETTY: booleanFlag.default(false),
-
-  // Semantics added by another branch (issue 13); plain optional strings here so that
-  // docker-compose.yml can name them and test/deploy/compose.test.ts can check the list both ways.
-  GREENHOUSE_TOKEN_REFRESH_MINUTES: optionalString,
 });
 
 /** Rules between variables (zod runs them once every variable parsed). */

@@ -372,6 +372,23 @@ export function adminRouter(d: SandboxDeps, admin: SandboxAdmin, clock: Clock): 
       d.limiters.token.reset();
     }),
   );
+  r.get(
+    '/settings',
+    h(() => d.settings),
+  );
+  r.put(
+    '/settings',
+    h((req) => {
+      const patch = z
+        .strictObject({
+          v1: z.enum(['live', 'retired']).optional(),
+          tokenAnswer: z.enum(['expires_at', 'expires_in']).optional(),
+        })
+        .parse(body(req));
+      Object.assign(d.settings, patch);
+      return d.settings;
+    }),
+  );
   r.post(
     '/clock/advance',
     h((req) => {

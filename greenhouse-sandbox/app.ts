@@ -10,6 +10,7 @@ import { harvestV1Router } from './harvest/v1-routes.js';
 import { harvestV3Router } from './harvest/v3-routes.js';
 import { sleep } from './http-util.js';
 import { redactHeaders } from './request-log.js';
+import { v1RetiredGate } from './retired.js';
 import { tokenRouter } from './token-routes.js';
 
 const apiOf = (path: string): string => {
@@ -82,7 +83,7 @@ export function createApp(d: SandboxDeps, admin: SandboxAdmin, clock: Clock): ex
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
   app.use(express.json({ limit: '50mb' }));
 
-  app.use('/v1', harvestV1Router(d));
+  app.use('/v1', v1RetiredGate(d.settings), harvestV1Router(d));
   app.use('/v3', harvestV3Router(d));
   app.use(tokenRouter(d));
   app.use(callbackRouter(d));

@@ -24,6 +24,26 @@ export const ASSUMPTIONS = {
   v3PageSizeParam: 'per_page',
   /** Token lifetimes (greenhouse.md §3.1); tests shorten them through SandboxOptions.tokens. */
   tokenLifetimesMs: { access: 3_600_000, refresh: 86_400_000, code: 60_000 },
+  /**
+   * Harvest v1/v2 were removed on 2026-08-31 (greenhouse.md §0): by default v1 endpoints and the v1-key
+   * mint `/auth/token` answer as a retired API. How Greenhouse answers a removed API is unconfirmed:
+   * modelled as 410 Gone naming the retirement (a `Sunset` date header as RFC 8594 has it).
+   * SandboxOptions.v1 = 'live' (or PUT /_sandbox/settings) keeps v1 working for legacy tests.
+   */
+  v1Status: 'retired' as 'retired' | 'live',
+  v1RetiredAnswer: {
+    status: 410,
+    sunset: 'Mon, 31 Aug 2026 00:00:00 GMT',
+    message:
+      'Harvest API v1 and v2 were retired on 2026-08-31 and no longer answer. Use Harvest v3 (OAuth 2.0).',
+  },
+  /**
+   * Token answers carry `expires_at` (ISO 8601), not `expires_in` (greenhouse.md §0 [O]). The old
+   * reading ('expires_in', plus refresh_token_expires_in) stays behind SandboxOptions.tokenAnswer.
+   */
+  tokenAnswer: 'expires_at' as 'expires_at' | 'expires_in',
+  /** `/authorize` needs a space-separated `scope` ([S]); without one the consent redirects with invalid_request. */
+  authorizeRequiresScope: true,
   /** `/auth/token` (v1 key → v3 token, secondary source): scopes granted to the minted token. */
   v1MintedTokenScopes: 'all' as const,
   /** v3 shapes (secondary source): children are not embedded; custom field options are listed apart. */

@@ -50,6 +50,10 @@ export interface SandboxOptions {
   clock?: Clock;
   partnerTimeoutMs?: number;
   requestLogCapacity?: number;
+  /** 'retired' (default, greenhouse.md §0): v1 and the v1-key mint answer as removed; 'live' for legacy tests. */
+  v1?: 'live' | 'retired';
+  /** Token answers with `expires_at` (default) or the older `expires_in` reading. */
+  tokenAnswer?: 'expires_at' | 'expires_in';
   /** Legacy test_status polling (Greenhouse polled hourly); off unless an interval is given. */
   legacyPolling?: { intervalMs: number };
   /** Readings of unconfirmed behaviour (assumptions.ts); unset ones take today's reading. */
@@ -72,6 +76,8 @@ export interface Sandbox {
   limiters: SandboxDeps['limiters'];
   /** the readings in force; assign a field to switch it for the following requests */
   readings: Readings;
+  /** switches tests may flip at run time (also PUT /_sandbox/settings) */
+  settings: SandboxDeps['settings'];
   /** `Basic <key>:` for a v1 key */
   v1AuthHeader(key: string): string;
   /** Mint a v3 access token through the real token endpoint (client credentials). */
@@ -109,7 +115,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const ops = new Operations(state, webhooks);
   const partner = new PartnerClient(state, log, opts.partnerTimeoutMs);
   const readings: Readings = { ...DEFAULT_READINGS, ...opts.readings };
-  const deps: SandboxDeps = { state, creds, limiters, faults, log, ops, webhooks, partner, readings };
+  const settings: SandboxDeps['settings'] = {
+    v1: opts.v1 ?? ASSUMPTIONS.v1Status,
+    tokenAnswer: opts.tokenAnswer ?? ASSUMPTIONS.tokenAnswer,
+  };
+  const deps: SandboxDeps = { state, creds, limiters, faults, log, ops, webhooks, partner, readings, settings };
   const admin = new SandboxAdmin(state, creds, ops, partner, webhooks, faults);
   const orgs = (opts.orgs ?? [{}]).map((spec, i) => seedOrg(state, creds, spec, i));
 
@@ -147,6 +157,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     partner,
     limiters,
     readings,
+    settings,
     v1AuthHeader,
     async v3Token(org, o = {}) {
       const c = org.credentials.v3;

@@ -6,6 +6,7 @@ import { parseBasic, scopeString } from './credentials.js';
 import type { SandboxDeps } from './deps.js';
 import { intParam, queryStrings } from './http-util.js';
 import { V3_SCOPES } from './permissions.js';
+import { v1RetiredGate } from './retired.js';
 import type { Org } from './store.js';
 
 /** OAuth error bodies (RFC 6749 §5.2). */
@@ -57,11 +58,15 @@ export function tokenRouter(d: SandboxDeps): Router {
     withRefresh: boolean,
     redirectUri?: string,
   ) => {
-    const { token } = d.creds.mintAccessToken(credentialId, orgId, sub, scope);
+    const { token, claims } = d.creds.mintAccessToken(credentialId, orgId, sub, scope);
+    // Today's answer names the expiry instant; the older reading gave lifetimes in seconds.
+    const legacy = d.settings.tokenAnswer === 'expires_in';
     const body: Record<string, unknown> = {
       access_token: token,
       token_type: 'Bearer',
-      expires_in: Math.ceil(lifetimes().access / 1000),
+      ...(legacy
+        ? { expires_in: Math.ceil(lifetimes().access / 1000) }
+        : { expires_at: new Date(claims.exp * 1000).toISOString() }),
       scope,
     };
     if (withRefresh) {
@@ -72,7 +77,7 @@ export function tokenRouter(d: SandboxDeps): Router {
         scopes: scope,
         ...(redirectUri ? { redirectUri } : {}),
       });
-      body.refresh_token_expires_in = Math.ceil(lifetimes().refresh / 1000);
+      if (legacy) body.refresh_token_expires_in = Math.ceil(lifetimes().refresh / 1000);
     }
     res.setHeader('Cache-Control', 'no-store');
     res.json(body);
@@ -138,9 +143,12 @@ export function tokenRouter(d: SandboxDeps): Router {
     const org = d.state.org(client.orgId);
     const user = q.sub ? userOf(org, q.sub) : org?.siteAdmin();
     if (!user) return oauthError(res, 400, 'invalid_request', 'sub is not an active user');
-    const scope = grantScopes(client, q.scope);
     const target = new URL(q.redirect_uri);
-    if (scope === null) {
+    const scope = grantScopes(client, q.scope);
+    if (ASSUMPTIONS.authorizeRequiresScope && !q.scope?.trim()) {
+      target.searchParams.set('error', 'invalid_request');
+      target.searchParams.set('error_description', 'scope is required');
+    } else if (scope === null) {
       target.searchParams.set('error', 'invalid_scope');
     } else {
       target.searchParams.set(
@@ -159,7 +167,7 @@ export function tokenRouter(d: SandboxDeps): Router {
   });
 
   /** Transition mint: Basic `<v1 key>:` → a v3 token for `sub` (default: the Site Admin). */
-  r.post('/auth/token', (req, res) => {
+  r.post('/auth/token', v1RetiredGate(d.settings), (req, res) => {
     const basic = parseBasic(req.headers.authorization);
     const key = basic && basic.pass === '' ? d.creds.v1ByApiKey(basic.user) : undefined;
     if (!key) return oauthError(res, 401, 'invalid_client', 'Invalid Harvest API key');

@@ -11,6 +11,7 @@
  *   SANDBOX_LEGACY_POLL_MS (legacy test_status polling interval; off by default),
  *   SANDBOX_READINGS (unconfirmed readings, e.g. "v3StageId=job_stage,v3NonAdminLists=forbidden";
  *   default: today's reading of each, see greenhouse-sandbox/assumptions.ts).
+ *   SANDBOX_V1 (`retired` by default, as Greenhouse today; `live` keeps legacy Harvest v1 answering).
  * Prints one JSON summary (URL, per-org credentials) on stdout; stops on SIGINT/SIGTERM.
  */
 import { parseReadings, startSandbox } from '../greenhouse-sandbox/index.js';
@@ -33,6 +34,7 @@ const sb = await startSandbox({
   ...(env.SANDBOX_LEGACY_POLL_MS
     ? { legacyPolling: { intervalMs: int(env.SANDBOX_LEGACY_POLL_MS, 3_600_000) } }
     : {}),
+  ...(env.SANDBOX_V1 === 'live' ? { v1: 'live' as const } : {}),
   webhooks: { retryScale: env.SANDBOX_WEBHOOK_RETRY_SCALE ? Number(env.SANDBOX_WEBHOOK_RETRY_SCALE) : 0.001 },
   rateLimit: {
     ...(env.SANDBOX_RATE_LIMIT_V1 ? { v1: { limit: int(env.SANDBOX_RATE_LIMIT_V1, 50) } } : {}),

@@ -11,6 +11,9 @@ import { credentialsOf as decryptCredentials, secretPurpose, type StoredConnecti
 import { refreshTokenAad } from './token-store.js';
 import { tenantCallbackHosts } from './callback-hosts.js';
 import { matchPartnerKey, rotatedKeyFields } from './partner-keys.js';
+import type { ConnectionUpkeep } from './connection-upkeep.js';
+import { RETIRED_V1_REASON } from './credential-refusal.js';
+import { GREENROOM_V3_SCOPES } from '../greenhouse/harvest/scopes.js';
 import {
   capabilitiesByMode,
   CredentialRejectedError,
@@ -38,7 +41,13 @@ export interface ConnectionDeps {
   /** Our public address: Greenhouse redirects the consenting admin back to it. */
   publicBaseUrl: string;
   fetch?: typeof fetch;
+  /** After a (re)connect: the token refresh Schedule and the waiting journeys (tenants/connection-upkeep.ts). */
+  upkeep?: ConnectionUpkeep;
 }
+
+/** Said to the operator whenever a v1 key is still accepted. */
+export const V1_RETIREMENT_WARNING =
+  'Harvest v1 was retired by Greenhouse on 2026-08-31: this key still answers today but may stop at any moment. Reconnect this customer on Harvest v3 (authorization code for partners: POST /operator/tenants/<id>/greenhouse/authorization).';
 
 /** How long an operator-started consent may take before its state expires. */
 const AUTHORIZATION_TTL_MS = 30 * 60_000;
@@ -104,6 +113,7 @@ export function createConnectionService({
   gateway,
   publicBaseUrl,
   fetch = globalThis.fetch,
+  upkeep,
 }: ConnectionDeps) {
   async function requireTenant(tenantId: string) {
     const tenant = await db.tenant.findUnique({
@@ -219,6 +229,8 @@ export function createConnectionService({
           statusReason: c.statusReason,
           permissionReport: c.permissionReport,
           checkedAt: c.checkedAt,
+          tokensRefreshedAt: c.tokensRefreshedAt,
+          refreshTokenExpiresAt: c.refreshTokenExpiresAt,
         },
         modes: tenant.modes.map((m) => ({
           mode: m.mode,
@@ -276,7 +288,16 @@ export function createConnectionService({
               clientSecret: body.clientSecret,
               auditUserId: body.auditUserId,
             };
-      await gateway.verify(credentials); // nothing is saved unless Greenhouse accepts it
+      // Nothing is saved unless Greenhouse accepts it. A v1 key is a probe: v1 is retired.
+      await gateway.verify(credentials).catch((err: unknown) => {
+        if (body.kind === 'v1_key' && err instanceof CredentialRejectedError && err.retired)
+          throw new ServiceError(
+            'invalid',
+            `${RETIRED_V1_REASON}. Start the v3 consent with POST /operator/tenants/${tenantId}/greenhouse/authorization.`,
+            'kind',
+          );
+        throw err;
+      });
       const secret = body.kind === 'v1_key' ? body.apiKey : body.clientSecret;
       const data = {
         authKind: body.kind,
@@ -294,7 +315,9 @@ export function createConnectionService({
         db.greenhouseConnection.upsert({ where: { tenantId }, create: { tenantId, ...data }, update: data }),
         db.tenant.update({ where: { id: tenantId }, data: { status: 'active' } }),
       ]);
-      return { connected: true, authKind: body.kind };
+      const after = upkeep ? await upkeep.connected(tenantId, body.kind) : { resumed: 0, warnings: [] };
+      const warnings = [...(body.kind === 'v1_key' ? [V1_RETIREMENT_WARNING] : []), ...after.warnings];
+      return { connected: true, authKind: body.kind, resumedJourneys: after.resumed, warnings };
     },
 
     /**
@@ -324,6 +347,8 @@ export function createConnectionService({
         response_type: 'code',
         client_id: body.clientId,
         redirect_uri: redirectUri,
+        // Greenhouse's consent needs the scopes, space-separated.
+        scope: (body.scopes ?? GREENROOM_V3_SCOPES).join(' '),
         state,
       }).toString();
       return { authorizeUrl: url.toString(), redirectUri, expiresAt };
@@ -377,7 +402,16 @@ export function createConnectionService({
         where: { id: tenantId },
         select: { id: true, name: true },
       });
-      return { tenantId: tenant.id, tenantName: tenant.name, auditUserId: tokens.sub };
+      const after = upkeep
+        ? await upkeep.connected(tenantId, 'v3_authorization_code')
+        : { resumed: 0, warnings: [] };
+      return {
+        tenantId: tenant.id,
+        tenantName: tenant.name,
+        auditUserId: tokens.sub,
+        resumedJourneys: after.resumed,
+        warnings: after.warnings,
+      };
     },
 
     /** Calls each endpoint the enabled modes need once; stores and returns the report. */
@@ -615,11 +649,16 @@ export function createConnectionService({
 export type ConnectionService = ReturnType<typeof createConnectionService>;
 
 /** Records that Greenhouse stopped accepting a tenant's credential, in words the operator reads. */
-export async function markDisconnected(db: Database, tenantId: string, reason: string): Promise<void> {
+export async function markDisconnected(
+  db: Database,
+  tenantId: string,
+  reason: string,
+  status: 'disconnected' | 'needs_consent' = 'disconnected',
+): Promise<void> {
   await db.$transaction([
     db.greenhouseConnection.updateMany({
       where: { tenantId },
-      data: { status: 'disconnected', statusReason: reason },
+      data: { status, statusReason: reason },
     }),
     db.tenant.update({ where: { id: tenantId }, data: { status: 'disconnected' } }),
   ]);

@@ -92,7 +92,12 @@ export const capabilitiesByMode: Record<
 /** Greenhouse refused the credential itself (revoked key, wrong secret): the tenant is disconnected. */
 export class CredentialRejectedError extends ServiceError {
   override name = 'CredentialRejectedError';
-  constructor(message: string, field?: string) {
+  constructor(
+    message: string,
+    field?: string,
+    /** Greenhouse answered that the API itself is retired (Harvest v1) */
+    readonly retired = false,
+  ) {
     super('invalid', message, field);
   }
 }

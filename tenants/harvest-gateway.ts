@@ -3,6 +3,7 @@ import type { CustomFieldDefinition } from '../domain/result-fields.js';
 import { isHarvestError } from '../greenhouse/harvest/errors.js';
 import { checkHarvestPermissions } from '../greenhouse/harvest/permissions.js';
 import type { HarvestClient } from '../greenhouse/harvest/types.js';
+import { RETIRED_V1_REASON } from './credential-refusal.js';
 import {
   CredentialRejectedError,
   type ConnectionCredentials,
@@ -32,6 +33,7 @@ export function createHarvestGateway(clientFor: HarvestClientFactory): Greenhous
       return await fn();
     } catch (err) {
       if (!isHarvestError(err)) throw err;
+      if (err.kind === 'retired') throw new CredentialRejectedError(RETIRED_V1_REASON, undefined, true);
       if (err.kind === 'unauthorized' && !err.permission) {
         throw new CredentialRejectedError(`Greenhouse rejected the credential: ${err.message}`);
       }

@@ -103,6 +103,12 @@ export const StartAuthorizationBody = z.strictObject({
   greenhouseHost: host,
   harvestBaseUrl: baseUrl.default('https://harvest.greenhouse.io'),
   authBaseUrl: baseUrl.default('https://auth.greenhouse.io'),
+  /** Harvest v3 scopes to ask consent for (default: what greenroom's modes use). */
+  scopes: z
+    .array(z.string().regex(/^harvest:[a-z_]+:[a-z_]+$/, 'must look like harvest:<resource>:<action>'))
+    .min(1)
+    .max(100)
+    .optional(),
 });
 
 export const AuthorizationCallbackQuery = z.object({

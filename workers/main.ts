@@ -7,6 +7,7 @@ import { loadConfigOrExit } from '../config/config.js';
 import { createDatabase } from '../db/client.js';
 import { startHealthServer } from '../observability/health-server.js';
 import { createLogger } from '../observability/logger.js';
+import { registerConnectionGauges } from '../observability/connection-metrics.js';
 import { createWorkerMetrics } from '../observability/metrics.js';
 import { temporalConnectionOptions } from '../temporal/connection-options.js';
 import { dataConverterFor } from '../temporal/data-converter.js';
@@ -56,6 +57,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 }
 
 const db = createDatabase({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
+registerConnectionGauges(metrics.registry, db);
 const connection = await NativeConnection.connect(temporalConnectionOptions(config.TEMPORAL_ADDRESS, config));
 const workflowBundle = config.WORKFLOW_BUNDLE_PATH
   ? { codePath: config.WORKFLOW_BUNDLE_PATH }

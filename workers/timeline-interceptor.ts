@@ -66,6 +66,10 @@ export function describeStep(type: string, args: Args, result: unknown): string 
       return `${refereeNo(args)} answered${r.late ? ' (late: kept, not counted)' : ''}`;
     case 'compileReferenceCheck':
       return 'reference-check report compiled';
+    case 'recordGreenhouseWaiting':
+      return args.reason
+        ? `waits for the tenant to reconnect Greenhouse: ${String(args.reason)}`
+        : 'Greenhouse connection back: resumed';
     case 'recordWritebackWaiting':
       return args.step ? `write-back waits for an operator at ${String(args.step)}` : 'write-back resumed';
     default:

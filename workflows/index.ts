@@ -6,3 +6,4 @@ export { referenceCheckJourney } from './reference-check/reference-check-journey
 export { refereeRequest } from './reference-check/referee-request.js';
 export { bulkInvite } from './bulk-invite/bulk-invite.js';
 export { reconcileTenant } from './reconciliation/reconcile-tenant.js';
+export { refreshGreenhouseTokens } from './connections/refresh-greenhouse-tokens.js';

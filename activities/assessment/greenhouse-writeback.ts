@@ -9,7 +9,12 @@ import type {
   HarvestClient,
 } from '../../greenhouse/harvest/types.js';
 import type { SecretBox } from '../../security/secret-box.js';
-import { markDisconnected } from '../../tenants/connection-service.js';
+import {
+  credentialRefusedFailure,
+  recordRefusal,
+  refusalOf,
+  type ConnectionSeen,
+} from '../../tenants/credential-refusal.js';
 import { credentialsOf } from '../../tenants/credentials.js';
 import type { HarvestClientFactory } from '../../tenants/harvest-gateway.js';
 import type { AssessmentDeps } from './context.js';
@@ -34,10 +39,25 @@ export function createWritebackActivities(
 > {
   const { db } = deps;
 
-  /** The tenant's Harvest client, or null when the tenant has not connected Greenhouse. */
+  /** The connection each tenant's last client was built from: a refusal marks that one only. */
+  const seen = new Map<string, ConnectionSeen>();
+
+  /**
+   * The tenant's Harvest client, or null when the tenant has not connected Greenhouse. A connection
+   * Greenhouse already refused is not tried again: the journey waits for the reconnect instead.
+   */
   async function harvestFor(tenantId: string): Promise<HarvestClient | null> {
     const connection = await db.greenhouseConnection.findUnique({ where: { tenantId } });
     if (!connection) return null;
+    if (connection.status !== 'connected')
+      throw credentialRefusedFailure(
+        connection.statusReason ?? `the Greenhouse connection is ${connection.status}`,
+      );
+    seen.set(tenantId, {
+      tenantId,
+      authKind: connection.authKind,
+      secretCiphertext: connection.secretCiphertext,
+    });
     return deps.harvestClientFor(credentialsOf(db, deps.secrets, connection), { tenantId });
   }
 
@@ -45,8 +65,11 @@ export function createWritebackActivities(
     try {
       return await call();
     } catch (err) {
-      if (isHarvestError(err) && err.kind === 'unauthorized' && !err.permission) {
-        await markDisconnected(db, tenantId, `Greenhouse rejected the credential: ${err.message}`);
+      const connection = seen.get(tenantId);
+      const refusal = connection ? refusalOf(err, connection.authKind) : null;
+      if (connection && refusal) {
+        await recordRefusal(db, connection, refusal);
+        throw credentialRefusedFailure(refusal.reason);
       }
       throw toActivityFailure(err);
     }

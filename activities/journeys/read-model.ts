@@ -1,4 +1,5 @@
 import type { Database } from '../../db/client.js';
+import { waitingForGreenhouseDetail } from '../../domain/greenhouse-connection.js';
 import { JourneySnapshot } from '../../domain/journey.js';
 import type { JourneyActivities } from './types.js';
 
@@ -43,6 +44,24 @@ export function createJourneyActivities({ db }: { db: Database }): JourneyActivi
             : null,
         },
       });
+    },
+
+    async recordGreenhouseWaiting({ journeyId, reason }) {
+      const journey = await db.journey.update({
+        where: { id: journeyId },
+        data: reason
+          ? { statusDetail: waitingForGreenhouseDetail(reason) }
+          : { greenhouseWaitSince: null, statusDetail: null },
+        select: { tenantId: true, greenhouseWaitSince: true },
+      });
+      // Kept from the first refusal, so listings say since when.
+      if (reason && !journey.greenhouseWaitSince)
+        await db.journey.update({ where: { id: journeyId }, data: { greenhouseWaitSince: new Date() } });
+      const connection = await db.greenhouseConnection.findUnique({
+        where: { tenantId: journey.tenantId },
+        select: { status: true },
+      });
+      return { connection: connection?.status ?? 'none' };
     },
   };
 }

@@ -9,4 +9,12 @@ export interface JourneyActivities {
     step: string | null;
     message: string | null;
   }): Promise<void>;
+  /**
+   * Marks (reason) or clears (null) that the journey waits for its tenant's Greenhouse connection.
+   * Answers the connection's status now: 'connected' means it was reconnected meanwhile.
+   */
+  recordGreenhouseWaiting(input: {
+    journeyId: string;
+    reason: string | null;
+  }): Promise<{ connection: 'connected' | 'disconnected' | 'needs_consent' | 'none' }>;
 }

@@ -3,6 +3,7 @@ import type { ResultField } from '../../domain/result-fields.js';
 import type { HarvestClient } from '../../greenhouse/harvest/types.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { credentialsOf } from '../../tenants/credentials.js';
+import { recordRefusal, refusalOf } from '../../tenants/credential-refusal.js';
 import type { HarvestClientFactory } from '../../tenants/harvest-gateway.js';
 import type { AssessmentDeps } from '../assessment/context.js';
 import { createWritebackActivities } from '../assessment/greenhouse-writeback.js';
@@ -41,10 +42,14 @@ export function createReconciliationActivities(deps: ReconciliationDeps): Reconc
   const now = deps.now ?? (() => new Date());
   const writeback = createWritebackActivities(deps);
 
-  async function harvestFor(tenantId: string): Promise<HarvestClient | null> {
+  /** The tenant's client and the connection it was built from (a refusal marks that one). */
+  async function harvestFor(tenantId: string) {
     const connection = await db.greenhouseConnection.findUnique({ where: { tenantId } });
     if (!connection) return null;
-    return deps.harvestClientFor(credentialsOf(db, deps.secrets, connection));
+    const client: HarvestClient = deps.harvestClientFor(credentialsOf(db, deps.secrets, connection), {
+      tenantId,
+    });
+    return { client, connection };
   }
 
   return {
@@ -78,9 +83,16 @@ export function createReconciliationActivities(deps: ReconciliationDeps): Reconc
         totals.failed++;
         if (totals.failures.length < MAX_FAILURES_LISTED) totals.failures.push({ journeyId, message });
       };
-      const client = await harvestFor(tenantId);
-      if (!client) {
+      const found = await harvestFor(tenantId);
+      if (!found) {
         for (const journeyId of journeyIds) fail(journeyId, 'the tenant has not connected Greenhouse');
+        return totals;
+      }
+      const { client, connection } = found;
+      // A refused connection is not tried: its journeys wait for the reconnect, not for us.
+      if (connection.status !== 'connected') {
+        for (const journeyId of journeyIds)
+          fail(journeyId, connection.statusReason ?? `the Greenhouse connection is ${connection.status}`);
         return totals;
       }
       const mappings = await db.customFieldMapping.findMany({ where: { tenantId, scope: 'application' } });
@@ -148,6 +160,15 @@ export function createReconciliationActivities(deps: ReconciliationDeps): Reconc
             }
           }
         } catch (err) {
+          // Greenhouse refused the credential itself: the tenant is marked, the rest is not tried.
+          const refusal =
+            refusalOf(err, connection.authKind) ??
+            refusalOf(err instanceof Error ? err.cause : null, connection.authKind);
+          if (refusal) {
+            await recordRefusal(db, connection, refusal);
+            for (const rest of journeyIds.slice(journeyIds.indexOf(journeyId))) fail(rest, refusal.reason);
+            return totals;
+          }
           fail(journeyId, err instanceof Error ? err.message.slice(0, 300) : String(err));
         }
       }

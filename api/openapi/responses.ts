@@ -132,10 +132,13 @@ export const TenantDescription = component(
         harvestBaseUrl: z.string(),
         clientId: z.string().nullable(),
         auditUserId: z.string().nullable(),
-        status: z.enum(['connected', 'disconnected']),
+        /** needs_consent: an authorization-code refresh was refused; the customer's admin consents again. */
+        status: z.enum(['connected', 'disconnected', 'needs_consent']),
         statusReason: z.string().nullable(),
         permissionReport: PermissionReport.nullable(),
         checkedAt: nullableTimestamp,
+        tokensRefreshedAt: nullableTimestamp,
+        refreshTokenExpiresAt: nullableTimestamp,
       })
       .nullable(),
     modes: z.array(
@@ -167,6 +170,10 @@ export const TenantSettingsResponse = z.object({
 export const ConnectGreenhouseResponse = z.object({
   connected: z.literal(true),
   authKind: z.enum(['v3_client_credentials', 'v1_key']),
+  /** journeys that waited for this tenant's connection and were told to resume */
+  resumedJourneys: z.number().int(),
+  /** e.g. that Harvest v1 is retired, when a v1 key was still accepted */
+  warnings: z.array(z.string()),
 });
 export const StartAuthorizationResponse = z.object({
   /** Send the customer's Greenhouse admin here to consent. */
@@ -310,6 +317,8 @@ export const Journey = component(
     updatedAt: timestamp,
     completedAt: nullableTimestamp,
     writebackFailedStep: z.string().nullable(),
+    /** Since when the journey waits for its tenant to reconnect Greenhouse (credential refused); null if not. */
+    greenhouseWaitSince: nullableTimestamp,
   }),
   'Journey',
   'The read model of one journey (one Temporal workflow).',

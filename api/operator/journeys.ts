@@ -78,6 +78,7 @@ const listed = {
   score: true,
   deadlineAt: true,
   writebackFailedStep: true,
+  greenhouseWaitSince: true,
   createdAt: true,
   updatedAt: true,
   completedAt: true,

@@ -67,9 +67,30 @@ export class V1KeyAuth implements HarvestAuth {
 
 interface TokenAnswer {
   access_token: string;
+  /** today's answer: the access token's expiry instant, ISO 8601 (greenhouse.md §0) */
+  expires_at?: string;
+  /** the older reading: lifetime in seconds */
   expires_in?: number;
   refresh_token?: string;
   refresh_token_expires_in?: number;
+}
+
+/** Authorization-code refresh tokens live 24 hours from issue (greenhouse.md §0) unless told otherwise. */
+export const REFRESH_TOKEN_LIFETIME_MS = 24 * 3_600_000;
+const DEFAULT_ACCESS_LIFETIME_MS = 3_600_000;
+
+/**
+ * The access token's remaining lifetime: from `expires_at` when Greenhouse sends it, else from
+ * `expires_in`, else one hour. An `expires_at` already past (clock skew) gives 0: the token is used
+ * for the calls waiting on it and not cached.
+ */
+export function accessLifetimeMs(a: Pick<TokenAnswer, 'expires_at' | 'expires_in'>, now: number): number {
+  if (typeof a.expires_at === 'string') {
+    const at = Date.parse(a.expires_at);
+    if (Number.isFinite(at)) return Math.max(0, at - now);
+  }
+  if (typeof a.expires_in === 'number' && Number.isFinite(a.expires_in)) return a.expires_in * 1000;
+  return DEFAULT_ACCESS_LIFETIME_MS;
 }
 
 export interface TokenEndpointOptions {
@@ -204,7 +225,7 @@ abstract class BearerAuth implements HarvestAuth {
   protected abstract fetchToken(): Promise<TokenAnswer>;
 
   protected cache(a: TokenAnswer): CachedToken {
-    const lifetimeMs = (a.expires_in ?? 3600) * 1000;
+    const lifetimeMs = accessLifetimeMs(a, this.now());
     const skew = Math.min(this.#skewMs, lifetimeMs / 2);
     return { authorization: `Bearer ${a.access_token}`, expiresAt: this.now() + lifetimeMs - skew };
   }
@@ -289,6 +310,15 @@ export interface StoredTokens {
 export interface TokenStore {
   load(): Promise<StoredTokens | null>;
   save(tokens: StoredTokens): Promise<void>;
+  /**
+   * Runs `fn` holding the store's lock (a refresh token may be rotated by one process at a time),
+   * with the tokens as stored once the lock is held and a `save` inside it. Stores shared between
+   * processes implement it (tenants/token-store.ts: a row lock); without it concurrent refreshes
+   * race and the loser falls back to the winner's saved tokens.
+   */
+  exclusive?<T>(
+    fn: (stored: StoredTokens | null, save: (tokens: StoredTokens) => Promise<void>) => Promise<T>,
+  ): Promise<T>;
 }
 
 export class MemoryTokenStore implements TokenStore {
@@ -327,39 +357,73 @@ export class V3AuthorizationCodeAuth extends BearerAuth {
     this.auditUserId = opts.auditUserId ?? null;
   }
 
-  private async refreshWith(stored: StoredTokens): Promise<TokenAnswer> {
+  private async refreshWith(
+    stored: StoredTokens,
+    save: (t: StoredTokens) => Promise<void> = (t) => this.#opts.tokenStore.save(t),
+  ): Promise<TokenAnswer> {
     const a = await postToken(this.#opts, {
       grant_type: 'refresh_token',
       refresh_token: stored.refreshToken,
     });
-    await this.save(a, stored);
+    await save(this.toStored(a, stored));
     return a;
   }
 
-  private async save(a: TokenAnswer, previous: StoredTokens | null): Promise<void> {
+  private toStored(a: TokenAnswer, previous: StoredTokens | null): StoredTokens {
     const now = this.now();
-    await this.#opts.tokenStore.save({
+    const rotated = a.refresh_token !== undefined && a.refresh_token !== previous?.refreshToken;
+    return {
       refreshToken: a.refresh_token ?? previous?.refreshToken ?? '',
       refreshTokenExpiresAt: a.refresh_token_expires_in
         ? now + a.refresh_token_expires_in * 1000
-        : (previous?.refreshTokenExpiresAt ?? null),
+        : rotated
+          ? now + REFRESH_TOKEN_LIFETIME_MS
+          : (previous?.refreshTokenExpiresAt ?? null),
       accessToken: a.access_token,
-      accessTokenExpiresAt: now + (a.expires_in ?? 3600) * 1000,
+      accessTokenExpiresAt: now + accessLifetimeMs(a, now),
+    };
+  }
+
+  private noRefreshToken(): HarvestError {
+    return new HarvestError({
+      kind: 'unauthorized',
+      operation: 'token',
+      message: 'no Greenhouse refresh token is stored for this connection: reconnect Greenhouse',
     });
   }
 
+  /**
+   * Rotates the refresh token now, whatever the access token's age (the refresh schedule keeps a
+   * quiet tenant's 24-hour refresh token alive). Under the store's lock when it has one.
+   */
+  async refreshNow(): Promise<{ refreshTokenExpiresAt: number | null }> {
+    const store = this.#opts.tokenStore;
+    const run = async (stored: StoredTokens | null, save?: (t: StoredTokens) => Promise<void>) => {
+      if (!stored?.refreshToken) throw this.noRefreshToken();
+      const a = await this.refreshWith(stored, save);
+      this.seed(this.cache(a));
+      return this.toStored(a, stored).refreshTokenExpiresAt ?? null;
+    };
+    const refreshTokenExpiresAt = store.exclusive
+      ? await store.exclusive((stored, save) => run(stored, save))
+      : await run(await store.load());
+    return { refreshTokenExpiresAt };
+  }
+
   protected async fetchToken(): Promise<TokenAnswer> {
-    const stored = await this.#opts.tokenStore.load();
-    if (!stored?.refreshToken) {
-      throw new HarvestError({
-        kind: 'unauthorized',
-        operation: 'token',
-        message: 'no Greenhouse refresh token is stored for this connection: reconnect Greenhouse',
-      });
-    }
+    const store = this.#opts.tokenStore;
+    const stored = await store.load();
+    if (!stored?.refreshToken) throw this.noRefreshToken();
     // Another process may already hold a fresh access token.
     const usable = this.storedAccess(stored);
     if (usable) return usable;
+    if (store.exclusive) {
+      // One process rotates at a time; whoever waited finds the winner's tokens under the lock.
+      return store.exclusive(async (locked, save) => {
+        if (!locked?.refreshToken) throw this.noRefreshToken();
+        return this.storedAccess(locked) ?? this.refreshWith(locked, save);
+      });
+    }
     try {
       return await this.refreshWith(stored);
     } catch (err) {
@@ -382,7 +446,10 @@ export class V3AuthorizationCodeAuth extends BearerAuth {
     if (this.wasRejected(`Bearer ${stored.accessToken}`)) return null;
     const remaining = stored.accessTokenExpiresAt - this.now();
     if (remaining <= Math.min(this.skewMs, 30_000)) return null;
-    return { access_token: stored.accessToken, expires_in: remaining / 1000 };
+    return {
+      access_token: stored.accessToken,
+      expires_at: new Date(stored.accessTokenExpiresAt).toISOString(),
+    };
   }
 
   /** Exchange the code from `/authorize` (valid 1 minute) and store the first refresh token. */
@@ -392,7 +459,7 @@ export class V3AuthorizationCodeAuth extends BearerAuth {
       code,
       redirect_uri: redirectUri,
     });
-    await this.save(a, null);
+    await this.#opts.tokenStore.save(this.toStored(a, null));
     this.seed(this.cache(a));
   }
 }

@@ -16,7 +16,9 @@ export type HarvestErrorKind =
   | 'network'
   | 'timeout'
   | 'invalid_response'
-  | 'configuration';
+  | 'configuration'
+  /** Greenhouse answered that the API (Harvest v1/v2, the v1-key mint) is retired: reconnect on v3 */
+  | 'retired';
 
 const RETRYABLE: Record<HarvestErrorKind, boolean> = {
   unauthorized: false,
@@ -30,6 +32,7 @@ const RETRYABLE: Record<HarvestErrorKind, boolean> = {
   timeout: true,
   invalid_response: false,
   configuration: false,
+  retired: false,
 };
 
 export interface FieldError {
@@ -208,6 +211,13 @@ export function errorFromResponse(
       ...base,
       kind: 'forbidden',
       message: `the Harvest credential has no access to ${op.permission}${op.resource ? ` (${op.resource})` : ''}`,
+    });
+  }
+  if (status === 410) {
+    return new HarvestError({
+      ...base,
+      kind: 'retired',
+      message: `Greenhouse answered that this Harvest API is retired (410 Gone${eb.message ? `: ${eb.message}` : ''}) when trying to ${op.permission}: connect the customer on Harvest v3`,
     });
   }
   if (status === 404) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox, SeededOrg } from '../../greenhouse-sandbox/index.js';
-import { ManualClock, startSandbox } from '../../greenhouse-sandbox/index.js';
+import { ManualClock, startSandbox, V3_SCOPES } from '../../greenhouse-sandbox/index.js';
 import {
   createHarvestClient,
   MemoryRateBudgetStore,
@@ -19,6 +19,8 @@ describe('v3 tokens on the real clock (access tokens live 2 s)', () => {
   let org: SeededOrg;
   beforeAll(async () => {
     sb = await startSandbox({
+      // Legacy Harvest v1 (retired by Greenhouse): these tests keep the sandbox's "v1 still live" switch on.
+      v1: 'live',
       orgs: [{ candidates: 20 }],
       tokens: { access: 2000 },
       rateLimit: { v3: { limit: 10_000, windowMs: 1000 }, token: { limit: 100, windowMs: 1000 } },
@@ -27,28 +29,42 @@ describe('v3 tokens on the real clock (access tokens live 2 s)', () => {
   });
   afterAll(async () => sb?.close());
 
-  it('client credentials: cached until shortly before expiry, then ONE token request for 12 concurrent calls', async () => {
-    const client = sandboxClient(sb, org, 'v3', { refreshSkewMs: 300 });
-    const apps = org.org.applications.all().slice(0, 12);
-    await client.getApplication(apps[0]!.id);
-    await Promise.all(apps.map((a) => client.getApplication(a.id)));
-    expect(tokenCalls(sb, org.credentials.v3.id)).toHaveLength(1);
-    await sleep(1800); // past expiry minus skew, before the real expiry
-    const got = await Promise.all(apps.map((a) => client.getApplication(a.id)));
-    expect(got.map((a) => a.id)).toEqual(apps.map((a) => a.id));
-    const calls = tokenCalls(sb, org.credentials.v3.id);
-    expect(calls).toHaveLength(2);
-    expect(calls.every((c) => c.status === 200)).toBe(true);
-    expect(calls[1]!.body).toMatchObject({ grant_type: 'client_credentials', sub: String(org.siteAdmin.id) });
-    // no call was answered 401: the token was renewed before it expired
-    expect(sb.requestLog.list({ api: 'v3', status: 401 })).toHaveLength(0);
-  });
+  // The lifetime comes from `expires_at` (today's answer) or `expires_in` (the older reading): both work.
+  it.each(['expires_at', 'expires_in'] as const)(
+    'client credentials (%s): cached until shortly before expiry, then ONE token request for 12 concurrent calls',
+    async (reading) => {
+      sb.settings.tokenAnswer = reading;
+      const cred = sb.admin.addV3Client(org.org.id);
+      const client = sandboxClient(sb, org, 'v3', {
+        refreshSkewMs: 300,
+        clientId: cred.clientId,
+        clientSecret: cred.clientSecret,
+      });
+      const apps = org.org.applications.all().slice(0, 12);
+      await client.getApplication(apps[0]!.id);
+      await Promise.all(apps.map((a) => client.getApplication(a.id)));
+      expect(tokenCalls(sb, cred.id)).toHaveLength(1);
+      await sleep(1800); // past expiry minus skew, before the real expiry
+      const got = await Promise.all(apps.map((a) => client.getApplication(a.id)));
+      expect(got.map((a) => a.id)).toEqual(apps.map((a) => a.id));
+      const calls = tokenCalls(sb, cred.id);
+      expect(calls).toHaveLength(2);
+      expect(calls.every((c) => c.status === 200)).toBe(true);
+      expect(calls[1]!.body).toMatchObject({
+        grant_type: 'client_credentials',
+        sub: String(org.siteAdmin.id),
+      });
+      // no call was answered 401: the token was renewed before it expired
+      expect(sb.requestLog.list({ api: 'v3', status: 401, credentialId: cred.id })).toHaveLength(0);
+      sb.settings.tokenAnswer = 'expires_at';
+    },
+  );
 
   it('authorization code: the refresh token is stored, rotated once under concurrency, and the old one is spent', async () => {
     const partner = sb.admin.addV3Client(org.org.id, { integration: 'partner' });
     const redirectUri = 'https://vendor.example/callback';
     const authorize = await fetch(
-      `${sb.url}/authorize?${new URLSearchParams({ client_id: partner.clientId, response_type: 'code', redirect_uri: redirectUri, state: 'xyz' })}`,
+      `${sb.url}/authorize?${new URLSearchParams({ client_id: partner.clientId, response_type: 'code', redirect_uri: redirectUri, state: 'xyz', scope: V3_SCOPES.join(' ') })}`,
       { redirect: 'manual' },
     );
     const code = new URL(authorize.headers.get('location')!).searchParams.get('code')!;
@@ -102,7 +118,7 @@ describe('v3 tokens on the real clock (access tokens live 2 s)', () => {
     const partner = sb.admin.addV3Client(org.org.id, { integration: 'partner' });
     const redirectUri = 'https://vendor.example/callback';
     const authorize = await fetch(
-      `${sb.url}/authorize?${new URLSearchParams({ client_id: partner.clientId, response_type: 'code', redirect_uri: redirectUri })}`,
+      `${sb.url}/authorize?${new URLSearchParams({ client_id: partner.clientId, response_type: 'code', redirect_uri: redirectUri, scope: V3_SCOPES.join(' ') })}`,
       { redirect: 'manual' },
     );
     const code = new URL(authorize.headers.get('location')!).searchParams.get('code')!;
@@ -141,7 +157,12 @@ describe('v3 token rejected by the server before the client expected it', () => 
   let sb: Sandbox;
   const clock = new ManualClock(Date.now());
   beforeAll(async () => {
-    sb = await startSandbox({ clock, orgs: [{ candidates: 20 }], rateLimit: { v3: { limit: 10_000 } } });
+    sb = await startSandbox({
+      v1: 'live',
+      clock,
+      orgs: [{ candidates: 20 }],
+      rateLimit: { v3: { limit: 10_000 } },
+    });
   });
   afterAll(async () => sb?.close());
 

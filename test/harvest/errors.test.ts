@@ -12,6 +12,8 @@ const secrets: string[] = [];
 
 beforeAll(async () => {
   sb = await startSandbox({
+    // Legacy Harvest v1 (retired by Greenhouse): these tests keep the sandbox's "v1 still live" switch on.
+    v1: 'live',
     orgs: [{ candidates: 10 }],
     rateLimit: { v1: { limit: 1000, windowMs: 1000 }, v3: { limit: 1000, windowMs: 1000 } },
   });

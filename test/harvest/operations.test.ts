@@ -11,6 +11,8 @@ let standard: SeededOrg;
 
 beforeAll(async () => {
   sb = await startSandbox({
+    // Legacy Harvest v1 (retired by Greenhouse): these tests keep the sandbox's "v1 still live" switch on.
+    v1: 'live',
     orgs: [{ candidates: 30 }, { candidates: 5, plan: 'standard' }],
     rateLimit: { v1: { limit: 1000, windowMs: 1000 }, v3: { limit: 1000, windowMs: 1000 } },
   });

@@ -12,6 +12,8 @@ let database: TestDatabase;
 beforeAll(async () => {
   [sb, database] = await Promise.all([
     startSandbox({
+      // Legacy Harvest v1 (retired by Greenhouse): these tests keep the sandbox's "v1 still live" switch on.
+      v1: 'live',
       orgs: [{ candidates: N, jobs: 6 }],
       rateLimit: { v1: { limit: 100_000, windowMs: 1000 }, v3: { limit: 100_000, windowMs: 1000 } },
     }),

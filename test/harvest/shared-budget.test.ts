@@ -24,6 +24,8 @@ let worker2: Database;
 beforeAll(async () => {
   [sb, database] = await Promise.all([
     startSandbox({
+      // Legacy Harvest v1 (retired by Greenhouse): these tests keep the sandbox's "v1 still live" switch on.
+      v1: 'live',
       orgs: [{ candidates: 40 }],
       rateLimit: {
         v1: { limit: LIMIT, windowMs: WINDOW },

@@ -6,6 +6,7 @@ import type { Database } from '../../db/client.js';
 import { MemoryRateBudgetStore } from '../../greenhouse/harvest/index.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { createConnectionService } from '../../tenants/connection-service.js';
+import { createConnectionUpkeep } from '../../tenants/connection-upkeep.js';
 import { harvestClientFactory } from '../../tenants/harvest-clients.js';
 import { createHarvestGateway } from '../../tenants/harvest-gateway.js';
 import { freePort } from '../../temporal/free-port.js';
@@ -31,6 +32,7 @@ export async function startTestApi(
       secrets,
       gateway: createHarvestGateway(harvestClientFor),
       publicBaseUrl,
+      upkeep: createConnectionUpkeep({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue }),
     });
   const app = createApp({
     log: pino({ level: 'silent' }),

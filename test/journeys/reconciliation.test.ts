@@ -123,6 +123,33 @@ describe('reconciliation and re-drive of Greenhouse write-back', () => {
     });
   });
 
+  it('a credential refused during reconciliation marks the tenant disconnected, and nothing more is tried', async () => {
+    const credentialId = stack.org.credentials.v3.id;
+    stack.sb.credentials.revoke(credentialId);
+    try {
+      const before = stack.sb.requestLog.list({ api: 'v3' }).length;
+      const totals = await reconcile();
+      expect(totals.failed).toBeGreaterThan(0);
+      expect(totals.failures[0]!.message).toMatch(/Greenhouse rejected the credential/);
+      const tenant = await stack.api.call('GET', `/operator/tenants/${stack.tenantId}`);
+      expect(tenant.body).toMatchObject({
+        status: 'disconnected',
+        greenhouse: {
+          status: 'disconnected',
+          statusReason: expect.stringMatching(/rejected the credential/),
+        },
+      });
+      // A second run does not knock on Greenhouse with the refused credential again.
+      const calls = stack.sb.requestLog.list({ api: 'v3' }).length;
+      expect((await reconcile()).failures[0]!.message).toMatch(/rejected the credential/);
+      expect(stack.sb.requestLog.list({ api: 'v3' }).length).toBe(calls);
+      expect(calls).toBeGreaterThan(before);
+    } finally {
+      stack.sb.credentials.restore(credentialId);
+      expect((await connect(stack.org.credentials.v3)).status).toBe(200);
+    }
+  });
+
   it('creates and updates the tenant’s reconciliation schedule (admin only)', async () => {
     const path = `/operator/tenants/${stack.tenantId}/reconciliation`;
     const scheduleId = `reconcile:${stack.tenantId}`;

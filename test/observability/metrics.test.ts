@@ -304,6 +304,8 @@ describe('worker metrics', () => {
     let sb: Sandbox;
     beforeAll(async () => {
       sb = await startSandbox({
+        // Legacy Harvest v1 (retired by Greenhouse): these tests keep the sandbox's "v1 still live" switch on.
+        v1: 'live',
         orgs: [{ candidates: 3 }],
         rateLimit: { v1: { limit: 1000, windowMs: 1000 }, v3: { limit: 1000, windowMs: 1000 } },
       });

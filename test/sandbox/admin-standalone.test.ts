@@ -9,7 +9,7 @@ type Json = Record<string, unknown>;
 describe('admin HTTP API', () => {
   let sb: Sandbox;
   beforeAll(async () => {
-    sb = await startSandbox({ orgs: [] });
+    sb = await startSandbox({ orgs: [], v1: 'live' }); // legacy v1 kept live;
   });
   afterAll(async () => sb.close());
 
@@ -85,7 +85,7 @@ describe('standalone mode (npm run sandbox)', () => {
   it('starts, seeds, prints credentials that work, and stops on SIGTERM', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/sandbox.ts'], {
       cwd: process.cwd(),
-      env: { ...process.env, SANDBOX_PORT: '0', SANDBOX_CANDIDATES: '20' },
+      env: { ...process.env, SANDBOX_PORT: '0', SANDBOX_CANDIDATES: '20', SANDBOX_V1: 'live' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {

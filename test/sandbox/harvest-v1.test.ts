@@ -13,6 +13,8 @@ let v1: string;
 
 beforeAll(async () => {
   sb = await startSandbox({
+    // Legacy Harvest v1 (retired by Greenhouse): these tests keep the sandbox's "v1 still live" switch on.
+    v1: 'live',
     orgs: [{ candidates: 25 }, { candidates: 3, plan: 'standard' }],
     rateLimit: { v1: { limit: 10_000 } },
   });

@@ -33,10 +33,23 @@ describe('v3 token endpoint (client credentials)', () => {
     expect(r.body).toMatchObject({
       access_token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
       token_type: 'Bearer',
-      expires_in: 60,
+      // Today's answer names the instant (greenhouse.md §0), not a lifetime.
+      expires_at: new Date(clock.now() + 60_000).toISOString(),
     });
+    expect(r.body).not.toHaveProperty('expires_in');
     const jobs = await call(`${v3}/jobs`, { auth: bearer((r.body as Json).access_token as string) });
     expect(jobs.status).toBe(200);
+  });
+
+  it('answers expires_in (and refresh_token_expires_in) under the older reading', async () => {
+    sb.settings.tokenAnswer = 'expires_in';
+    try {
+      const r = await token({ grant_type: 'client_credentials', sub: String(org().siteAdmin.id) });
+      expect(r.body).toMatchObject({ expires_in: 60 });
+      expect(r.body).not.toHaveProperty('expires_at');
+    } finally {
+      sb.settings.tokenAnswer = 'expires_at';
+    }
   });
 
   it('rejects bad clients, a missing or unknown sub and unknown grant types', async () => {
@@ -328,7 +341,7 @@ describe('authorization code flow and the v1 key mint', () => {
     const c = sb.admin.addV3Client(org().org.id, { integration: 'partner' });
     const redirect = 'https://vendor.example.com/oauth/callback';
     const auth = await call(
-      `${sb.url}/authorize?response_type=code&client_id=${c.clientId}&redirect_uri=${encodeURIComponent(redirect)}&state=xyz`,
+      `${sb.url}/authorize?response_type=code&client_id=${c.clientId}&redirect_uri=${encodeURIComponent(redirect)}&state=xyz&scope=${encodeURIComponent('harvest:jobs:list harvest:users:list')}`,
     );
     expect(auth.status).toBe(302);
     const loc = new URL(auth.headers.get('location')!);
@@ -340,7 +353,8 @@ describe('authorization code flow and the v1 key mint', () => {
     expect(ex.body).toMatchObject({
       access_token: expect.any(String),
       refresh_token: expect.any(String),
-      expires_in: 60,
+      expires_at: new Date(clock.now() + 60_000).toISOString(),
+      scope: 'harvest:jobs:list harvest:users:list',
     });
     expect(
       (await token({ grant_type: 'authorization_code', code, redirect_uri: redirect }, clientAuth(c))).body,
@@ -361,7 +375,7 @@ describe('authorization code flow and the v1 key mint', () => {
     ).toMatchObject({ error: 'invalid_grant' });
 
     const again = await call(
-      `${sb.url}/authorize?response_type=code&client_id=${c.clientId}&redirect_uri=${encodeURIComponent(redirect)}`,
+      `${sb.url}/authorize?response_type=code&client_id=${c.clientId}&redirect_uri=${encodeURIComponent(redirect)}&scope=harvest%3Ajobs%3Alist`,
     );
     const code2 = new URL(again.headers.get('location')!).searchParams.get('code')!;
     clock.advance(10_001);
@@ -371,11 +385,40 @@ describe('authorization code flow and the v1 key mint', () => {
     ).toBe(400);
   });
 
-  it('POST /auth/token mints a v3 token from a v1 key', async () => {
-    const r = await call(`${sb.url}/auth/token`, { method: 'POST', auth: basic(org().credentials.v1.key) });
-    expect(r.status).toBe(200);
-    const t = (r.body as Json).access_token as string;
-    expect((await call(`${v3}/jobs`, { auth: bearer(t) })).status).toBe(200);
-    expect((await call(`${sb.url}/auth/token`, { method: 'POST', auth: basic('bad') })).status).toBe(401);
+  it('/authorize without a scope redirects back with invalid_request and no code', async () => {
+    const c = sb.admin.addV3Client(org().org.id, { integration: 'partner' });
+    const redirect = 'https://vendor.example.com/oauth/callback';
+    const r = await call(
+      `${sb.url}/authorize?response_type=code&client_id=${c.clientId}&redirect_uri=${encodeURIComponent(redirect)}&state=s1`,
+    );
+    expect(r.status).toBe(302);
+    const loc = new URL(r.headers.get('location')!);
+    expect(loc.searchParams.get('error')).toBe('invalid_request');
+    expect(loc.searchParams.get('error_description')).toBe('scope is required');
+    expect(loc.searchParams.get('code')).toBeNull();
+    expect(loc.searchParams.get('state')).toBe('s1');
+  });
+
+  it('v1 is retired by default: /auth/token and /v1 answer 410 Gone naming the retirement', async () => {
+    const key = org().credentials.v1.key;
+    for (const url of [`${sb.url}/auth/token`, `${sb.url}/v1/jobs`]) {
+      const r = await call(url, { method: url.endsWith('token') ? 'POST' : 'GET', auth: basic(key) });
+      expect(r.status).toBe(410);
+      expect(r.headers.get('sunset')).toBe('Mon, 31 Aug 2026 00:00:00 GMT');
+      expect((r.body as Json).message).toMatch(/retired on 2026-08-31/);
+    }
+  });
+
+  it('legacy, with the "v1 still live" switch: POST /auth/token mints a v3 token from a v1 key', async () => {
+    sb.settings.v1 = 'live';
+    try {
+      const r = await call(`${sb.url}/auth/token`, { method: 'POST', auth: basic(org().credentials.v1.key) });
+      expect(r.status).toBe(200);
+      const t = (r.body as Json).access_token as string;
+      expect((await call(`${v3}/jobs`, { auth: bearer(t) })).status).toBe(200);
+      expect((await call(`${sb.url}/auth/token`, { method: 'POST', auth: basic('bad') })).status).toBe(401);
+    } finally {
+      sb.settings.v1 = 'retired';
+    }
   });
 });

@@ -31,7 +31,12 @@ beforeAll(async () => {
     json(res, 404, {});
   }).start();
   hooks = await new FakeServer((_r, res) => json(res, hookStatus(), {})).start();
-  sb = await startSandbox({ orgs: [{ candidates: 40 }], webhooks: { retryDelaysMs: [30, 30, 30] } });
+  // One check reads a deleted candidate through legacy Harvest v1: the "v1 still live" switch is on.
+  sb = await startSandbox({
+    v1: 'live',
+    orgs: [{ candidates: 40 }],
+    webhooks: { retryDelaysMs: [30, 30, 30] },
+  });
   await sb.admin.configureIntegration(sb.orgs[0]!.org.id, {
     partnerApi: { baseUrl: `${partner.url}/partner`, apiKey: PARTNER_KEY },
     callbackAuth: { kind: 'basic_key', key: CALLBACK_KEY },

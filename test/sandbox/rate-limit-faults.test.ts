@@ -8,6 +8,8 @@ describe('rate limits per credential and window', () => {
   const clock = new ManualClock(Date.UTC(2026, 5, 1, 12, 0, 0));
   beforeAll(async () => {
     sb = await startSandbox({
+      // Legacy Harvest v1 (retired by Greenhouse): these tests keep the sandbox's "v1 still live" switch on.
+      v1: 'live',
       clock,
       orgs: [{ candidates: 3 }],
       rateLimit: {
@@ -60,6 +62,8 @@ describe('rate limits per credential and window', () => {
 describe('rate limit on the real clock (1 s window)', () => {
   it('recovers after Retry-After seconds', async () => {
     const sb = await startSandbox({
+      // Legacy Harvest v1 (retired by Greenhouse): these tests keep the sandbox's "v1 still live" switch on.
+      v1: 'live',
       orgs: [{ candidates: 1 }],
       rateLimit: { v1: { limit: 1, windowMs: 1000 } },
     });
@@ -81,7 +85,8 @@ describe('fault injection and the request log', () => {
   let sb: Sandbox;
   let auth: string;
   beforeAll(async () => {
-    sb = await startSandbox({ orgs: [{ candidates: 5 }], rateLimit: { v1: { limit: 1000 } } });
+    // Legacy Harvest v1 (retired by Greenhouse): the "v1 still live" switch is on here.
+    sb = await startSandbox({ v1: 'live', orgs: [{ candidates: 5 }], rateLimit: { v1: { limit: 1000 } } });
     auth = basic(sb.orgs[0]!.credentials.v1.key);
   });
   afterAll(async () => sb.close());

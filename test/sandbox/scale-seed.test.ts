@@ -15,6 +15,8 @@ let seedMs = 0;
 beforeAll(async () => {
   const t0 = performance.now();
   sb = await startSandbox({
+    // Legacy Harvest v1 (retired by Greenhouse): these tests keep the sandbox's "v1 still live" switch on.
+    v1: 'live',
     orgs: [{ candidates: N, jobs: 6 }, { candidates: 5 }],
     rateLimit: { v1: { limit: 100_000 }, v3: { limit: 100_000 } },
   });

@@ -18,6 +18,8 @@ describe('connecting a customer’s Greenhouse', () => {
     database = await createTestDatabase();
     temporal = await connectTestClient();
     sb = await startSandbox({
+      // Legacy Harvest v1 (retired by Greenhouse): these tests keep the sandbox's "v1 still live" switch on.
+      v1: 'live',
       orgs: [
         { name: 'Enterprise Co', candidates: 5, plan: 'enterprise' },
         { name: 'Standard Co', candidates: 5, plan: 'standard' },
@@ -194,6 +196,10 @@ describe('connecting a customer’s Greenhouse', () => {
     expect(started.status).toBe(201);
     const authorizeUrl = new URL(String(started.body!.authorizeUrl));
     expect(authorizeUrl.searchParams.get('redirect_uri')).toBe(`${api.url}/oauth/greenhouse/callback`);
+    // Greenhouse's consent needs the scopes, space-separated.
+    expect(authorizeUrl.searchParams.get('scope')!.split(' ')).toEqual(
+      expect.arrayContaining(['harvest:applications:update', 'harvest:attachments:create']),
+    );
 
     // The customer's admin consents in Greenhouse, which redirects their browser back to us.
     const consent = await fetch(authorizeUrl, { redirect: 'manual' });
@@ -254,6 +260,58 @@ describe('connecting a customer’s Greenhouse', () => {
     expect(unknown).toMatchObject({ status: 422, body: { error: { field: 'mappings.0.customFieldId' } } });
   });
 
+  it('v1 retired (the default): a v1 key is probed, refused with the way to v3, and nothing is saved', async () => {
+    sb.settings.v1 = 'retired';
+    try {
+      const tenantId = await newTenant('acme-v1-retired');
+      const refused = await api.call('PUT', `/operator/tenants/${tenantId}/greenhouse`, {
+        kind: 'v1_key',
+        apiKey: enterprise().credentials.v1.key,
+        auditUserId: enterprise().siteAdmin.id,
+        greenhouseHost: 'app3.greenhouse.io',
+        harvestBaseUrl: sb.url,
+      });
+      expect(refused.status).toBe(422);
+      expect(refused.body!.error).toMatchObject({ field: 'kind' });
+      expect(refused.body!.error!.message).toMatch(/retired Harvest v1/);
+      expect(refused.body!.error!.message).toMatch(/authorization code for partners/);
+      expect(refused.body!.error!.message).toContain(
+        `/operator/tenants/${tenantId}/greenhouse/authorization`,
+      );
+      expect(await database.db.greenhouseConnection.count({ where: { tenantId } })).toBe(0);
+    } finally {
+      sb.settings.v1 = 'live';
+    }
+  });
+
+  it('a connected v1 tenant whose calls start answering "retired" is marked disconnected with that reason', async () => {
+    const tenantId = await newTenant('acme-v1-sunset');
+    const connected = await api.call('PUT', `/operator/tenants/${tenantId}/greenhouse`, {
+      kind: 'v1_key',
+      apiKey: enterprise().credentials.v1.key,
+      auditUserId: enterprise().siteAdmin.id,
+      greenhouseHost: 'app3.greenhouse.io',
+      harvestBaseUrl: sb.url,
+    });
+    expect(connected.status).toBe(200);
+    sb.settings.v1 = 'retired';
+    try {
+      const users = await api.call('GET', `/operator/tenants/${tenantId}/greenhouse/users`);
+      expect(users.status).toBe(422);
+      expect(users.body!.error!.message).toMatch(/retired Harvest v1/);
+      const described = await api.call('GET', `/operator/tenants/${tenantId}`);
+      expect(described.body).toMatchObject({
+        status: 'disconnected',
+        greenhouse: {
+          status: 'disconnected',
+          statusReason: expect.stringMatching(/retired Harvest v1.*reconnect the customer on Harvest v3/),
+        },
+      });
+    } finally {
+      sb.settings.v1 = 'live';
+    }
+  });
+
   it('reports, in plain words, the permissions a v1 key lacks', async () => {
     const tenantId = await newTenant('acme-v1');
     const limited = sb.admin.addV1Key(enterprise().org.id, [
@@ -273,6 +331,10 @@ describe('connecting a customer’s Greenhouse', () => {
       harvestBaseUrl: sb.url,
     });
     expect(connected.status).toBe(200);
+    // Legacy: v1 still answers in this sandbox, so the key is accepted, with the retirement named.
+    expect((connected.body!.warnings as string[])[0]).toMatch(
+      /Harvest v1 was retired by Greenhouse on 2026-08-31/,
+    );
     const check = await api.call('POST', `/operator/tenants/${tenantId}/greenhouse/permission-check`);
     expect(check.status).toBe(200);
     expect(check.body!.ok).toBe(false);

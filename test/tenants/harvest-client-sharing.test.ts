@@ -11,6 +11,8 @@ describe('Harvest clients per credential', () => {
   let sb: Sandbox;
   beforeAll(async () => {
     sb = await startSandbox({
+      // Legacy Harvest v1 (retired by Greenhouse): these tests keep the sandbox's "v1 still live" switch on.
+      v1: 'live',
       orgs: [{ candidates: 10 }],
       rateLimit: { token: { limit: 5, windowMs: 60_000 } },
     });

@@ -19,6 +19,7 @@ import {
 import { reminderSchedule } from '../../domain/tests/reminders.js';
 import { greenhouseActivityOptions, localActivityOptions } from '../shared/activity-options.js';
 import { awaitApplication } from '../shared/await-application.js';
+import { withGreenhouseConnection } from '../shared/greenhouse-wait.js';
 import { writebackWithRecovery } from '../shared/writeback.js';
 import {
   assessmentStateQuery,
@@ -199,7 +200,10 @@ export async function assessmentJourney(input: AssessmentJourneyInput): Promise<
   if (!applicationId) {
     const match = await awaitApplication({
       policy: input.policy.applicationMatch,
-      find: () => greenhouse.findApplication({ journeyId: input.journeyId }),
+      find: () =>
+        withGreenhouseConnection(input.journeyId, () =>
+          greenhouse.findApplication({ journeyId: input.journeyId }),
+        ),
       waiting: (detail) => record('created', detail),
       stopped,
     });

@@ -25,6 +25,7 @@ import {
 import { reminderSchedule } from '../../domain/tests/reminders.js';
 import { greenhouseActivityOptions, localActivityOptions } from '../shared/activity-options.js';
 import { awaitApplication } from '../shared/await-application.js';
+import { withGreenhouseConnection } from '../shared/greenhouse-wait.js';
 import { writebackWithRecovery } from '../shared/writeback.js';
 import { greenhouseStopSignal } from '../shared/journey-messages.js';
 import {
@@ -233,7 +234,10 @@ export async function referenceCheckJourney(input: ReferenceCheckJourneyInput): 
   if (!applicationId) {
     const match = await awaitApplication({
       policy: policy.applicationMatch,
-      find: () => greenhouse.findApplication({ journeyId: input.journeyId }),
+      find: () =>
+        withGreenhouseConnection(input.journeyId, () =>
+          greenhouse.findApplication({ journeyId: input.journeyId }),
+        ),
       waiting: (detail) => record('created', detail),
       stopped,
     });

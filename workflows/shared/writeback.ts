@@ -7,6 +7,7 @@ import {
 } from '@temporalio/workflow';
 import type { JourneyActivities } from '../../activities/journeys/types.js';
 import { localActivityOptions } from './activity-options.js';
+import { withGreenhouseConnection } from './greenhouse-wait.js';
 import {
   retryStepUpdate,
   skipStepUpdate,
@@ -66,7 +67,8 @@ export function writebackWithRecovery(journeyId: string) {
       for (const { step, run } of steps) {
         for (;;) {
           try {
-            await run();
+            // A refused credential waits for the tenant's reconnect, not for an operator.
+            await withGreenhouseConnection(journeyId, run);
             break;
           } catch (err) {
             if (!(err instanceof ActivityFailure)) throw err;

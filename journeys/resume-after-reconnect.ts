@@ -1,0 +1,45 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Database } from '../db/client.js';
+import { GREENHOUSE_RECONNECTED_SIGNAL } from '../domain/greenhouse-connection.js';
+
+/** Journeys signalled at once, and read per page: a tenant with thousands waiting resumes in steps. */
+export const RESUME_BATCH_SIZE = 25;
+
+/**
+ * Tells every journey of the tenant that waits for its Greenhouse connection that the tenant
+ * reconnected (workflows/shared/greenhouse-wait.ts), a bounded batch at a time. A journey that
+ * finished meanwhile is skipped. Journeys this misses look at the connection on their own within
+ * half an hour.
+ */
+export async function resumeWaitingJourneys(
+  deps: { db: Database; temporal: Client },
+  tenantId: string,
+  batchSize = RESUME_BATCH_SIZE,
+): Promise<{ signalled: number; gone: number }> {
+  let signalled = 0;
+  let gone = 0;
+  let after = '';
+  for (;;) {
+    const page = await deps.db.journey.findMany({
+      where: { tenantId, greenhouseWaitSince: { not: null }, id: { gt: after } },
+      select: { id: true },
+      orderBy: { id: 'asc' },
+      take: batchSize,
+    });
+    if (page.length === 0) break;
+    await Promise.all(
+      page.map(async ({ id }) => {
+        try {
+          await deps.temporal.workflow.getHandle(id).signal(GREENHOUSE_RECONNECTED_SIGNAL);
+          signalled++;
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+          gone++;
+        }
+      }),
+    );
+    after = page[page.length - 1]!.id;
+    if (page.length < batchSize) break;
+  }
+  return { signalled, gone };
+}
