@@ -119,7 +119,18 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     v1: opts.v1 ?? ASSUMPTIONS.v1Status,
     tokenAnswer: opts.tokenAnswer ?? ASSUMPTIONS.tokenAnswer,
   };
-  const deps: SandboxDeps = { state, creds, limiters, faults, log, ops, webhooks, partner, readings, settings };
+  const deps: SandboxDeps = {
+    state,
+    creds,
+    limiters,
+    faults,
+    log,
+    ops,
+    webhooks,
+    partner,
+    readings,
+    settings,
+  };
   const admin = new SandboxAdmin(state, creds, ops, partner, webhooks, faults);
   const orgs = (opts.orgs ?? [{}]).map((spec, i) => seedOrg(state, creds, spec, i));
 
