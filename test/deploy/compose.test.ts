@@ -119,7 +119,7 @@ describe('docker-compose.yml', () => {
         SMTP_URL: 'smtps://user:pw@smtp.example.com:465',
         MAIL_FROM_ADDRESS: 'assessments@example.com',
         TEMPORAL_UI_ORIGINS: ['https://temporal.example.com'],
-        TRUST_PROXY: 'uniquelocal',
+        TRUST_PROXY: ['uniquelocal'],
         GREENHOUSE_SANDBOX: 'off',
         publicBaseUrl: 'https://assess.example.com',
       });
@@ -144,7 +144,7 @@ describe('docker-compose.yml', () => {
         PAGE_RATE_LIMIT_PER_MINUTE: 600,
         TOKEN_ENDPOINT_RATE_LIMIT_PER_MINUTE: 45,
         LOG_LEVEL: 'debug',
-        TRUST_PROXY: '1',
+        TRUST_PROXY: 1,
       });
     });
 
