@@ -109,6 +109,10 @@ export async function startDeployStack(options: DeployStackOptions = {}) {
       // the sandbox standing in for Greenhouse.
       if (env.DATABASE_URL) env.DATABASE_URL = withDatabase(env.DATABASE_URL, appDb.name);
       env.PUBLIC_BASE_URL = apiUrls[0]!;
+      // Paths inside the image (/app, its WORKDIR) are this checkout, as in imageEnv().
+      for (const [key, value] of Object.entries(env)) {
+        if (value.startsWith('/app/')) env[key] = path.join(repoRoot, value.slice('/app/'.length));
+      }
       // Greenhouse is the sandbox on loopback here: its host may take the completion PATCH over http.
       env.GREENHOUSE_SANDBOX_CALLBACK_HOSTS = new URL(sb.url).host;
       return { PATH: process.env.PATH, ...image, ...env, ...extra };
