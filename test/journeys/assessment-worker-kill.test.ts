@@ -31,6 +31,8 @@ describe('assessment journey across worker crashes', () => {
       PAYLOAD_ENCRYPTION_KEYS: TEST_PAYLOAD_KEYS_SPEC,
       SMTP_URL: stack.smtp.url,
       PUBLIC_BASE_URL: stack.api.url,
+      // The sandbox stands in for Greenhouse: its host may take the completion PATCH over http.
+      GREENHOUSE_SANDBOX_CALLBACK_HOSTS: new URL(stack.sb.url).host,
     });
     workers.push(proc);
     return proc;
