@@ -28,17 +28,21 @@ export interface TestPki {
  */
 export async function createTestPki(dir: string, serverName = 'temporal.test'): Promise<TestPki> {
   const file = (name: string) => path.join(dir, name);
+  /** A new P-256 key, unencrypted, written to `<name>.key`. */
+  const newKey = (name: string) => [
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    file(`${name}.key`),
+  ];
   const ca = async (name: string) =>
     run('openssl', [
       'req',
       '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      file(`${name}.key`),
+      ...newKey(name),
       '-out',
       file(`${name}.crt`),
       '-days',
@@ -51,20 +55,7 @@ export async function createTestPki(dir: string, serverName = 'temporal.test'): 
       'keyUsage=critical,keyCertSign,cRLSign',
     ]);
   const leaf = async (name: string, signer: string, extensions: string) => {
-    await run('openssl', [
-      'req',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      file(`${name}.key`),
-      '-out',
-      file(`${name}.csr`),
-      '-subj',
-      `/CN=${name}`,
-    ]);
+    await run('openssl', ['req', ...newKey(name), '-out', file(`${name}.csr`), '-subj', `/CN=${name}`]);
     await writeFile(file(`${name}.ext`), extensions);
     await run('openssl', [
       'x509',
