@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { CatalogueService } from '../catalogue/service.js';
 import type { Database } from '../db/client.js';
+import type { JourneyRepository } from '../db/repositories/journeys.js';
 import type { Resolver } from '../greenhouse/callback/index.js';
 import type { Mailer } from '../mail/index.js';
 import type { SecretBox } from '../security/secret-box.js';
@@ -14,6 +15,8 @@ import { createReferenceCheckActivities } from './reference-check/index.js';
 
 export interface ActivityDependencies {
   db: Database;
+  /** Every read and write of the journeys read model (default: the database's). */
+  journeys?: JourneyRepository;
   mailer: Mailer;
   catalogue: CatalogueService;
   secrets: SecretBox;

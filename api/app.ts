@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { Database } from '../db/client.js';
+import type { JourneyRepository } from '../db/repositories/journeys.js';
 import type { Resolver } from '../greenhouse/callback/index.js';
 import type { HarvestClientFactory } from '../tenants/harvest-gateway.js';
 import type { Logger } from '../observability/logger.js';
@@ -41,6 +42,8 @@ import { testRoutes } from './operator/tests.js';
 
 export interface AppDependencies {
   db: Database;
+  /** Every read and write of the journeys read model (default: the database's). */
+  journeys?: JourneyRepository;
   temporal: Client;
   log: Logger;
   taskQueue: string;

@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { createCatalogueService } from '../catalogue/service.js';
 import { loadConfigOrExit } from '../config/config.js';
 import { createDatabase } from '../db/client.js';
+import { createJourneyRepository } from '../db/repositories/journeys.js';
 import { countJourneyStates } from '../observability/journey-states.js';
 import { createLogger } from '../observability/logger.js';
 import { createApiMetrics, registerJourneyStateGauge } from '../observability/metrics.js';
@@ -71,6 +72,7 @@ registerJourneyStateGauge(metrics.registry, () => countJourneyStates(db));
 const app = createApp({
   metrics,
   db,
+  journeys: createJourneyRepository(db),
   secrets,
   connections,
   catalogue: createCatalogueService({ db }),

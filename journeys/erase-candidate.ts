@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { Prisma, type Database } from '../db/client.js';
-import { terminalStatuses, type JourneyStatus } from '../domain/journey.js';
+import { journeysOf, type JourneyRepository } from '../db/repositories/journeys.js';
 import { createJourneySealer } from '../security/journey-sealing.js';
 import type { SecretBox } from '../security/secret-box.js';
 
@@ -8,6 +8,7 @@ export interface EraseDeps {
   db: Database;
   temporal: Client;
   secrets: SecretBox;
+  journeys?: JourneyRepository;
 }
 
 /** What an erasure removed: counts only (the audit trail records that it happened, not what). */
@@ -31,7 +32,7 @@ const ERASED = 'erased';
  */
 export async function eraseJourney(deps: EraseDeps, journeyId: string): Promise<Erasure> {
   const { db } = deps;
-  const journey = await db.journey.findUniqueOrThrow({ where: { id: journeyId } });
+  await journeysOf(deps).getOrThrow(journeyId);
   const referees = await db.referee.findMany({ where: { journeyId }, select: { id: true } });
 
   // Stop first, so nothing writes personal data back while we blank it.
@@ -79,16 +80,7 @@ export async function eraseJourney(deps: EraseDeps, journeyId: string): Promise<
         fraudSignals: [],
       },
     }),
-    db.journey.update({
-      where: { id: journeyId },
-      data: {
-        erasedAt: new Date(),
-        sentBy: null,
-        ...(terminalStatuses.has(journey.status as JourneyStatus)
-          ? {}
-          : { status: 'cancelled', statusDetail: 'cancelled: the candidate’s personal data was erased' }),
-      },
-    }),
+    journeysOf(deps).markErased(journeyId),
     db.report.deleteMany({ where: { journeyId } }),
     db.outboxMail.deleteMany({ where: { idempotencyKey: { startsWith: `${journeyId}:` } } }),
     db.accessLink.deleteMany({ where: { journeyId } }),

@@ -1,11 +1,11 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Prisma } from '../db/client.js';
 import { ServiceError } from '../domain/errors.js';
-import { journeyStatuses, terminalStatuses } from '../domain/journey.js';
 import type { WebhookEvent } from '../greenhouse/webhooks/index.js';
 import { greenhouseStopSignal } from '../workflows/assessment/messages.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { HarvestClientFactory } from '../tenants/harvest-gateway.js';
+import { journeysOf } from '../db/repositories/journeys.js';
 import { applicationFates } from './candidate-deletion.js';
 import { eraseJourney } from './erase-candidate.js';
 import { journeyIdOf, startJourney, type StartDeps } from './start-journey.js';
@@ -55,9 +55,10 @@ export async function routeGreenhouseEvent(
     case 'merge_candidate': {
       // The merged-away candidate's applications now belong to the surviving one: point our
       // journeys there, so notes written later land on a candidate that still exists.
-      const { count } = await deps.db.journey.updateMany({
-        where: { tenantId, greenhouseCandidateId: event.candidateId },
-        data: { greenhouseCandidateId: event.mergedIntoCandidateId },
+      const count = await journeysOf(deps).moveCandidate({
+        tenantId,
+        from: event.candidateId,
+        to: event.mergedIntoCandidateId,
       });
       return `merged: ${count} journey(s) moved from candidate ${event.candidateId} to ${event.mergedIntoCandidateId}`;
     }
@@ -105,18 +106,12 @@ async function startForStage(
       },
     }),
   );
-  const covering = await deps.db.journey.findFirst({
-    where: {
-      tenantId,
-      kind: entry.kind,
-      trigger: 'vendor',
-      status: { not: 'failed' },
-      OR: [
-        { id: { in: vendorIds } },
-        { testId: mapping.testId, greenhouseApplicationId: event.applicationId },
-      ],
-    },
-    select: { id: true },
+  const covering = await journeysOf(deps).vendorJourneyCovering({
+    tenantId,
+    kind: entry.kind,
+    vendorIds,
+    testId: mapping.testId,
+    applicationId: event.applicationId,
   });
   if (covering) return `ignored: journey ${covering.id} already covers this application`;
   try {
@@ -162,16 +157,7 @@ async function deleteOrMerge(
   tenantId: string,
   candidateId: string,
 ): Promise<string> {
-  const journeys = await deps.db.journey.findMany({
-    where: {
-      tenantId,
-      kind: { in: ['assessment', 'reference_check'] },
-      erasedAt: null,
-      greenhouseCandidateId: candidateId,
-    },
-    select: { id: true, greenhouseApplicationId: true },
-    orderBy: { id: 'asc' },
-  });
+  const journeys = await journeysOf(deps).unerasedOfCandidate(tenantId, candidateId);
   if (!journeys.length) return 'ignored: no journey to erase for this delete_candidate';
   const applicationIds = [
     ...new Set(journeys.map((j) => j.greenhouseApplicationId).filter((a): a is string => a !== null)),
@@ -189,9 +175,11 @@ async function deleteOrMerge(
   let moved = 0;
   for (const fate of fates) {
     if (fate.fate !== 'alive' || fate.candidateId === null || fate.candidateId === candidateId) continue;
-    const { count } = await deps.db.journey.updateMany({
-      where: { tenantId, greenhouseCandidateId: candidateId, greenhouseApplicationId: fate.applicationId },
-      data: { greenhouseCandidateId: fate.candidateId },
+    const count = await journeysOf(deps).moveCandidate({
+      tenantId,
+      from: candidateId,
+      to: fate.candidateId,
+      applicationId: fate.applicationId,
     });
     moved += count;
     words.push(`application ${fate.applicationId} lives on under candidate ${fate.candidateId}`);
@@ -206,24 +194,13 @@ async function deleteOrMerge(
   );
 }
 
-const runningStatuses = journeyStatuses.filter((s) => !terminalStatuses.has(s));
-
 async function stopJourneys(
   deps: GreenhouseEventDeps,
   tenantId: string,
   action: string,
   where: Prisma.JourneyWhereInput,
 ): Promise<string> {
-  const journeys = await deps.db.journey.findMany({
-    where: {
-      AND: [
-        { tenantId, kind: { in: ['assessment', 'reference_check'] }, status: { in: runningStatuses } },
-        where,
-      ],
-    },
-    select: { id: true },
-    orderBy: { id: 'asc' },
-  });
+  const journeys = await journeysOf(deps).runningIds(tenantId, where);
   const stopped: string[] = [];
   for (const { id } of journeys) {
     try {
@@ -251,11 +228,7 @@ async function eraseJourneys(
   action: string,
   where: Prisma.JourneyWhereInput,
 ): Promise<string> {
-  const journeys = await deps.db.journey.findMany({
-    where: { AND: [{ tenantId, kind: { in: ['assessment', 'reference_check'] }, erasedAt: null }, where] },
-    select: { id: true },
-    orderBy: { id: 'asc' },
-  });
+  const journeys = await journeysOf(deps).unerasedIds(tenantId, where);
   if (!journeys.length) return `ignored: no journey to erase for this ${action}`;
   for (const { id } of journeys) {
     const erased = await eraseJourney(deps, id);

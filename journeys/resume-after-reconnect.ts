@@ -1,5 +1,6 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Database } from '../db/client.js';
+import { journeysOf, type JourneyRepository } from '../db/repositories/journeys.js';
 import { GREENHOUSE_RECONNECTED_SIGNAL } from '../domain/greenhouse-connection.js';
 
 /** Journeys signalled at once, and read per page: a tenant with thousands waiting resumes in steps. */
@@ -12,7 +13,7 @@ export const RESUME_BATCH_SIZE = 25;
  * half an hour.
  */
 export async function resumeWaitingJourneys(
-  deps: { db: Database; temporal: Client },
+  deps: { db: Database; temporal: Client; journeys?: JourneyRepository },
   tenantId: string,
   batchSize = RESUME_BATCH_SIZE,
 ): Promise<{ signalled: number; gone: number }> {
@@ -20,12 +21,7 @@ export async function resumeWaitingJourneys(
   let gone = 0;
   let after = '';
   for (;;) {
-    const page = await deps.db.journey.findMany({
-      where: { tenantId, greenhouseWaitSince: { not: null }, id: { gt: after } },
-      select: { id: true },
-      orderBy: { id: 'asc' },
-      take: batchSize,
-    });
+    const page = await journeysOf(deps).waitingForGreenhouseIds(tenantId, after, batchSize);
     if (page.length === 0) break;
     await Promise.all(
       page.map(async ({ id }) => {

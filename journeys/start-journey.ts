@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { CatalogueEntry, CatalogueService, TestKind } from '../catalogue/service.js';
 import type { Database } from '../db/client.js';
+import { journeysOf, type JourneyRepository } from '../db/repositories/journeys.js';
 import { ServiceError } from '../domain/errors.js';
 import { terminalStatuses, type JourneyStatus } from '../domain/journey.js';
 import {
@@ -43,6 +44,7 @@ export interface StartDeps {
   temporal: Client;
   catalogue: CatalogueService;
   taskQueue: string;
+  journeys?: JourneyRepository;
   /** Vendor mode: how often and how long to look for the application (default hourly for 3 days). */
   applicationMatch?: AssessmentPolicy['applicationMatch'];
 }
@@ -83,25 +85,12 @@ const isLive = (j: { status: string; erasedAt: Date | null }) =>
 async function sendTestJourneyId(db: Database, kind: TestKind, start: JourneyStart): Promise<string> {
   const base = journeyIdOf(kind, start);
   const url = start.greenhouse.callbackUrl!;
-  const journeys = await db.journey.findMany({
-    where: {
-      tenantId: start.tenantId,
-      kind,
-      testId: start.testId,
-      OR: [
-        { greenhouseApplicationId: start.greenhouse.applicationId },
-        {
-          greenhouseApplicationId: null,
-          trigger: 'vendor',
-          id: {
-            startsWith: vendorIdPrefix(kind, start.tenantId, start.candidate.email),
-            endsWith: `:${start.testId}`,
-          },
-        },
-      ],
-    },
-    select: { id: true, status: true, erasedAt: true, callbackUrl: true },
-    orderBy: { createdAt: 'desc' },
+  const journeys = await journeysOf({ db }).sendTestCandidates({
+    tenantId: start.tenantId,
+    kind,
+    testId: start.testId,
+    applicationId: start.greenhouse.applicationId,
+    vendorIdPrefix: vendorIdPrefix(kind, start.tenantId, start.candidate.email),
   });
   const live = journeys.filter(isLive);
   const joined = live.find((j) => j.callbackUrl === url) ?? live.find((j) => j.callbackUrl === null);
@@ -121,17 +110,10 @@ async function liveSendTestJourney(
   kind: TestKind,
   start: JourneyStart,
 ): Promise<string | null> {
-  const journeys = await db.journey.findMany({
-    where: {
-      tenantId: start.tenantId,
-      kind,
-      testId: start.testId,
-      trigger: 'greenhouse',
-      status: { notIn: [...terminalStatuses] },
-      erasedAt: null,
-    },
-    select: { id: true },
-    orderBy: { createdAt: 'desc' },
+  const journeys = await journeysOf({ db }).liveSendTestIds({
+    tenantId: start.tenantId,
+    kind,
+    testId: start.testId,
     take: 1000,
   });
   if (!journeys.length) return null;
@@ -162,41 +144,38 @@ export async function startJourney(deps: StartDeps, start: JourneyStart) {
     start.trigger === 'greenhouse' && start.greenhouse.applicationId && start.greenhouse.callbackUrl
       ? await sendTestJourneyId(deps.db, test.kind, start)
       : journeyIdOf(test.kind, start);
-  const existing = await deps.db.journey.findUnique({ where: { id: journeyId } });
+  const existing = await journeysOf(deps).get(journeyId);
   if (!existing) {
-    await deps.db
-      .$transaction([
-        deps.db.journey.create({
-          data: {
-            id: journeyId,
-            tenantId: start.tenantId,
-            kind: test.kind,
-            status: 'created',
-            statusDetail: 'starting',
-            testId: start.testId,
-            testVersion: test.version,
-            trigger: start.trigger,
-            greenhouseApplicationId: start.greenhouse.applicationId,
-            greenhouseCandidateId: start.greenhouse.candidateId,
-            jobId: start.greenhouse.jobId,
-            callbackUrl: start.greenhouse.callbackUrl,
-            sentBy: start.greenhouse.sentBy,
-          },
-        }),
-        deps.db.journeyCandidate.create({ data: { journeyId, ...start.candidate } }),
-      ])
+    await journeysOf(deps)
+      .create(
+        {
+          id: journeyId,
+          tenantId: start.tenantId,
+          kind: test.kind,
+          testId: start.testId,
+          testVersion: test.version,
+          trigger: start.trigger,
+          greenhouseApplicationId: start.greenhouse.applicationId,
+          greenhouseCandidateId: start.greenhouse.candidateId,
+          jobId: start.greenhouse.jobId,
+          callbackUrl: start.greenhouse.callbackUrl,
+          sentBy: start.greenhouse.sentBy,
+        },
+        start.candidate,
+      )
       .catch(async (err: unknown) => {
         // A concurrent duplicate created it first: that journey is ours too.
-        if (!(await deps.db.journey.findUnique({ where: { id: journeyId } }))) throw err;
+        if (!(await journeysOf(deps).get(journeyId))) throw err;
       });
   }
   if (existing && start.greenhouse.callbackUrl && !existing.callbackUrl) {
     // Started by a webhook or an operator, then Greenhouse sent the test too: now there is a
     // completion URL to PATCH, and a Greenhouse user to grade.
-    await deps.db.journey.update({
-      where: { id: journeyId },
-      data: { callbackUrl: start.greenhouse.callbackUrl, sentBy: existing.sentBy ?? start.greenhouse.sentBy },
-    });
+    await journeysOf(deps).attachSendTest(
+      journeyId,
+      start.greenhouse.callbackUrl,
+      existing.sentBy ?? start.greenhouse.sentBy,
+    );
   }
   const pinned = existing?.testVersion ?? test.version;
   const entry =

@@ -1,5 +1,6 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { Database } from '../db/client.js';
+import { journeysOf } from '../db/repositories/journeys.js';
 import { METRIC_PREFIX } from './metrics.js';
 
 /**
@@ -26,13 +27,9 @@ export function registerConnectionGauges(registry: Registry, db: Database): void
     labelNames: ['tenant'] as const,
     registers: [registry],
     async collect() {
-      const rows = await db.journey.groupBy({
-        by: ['tenantId'],
-        where: { greenhouseWaitSince: { not: null } },
-        _count: { _all: true },
-      });
+      const rows = await journeysOf({ db }).countWaitingForGreenhouseByTenant();
       this.reset();
-      for (const r of rows) this.set({ tenant: r.tenantId }, r._count._all);
+      for (const r of rows) this.set({ tenant: r.tenantId }, r.count);
     },
   });
 }

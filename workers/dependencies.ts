@@ -3,6 +3,7 @@ import type { NativeConnection } from '@temporalio/worker';
 import { createCatalogueService } from '../catalogue/service.js';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/client.js';
+import { createJourneyRepository } from '../db/repositories/journeys.js';
 import { PostgresRateBudgetStore } from '../greenhouse/harvest/index.js';
 import { createDatabaseOutboxStore } from '../mail/database-outbox.js';
 import { createMailer, createOutboxTransport, createSmtpTransport } from '../mail/index.js';
@@ -29,6 +30,7 @@ export function activityDependencies(
     : createOutboxTransport({ store: createDatabaseOutboxStore(db) });
   return {
     db,
+    journeys: createJourneyRepository(db),
     mailer: createMailer({ transport, logger: log }),
     catalogue: createCatalogueService({ db }),
     secrets: createSecretBox(config.SECRETS_ENCRYPTION_KEYS),

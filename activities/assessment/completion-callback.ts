@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { journeysOf } from '../../db/repositories/journeys.js';
 import {
   checkCallbackUrl,
   CompletionCallbackError,
@@ -40,10 +41,7 @@ export function createCompletionActivities(
   const doFetch = deps.fetch ?? guardedFetch({ sandboxHosts, ...resolve });
   return {
     async sendCompletionPatch({ journeyId }) {
-      const journey = await deps.db.journey.findUniqueOrThrow({
-        where: { id: journeyId },
-        include: { tenant: { select: { callbackHosts: true } } },
-      });
+      const journey = await journeysOf(deps).getWithTenantOrThrow(journeyId);
       if (!journey.callbackUrl) return { sent: false };
       const mode = await deps.db.tenantMode.findUnique({
         where: { tenantId_mode: { tenantId: journey.tenantId, mode: 'greenhouse_invite' } },

@@ -1,9 +1,11 @@
 import type { CatalogueService } from '../../catalogue/service.js';
 import type { Database } from '../../db/client.js';
+import { journeysOf, type JourneyRepository } from '../../db/repositories/journeys.js';
 import { brandingOf } from '../journeys/branding.js';
 
 export interface AssessmentDeps {
   db: Database;
+  journeys?: JourneyRepository;
   catalogue: CatalogueService;
   publicBaseUrl: string;
   /** Used where a tenant has not set its own branding. */
@@ -12,7 +14,7 @@ export interface AssessmentDeps {
 
 /** Everything an activity needs to know about one journey, loaded fresh on every attempt. */
 export async function loadJourney(deps: AssessmentDeps, journeyId: string) {
-  const journey = await deps.db.journey.findUnique({ where: { id: journeyId }, include: { tenant: true } });
+  const journey = await journeysOf(deps).getWithTenant(journeyId);
   if (!journey) throw new Error(`journey ${journeyId} is not in the read model`);
   const candidate = await deps.db.journeyCandidate.findUnique({ where: { journeyId } });
   if (!journey.testId || journey.testVersion === null)

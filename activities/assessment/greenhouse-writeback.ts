@@ -1,4 +1,5 @@
 import { Prisma } from '../../db/client.js';
+import { journeysOf } from '../../db/repositories/journeys.js';
 import type { ResultField } from '../../domain/result-fields.js';
 import { toActivityFailure } from '../../greenhouse/harvest/activity-failure.js';
 import { isHarvestError } from '../../greenhouse/harvest/errors.js';
@@ -107,7 +108,7 @@ export function createWritebackActivities(
 
   /** The journey with its tenant and candidate: what every write needs, for both journey kinds. */
   async function loadRecord(journeyId: string) {
-    const journey = await db.journey.findUnique({ where: { id: journeyId }, include: { tenant: true } });
+    const journey = await journeysOf(deps).getWithTenant(journeyId);
     if (!journey) throw new Error(`journey ${journeyId} is not in the read model`);
     const candidate = await db.journeyCandidate.findUnique({ where: { journeyId } });
     return { journey, candidate };
@@ -182,10 +183,7 @@ export function createWritebackActivities(
       }
       const applicationId = String(picked.application.id);
       const candidateId = String(picked.application.candidateId ?? picked.candidateId);
-      await db.journey.update({
-        where: { id: journeyId },
-        data: { greenhouseApplicationId: applicationId, greenhouseCandidateId: candidateId },
-      });
+      await journeysOf(deps).recordApplication(journeyId, applicationId, candidateId);
       // reason: null, or what made the choice ambiguous (shown on the journey's timeline)
       return { found: true, applicationId, candidateId, reason: picked.reason };
     },

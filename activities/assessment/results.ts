@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Prisma } from '../../db/client.js';
+import { journeysOf } from '../../db/repositories/journeys.js';
 import {
   autoGrade,
   finalizeGrade,
@@ -66,10 +67,7 @@ export function createResultActivities(
         submission.autoGrade as unknown as AutoGrade,
         (submission.graderScores ?? {}) as unknown as GraderScores,
       );
-      const existingLink = await db.journey.findUniqueOrThrow({
-        where: { id: journeyId },
-        select: { profileUrl: true },
-      });
+      const existingLink = await journeysOf(deps).getOrThrow(journeyId);
       // The recruiter's link to the report: issued once, kept in the read model for test_status.
       const profileUrl =
         existingLink.profileUrl ??
@@ -84,7 +82,7 @@ export function createResultActivities(
           where: { journeyId },
           data: { result: result as unknown as Prisma.InputJsonValue },
         }),
-        db.journey.update({ where: { id: journeyId }, data: { profileUrl, score: result.scorePercent } }),
+        journeysOf(deps).recordResult(journeyId, { profileUrl, score: result.scorePercent }),
       ]);
       return { scorePercent: result.scorePercent, passed: result.passed, profileUrl };
     },

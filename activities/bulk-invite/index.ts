@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { CatalogueService } from '../../catalogue/service.js';
 import type { Database, Prisma } from '../../db/client.js';
+import { journeysOf, type JourneyRepository } from '../../db/repositories/journeys.js';
 import { ServiceError } from '../../domain/errors.js';
 import type { RowError, ValidRow } from '../../domain/invites/csv.js';
 import { inviteCandidate } from '../../journeys/invite-candidate.js';
@@ -10,6 +11,7 @@ import type { BulkInviteActivities, BulkInviteCounts, InviteBatchInput } from '.
 
 export interface BulkInviteDeps {
   db: Database;
+  journeys?: JourneyRepository;
   catalogue: CatalogueService;
   /** Starts the journeys (the worker's client, on the worker's connection). */
   temporal?: Client;
@@ -82,10 +84,7 @@ export function createBulkInviteActivities(deps: BulkInviteDeps): BulkInviteActi
       const createdAt = new Map<string, Date>();
       if (retried) {
         const ids = outcomes.flatMap((o) => ('journeyId' in o && !o.created ? [o.journeyId] : []));
-        const journeys = await deps.db.journey.findMany({
-          where: { id: { in: ids } },
-          select: { id: true, createdAt: true },
-        });
+        const journeys = await journeysOf(deps).createdAtOf(ids);
         for (const j of journeys) createdAt.set(j.id, j.createdAt);
       }
       const counts: BulkInviteCounts = { started: 0, alreadyInvited: 0, failed: 0 };

@@ -1,4 +1,5 @@
 import type { Database } from '../../db/client.js';
+import { journeysOf } from '../../db/repositories/journeys.js';
 import type { ResultField } from '../../domain/result-fields.js';
 import type { HarvestClient } from '../../greenhouse/harvest/types.js';
 import type { SecretBox } from '../../security/secret-box.js';
@@ -54,19 +55,11 @@ export function createReconciliationActivities(deps: ReconciliationDeps): Reconc
 
   return {
     async listJourneysToReconcile({ tenantId, since, cursor, limit }) {
-      const rows = await db.journey.findMany({
-        where: {
-          tenantId,
-          kind: { in: ['assessment', 'reference_check'] },
-          status: 'complete',
-          completedAt: { gte: new Date(since) },
-          greenhouseApplicationId: { not: null },
-          writebackFailedStep: null,
-          ...(cursor ? { id: { gt: cursor } } : {}),
-        },
-        orderBy: { id: 'asc' },
-        take: limit,
-        select: { id: true },
+      const rows = await journeysOf(deps).completedToReconcile({
+        tenantId,
+        since: new Date(since),
+        cursor: cursor ?? null,
+        limit,
       });
       const journeyIds = rows.map((r) => r.id);
       return { journeyIds, nextCursor: rows.length === limit ? journeyIds[journeyIds.length - 1]! : null };
@@ -112,7 +105,7 @@ export function createReconciliationActivities(deps: ReconciliationDeps): Reconc
 
       for (const journeyId of journeyIds) {
         try {
-          const journey = await db.journey.findUnique({ where: { id: journeyId } });
+          const journey = await journeysOf(deps).get(journeyId);
           if (!journey || journey.tenantId !== tenantId || !journey.greenhouseApplicationId) continue;
           totals.checked++;
           const applicationId = Number(journey.greenhouseApplicationId);

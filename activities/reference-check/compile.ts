@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { journeysOf } from '../../db/repositories/journeys.js';
 import { aggregateRatings, type RefereeAnswers } from '../../domain/reference-checks/answers.js';
 import type { FraudSignal } from '../../domain/reference-checks/fraud.js';
 import { relationshipLabel, type Relationship } from '../../domain/reference-checks/template.js';
@@ -24,7 +25,7 @@ export function createCompileActivities(
     async compileReferenceCheck({ journeyId, answeredRefereeIds, quorum, partial, reason }) {
       const done = await db.referenceCheckResult.findUnique({ where: { journeyId } });
       if (done) {
-        const journey = await db.journey.findUniqueOrThrow({ where: { id: journeyId } });
+        const journey = await journeysOf(deps).getOrThrow(journeyId);
         return { meanRating: done.meanRating, profileUrl: journey.profileUrl ?? '' };
       }
       const { journey, candidate, template, branding } = await loadReferenceCheck(deps, journeyId);
@@ -125,7 +126,7 @@ export function createCompileActivities(
             completedAt,
           },
         }),
-        db.journey.update({ where: { id: journeyId }, data: { profileUrl, score: meanRating } }),
+        journeysOf(deps).recordResult(journeyId, { profileUrl, score: meanRating }),
       ]);
       return { meanRating, profileUrl };
     },

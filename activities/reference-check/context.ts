@@ -1,9 +1,10 @@
 import type { AssessmentDeps } from '../assessment/context.js';
+import { journeysOf } from '../../db/repositories/journeys.js';
 import { brandingOf } from '../journeys/branding.js';
 
 /** Everything an activity needs to know about one reference check, loaded fresh on every attempt. */
 export async function loadReferenceCheck(deps: AssessmentDeps, journeyId: string) {
-  const journey = await deps.db.journey.findUnique({ where: { id: journeyId }, include: { tenant: true } });
+  const journey = await journeysOf(deps).getWithTenant(journeyId);
   if (!journey) throw new Error(`journey ${journeyId} is not in the read model`);
   if (!journey.testId || journey.testVersion === null)
     throw new Error(`journey ${journeyId} has no pinned template`);

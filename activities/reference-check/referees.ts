@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Prisma } from '../../db/client.js';
+import { journeysOf } from '../../db/repositories/journeys.js';
 import { parseRefereeAnswers } from '../../domain/reference-checks/answers.js';
 import { detectFraudSignals } from '../../domain/reference-checks/fraud.js';
 import { normalizeEmail } from '../../domain/reference-checks/nomination.js';
@@ -152,12 +153,7 @@ export function createRefereeActivities(
       });
       if (late) {
         const count = await db.referee.count({ where: { journeyId: journey.id, late: true } });
-        await db.journey.update({
-          where: { id: journey.id },
-          data: {
-            statusDetail: `${count} late answer${count === 1 ? '' : 's'} received after completion: kept, not in the report`,
-          },
-        });
+        await journeysOf(deps).noteLateAnswers(journey.id, count);
       }
       return { late, fraudSignals: signals.length };
     },

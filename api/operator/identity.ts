@@ -1,5 +1,6 @@
 import type { RequestHandler, Response } from 'express';
 import type { Database } from '../../db/client.js';
+import { journeysOf } from '../../db/repositories/journeys.js';
 import { HttpError } from '../http-errors.js';
 
 export type OperatorRole = 'admin' | 'support';
@@ -59,7 +60,7 @@ export function requireRole(role: OperatorRole): RequestHandler {
  * gets, so a scoped key learns nothing about other tenants' journeys.
  */
 export async function loadJourneyInScope(db: Database, operator: OperatorIdentity, journeyId: string) {
-  const journey = await db.journey.findUnique({ where: { id: journeyId } });
+  const journey = await journeysOf({ db }).get(journeyId);
   if (!journey || !canSeeTenant(operator, journey.tenantId))
     throw new HttpError(404, 'not_found', `no journey ${journeyId}`);
   return journey;

@@ -7,6 +7,7 @@ import {
 } from '@temporalio/client';
 import { z } from 'zod';
 import type { Database, Prisma } from '../../db/client.js';
+import { journeysOf, type JourneyRepository } from '../../db/repositories/journeys.js';
 import { JourneyKind, JourneyStatus, journeyStatuses, terminalStatuses } from '../../domain/journey.js';
 import {
   cancelUpdate,
@@ -105,7 +106,12 @@ const runningStatuses = journeyStatuses.filter((s) => !terminalStatuses.has(s));
  * (resend, extend, cancel, retry or skip a failed write-back step, force-complete, erase), each
  * answering what changed and each written to the audit trail.
  */
-export function journeyRoutes(deps: { db: Database; temporal: Client; secrets: SecretBox }): Router {
+export function journeyRoutes(deps: {
+  db: Database;
+  journeys?: JourneyRepository;
+  temporal: Client;
+  secrets: SecretBox;
+}): Router {
   const { db, temporal } = deps;
   const router = Router();
 
@@ -138,12 +144,7 @@ export function journeyRoutes(deps: { db: Database; temporal: Client; secrets: S
           after ? { OR: [{ createdAt: { lt: after.c } }, { createdAt: after.c, id: { lt: after.i } }] } : {},
         ],
       };
-      const rows = await db.journey.findMany({
-        where,
-        select: listed,
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-        take: q.limit + 1,
-      });
+      const rows = await journeysOf(deps).listPage(where, listed, q.limit + 1);
       const page = rows.slice(0, q.limit);
       res.json({
         journeys: page,

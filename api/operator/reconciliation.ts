@@ -10,6 +10,7 @@ import {
 } from '@temporalio/client';
 import { z } from 'zod';
 import type { Database } from '../../db/client.js';
+import { journeysOf, type JourneyRepository } from '../../db/repositories/journeys.js';
 import { TenantIdKey } from '../../domain/search-attributes.js';
 import { retryStepUpdate } from '../../workflows/shared/journey-messages.js';
 import type {
@@ -43,6 +44,7 @@ export const ReconcileNowBody = z.strictObject({ lookbackDays: lookbackDays.opti
 
 export interface ReconciliationRouteDeps {
   db: Database;
+  journeys?: JourneyRepository;
   temporal: Client;
   taskQueue: string;
 }
@@ -68,7 +70,8 @@ export interface ReconciliationScheduleView {
  * - re-drive: every journey of a tenant waiting with a failed write-back step (e.g. the customer has
  *   since fixed a Harvest permission) is told to retry it (support).
  */
-export function reconciliationRoutes({ db, temporal, taskQueue }: ReconciliationRouteDeps): Router {
+export function reconciliationRoutes(deps: ReconciliationRouteDeps): Router {
+  const { db, temporal, taskQueue } = deps;
   const router = Router();
   const tenantIdOf = (params: Record<string, string | string[] | undefined>) => String(params.tenantId);
 
@@ -222,11 +225,7 @@ export function reconciliationRoutes({ db, temporal, taskQueue }: Reconciliation
         { action: 'writebacks.redrive', tenantId, role: 'support' },
         async () => {
           await loadTenant(tenantId);
-          const waiting = await db.journey.findMany({
-            where: { tenantId, writebackFailedStep: { not: null } },
-            orderBy: { id: 'asc' },
-            select: { id: true },
-          });
+          const waiting = await journeysOf(deps).waitingForWritebackIds(tenantId);
           const journeyIds: string[] = [];
           const failures: { journeyId: string; message: string }[] = [];
           const redrive = async (journeyId: string) => {

@@ -4,6 +4,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { pagePath, resolveLink } from '../../activities/assessment/links.js';
 import type { CatalogueService } from '../../catalogue/service.js';
 import type { Database } from '../../db/client.js';
+import { journeysOf, type JourneyRepository } from '../../db/repositories/journeys.js';
 import { questionsOf, type FreeTextQuestion, type TestDefinition } from '../../domain/tests/definition.js';
 import { graderScoresSchemaFor, type AutoGrade, type GraderScores } from '../../domain/tests/grading.js';
 import { submitGradesUpdate } from '../../workflows/assessment/messages.js';
@@ -12,6 +13,7 @@ import { pageSecurityHeaders } from './security-headers.js';
 
 export interface GradeDeps {
   db: Database;
+  journeys?: JourneyRepository;
   temporal: Client;
   catalogue: CatalogueService;
 }
@@ -44,10 +46,7 @@ export function gradeRoutes(deps: GradeDeps): Router {
   async function load(token: string) {
     const journeyId = await resolveLink(deps.db, token, 'grade');
     if (!journeyId) return null;
-    const journey = await deps.db.journey.findUnique({
-      where: { id: journeyId },
-      include: { tenant: { select: { defaultGraderEmail: true } } },
-    });
+    const journey = await journeysOf(deps).getWithTenant(journeyId);
     if (!journey?.testId || journey.testVersion === null) return null;
     const [test, submission, candidate] = await Promise.all([
       deps.catalogue.getTest(journey.tenantId, journey.testId, journey.testVersion),

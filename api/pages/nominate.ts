@@ -4,6 +4,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import { pagePath, resolveLink } from '../../activities/assessment/links.js';
 import type { CatalogueService } from '../../catalogue/service.js';
 import type { Database } from '../../db/client.js';
+import { journeysOf, type JourneyRepository } from '../../db/repositories/journeys.js';
 import { validateNominations } from '../../domain/reference-checks/nomination.js';
 import {
   relationshipLabel,
@@ -23,6 +24,7 @@ import { esc, messagePage, notFoundPage, pageLayout } from './html.js';
 
 export interface NominationDeps {
   db: Database;
+  journeys?: JourneyRepository;
   temporal: Client;
   /** Seals the nominations with the journey's data key before they enter Temporal. */
   secrets: SecretBox;
@@ -104,7 +106,7 @@ export function nominationRoutes(deps: NominationDeps): Router {
   async function load(token: string) {
     const journeyId = await resolveLink(deps.db, token, 'nominate');
     if (!journeyId) return null;
-    const journey = await deps.db.journey.findUnique({ where: { id: journeyId } });
+    const journey = await journeysOf(deps).get(journeyId);
     if (!journey || journey.kind !== 'reference_check' || !journey.testId || journey.testVersion === null)
       return null;
     const [template, candidate, referees] = await Promise.all([

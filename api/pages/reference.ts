@@ -4,6 +4,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import { pagePath, resolveRefereeLink } from '../../activities/assessment/links.js';
 import type { CatalogueService } from '../../catalogue/service.js';
 import type { Database } from '../../db/client.js';
+import { journeysOf, type JourneyRepository } from '../../db/repositories/journeys.js';
 import { parseRefereeAnswers } from '../../domain/reference-checks/answers.js';
 import {
   relationshipLabel,
@@ -23,6 +24,7 @@ import { esc, messagePage, notFoundPage, pageLayout } from './html.js';
 
 export interface ReferenceDeps {
   db: Database;
+  journeys?: JourneyRepository;
   temporal: Client;
   /** Seals the answers and the browser with the journey's data key before they enter Temporal. */
   secrets: SecretBox;
@@ -56,7 +58,7 @@ export function referenceRoutes(deps: ReferenceDeps): Router {
     const link = await resolveRefereeLink(deps.db, token);
     if (!link) return null;
     const [journey, referee, candidate] = await Promise.all([
-      deps.db.journey.findUnique({ where: { id: link.journeyId } }),
+      journeysOf(deps).get(link.journeyId),
       deps.db.referee.findUnique({ where: { id: link.refereeId } }),
       deps.db.journeyCandidate.findUnique({ where: { journeyId: link.journeyId } }),
     ]);

@@ -4,6 +4,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { pagePath, resolveLink } from '../../activities/assessment/links.js';
 import type { CatalogueService } from '../../catalogue/service.js';
 import type { Database } from '../../db/client.js';
+import { journeysOf, type JourneyRepository } from '../../db/repositories/journeys.js';
 import { toCandidateView, type CandidateQuestion } from '../../domain/tests/definition.js';
 import { parseAnswers } from '../../domain/tests/grading.js';
 import { submitAnswersUpdate, testStartedSignal } from '../../workflows/assessment/messages.js';
@@ -13,6 +14,7 @@ import { esc, messagePage, notFoundPage, pageLayout } from './html.js';
 
 export interface TakeTestDeps {
   db: Database;
+  journeys?: JourneyRepository;
   temporal: Client;
   /** Seals the answers with the journey's data key before they enter Temporal. */
   secrets: SecretBox;
@@ -35,7 +37,7 @@ export function takeTestRoutes(deps: TakeTestDeps): Router {
   async function load(token: string) {
     const journeyId = await resolveLink(deps.db, token, 'take_test');
     if (!journeyId) return null;
-    const journey = await deps.db.journey.findUnique({ where: { id: journeyId } });
+    const journey = await journeysOf(deps).get(journeyId);
     if (!journey?.testId || journey.testVersion === null) return null;
     const test = await deps.catalogue.getTest(journey.tenantId, journey.testId, journey.testVersion);
     return { journey, test: test.definition };

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { CatalogueService } from '../../catalogue/service.js';
 import type { Database } from '../../db/client.js';
+import { journeysOf, type JourneyRepository } from '../../db/repositories/journeys.js';
 import type { Prisma } from '../../db/client.js';
 import {
   buildTestStatus,
@@ -24,6 +25,7 @@ import { clientIp, tooManyRequests, type FixedWindowLimiter } from '../rate-limi
 
 export interface PartnerRouteDeps {
   db: Database;
+  journeys?: JourneyRepository;
   temporal: Client;
   catalogue: CatalogueService;
   taskQueue: string;
@@ -185,10 +187,7 @@ export function partnerRoutes(deps: PartnerRouteDeps): Router {
     handle(async (req, res) => {
       const tenantId = (res.locals as Authed).tenantId;
       const { partner_interview_id: id } = parseInput(TestStatusQuery, req.query, 'partner_interview_id');
-      const journey = await deps.db.journey.findFirst({
-        where: { id, tenantId },
-        select: { kind: true, status: true, statusDetail: true, score: true, profileUrl: true },
-      });
+      const journey = await journeysOf(deps).statusInTenant(id, tenantId);
       if (!journey) throw new HttpError(404, 'not_found', `no interview ${id}`);
       // A reference check tells the recruiter how many referees answered and whether it is partial.
       const references =

@@ -1,0 +1,375 @@
+import { Prisma, type Database } from '../client.js';
+import { waitingForGreenhouseDetail } from '../../domain/greenhouse-connection.js';
+import {
+  JourneySnapshot,
+  journeyStatuses,
+  terminalStatuses,
+  type JourneyKind,
+} from '../../domain/journey.js';
+
+/**
+ * The only module that reads or writes the `journeys` table (the read model of each journey).
+ *
+ * Who owns which column (the rule every write below follows):
+ * - The workflow owns the state: `status`, `state_version`, `test_id`, `deadline_at`,
+ *   `completed_at`; `greenhouse_application_id` and `score` it fills only when its snapshot has them.
+ *   A snapshot applies only when its `state_version` is greater than the row's, and never to an erased
+ *   row: a retried or delayed activity carrying an older state is refused.
+ * - `status_detail` is the workflow's too; marks (write-back waiting, Greenhouse waiting, late
+ *   answers) may replace that note, never the state: the workflow's next snapshot replaces it again.
+ * - Every other writer sets only its own columns and never `status` or `state_version`:
+ *   the start (creates the row at version 0, later attaches send_test's `callback_url`/`sent_by`
+ *   when none is set), the application match and Greenhouse merges (`greenhouse_candidate_id`),
+ *   the results (`profile_url`, `score`), the marks (`writeback_failed_step`,
+ *   `greenhouse_wait_since`).
+ * - Erasure is the one exception and is final: after the workflow is terminated it stamps
+ *   `erased_at`, blanks `sent_by` and cancels a journey that had not ended (in one statement, so a
+ *   journey that ended meanwhile keeps its end); snapshots arriving later are refused.
+ */
+export type JourneyRepository = ReturnType<typeof createJourneyRepository>;
+
+const shared = new WeakMap<Database, JourneyRepository>();
+
+/** The repository injected with the other dependencies, or (one per database) the database's. */
+export function journeysOf(deps: { db: Database; journeys?: JourneyRepository }): JourneyRepository {
+  if (deps.journeys) return deps.journeys;
+  let repository = shared.get(deps.db);
+  if (!repository) shared.set(deps.db, (repository = createJourneyRepository(deps.db)));
+  return repository;
+}
+
+/** Journey kinds Greenhouse events act on (probes are ours alone). */
+const greenhouseKinds: JourneyKind[] = ['assessment', 'reference_check'];
+const terminal = [...terminalStatuses];
+const running = journeyStatuses.filter((s) => !terminalStatuses.has(s));
+
+/** Extra conditions a caller narrows a tenant's journeys with (events: application, candidate). */
+export type JourneyFilter = Prisma.JourneyWhereInput;
+
+export interface NewJourney {
+  id: string;
+  tenantId: string;
+  kind: JourneyKind;
+  testId: string;
+  testVersion: number;
+  trigger: 'greenhouse' | 'vendor' | 'webhook';
+  greenhouseApplicationId: string | null;
+  greenhouseCandidateId: string | null;
+  jobId: string | null;
+  callbackUrl: string | null;
+  sentBy: string | null;
+}
+
+export interface NewCandidate {
+  firstName: string;
+  lastName: string;
+  preferredName: string | null;
+  email: string;
+  phone: string | null;
+}
+
+export function createJourneyRepository(db: Database) {
+  return {
+    // --- Reads ---------------------------------------------------------------------------------
+
+    /** One journey's row, or null. */
+    get: (id: string) => db.journey.findUnique({ where: { id } }),
+    getOrThrow: (id: string) => db.journey.findUniqueOrThrow({ where: { id } }),
+    /** With its tenant: what activities and pages need to act for it. */
+    getWithTenant: (id: string) => db.journey.findUnique({ where: { id }, include: { tenant: true } }),
+    getWithTenantOrThrow: (id: string) =>
+      db.journey.findUniqueOrThrow({ where: { id }, include: { tenant: true } }),
+
+    /** What Greenhouse's test_status shows, only within the asking tenant. */
+    statusInTenant: (id: string, tenantId: string) =>
+      db.journey.findFirst({
+        where: { id, tenantId },
+        select: { kind: true, status: true, statusDetail: true, score: true, profileUrl: true },
+      }),
+
+    /** One page of the operator listing, newest first (one extra row tells whether more follow). */
+    listPage: <S extends Prisma.JourneySelect>(where: JourneyFilter, select: S, take: number) =>
+      db.journey.findMany({
+        where,
+        select,
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take,
+      }) as Promise<Prisma.JourneyGetPayload<{ select: S }>[]>,
+
+    /** When each journey was created (a retried bulk invite tells its own starts from older ones). */
+    createdAtOf: (ids: string[]) =>
+      db.journey.findMany({ where: { id: { in: ids } }, select: { id: true, createdAt: true } }),
+
+    /** The journeys of an application and test a send_test may join or follow. */
+    sendTestCandidates: (q: {
+      tenantId: string;
+      kind: JourneyKind;
+      testId: string;
+      applicationId: string | null;
+      vendorIdPrefix: string;
+    }) =>
+      db.journey.findMany({
+        where: {
+          tenantId: q.tenantId,
+          kind: q.kind,
+          testId: q.testId,
+          OR: [
+            { greenhouseApplicationId: q.applicationId },
+            {
+              greenhouseApplicationId: null,
+              trigger: 'vendor',
+              id: { startsWith: q.vendorIdPrefix, endsWith: `:${q.testId}` },
+            },
+          ],
+        },
+        select: { id: true, status: true, erasedAt: true, callbackUrl: true },
+        orderBy: { createdAt: 'desc' },
+      }),
+
+    /** Live send_test journeys of a test, newest first (a vendor invite looks for its candidate there). */
+    liveSendTestIds: (q: { tenantId: string; kind: JourneyKind; testId: string; take: number }) =>
+      db.journey.findMany({
+        where: {
+          tenantId: q.tenantId,
+          kind: q.kind,
+          testId: q.testId,
+          trigger: 'greenhouse',
+          status: { notIn: terminal },
+          erasedAt: null,
+        },
+        select: { id: true },
+        orderBy: { createdAt: 'desc' },
+        take: q.take,
+      }),
+
+    /** A vendor journey that already covers a stage webhook's application (not one that gave up). */
+    vendorJourneyCovering: (q: {
+      tenantId: string;
+      kind: JourneyKind;
+      vendorIds: string[];
+      testId: string;
+      applicationId: string;
+    }) =>
+      db.journey.findFirst({
+        where: {
+          tenantId: q.tenantId,
+          kind: q.kind,
+          trigger: 'vendor',
+          status: { not: 'failed' },
+          OR: [{ id: { in: q.vendorIds } }, { testId: q.testId, greenhouseApplicationId: q.applicationId }],
+        },
+        select: { id: true },
+      }),
+
+    /** A Greenhouse candidate's journeys not erased yet, with their applications. */
+    unerasedOfCandidate: (tenantId: string, candidateId: string) =>
+      db.journey.findMany({
+        where: {
+          tenantId,
+          kind: { in: greenhouseKinds },
+          erasedAt: null,
+          greenhouseCandidateId: candidateId,
+        },
+        select: { id: true, greenhouseApplicationId: true },
+        orderBy: { id: 'asc' },
+      }),
+
+    /** Running Greenhouse journeys of the tenant matching `filter` (to stop them). */
+    runningIds: (tenantId: string, filter: JourneyFilter) =>
+      db.journey.findMany({
+        where: {
+          AND: [{ tenantId, kind: { in: greenhouseKinds }, status: { in: running } }, filter],
+        },
+        select: { id: true },
+        orderBy: { id: 'asc' },
+      }),
+
+    /** Greenhouse journeys of the tenant matching `filter` not erased yet (to erase them). */
+    unerasedIds: (tenantId: string, filter: JourneyFilter) =>
+      db.journey.findMany({
+        where: { AND: [{ tenantId, kind: { in: greenhouseKinds }, erasedAt: null }, filter] },
+        select: { id: true },
+        orderBy: { id: 'asc' },
+      }),
+
+    /** One page (by id) of the tenant's journeys waiting for its Greenhouse connection. */
+    waitingForGreenhouseIds: (tenantId: string, after: string, take: number) =>
+      db.journey.findMany({
+        where: { tenantId, greenhouseWaitSince: { not: null }, id: { gt: after } },
+        select: { id: true },
+        orderBy: { id: 'asc' },
+        take,
+      }),
+
+    /** The tenant's journeys whose write-back waits for an operator. */
+    waitingForWritebackIds: (tenantId: string) =>
+      db.journey.findMany({
+        where: { tenantId, writebackFailedStep: { not: null } },
+        orderBy: { id: 'asc' },
+        select: { id: true },
+      }),
+
+    /** Completed Greenhouse journeys since a time, a page at a time by id (reconciliation). */
+    completedToReconcile: (q: { tenantId: string; since: Date; cursor: string | null; limit: number }) =>
+      db.journey.findMany({
+        where: {
+          tenantId: q.tenantId,
+          kind: { in: greenhouseKinds },
+          status: 'complete',
+          completedAt: { gte: q.since },
+          greenhouseApplicationId: { not: null },
+          writebackFailedStep: null,
+          ...(q.cursor ? { id: { gt: q.cursor } } : {}),
+        },
+        orderBy: { id: 'asc' },
+        take: q.limit,
+        select: { id: true },
+      }),
+
+    /** Journeys by kind and status (metrics). */
+    countByKindAndStatus: async () =>
+      (await db.journey.groupBy({ by: ['kind', 'status'], _count: { _all: true } })).map((r) => ({
+        kind: r.kind,
+        status: r.status,
+        count: r._count._all,
+      })),
+
+    /** Journeys waiting for their tenant's Greenhouse connection, by tenant (metrics). */
+    countWaitingForGreenhouseByTenant: async () =>
+      (
+        await db.journey.groupBy({
+          by: ['tenantId'],
+          where: { greenhouseWaitSince: { not: null } },
+          _count: { _all: true },
+        })
+      ).map((r) => ({ tenantId: r.tenantId, count: r._count._all })),
+
+    // --- The workflow's writes -----------------------------------------------------------------
+
+    /** The workflow's state; applied only when newer than the row's and the row is not erased. */
+    async recordSnapshot(input: JourneySnapshot): Promise<{ applied: boolean }> {
+      const s = JourneySnapshot.parse(input);
+      const deadlineAt = s.deadlineAt ? new Date(s.deadlineAt) : null;
+      const completedAt = s.completedAt ? new Date(s.completedAt) : null;
+      const changed = await db.$executeRaw`
+        INSERT INTO journeys (id, tenant_id, kind, status, status_detail, state_version, test_id,
+                              deadline_at, completed_at, greenhouse_application_id, score, updated_at)
+        VALUES (${s.journeyId}, ${s.tenantId}, ${s.kind}::"JourneyKind", ${s.status}, ${s.statusDetail},
+                ${s.stateVersion}, ${s.testId}, ${deadlineAt}, ${completedAt}, ${s.greenhouseApplicationId},
+                ${s.scorePercent}, now())
+        ON CONFLICT (id) DO UPDATE SET
+          status = EXCLUDED.status,
+          status_detail = EXCLUDED.status_detail,
+          state_version = EXCLUDED.state_version,
+          test_id = EXCLUDED.test_id,
+          deadline_at = EXCLUDED.deadline_at,
+          completed_at = EXCLUDED.completed_at,
+          greenhouse_application_id = COALESCE(EXCLUDED.greenhouse_application_id, journeys.greenhouse_application_id),
+          score = COALESCE(EXCLUDED.score, journeys.score),
+          updated_at = now()
+        WHERE journeys.state_version < EXCLUDED.state_version AND journeys.erased_at IS NULL`;
+      return { applied: changed > 0 };
+    },
+
+    /** A write-back step failed for good (or, with null, no longer waits): a note for operators. */
+    markWritebackWaiting: (journeyId: string, step: string | null, message: string | null) =>
+      db.journey.update({
+        where: { id: journeyId },
+        data: {
+          writebackFailedStep: step,
+          // What operators read in listings; cleared when the step is retried or skipped.
+          statusDetail: step
+            ? `write-back failed at ${step}: ${message ?? 'unknown error'} (retry or skip it)`
+            : null,
+        },
+        select: { id: true },
+      }),
+
+    /**
+     * The journey waits for its tenant's Greenhouse connection (or, with null, no longer does).
+     * The first refusal's time is kept, so listings say since when. Returns the journey's tenant.
+     */
+    async markGreenhouseWaiting(journeyId: string, reason: string | null) {
+      const rows = reason
+        ? await db.$queryRaw<{ tenant_id: string }[]>`
+            UPDATE journeys SET status_detail = ${waitingForGreenhouseDetail(reason)},
+                   greenhouse_wait_since = COALESCE(greenhouse_wait_since, now()), updated_at = now()
+             WHERE id = ${journeyId} RETURNING tenant_id`
+        : await db.$queryRaw<{ tenant_id: string }[]>`
+            UPDATE journeys SET status_detail = NULL, greenhouse_wait_since = NULL, updated_at = now()
+             WHERE id = ${journeyId} RETURNING tenant_id`;
+      if (!rows[0]) throw new Error(`journey ${journeyId} is not in the read model`);
+      return { tenantId: rows[0].tenant_id };
+    },
+
+    // --- Other writers: their own columns only -------------------------------------------------
+
+    /** Records a new journey and its candidate together (fails if the id exists). */
+    create: (journey: NewJourney, candidate: NewCandidate) =>
+      db.$transaction([
+        db.journey.create({ data: { ...journey, status: 'created', statusDetail: 'starting' } }),
+        db.journeyCandidate.create({ data: { journeyId: journey.id, ...candidate } }),
+      ]),
+
+    /** Greenhouse sent the test after another trigger started the journey: the completion URL and grader. */
+    attachSendTest: (journeyId: string, callbackUrl: string, sentBy: string | null) =>
+      db.journey.updateMany({
+        where: { id: journeyId, callbackUrl: null },
+        data: { callbackUrl, sentBy },
+      }),
+
+    /** The Greenhouse application a vendor invite was matched to. */
+    recordApplication: (journeyId: string, applicationId: string, candidateId: string) =>
+      db.journey.update({
+        where: { id: journeyId },
+        data: { greenhouseApplicationId: applicationId, greenhouseCandidateId: candidateId },
+        select: { id: true },
+      }),
+
+    /** Greenhouse merged a candidate: its journeys (optionally of one application) move to the survivor. */
+    moveCandidate: async (q: { tenantId: string; from: string; to: string; applicationId?: string }) =>
+      (
+        await db.journey.updateMany({
+          where: {
+            tenantId: q.tenantId,
+            greenhouseCandidateId: q.from,
+            ...(q.applicationId === undefined ? {} : { greenhouseApplicationId: q.applicationId }),
+          },
+          data: { greenhouseCandidateId: q.to },
+        })
+      ).count,
+
+    /** The result's report link and score (for a batch transaction with the result itself). */
+    recordResult: (journeyId: string, result: { profileUrl: string; score: number | null }) =>
+      db.journey.update({
+        where: { id: journeyId },
+        data: { profileUrl: result.profileUrl, score: result.score },
+        select: { id: true },
+      }),
+
+    /** Answers arrived after the journey completed: a note, the state stays. */
+    noteLateAnswers: (journeyId: string, count: number) =>
+      db.journey.update({
+        where: { id: journeyId },
+        data: {
+          statusDetail: `${count} late answer${count === 1 ? '' : 's'} received after completion: kept, not in the report`,
+        },
+        select: { id: true },
+      }),
+
+    /**
+     * The candidate's data was erased (for a batch transaction with the rest of the erasure): a
+     * journey that had not ended is cancelled, in the same statement, so one that ended keeps its end.
+     */
+    markErased: (journeyId: string) => db.$executeRaw`
+      UPDATE journeys
+         SET erased_at = now(),
+             sent_by = NULL,
+             status = CASE WHEN status IN (${Prisma.join(terminal)})
+                           THEN status ELSE 'cancelled' END,
+             status_detail = CASE WHEN status IN (${Prisma.join(terminal)})
+                           THEN status_detail ELSE 'cancelled: the candidate’s personal data was erased' END,
+             updated_at = now()
+       WHERE id = ${journeyId}`,
+  };
+}
