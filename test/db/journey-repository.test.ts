@@ -1,0 +1,204 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { repoRoot } from '../../harness/processes.js';
+import { createJourneyRepository, type JourneyRepository } from '../../db/repositories/journeys.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+
+// The read model has one writer module: the workflow's state only moves forward, and every other
+// writer sets its own columns without touching the workflow's.
+describe('journeys repository', () => {
+  let t: TestDatabase;
+  let journeys: JourneyRepository;
+  let n = 0;
+  let id: string;
+  const tenantId = 'tenant-repo';
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    journeys = createJourneyRepository(t.db);
+    await t.db.tenant.create({ data: { id: tenantId, slug: 'repo', name: 'Repo' } });
+  });
+  afterAll(async () => t?.drop());
+
+  const create = (journeyId: string, over: { callbackUrl?: string | null; sentBy?: string | null } = {}) =>
+    journeys.create(
+      {
+        id: journeyId,
+        tenantId,
+        kind: 'assessment',
+        testId: 'test-1',
+        testVersion: 1,
+        trigger: 'webhook',
+        greenhouseApplicationId: null,
+        greenhouseCandidateId: 'cand-1',
+        jobId: 'job-1',
+        callbackUrl: over.callbackUrl ?? null,
+        sentBy: over.sentBy ?? null,
+      },
+      { firstName: 'Ada', lastName: 'L', preferredName: null, email: 'ada@example.com', phone: null },
+    );
+
+  const snapshot = (stateVersion: number, status: 'sent' | 'in_progress' | 'complete', extra = {}) =>
+    journeys.recordSnapshot({
+      journeyId: id,
+      tenantId,
+      kind: 'assessment',
+      status,
+      statusDetail: `${status} at v${stateVersion}`,
+      stateVersion,
+      testId: 'test-1',
+      deadlineAt: `2030-01-0${stateVersion}T00:00:00.000Z`,
+      completedAt: status === 'complete' ? '2029-12-31T00:00:00.000Z' : null,
+      greenhouseApplicationId: 'app-1',
+      scorePercent: status === 'complete' ? 80 : null,
+      ...extra,
+    });
+
+  /** The columns only the workflow's snapshot may set. */
+  const workflowState = async () => {
+    const row = await t.db.journey.findUniqueOrThrow({ where: { id } });
+    return {
+      status: row.status,
+      stateVersion: row.stateVersion,
+      testId: row.testId,
+      deadlineAt: row.deadlineAt?.toISOString(),
+      completedAt: row.completedAt?.toISOString() ?? null,
+      greenhouseApplicationId: row.greenhouseApplicationId,
+    };
+  };
+
+  beforeEach(async () => {
+    id = `assessment:${tenantId}:j${++n}`;
+    await create(id);
+  });
+
+  it('starts a journey at version 0 with its candidate, and refuses a second start of the same id', async () => {
+    const row = await t.db.journey.findUniqueOrThrow({ where: { id } });
+    expect(row).toMatchObject({ status: 'created', statusDetail: 'starting', stateVersion: 0 });
+    expect(await t.db.journeyCandidate.findUnique({ where: { journeyId: id } })).toMatchObject({
+      email: 'ada@example.com',
+    });
+    await snapshot(1, 'sent');
+    await expect(create(id)).rejects.toThrow();
+    expect(await workflowState()).toMatchObject({ status: 'sent', stateVersion: 1 });
+  });
+
+  it('applies a snapshot only when it is newer: a stale or repeated one is refused', async () => {
+    expect(await snapshot(2, 'in_progress')).toEqual({ applied: true });
+    const after2 = await workflowState();
+    expect(after2).toMatchObject({ status: 'in_progress', stateVersion: 2 });
+
+    // Out of order: the activity for version 1 arrives after version 2.
+    expect(await snapshot(1, 'sent')).toEqual({ applied: false });
+    // A retry of version 2 carrying different words changes nothing either.
+    expect(await snapshot(2, 'sent')).toEqual({ applied: false });
+    expect(await workflowState()).toEqual(after2);
+
+    expect(await snapshot(3, 'complete')).toEqual({ applied: true });
+    expect(await workflowState()).toMatchObject({ status: 'complete', stateVersion: 3 });
+  });
+
+  it("lets no other writer change the workflow's columns", async () => {
+    await snapshot(5, 'complete');
+    const state = await workflowState();
+    const writers: [string, () => Promise<unknown>][] = [
+      ['attachSendTest', () => journeys.attachSendTest(id, 'https://gh.example/cb', 'rec@example.com')],
+      ['recordApplication', () => journeys.recordApplication(id, 'app-1', 'cand-2')],
+      ['moveCandidate', () => journeys.moveCandidate({ tenantId, from: 'cand-2', to: 'cand-3' })],
+      ['recordResult', () => journeys.recordResult(id, { profileUrl: 'https://r.example/1', score: 75 })],
+      ['markWritebackWaiting', () => journeys.markWritebackWaiting(id, 'note', 'refused')],
+      ['markWritebackWaiting (clear)', () => journeys.markWritebackWaiting(id, null, null)],
+      ['markGreenhouseWaiting', () => journeys.markGreenhouseWaiting(id, 'credential refused')],
+      ['markGreenhouseWaiting (clear)', () => journeys.markGreenhouseWaiting(id, null)],
+      ['noteLateAnswers', () => journeys.noteLateAnswers(id, 2)],
+    ];
+    for (const [name, write] of writers) {
+      await write();
+      expect({ name, ...(await workflowState()) }).toEqual({ name, ...state });
+    }
+    // Each did write what it owns.
+    const row = await t.db.journey.findUniqueOrThrow({ where: { id } });
+    expect(row).toMatchObject({
+      callbackUrl: 'https://gh.example/cb',
+      sentBy: 'rec@example.com',
+      greenhouseCandidateId: 'cand-3',
+      profileUrl: 'https://r.example/1',
+      score: 75,
+      writebackFailedStep: null,
+      greenhouseWaitSince: null,
+      statusDetail: '2 late answers received after completion: kept, not in the report',
+    });
+  });
+
+  it('never replaces a completion URL Greenhouse already gave', async () => {
+    await journeys.attachSendTest(id, 'https://gh.example/first', 'a@example.com');
+    await journeys.attachSendTest(id, 'https://gh.example/second', 'b@example.com');
+    expect(await t.db.journey.findUniqueOrThrow({ where: { id } })).toMatchObject({
+      callbackUrl: 'https://gh.example/first',
+      sentBy: 'a@example.com',
+    });
+  });
+
+  it('keeps the first time a journey started waiting for Greenhouse, and a mark is replaced by the next snapshot', async () => {
+    await snapshot(1, 'sent');
+    expect(await journeys.markGreenhouseWaiting(id, 'credential refused')).toEqual({ tenantId });
+    const first = (await t.db.journey.findUniqueOrThrow({ where: { id } })).greenhouseWaitSince;
+    expect(first).toBeInstanceOf(Date);
+    await journeys.markGreenhouseWaiting(id, 'consent lapsed');
+    expect((await t.db.journey.findUniqueOrThrow({ where: { id } })).greenhouseWaitSince).toEqual(first);
+
+    await snapshot(2, 'in_progress');
+    expect((await t.db.journey.findUniqueOrThrow({ where: { id } })).statusDetail).toBe('in_progress at v2');
+    await expect(journeys.markGreenhouseWaiting('no-such-journey', null)).rejects.toThrow(
+      /not in the read model/,
+    );
+  });
+
+  it('erasure cancels a running journey for good: no later snapshot brings it back', async () => {
+    await snapshot(1, 'in_progress');
+    await journeys.markErased(id);
+    const erased = await t.db.journey.findUniqueOrThrow({ where: { id } });
+    expect(erased).toMatchObject({ status: 'cancelled', sentBy: null, stateVersion: 1 });
+    expect(erased.erasedAt).toBeInstanceOf(Date);
+    // An activity in flight when the workflow was terminated.
+    expect(await snapshot(2, 'complete')).toEqual({ applied: false });
+    expect(await t.db.journey.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'cancelled' });
+  });
+
+  it('erasure keeps the end of a journey that had ended', async () => {
+    await snapshot(4, 'complete');
+    const before = await workflowState();
+    await journeys.markErased(id);
+    expect(await workflowState()).toEqual(before);
+    expect((await t.db.journey.findUniqueOrThrow({ where: { id } })).statusDetail).toBe('complete at v4');
+  });
+});
+
+// Product code reaches the journeys table only through the repository (tests and the fault and
+// bench drivers, which observe a stack from outside, may still use Prisma).
+describe('journeys table access', () => {
+  const outside = new Set(['node_modules', 'test', 'faults', 'bench', 'dist', '.git', '.data']);
+  const access = /\bdb\.journey\b|\.journey\.(find|update|create|upsert|delete|count|group)/;
+
+  async function productFiles(dir: string): Promise<string[]> {
+    const files: string[] = [];
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      const rel = path.relative(repoRoot, full);
+      if (entry.isDirectory()) {
+        if (!outside.has(rel) && rel !== path.join('db', 'generated'))
+          files.push(...(await productFiles(full)));
+      } else if (entry.name.endsWith('.ts')) files.push(rel);
+    }
+    return files;
+  }
+
+  it('is only in db/repositories/journeys.ts', async () => {
+    const users: string[] = [];
+    for (const file of await productFiles(repoRoot)) {
+      if (access.test(await readFile(path.join(repoRoot, file), 'utf8'))) users.push(file);
+    }
+    expect(users).toEqual([path.join('db', 'repositories', 'journeys.ts')]);
+  });
+});
