@@ -109,10 +109,10 @@ export function createApp(deps: AppDependencies): Express {
 
   app.use(healthRoutes(deps));
   app.use(openApiRoutes()); // GET /openapi.json and /docs (api/openapi/)
-  // Prometheus scrapes with the operator key as its bearer token (bearer_token / authorization).
+  // Prometheus scrapes with a read-only `metrics` operator key (or any operator key) as its bearer token.
   app.get(
     '/metrics',
-    requireOperator({ db: deps.db, operatorKey: deps.operatorApiKey }),
+    requireOperator({ db: deps.db, operatorKey: deps.operatorApiKey, allowMetricsKey: true }),
     metricsHandler(metrics.registry),
   );
   app.use(AUTHORIZATION_CALLBACK_PATH, rateLimit({ limiter: tokenLimiter, group: 'oauth', style: 'html' }));

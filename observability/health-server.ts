@@ -5,8 +5,10 @@ import http from 'node:http';
 export interface HealthServerMetrics {
   scrape(): Promise<string>;
   contentType: string;
-  /** OPERATOR_API_KEY: unset → /metrics answers 503, like the API's operator surface. */
+  /** OPERATOR_API_KEY: unset (and no `acceptKey`) → /metrics answers 503, like the API's operator surface. */
   bearerToken: string | undefined;
+  /** Other keys that may read /metrics (operator keys from the database, e.g. Prometheus's `metrics` key). */
+  acceptKey?: (presented: string) => Promise<boolean>;
 }
 
 /**
@@ -32,23 +34,31 @@ export function startHealthServer(options: {
     }
     if (path === '/metrics' && options.metrics) {
       const metrics = options.metrics;
-      if (!expected) {
+      if (!expected && !metrics.acceptKey) {
         return send(503, {
           error: { code: 'operator_api_disabled', message: 'no operator key is configured' },
         });
       }
       const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-      if (!match || !timingSafeEqual(sha256(match[1]!), expected)) {
-        return send(401, {
+      const presented = match?.[1];
+      const unauthorized = () =>
+        send(401, {
           error: {
             code: 'unauthorized',
             message: 'a valid operator key is required (Authorization: Bearer …)',
           },
         });
-      }
-      metrics.scrape().then(
-        (text) => res.writeHead(200, { 'content-type': metrics.contentType }).end(text),
-        () => send(500, { error: { code: 'internal', message: 'metrics could not be collected' } }),
+      const scrape = () =>
+        metrics.scrape().then(
+          (text) => res.writeHead(200, { 'content-type': metrics.contentType }).end(text),
+          () => send(500, { error: { code: 'internal', message: 'metrics could not be collected' } }),
+        );
+      if (!presented) return unauthorized();
+      if (expected && timingSafeEqual(sha256(presented), expected)) return void scrape();
+      if (!metrics.acceptKey) return unauthorized();
+      metrics.acceptKey(presented).then(
+        (ok) => (ok ? scrape() : unauthorized()),
+        () => send(500, { error: { code: 'internal', message: 'the key could not be checked' } }),
       );
       return;
     }

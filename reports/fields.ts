@@ -14,7 +14,7 @@ export const ReportBranding = z.object({
 });
 export type ReportBranding = z.infer<typeof ReportBranding>;
 
-/** Single-line label (names, titles). Unicode allowed; the renderer transliterates for the font. */
+/** Single-line label (names, titles). Any script: the report fonts show it as written (pdf/fonts.ts). */
 export const Label = z.string().trim().min(1, 'must not be empty').max(300);
 /** Multi-line free text (answers, comments). Bounded so one field cannot produce thousands of pages. */
 export const LongText = z.string().max(20_000);

@@ -5,6 +5,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { loadConfigOrExit } from '../config/config.js';
 import { createDatabase } from '../db/client.js';
+import { operatorKeyReadsMetrics } from '../api/operator/auth.js';
 import { startHealthServer } from '../observability/health-server.js';
 import { createLogger } from '../observability/logger.js';
 import { registerConnectionGauges } from '../observability/connection-metrics.js';
@@ -86,8 +87,13 @@ const health = await startHealthServer({
   port: config.WORKER_HEALTH_PORT,
   host: config.API_HOST,
   isReady: () => worker.getState() === 'RUNNING',
-  // Our counters, then Temporal Core's; Prometheus scrapes with the operator key.
-  metrics: { scrape: metrics.scrape, contentType: metrics.contentType, bearerToken: config.OPERATOR_API_KEY },
+  // Our counters, then Temporal Core's; Prometheus scrapes with its read-only `metrics` operator key.
+  metrics: {
+    scrape: metrics.scrape,
+    contentType: metrics.contentType,
+    bearerToken: config.OPERATOR_API_KEY,
+    acceptKey: (key) => operatorKeyReadsMetrics(db, key),
+  },
 });
 
 running.worker = worker;

@@ -35,7 +35,7 @@ const TenantParams = z.object({ tenantId: z.string().min(1) });
 const OperatorKeyView = z.object({
   id: z.string(),
   name: z.string(),
-  role: z.enum(['admin', 'support']),
+  role: z.enum(['admin', 'support', 'metrics']),
   tenantId: z.string().nullable(),
   createdAt: z.iso.datetime({ offset: true }),
   revokedAt: z.iso.datetime({ offset: true }).nullable(),

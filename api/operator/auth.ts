@@ -26,9 +26,12 @@ export const BOOTSTRAP_OPERATOR: OperatorIdentity = Object.freeze({
 export function requireOperator({
   db,
   operatorKey,
+  allowMetricsKey = false,
 }: {
   db: Database;
   operatorKey: string | undefined;
+  /** The /metrics route: `metrics` keys are let in. Everywhere else they get 403. */
+  allowMetricsKey?: boolean;
 }): RequestHandler {
   const expected = operatorKey ? sha256(operatorKey) : null;
   const unauthorized = () =>
@@ -46,6 +49,8 @@ export function requireOperator({
     findOperatorKey(db, presented)
       .then((identity) => {
         if (!identity) return next(unauthorized());
+        if (identity.role === 'metrics' && !allowMetricsKey)
+          return next(new HttpError(403, 'forbidden', 'a metrics key may only read /metrics'));
         res.locals.operator = identity;
         next();
       })
@@ -77,4 +82,13 @@ async function findOperatorKey(db: Database, key: string): Promise<OperatorIdent
 
 function sha256(value: string): Buffer {
   return createHash('sha256').update(value).digest();
+}
+
+/**
+ * For the worker's /metrics (no Express there): any live operator key reads metrics, as on the API,
+ * Prometheus's read-only `metrics` key included.
+ */
+export async function operatorKeyReadsMetrics(db: Database, key: string): Promise<boolean> {
+  if (!key.startsWith(`${OPERATOR_KEY_PREFIX}_`)) return false;
+  return (await findOperatorKey(db, key)) !== null;
 }

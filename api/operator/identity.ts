@@ -3,7 +3,8 @@ import type { Database } from '../../db/client.js';
 import { journeysOf } from '../../db/repositories/journeys.js';
 import { HttpError } from '../http-errors.js';
 
-export type OperatorRole = 'admin' | 'support';
+/** `metrics` keys only read /metrics (Prometheus); `requireOperator` refuses them everywhere else. */
+export type OperatorRole = 'admin' | 'support' | 'metrics';
 
 /** Who is calling the operator API: set by `requireOperator` on `res.locals.operator`. */
 export interface OperatorIdentity {
@@ -41,6 +42,8 @@ export function assertTenantAccess(
 export function assertRole(operator: OperatorIdentity, role: OperatorRole) {
   if (role === 'admin' && operator.role !== 'admin')
     throw new HttpError(403, 'forbidden', 'this needs an admin operator key');
+  if (operator.role === 'metrics' && role !== 'metrics')
+    throw new HttpError(403, 'forbidden', 'a metrics key may only read /metrics');
 }
 
 /** Admin-only routes (tenant set-up, connections, keys): support keys get 403. */

@@ -20,7 +20,13 @@ import { eraseJourney } from '../../journeys/erase-candidate.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { handle, HttpError, parseInput } from '../http-errors.js';
 import { audited } from './audit.js';
-import { assertTenantAccess, loadJourneyInScope, operatorOf } from './identity.js';
+import {
+  assertRole,
+  assertTenantAccess,
+  loadJourneyInScope,
+  operatorOf,
+  type OperatorRole,
+} from './identity.js';
 
 // Rule: admin and support keys may list, read and act on journeys of the tenants they can see.
 
@@ -207,6 +213,7 @@ export function journeyRoutes(deps: {
       input: z.output<B>,
       operatorName: string,
     ) => Promise<Record<string, unknown>>,
+    role: OperatorRole = 'support',
   ) {
     router.post(
       `/journeys/:journeyId/${path}`,
@@ -218,6 +225,7 @@ export function journeyRoutes(deps: {
           res,
           { action: `journey.${name}`, tenantId: journey.tenantId, journeyId: journey.id },
           async () => {
+            assertRole(operatorOf(res), role); // inside the audit, so a refusal is recorded too
             try {
               return await run(journey, input, operatorOf(res).name);
             } catch (err) {
@@ -291,7 +299,14 @@ export function journeyRoutes(deps: {
     },
   );
   // GDPR: blank the candidate's personal data here and make it unreadable in Temporal's history.
-  action('erase', 'erase', EmptyBody, async (journey) => ({ erased: await eraseJourney(deps, journey.id) }));
+  // Admin only: erasure cannot be undone.
+  action(
+    'erase',
+    'erase',
+    EmptyBody,
+    async (journey) => ({ erased: await eraseJourney(deps, journey.id) }),
+    'admin',
+  );
 
   return router;
 }

@@ -12,7 +12,8 @@ import { operatorAction } from './operator-action.js';
 export const CreateOperatorKeyBody = z.strictObject({
   /** Who holds the key, for the audit trail (e.g. "ana@vendor.example"). */
   name: z.string().trim().min(1, 'must not be empty').max(200),
-  role: z.enum(['admin', 'support']),
+  /** `metrics`: Prometheus's read-only key, for /metrics only. */
+  role: z.enum(['admin', 'support', 'metrics']),
   /** Scope the key to one tenant; left out, an unscoped admin creates an unscoped key. */
   tenantId: z.string().trim().min(1).max(100).optional(),
 });
@@ -50,6 +51,11 @@ export function operatorKeyRoutes({ db }: { db: Database }): Router {
         { action: 'keys.create', role: 'admin' },
         async () => {
           const body = parseInput(CreateOperatorKeyBody, req.body ?? {});
+          // Metrics span every tenant: only an unscoped admin hands out the (unscoped) metrics key.
+          if (body.role === 'metrics' && operator.tenantId !== null)
+            throw new HttpError(403, 'forbidden', 'a metrics key needs an admin key without tenant scope');
+          if (body.role === 'metrics' && body.tenantId !== undefined)
+            throw new ServiceError('invalid', 'a metrics key is not scoped to a tenant', 'tenantId');
           const tenantId = body.tenantId ?? operator.tenantId;
           if (tenantId !== null) {
             const exists =

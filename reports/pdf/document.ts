@@ -1,4 +1,6 @@
 import PDFDocument from 'pdfkit';
+import { FONT } from './fonts.js';
+import { useReportFonts } from './unicode-text.js';
 
 export interface PdfDocumentOptions {
   title: string;
@@ -33,6 +35,9 @@ export function createPdf(options: PdfDocumentOptions): PdfHandle {
       ModDate: options.generatedAt,
     },
   });
+  // Names as written: Unicode fonts with per-script fallback instead of the standard Helvetica.
+  useReportFonts(doc);
+  doc.font(FONT.regular);
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
     doc.on('data', (c: Buffer) => chunks.push(c));

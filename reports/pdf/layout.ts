@@ -1,4 +1,5 @@
 import { PAGE } from './document.js';
+import { FONT } from './fonts.js';
 import { toPdfText } from './text.js';
 
 export interface Theme {
@@ -39,7 +40,7 @@ function readableOn(hex: string): string {
   return 1.05 / (l + 0.05) >= 4.5 || 1.05 / (l + 0.05) >= (l + 0.05) / 0.05 ? '#FFFFFF' : '#111827';
 }
 
-export const FONT = { regular: 'Helvetica', bold: 'Helvetica-Bold', italic: 'Helvetica-Oblique' } as const;
+export { FONT };
 
 /**
  * Flow-layout helpers over one pdfkit document: everything is placed at `doc.y` and moves it

@@ -352,7 +352,7 @@ describe('docker-compose.yml', () => {
     });
   });
 
-  it('prometheus.yml scrapes every API and worker replica with the operator key from the compose secret', () => {
+  it('prometheus.yml scrapes every API and worker replica with the read-only metrics key from the compose secret', () => {
     const { services, secrets } = readCompose();
     const prometheus = parse(readRepoFile('deploy/prometheus/prometheus.yml')) as {
       scrape_configs: {
@@ -363,8 +363,8 @@ describe('docker-compose.yml', () => {
       }[];
     };
     const job = (name: string) => prometheus.scrape_configs.find((j) => j.job_name === name)!;
-    expect(secrets).toEqual({ metrics_bearer_token: { environment: 'OPERATOR_API_KEY' } });
-    expect(services.prometheus!.secrets).toEqual(['metrics_bearer_token']);
+    expect(secrets).toEqual({ prometheus_metrics_key: { environment: 'METRICS_API_KEY' } });
+    expect(services.prometheus!.secrets).toEqual(['prometheus_metrics_key']);
     const list = readCompose()['x-greenroom-env'];
     for (const [jobName, service, port] of [
       ['greenroom-api', 'api', Number(list.API_PORT)],
@@ -372,7 +372,7 @@ describe('docker-compose.yml', () => {
     ] as const) {
       expect(job(jobName)).toMatchObject({
         metrics_path: '/metrics',
-        authorization: { type: 'Bearer', credentials_file: '/run/secrets/metrics_bearer_token' },
+        authorization: { type: 'Bearer', credentials_file: '/run/secrets/prometheus_metrics_key' },
         dns_sd_configs: [{ names: [service], type: 'A', port }],
       });
       expect(services[service]!.expose).toEqual([String(port)]);

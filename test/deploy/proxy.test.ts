@@ -127,12 +127,12 @@ describe('the TLS proxy and Prometheus configuration', () => {
 
   it('promtool accepts prometheus.yml (the token file where compose mounts the secret)', async () => {
     const promtool = await tool('promtool', 'PROMTOOL_PATH');
-    const token = path.join(workDir, 'metrics_bearer_token');
+    const token = path.join(workDir, 'prometheus_metrics_key');
     await writeFile(token, 'x'.repeat(32));
     const config = path.join(workDir, 'prometheus.yml');
     const original = readRepoFile('deploy/prometheus/prometheus.yml');
-    expect(original).toContain('/run/secrets/metrics_bearer_token');
-    await writeFile(config, original.replaceAll('/run/secrets/metrics_bearer_token', token));
+    expect(original).toContain('/run/secrets/prometheus_metrics_key');
+    await writeFile(config, original.replaceAll('/run/secrets/prometheus_metrics_key', token));
     const { stdout } = await run(promtool, ['check', 'config', config]);
     expect(stdout).toContain('SUCCESS');
   });

@@ -18,7 +18,8 @@ describe('renderAssessmentReport', () => {
   it('contains candidate, test, score, pass/fail, sections, answers, timing and grader', async () => {
     const pdf = await render(assessmentInput);
     expect(isPdf(pdf)).toBe(true);
-    const text = extractText(pdf);
+    // PDF.js reads wrapped lines and the gaps between text runs as single spaces.
+    const flat = (await extractText(pdf)).replace(/\s+/g, ' ');
     for (const s of [
       'Acme Robotics',
       'José Müller',
@@ -40,9 +41,9 @@ describe('renderAssessmentReport', () => {
       '3 Dec 2025, 10:00 UTC',
       'Page 1 of 1',
     ]) {
-      expect(text).toContain(s);
+      expect(flat).toContain(s.replace(/\s+/g, ' '));
     }
-    expect(text).not.toContain('NOT PASSED');
+    expect(flat).not.toContain('NOT PASSED');
   });
 
   it('is byte-for-byte deterministic for identical input, compressed or not', async () => {
@@ -60,7 +61,7 @@ describe('renderAssessmentReport', () => {
   });
 
   it('handles zero sections, 0% and a failed result', async () => {
-    const text = extractText(
+    const text = await extractText(
       await render({
         ...assessmentInput,
         sections: [],
@@ -75,10 +76,12 @@ describe('renderAssessmentReport', () => {
   });
 
   it('handles 100%, exactly-on-the-pass-mark and no pass mark', async () => {
-    const full = extractText(await render({ ...assessmentInput, score: { points: 100, maxPoints: 100 } }));
+    const full = await extractText(
+      await render({ ...assessmentInput, score: { points: 100, maxPoints: 100 } }),
+    );
     expect(full).toContain('100%');
     expect(full).toContain('No pass mark set');
-    const edge = extractText(
+    const edge = await extractText(
       await render({ ...assessmentInput, score: { points: 7, maxPoints: 10, passMarkPercent: 70 } }),
     );
     expect(edge).toContain('PASSED');
@@ -103,20 +106,20 @@ describe('renderAssessmentReport', () => {
     });
     const pages = pageCount(pdf);
     expect(pages).toBeGreaterThan(3);
-    const text = extractText(pdf);
+    const text = await extractText(pdf);
     expect(text).toContain(`Page ${pages} of ${pages}`);
     // Chart labels wrap onto a second line.
     expect(text).toContain('Section 45 with a rather long\ndescriptive name');
     // Axis is repeated on the continuation page of the chart.
-    expect(text.match(/^100%$/gm)?.length ?? 0).toBeGreaterThan(1);
+    expect(text.match(/^0% 25% 50% 75% 100%/gm)?.length ?? 0).toBeGreaterThan(1);
   });
 
   it('cuts chart labels longer than two lines with an ellipsis', async () => {
     const name = 'An extremely long section name that keeps going well beyond two lines of the label column';
-    const text = extractText(
+    const text = await extractText(
       await render({ ...assessmentInput, sections: [{ name, points: 5, maxPoints: 10 }] }),
     );
-    expect(text).toMatch(/^An extremely long section name that\nkeeps going .*\.\.\.$/m);
+    expect(text).toMatch(/^An extremely long section name\nthat keeps going .*\.\.\. 5\/10 \(50%\)$/m);
     expect(text).toContain('5/10 (50%)');
   });
 
@@ -125,13 +128,13 @@ describe('renderAssessmentReport', () => {
       'The Extraordinarily Long-Named International Consolidated Robotics and Automation Holding Company';
     const pdf = await render({ ...assessmentInput, branding: { ...assessmentInput.branding, companyName } });
     expect(pageCount(pdf)).toBe(1);
-    expect(extractText(pdf)).toMatch(/^The Extraordinarily Long-Named .*\.\.\.$/m);
+    expect(await extractText(pdf)).toMatch(/^The Extraordinarily Long-Named .*\.\.\.$/m);
   });
 
-  it('renders names the standard font cannot show without crashing (transliterated or "?")', async () => {
+  it('shows names as written; emoji, which no report font has, become "?"', async () => {
     const pdf = await render({ ...assessmentInput, candidate: { name: 'Ελένη Иванова 王 😀' } });
     expect(isPdf(pdf)).toBe(true);
-    expect(extractText(pdf)).toContain('Eleni Ivanova ? ?');
+    expect(await extractText(pdf)).toContain('Ελένη Иванова 王 ?');
   });
 
   it('rejects invalid input with a ZodError naming the field', async () => {

@@ -1,17 +1,27 @@
+import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+
 /**
- * Minimal text extraction for *uncompressed* pdfkit output: pdfkit writes each line as a TJ
- * array of hex strings (split where kerning applies). Joining the hex runs of one array gives
- * the line's text; lines are separated by "\n".
+ * The text a reader would copy out of the PDF, through PDF.js (each font's ToUnicode map, so
+ * embedded subset fonts read back as the characters they show). Lines are separated by "\n",
+ * pages too.
  */
-export function extractText(pdf: Buffer): string {
-  const source = pdf.toString('latin1');
-  const decoder = new TextDecoder('windows-1252');
-  const lines: string[] = [];
-  for (const m of source.matchAll(/\[((?:<[0-9a-fA-F]*>|\s|-?\d+(?:\.\d+)?)*)\]\s*TJ/g)) {
-    const hex = [...(m[1] ?? '').matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => h[1] ?? '').join('');
-    lines.push(decoder.decode(Buffer.from(hex, 'hex')));
+export async function extractText(pdf: Buffer): Promise<string> {
+  const document = await getDocument({ data: new Uint8Array(pdf), verbosity: 0 }).promise;
+  try {
+    const pages: string[] = [];
+    for (let n = 1; n <= document.numPages; n++) {
+      const content = await (await document.getPage(n)).getTextContent();
+      let page = '';
+      for (const item of content.items) {
+        if (!('str' in item)) continue;
+        page += item.str + (item.hasEOL ? '\n' : '');
+      }
+      pages.push(page.replace(/\n+$/, ''));
+    }
+    return pages.join('\n');
+  } finally {
+    await document.destroy();
   }
-  return lines.join('\n');
 }
 
 export function pageCount(pdf: Buffer): number {
