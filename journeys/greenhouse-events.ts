@@ -3,11 +3,11 @@ import type { Prisma } from '../db/client.js';
 import { ServiceError } from '../domain/errors.js';
 import { journeyStatuses, terminalStatuses } from '../domain/journey.js';
 import type { WebhookEvent } from '../greenhouse/webhooks/index.js';
-import { greenhouseStopSignal } from '../workflows/assessment/messages.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { HarvestClientFactory } from '../tenants/harvest-gateway.js';
 import { applicationFates } from './candidate-deletion.js';
 import { eraseJourney } from './erase-candidate.js';
+import { candidateJourneyKinds, kindModuleOf } from './kinds/index.js';
 import { journeyIdOf, startJourney, type StartDeps } from './start-journey.js';
 
 /**
@@ -165,7 +165,7 @@ async function deleteOrMerge(
   const journeys = await deps.db.journey.findMany({
     where: {
       tenantId,
-      kind: { in: ['assessment', 'reference_check'] },
+      kind: { in: candidateJourneyKinds },
       erasedAt: null,
       greenhouseCandidateId: candidateId,
     },
@@ -216,18 +216,15 @@ async function stopJourneys(
 ): Promise<string> {
   const journeys = await deps.db.journey.findMany({
     where: {
-      AND: [
-        { tenantId, kind: { in: ['assessment', 'reference_check'] }, status: { in: runningStatuses } },
-        where,
-      ],
+      AND: [{ tenantId, kind: { in: candidateJourneyKinds }, status: { in: runningStatuses } }, where],
     },
-    select: { id: true },
+    select: { id: true, kind: true },
     orderBy: { id: 'asc' },
   });
   const stopped: string[] = [];
-  for (const { id } of journeys) {
+  for (const { id, kind } of journeys) {
     try {
-      await deps.temporal.workflow.getHandle(id).signal(greenhouseStopSignal, { event: action });
+      await kindModuleOf(kind)!.stopOnGreenhouseEvent(deps.temporal, id, action);
       stopped.push(id);
     } catch (err) {
       // Already finished (the read model lags by one activity): nothing left to stop.
@@ -252,7 +249,7 @@ async function eraseJourneys(
   where: Prisma.JourneyWhereInput,
 ): Promise<string> {
   const journeys = await deps.db.journey.findMany({
-    where: { AND: [{ tenantId, kind: { in: ['assessment', 'reference_check'] }, erasedAt: null }, where] },
+    where: { AND: [{ tenantId, kind: { in: candidateJourneyKinds }, erasedAt: null }, where] },
     select: { id: true },
     orderBy: { id: 'asc' },
   });

@@ -1,6 +1,7 @@
 import type { Database } from '../../db/client.js';
 import type { ResultField } from '../../domain/result-fields.js';
 import type { HarvestClient } from '../../greenhouse/harvest/types.js';
+import { candidateJourneyKinds, kindModuleOf } from '../../journeys/kinds/index.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { credentialsOf } from '../../tenants/credentials.js';
 import { recordRefusal, refusalOf } from '../../tenants/credential-refusal.js';
@@ -57,7 +58,7 @@ export function createReconciliationActivities(deps: ReconciliationDeps): Reconc
       const rows = await db.journey.findMany({
         where: {
           tenantId,
-          kind: { in: ['assessment', 'reference_check'] },
+          kind: { in: candidateJourneyKinds },
           status: 'complete',
           completedAt: { gte: new Date(since) },
           greenhouseApplicationId: { not: null },
@@ -184,13 +185,8 @@ async function expectedFields(
 ): Promise<Set<ResultField>> {
   const fields = new Set<ResultField>(['status', 'test_name', 'completed_at']);
   if (journey.profileUrl) fields.add('report_link');
-  if (journey.kind === 'reference_check') {
-    // A reference check never decides pass/fail; its score is the mean rating, if any.
-    const result = await db.referenceCheckResult.findUnique({ where: { journeyId: journey.id } });
-    if (result?.meanRating !== null && result?.meanRating !== undefined) fields.add('score');
-  } else {
-    fields.add('score');
-    fields.add('pass_fail');
-  }
+  // The kind's own: a reference check never decides pass/fail, and has a score only with ratings.
+  const kind = kindModuleOf(journey.kind);
+  for (const field of kind ? await kind.reconciliationFields(db, journey.id) : []) fields.add(field);
   return fields;
 }

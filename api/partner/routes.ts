@@ -13,6 +13,7 @@ import {
   SendTestRequestSchema,
   type PartnerStatus,
 } from '../../greenhouse/partner/index.js';
+import { kindModuleOf } from '../../journeys/kinds/index.js';
 import { startJourney } from '../../journeys/start-journey.js';
 import { checkCallbackUrl, CompletionCallbackError, type Resolver } from '../../greenhouse/callback/index.js';
 import { hashToken } from '../../security/tokens.js';
@@ -190,11 +191,9 @@ export function partnerRoutes(deps: PartnerRouteDeps): Router {
         select: { kind: true, status: true, statusDetail: true, score: true, profileUrl: true },
       });
       if (!journey) throw new HttpError(404, 'not_found', `no interview ${id}`);
-      // A reference check tells the recruiter how many referees answered and whether it is partial.
-      const references =
-        journey.kind === 'reference_check' && journey.status === 'complete'
-          ? await deps.db.referenceCheckResult.findUnique({ where: { journeyId: id } })
-          : null;
+      // A kind may tell the recruiter more (a reference check: how many referees answered).
+      const kindMetadata =
+        (await kindModuleOf(journey.kind)?.testStatusMetadata(deps.db, { id, ...journey })) ?? null;
       res.json(
         buildTestStatus({
           status: partnerStatusOf(journey.status),
@@ -203,14 +202,7 @@ export function partnerRoutes(deps: PartnerRouteDeps): Router {
           ...(journey.status === 'failed' && journey.statusDetail
             ? { metadata: { Reason: journey.statusDetail } }
             : {}),
-          ...(references
-            ? {
-                metadata: {
-                  'Referees answered': `${references.answered} of ${references.quorum} required`,
-                  Completion: references.partial ? 'partial' : 'complete',
-                },
-              }
-            : {}),
+          ...(kindMetadata ? { metadata: kindMetadata } : {}),
         }),
       );
     }),
