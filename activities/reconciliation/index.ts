@@ -6,8 +6,8 @@ import type { SecretBox } from '../../security/secret-box.js';
 import { credentialsOf } from '../../tenants/credentials.js';
 import { recordRefusal, refusalOf } from '../../tenants/credential-refusal.js';
 import type { HarvestClientFactory } from '../../tenants/harvest-gateway.js';
-import type { AssessmentDeps } from '../assessment/context.js';
-import { createWritebackActivities } from '../assessment/greenhouse-writeback.js';
+import type { AssessmentDeps } from '../../journeys/journey-context.js';
+import { createWritebackActivities } from '../../journeys/greenhouse-writeback.js';
 import type { ReconciliationActivities, ReconciliationTotals } from './types.js';
 
 export type { ReconciliationActivities, ReconciliationTotals } from './types.js';

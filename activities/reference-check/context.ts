@@ -1,4 +1,4 @@
-import type { AssessmentDeps } from '../assessment/context.js';
+import type { AssessmentDeps } from '../../journeys/journey-context.js';
 import { brandingOf } from '../journeys/branding.js';
 
 /** Everything an activity needs to know about one reference check, loaded fresh on every attempt. */

@@ -1,25 +1,25 @@
-import { Prisma } from '../../db/client.js';
-import type { ResultField } from '../../domain/result-fields.js';
-import { toActivityFailure } from '../../greenhouse/harvest/activity-failure.js';
-import { isHarvestError } from '../../greenhouse/harvest/errors.js';
+import { Prisma } from '../db/client.js';
+import type { ResultField } from '../domain/result-fields.js';
+import { toActivityFailure } from '../greenhouse/harvest/activity-failure.js';
+import { isHarvestError } from '../greenhouse/harvest/errors.js';
 import type {
   CandidateMatch,
   CustomFieldValue,
   HarvestApplication,
   HarvestClient,
-} from '../../greenhouse/harvest/types.js';
-import type { SecretBox } from '../../security/secret-box.js';
+} from '../greenhouse/harvest/types.js';
+import type { SecretBox } from '../security/secret-box.js';
 import {
   credentialRefusedFailure,
   recordRefusal,
   refusalOf,
   type ConnectionSeen,
-} from '../../tenants/credential-refusal.js';
-import { credentialsOf } from '../../tenants/credentials.js';
-import type { HarvestClientFactory } from '../../tenants/harvest-gateway.js';
-import { kindModule } from '../../journeys/kinds/index.js';
-import type { AssessmentDeps } from './context.js';
-import type { AssessmentActivities } from './types.js';
+} from '../tenants/credential-refusal.js';
+import { credentialsOf } from '../tenants/credentials.js';
+import type { HarvestClientFactory } from '../tenants/harvest-gateway.js';
+import { kindModule } from './kinds/index.js';
+import type { AssessmentDeps } from './journey-context.js';
+import type { AssessmentActivities } from '../activities/assessment/types.js';
 
 export interface WritebackDeps extends AssessmentDeps {
   secrets: SecretBox;

@@ -1,6 +1,6 @@
-import type { CatalogueService } from '../../catalogue/service.js';
-import type { Database } from '../../db/client.js';
-import { brandingOf } from '../journeys/branding.js';
+import type { CatalogueService } from '../catalogue/service.js';
+import type { Database } from '../db/client.js';
+import { brandingOf } from '../activities/journeys/branding.js';
 
 export interface AssessmentDeps {
   db: Database;
