@@ -24,7 +24,7 @@ import { journeyRoutes } from './operator/journeys.js';
 import { probeRoutes } from './operator/probes.js';
 import { reconciliationRoutes } from './operator/reconciliation.js';
 import { responseErrorRoutes } from './operator/response-errors.js';
-import { pagePath } from '../activities/assessment/links.js';
+import { pagePath } from '../journeys/links.js';
 import { gradeRoutes } from './pages/grade.js';
 import { nominationRoutes } from './pages/nominate.js';
 import { outboxRoutes } from './pages/outbox.js';

@@ -1,21 +1,22 @@
 import { createHash } from 'node:crypto';
+import type { z } from 'zod';
 import type { Database } from '../db/client.js';
 import { Prisma } from '../db/client.js';
 import { ServiceError } from '../domain/errors.js';
-import { ReferenceCheckTemplate } from '../domain/reference-checks/template.js';
-import { firstIssue, TestDefinition, type TestDefinitionInput } from '../domain/tests/definition.js';
+import type { ReferenceCheckTemplate } from '../domain/reference-checks/template.js';
+import { firstIssue, type TestDefinition, type TestDefinitionInput } from '../domain/tests/definition.js';
+import { kindModule, kindOfDefinition, type CandidateJourneyKind } from '../journeys/kinds/index.js';
 
 /** What the catalogue holds: assessment tests and reference-check templates (`kind: "reference_check"`). */
 export type CatalogueDefinition = TestDefinition | ReferenceCheckTemplate;
-export type TestKind = 'assessment' | 'reference_check';
-export const kindOf = (definition: CatalogueDefinition): TestKind =>
-  'kind' in definition ? 'reference_check' : 'assessment';
+export type TestKind = CandidateJourneyKind;
+export const kindOf = (definition: CatalogueDefinition): TestKind => kindOfDefinition(definition);
 
 /** Parses an operator's definition by its `kind` (absent = an assessment test). */
 export function parseCatalogueDefinition(input: unknown) {
-  const isReferenceCheck =
-    typeof input === 'object' && input !== null && (input as { kind?: unknown }).kind === 'reference_check';
-  return isReferenceCheck ? ReferenceCheckTemplate.safeParse(input) : TestDefinition.safeParse(input);
+  return kindModule(kindOfDefinition(input)).catalogue.schema.safeParse(
+    input,
+  ) as z.ZodSafeParseResult<CatalogueDefinition>;
 }
 
 /** JSON with object keys sorted at every level: equal content, equal text, equal hash. */
@@ -127,7 +128,7 @@ export function createCatalogueService({ db }: { db: Database }) {
       if (test.kind !== kind) {
         throw new ServiceError(
           'conflict',
-          `${testId} is ${test.kind === 'assessment' ? 'an assessment test' : 'a reference check'}; use a new testId for a ${kind === 'assessment' ? 'test' : 'reference check'}`,
+          `${testId} is ${kindModule(test.kind).label.withArticle}; use a new testId for a ${kindModule(kind).label.short}`,
           'kind',
         );
       }
@@ -198,9 +199,24 @@ export function createCatalogueService({ db }: { db: Database }) {
       contentHash: row.contentHash,
       createdAt: row.createdAt,
     };
-    return 'kind' in definition
-      ? { ...fields, kind: 'reference_check', definition }
-      : { ...fields, kind: 'assessment', definition };
+    return { ...fields, kind: kindOf(definition), definition } as CatalogueEntry;
+  }
+
+  /** One version of an entry that must be of this kind (the current one by default). */
+  async function entryOfKind<K extends TestKind>(
+    tenantId: string,
+    testId: string,
+    kind: K,
+    version?: number,
+  ): Promise<Extract<CatalogueEntry, { kind: K }>> {
+    const entry = await getEntry(tenantId, testId, version);
+    if (entry.kind !== kind)
+      throw new ServiceError(
+        'invalid',
+        `${testId} is ${kindModule(entry.kind).label.withArticle}, not a ${kindModule(kind).label.short}`,
+        'testId',
+      );
+    return entry as Extract<CatalogueEntry, { kind: K }>;
   }
 
   return {
@@ -242,24 +258,12 @@ export function createCatalogueService({ db }: { db: Database }) {
     getEntry,
 
     /** One version of an assessment test (the current one by default), whether or not it is active. */
-    async getTest(tenantId: string, testId: string, version?: number): Promise<TestVersion> {
-      const entry = await getEntry(tenantId, testId, version);
-      if (entry.kind !== 'assessment')
-        throw new ServiceError('invalid', `${testId} is a reference check, not a test`, 'testId');
-      return entry;
-    },
+    getTest: (tenantId: string, testId: string, version?: number) =>
+      entryOfKind(tenantId, testId, 'assessment', version),
 
     /** One version of a reference-check template (the current one by default). */
-    async getReferenceTemplate(
-      tenantId: string,
-      testId: string,
-      version?: number,
-    ): Promise<ReferenceTemplateVersion> {
-      const entry = await getEntry(tenantId, testId, version);
-      if (entry.kind !== 'reference_check')
-        throw new ServiceError('invalid', `${testId} is an assessment test, not a reference check`, 'testId');
-      return entry;
-    },
+    getReferenceTemplate: (tenantId: string, testId: string, version?: number) =>
+      entryOfKind(tenantId, testId, 'reference_check', version),
 
     /** Takes a test out of list_tests and new invites; running journeys keep their version. */
     async deactivateTest(tenantId: string, testId: string) {

@@ -3,6 +3,7 @@ import { Prisma, type Database } from '../db/client.js';
 import { journeysOf, type JourneyRepository } from '../db/repositories/journeys.js';
 import { createJourneySealer } from '../security/journey-sealing.js';
 import type { SecretBox } from '../security/secret-box.js';
+import { kindModuleOf } from './kinds/index.js';
 
 export interface EraseDeps {
   db: Database;
@@ -32,12 +33,12 @@ const ERASED = 'erased';
  */
 export async function eraseJourney(deps: EraseDeps, journeyId: string): Promise<Erasure> {
   const { db } = deps;
-  await journeysOf(deps).getOrThrow(journeyId);
-  const referees = await db.referee.findMany({ where: { journeyId }, select: { id: true } });
+  const journey = await journeysOf(deps).getOrThrow(journeyId);
+  const related = (await kindModuleOf(journey.kind)?.eraseRelatedWorkflows(db, journeyId)) ?? [];
 
   // Stop first, so nothing writes personal data back while we blank it.
   let stopped = 0;
-  for (const id of [journeyId, ...referees.map((r) => r.id)]) {
+  for (const id of [journeyId, ...related]) {
     try {
       await deps.temporal.workflow.getHandle(id).terminate('the candidate’s personal data was erased');
       stopped++;

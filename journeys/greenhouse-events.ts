@@ -2,12 +2,12 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Prisma } from '../db/client.js';
 import { ServiceError } from '../domain/errors.js';
 import type { WebhookEvent } from '../greenhouse/webhooks/index.js';
-import { greenhouseStopSignal } from '../workflows/assessment/messages.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { HarvestClientFactory } from '../tenants/harvest-gateway.js';
 import { journeysOf } from '../db/repositories/journeys.js';
 import { applicationFates } from './candidate-deletion.js';
 import { eraseJourney } from './erase-candidate.js';
+import { candidateJourneyKinds, kindModuleOf } from './kinds/index.js';
 import { journeyIdOf, startJourney, type StartDeps } from './start-journey.js';
 
 /**
@@ -202,9 +202,9 @@ async function stopJourneys(
 ): Promise<string> {
   const journeys = await journeysOf(deps).runningIds(tenantId, where);
   const stopped: string[] = [];
-  for (const { id } of journeys) {
+  for (const { id, kind } of journeys) {
     try {
-      await deps.temporal.workflow.getHandle(id).signal(greenhouseStopSignal, { event: action });
+      await kindModuleOf(kind)!.stopOnGreenhouseEvent(deps.temporal, id, action);
       stopped.push(id);
     } catch (err) {
       // Already finished (the read model lags by one activity): nothing left to stop.

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import type { CatalogueEntry, CatalogueService, TestKind } from '../catalogue/service.js';
+import type { CatalogueService, TestKind } from '../catalogue/service.js';
 import type { Database } from '../db/client.js';
 import { journeysOf, type JourneyRepository } from '../db/repositories/journeys.js';
 import { ServiceError } from '../domain/errors.js';
@@ -12,9 +12,8 @@ import {
   TenantIdKey,
   TestIdKey,
 } from '../domain/search-attributes.js';
-import { quorumOf } from '../domain/reference-checks/template.js';
-import type { AssessmentJourneyInput, AssessmentPolicy } from '../workflows/assessment/messages.js';
-import type { ReferenceCheckJourneyInput } from '../workflows/reference-check/messages.js';
+import type { AssessmentPolicy } from '../workflows/assessment/messages.js';
+import { kindModule, type CommonWorkflowInput } from './kinds/index.js';
 
 /** One journey to start: an assessment or a reference check, whichever the catalogue entry is. */
 export interface JourneyStart {
@@ -180,7 +179,9 @@ export async function startJourney(deps: StartDeps, start: JourneyStart) {
   const pinned = existing?.testVersion ?? test.version;
   const entry =
     pinned === test.version ? test : await deps.catalogue.getEntry(start.tenantId, start.testId, pinned);
-  const input = workflowInput(entry, {
+  const kind = kindModule(entry.kind);
+  // The pinned version's timing rules, which the journey keeps for life.
+  const common: CommonWorkflowInput = {
     journeyId,
     tenantId: start.tenantId,
     testId: start.testId,
@@ -188,9 +189,10 @@ export async function startJourney(deps: StartDeps, start: JourneyStart) {
     trigger: start.trigger,
     applicationId: existing?.greenhouseApplicationId ?? start.greenhouse.applicationId,
     applicationMatch: deps.applicationMatch ?? { intervalSeconds: 3600, attempts: 72 },
-  });
+  };
+  const input = kind.workflow.input(entry.definition, common);
   const started = await deps.temporal.workflow
-    .start(entry.kind === 'assessment' ? 'assessmentJourney' : 'referenceCheckJourney', {
+    .start(kind.workflow.type, {
       workflowId: journeyId,
       taskQueue: deps.taskQueue,
       args: [input],
@@ -202,7 +204,7 @@ export async function startJourney(deps: StartDeps, start: JourneyStart) {
         { key: JourneyKindKey, value: entry.kind },
         { key: JourneyStatusKey, value: 'created' },
         { key: TestIdKey, value: start.testId },
-        ...(input.applicationId ? [{ key: GreenhouseApplicationIdKey, value: input.applicationId }] : []),
+        ...(common.applicationId ? [{ key: GreenhouseApplicationIdKey, value: common.applicationId }] : []),
       ],
     })
     .then((handle) => handle.firstExecutionRunId)
@@ -211,39 +213,4 @@ export async function startJourney(deps: StartDeps, start: JourneyStart) {
       throw err;
     });
   return { journeyId, runId: started, created: !existing };
-}
-
-/** The workflow's input: the pinned version's timing rules, which the journey keeps for life. */
-function workflowInput(
-  entry: CatalogueEntry,
-  common: Omit<AssessmentJourneyInput, 'policy'> & { applicationMatch: AssessmentPolicy['applicationMatch'] },
-): AssessmentJourneyInput | ReferenceCheckJourneyInput {
-  const { applicationMatch, ...ids } = common;
-  if (entry.kind === 'assessment') {
-    const d = entry.definition;
-    return {
-      ...ids,
-      policy: {
-        deadlineDays: d.deadlineDays,
-        reminders: d.reminders,
-        graderReminderHours: d.graderReminderHours,
-        applicationMatch,
-      },
-    };
-  }
-  const t = entry.definition;
-  return {
-    ...ids,
-    policy: {
-      nominationDeadlineDays: t.nominationDeadlineDays,
-      refereeDeadlineDays: t.refereeDeadlineDays,
-      deadlineDays: t.deadlineDays,
-      candidateReminders: t.reminders.candidate,
-      refereeReminders: t.reminders.referee,
-      minReferees: t.referees.min,
-      maxReferees: t.referees.max,
-      quorum: quorumOf(t),
-      applicationMatch,
-    },
-  };
 }

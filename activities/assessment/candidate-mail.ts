@@ -6,9 +6,9 @@ import {
   renderReminder,
   type Mailer,
 } from '../../mail/index.js';
-import { loadJourney, type AssessmentDeps } from './context.js';
-import { sendOnce } from './email-ledger.js';
-import { issueLink } from './links.js';
+import { loadJourney, type AssessmentDeps } from '../../journeys/journey-context.js';
+import { sendOnce } from '../../journeys/email-ledger.js';
+import { issueLink } from '../../journeys/links.js';
 import type { AssessmentActivities } from './types.js';
 
 const DAY = 86_400_000;

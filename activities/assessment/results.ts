@@ -10,8 +10,8 @@ import {
 } from '../../domain/tests/grading.js';
 import { createJourneySealer } from '../../security/journey-sealing.js';
 import type { SecretBox } from '../../security/secret-box.js';
-import { loadJourney, type AssessmentDeps } from './context.js';
-import { issueLink } from './links.js';
+import { loadJourney, type AssessmentDeps } from '../../journeys/journey-context.js';
+import { issueLink } from '../../journeys/links.js';
 import type { AssessmentActivities } from './types.js';
 
 const YEAR = 365 * 86_400_000;

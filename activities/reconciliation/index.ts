@@ -2,12 +2,13 @@ import type { Database } from '../../db/client.js';
 import { journeysOf } from '../../db/repositories/journeys.js';
 import type { ResultField } from '../../domain/result-fields.js';
 import type { HarvestClient } from '../../greenhouse/harvest/types.js';
+import { candidateJourneyKinds, kindModuleOf } from '../../journeys/kinds/index.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { credentialsOf } from '../../tenants/credentials.js';
 import { recordRefusal, refusalOf } from '../../tenants/credential-refusal.js';
 import type { HarvestClientFactory } from '../../tenants/harvest-gateway.js';
-import type { AssessmentDeps } from '../assessment/context.js';
-import { createWritebackActivities } from '../assessment/greenhouse-writeback.js';
+import type { AssessmentDeps } from '../../journeys/journey-context.js';
+import { createWritebackActivities } from '../../journeys/greenhouse-writeback.js';
 import type { ReconciliationActivities, ReconciliationTotals } from './types.js';
 
 export type { ReconciliationActivities, ReconciliationTotals } from './types.js';
@@ -177,13 +178,8 @@ async function expectedFields(
 ): Promise<Set<ResultField>> {
   const fields = new Set<ResultField>(['status', 'test_name', 'completed_at']);
   if (journey.profileUrl) fields.add('report_link');
-  if (journey.kind === 'reference_check') {
-    // A reference check never decides pass/fail; its score is the mean rating, if any.
-    const result = await db.referenceCheckResult.findUnique({ where: { journeyId: journey.id } });
-    if (result?.meanRating !== null && result?.meanRating !== undefined) fields.add('score');
-  } else {
-    fields.add('score');
-    fields.add('pass_fail');
-  }
+  // The kind's own: a reference check never decides pass/fail, and has a score only with ratings.
+  const kind = kindModuleOf(journey.kind);
+  for (const field of kind ? await kind.reconciliationFields(db, journey.id) : []) fields.add(field);
   return fields;
 }

@@ -4,8 +4,8 @@ import { aggregateRatings, type RefereeAnswers } from '../../domain/reference-ch
 import type { FraudSignal } from '../../domain/reference-checks/fraud.js';
 import { relationshipLabel, type Relationship } from '../../domain/reference-checks/template.js';
 import { renderReferenceCheckReport, type ReferenceCheckReportInput } from '../../reports/index.js';
-import type { AssessmentDeps } from '../assessment/context.js';
-import { issueLink } from '../assessment/links.js';
+import type { AssessmentDeps } from '../../journeys/journey-context.js';
+import { issueLink } from '../../journeys/links.js';
 import { candidateNameOf, loadReferenceCheck } from './context.js';
 import type { ReferenceCheckActivities } from './types.js';
 

@@ -1,4 +1,4 @@
-import type { AssessmentDeps } from '../assessment/context.js';
+import type { AssessmentDeps } from '../../journeys/journey-context.js';
 import { journeysOf } from '../../db/repositories/journeys.js';
 import { brandingOf } from '../journeys/branding.js';
 

@@ -1,6 +1,6 @@
 import type { Mailer } from '../../mail/index.js';
 import type { SecretBox } from '../../security/secret-box.js';
-import type { AssessmentDeps } from '../assessment/context.js';
+import type { AssessmentDeps } from '../../journeys/journey-context.js';
 import { createCompileActivities } from './compile.js';
 import { createNominationActivities } from './nominations.js';
 import { createRefereeActivities } from './referees.js';

@@ -15,9 +15,9 @@ import {
   renderRefereeRequest,
   type Mailer,
 } from '../../mail/index.js';
-import type { AssessmentDeps } from '../assessment/context.js';
-import { sendOnce } from '../assessment/email-ledger.js';
-import { issueLink } from '../assessment/links.js';
+import type { AssessmentDeps } from '../../journeys/journey-context.js';
+import { sendOnce } from '../../journeys/email-ledger.js';
+import { issueLink } from '../../journeys/links.js';
 import { candidateNameOf, loadReferenceCheck } from './context.js';
 import type { ReferenceCheckActivities } from './types.js';
 

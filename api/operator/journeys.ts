@@ -17,6 +17,7 @@ import {
 import { forceCompleteUpdate } from '../../workflows/reference-check/messages.js';
 import { retryStepUpdate, skipStepUpdate, writebackSteps } from '../../workflows/shared/journey-messages.js';
 import { eraseJourney } from '../../journeys/erase-candidate.js';
+import { kindModuleOf, kindsWith, type KindOperatorAction } from '../../journeys/kinds/index.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { handle, HttpError, parseInput } from '../http-errors.js';
 import { audited } from './audit.js';
@@ -163,30 +164,14 @@ export function journeyRoutes(deps: {
     '/journeys/:journeyId',
     handle(async (req, res) => {
       const journey = await load(res, String(req.params.journeyId));
-      const [timeline, live, referees] = await Promise.all([
+      const [timeline, live, kindDetail] = await Promise.all([
         db.journeyEvent.findMany({
           where: { journeyId: journey.id },
           orderBy: [{ at: 'asc' }, { id: 'asc' }],
           select: { at: true, step: true, label: true, attempt: true, outcome: true, detail: true },
         }),
         liveState(temporal.workflow.getHandle(journey.id)),
-        journey.kind === 'reference_check'
-          ? db.referee.findMany({
-              where: { journeyId: journey.id },
-              orderBy: { position: 'asc' },
-              // Where each referee stands; names and answers stay on the report.
-              select: {
-                id: true,
-                relationship: true,
-                status: true,
-                late: true,
-                requestedAt: true,
-                answeredAt: true,
-                dueAt: true,
-                fraudSignals: true,
-              },
-            })
-          : Promise.resolve(undefined),
+        kindModuleOf(journey.kind)?.operatorDetail(db, journey.id) ?? {},
       ]);
       const { profileUrl: _link, callbackUrl: _callback, sentBy: _sentBy, ...safe } = journey;
       res.json({
@@ -198,7 +183,7 @@ export function journeyRoutes(deps: {
               (terminalStatuses.has(journey.status as JourneyStatus) ? null : journey.statusDetail)),
         live: live !== null,
         timeline,
-        ...(referees ? { referees } : {}),
+        ...kindDetail,
       });
     }),
   );
@@ -245,23 +230,24 @@ export function journeyRoutes(deps: {
       }),
     );
   }
-  const only = (journey: { id: string; kind: string }, kind: string, what: string) => {
-    if (journey.kind !== kind)
+  /** Refuses an action whose update this journey's kind does not define (its kind module says). */
+  const only = (journey: { id: string; kind: string }, action: KindOperatorAction, what: string) => {
+    if (!kindModuleOf(journey.kind)?.operatorActions[action])
       throw new HttpError(
         409,
         'conflict',
-        `journey ${journey.id} is ${journey.kind}: only ${kind} journeys can ${what}`,
+        `journey ${journey.id} is ${journey.kind}: only ${kindsWith(action).join(' or ')} journeys can ${what}`,
       );
   };
   const workflow = (id: string) => temporal.workflow.getHandle(id);
 
   action('resend', 'resend', EmptyBody, async (journey) => {
-    only(journey, 'assessment', 'have their invite resent');
+    only(journey, 'resend', 'have their invite resent');
     const state = await workflow(journey.id).executeUpdate(resendInviteUpdate, { args: [] });
     return { invitesSent: state.invitesSent };
   });
   action('extend', 'extend', ExtendBody, async (journey, { deadlineAt }) => {
-    only(journey, 'assessment', 'have their deadline extended');
+    only(journey, 'extend', 'have their deadline extended');
     const state = await workflow(journey.id).executeUpdate(extendDeadlineUpdate, { args: [{ deadlineAt }] });
     return { previousDeadlineAt: journey.deadlineAt?.toISOString() ?? null, deadlineAt: state.deadlineAt };
   });
@@ -285,7 +271,7 @@ export function journeyRoutes(deps: {
     'force_complete',
     ForceCompleteBody,
     async (journey, { reason, by }, operatorName) => {
-      only(journey, 'reference_check', 'be force-completed');
+      only(journey, 'forceComplete', 'be force-completed');
       if (terminalStatuses.has(journey.status as JourneyStatus))
         throw new HttpError(
           409,

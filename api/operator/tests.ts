@@ -2,8 +2,8 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { CatalogueService } from '../../catalogue/service.js';
 import type { Database } from '../../db/client.js';
-import { ReferenceCheckTemplate } from '../../domain/reference-checks/template.js';
-import { TestDefinition, TestId } from '../../domain/tests/definition.js';
+import { kindModule, kindOfDefinition } from '../../journeys/kinds/index.js';
+import { TestId } from '../../domain/tests/definition.js';
 import { handle, HttpError, parseInput } from '../http-errors.js';
 import { assertTenantAccess, operatorOf } from './identity.js';
 import { operatorAction } from './operator-action.js';
@@ -67,11 +67,9 @@ export function testRoutes({ db, catalogue }: { db: Database; catalogue: Catalog
         'testId',
       );
     }
-    // `kind: "reference_check"` makes it a reference-check template; without it, a test.
-    const isReferenceCheck = (body as { kind?: unknown }).kind === 'reference_check';
-    const definition = isReferenceCheck
-      ? parseInput(ReferenceCheckTemplate, { ...body, testId: id })
-      : parseInput(TestDefinition, { ...body, testId: id });
+    // The body's `kind` picks the definition (`"reference_check"`: a template); without it, a test.
+    const { schema } = kindModule(kindOfDefinition(body)).catalogue;
+    const definition = parseInput(schema, { ...body, testId: id });
     return catalogue.putTest(tenant, definition);
   };
 

@@ -1,7 +1,7 @@
 import express, { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { pagePath, resolveLink } from '../../activities/assessment/links.js';
+import { pagePath, resolveLink } from '../../journeys/links.js';
 import type { CatalogueService } from '../../catalogue/service.js';
 import type { Database } from '../../db/client.js';
 import { journeysOf, type JourneyRepository } from '../../db/repositories/journeys.js';

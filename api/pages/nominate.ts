@@ -1,8 +1,9 @@
 import express, { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { pagePath, resolveLink } from '../../activities/assessment/links.js';
+import { pagePath, resolveLink } from '../../journeys/links.js';
 import type { CatalogueService } from '../../catalogue/service.js';
+import { kindHasPage } from '../../journeys/kinds/index.js';
 import type { Database } from '../../db/client.js';
 import { journeysOf, type JourneyRepository } from '../../db/repositories/journeys.js';
 import { validateNominations } from '../../domain/reference-checks/nomination.js';
@@ -107,7 +108,7 @@ export function nominationRoutes(deps: NominationDeps): Router {
     const journeyId = await resolveLink(deps.db, token, 'nominate');
     if (!journeyId) return null;
     const journey = await journeysOf(deps).get(journeyId);
-    if (!journey || journey.kind !== 'reference_check' || !journey.testId || journey.testVersion === null)
+    if (!journey || !kindHasPage(journey.kind, 'nominate') || !journey.testId || journey.testVersion === null)
       return null;
     const [template, candidate, referees] = await Promise.all([
       deps.catalogue.getReferenceTemplate(journey.tenantId, journey.testId, journey.testVersion),

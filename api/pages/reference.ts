@@ -1,7 +1,7 @@
 import express, { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { pagePath, resolveRefereeLink } from '../../activities/assessment/links.js';
+import { pagePath, resolveRefereeLink } from '../../journeys/links.js';
 import type { CatalogueService } from '../../catalogue/service.js';
 import type { Database } from '../../db/client.js';
 import { journeysOf, type JourneyRepository } from '../../db/repositories/journeys.js';

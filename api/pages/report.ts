@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { pagePath, resolveLink } from '../../activities/assessment/links.js';
+import { pagePath, resolveLink } from '../../journeys/links.js';
 import type { Database } from '../../db/client.js';
 import { messagePage, notFoundPage } from './html.js';
 import { pageSecurityHeaders } from './security-headers.js';

@@ -14,6 +14,7 @@ import {
   SendTestRequestSchema,
   type PartnerStatus,
 } from '../../greenhouse/partner/index.js';
+import { kindModuleOf } from '../../journeys/kinds/index.js';
 import { startJourney } from '../../journeys/start-journey.js';
 import { checkCallbackUrl, CompletionCallbackError, type Resolver } from '../../greenhouse/callback/index.js';
 import { hashToken } from '../../security/tokens.js';
@@ -189,11 +190,9 @@ export function partnerRoutes(deps: PartnerRouteDeps): Router {
       const { partner_interview_id: id } = parseInput(TestStatusQuery, req.query, 'partner_interview_id');
       const journey = await journeysOf(deps).statusInTenant(id, tenantId);
       if (!journey) throw new HttpError(404, 'not_found', `no interview ${id}`);
-      // A reference check tells the recruiter how many referees answered and whether it is partial.
-      const references =
-        journey.kind === 'reference_check' && journey.status === 'complete'
-          ? await deps.db.referenceCheckResult.findUnique({ where: { journeyId: id } })
-          : null;
+      // A kind may tell the recruiter more (a reference check: how many referees answered).
+      const kindMetadata =
+        (await kindModuleOf(journey.kind)?.testStatusMetadata(deps.db, { id, ...journey })) ?? null;
       res.json(
         buildTestStatus({
           status: partnerStatusOf(journey.status),
@@ -202,14 +201,7 @@ export function partnerRoutes(deps: PartnerRouteDeps): Router {
           ...(journey.status === 'failed' && journey.statusDetail
             ? { metadata: { Reason: journey.statusDetail } }
             : {}),
-          ...(references
-            ? {
-                metadata: {
-                  'Referees answered': `${references.answered} of ${references.quorum} required`,
-                  Completion: references.partial ? 'partial' : 'complete',
-                },
-              }
-            : {}),
+          ...(kindMetadata ? { metadata: kindMetadata } : {}),
         }),
       );
     }),

@@ -1,5 +1,6 @@
 import { Prisma, type Database } from '../client.js';
 import { waitingForGreenhouseDetail } from '../../domain/greenhouse-connection.js';
+import { candidateJourneyKinds } from '../../journeys/kinds/index.js';
 import {
   JourneySnapshot,
   journeyStatuses,
@@ -39,7 +40,7 @@ export function journeysOf(deps: { db: Database; journeys?: JourneyRepository })
 }
 
 /** Journey kinds Greenhouse events act on (probes are ours alone). */
-const greenhouseKinds: JourneyKind[] = ['assessment', 'reference_check'];
+const greenhouseKinds = candidateJourneyKinds;
 const terminal = [...terminalStatuses];
 const running = journeyStatuses.filter((s) => !terminalStatuses.has(s));
 
@@ -180,7 +181,7 @@ export function createJourneyRepository(db: Database) {
         where: {
           AND: [{ tenantId, kind: { in: greenhouseKinds }, status: { in: running } }, filter],
         },
-        select: { id: true },
+        select: { id: true, kind: true },
         orderBy: { id: 'asc' },
       }),
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pickApplication } from '../../activities/assessment/greenhouse-writeback.js';
+import { pickApplication } from '../../journeys/greenhouse-writeback.js';
 import type { Sandbox, SeededOrg } from '../../greenhouse-sandbox/index.js';
 import { startSandbox } from '../../greenhouse-sandbox/index.js';
 import type { Application } from '../../greenhouse-sandbox/model.js';

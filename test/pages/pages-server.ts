@@ -2,7 +2,7 @@ import { testSecretBox } from '../helpers/activities.js';
 import express from 'express';
 import type { Client } from '@temporalio/client';
 import { pino } from 'pino';
-import { pagePath } from '../../activities/assessment/links.js';
+import { pagePath } from '../../journeys/links.js';
 import { gradeRoutes } from '../../api/pages/grade.js';
 import { errorHandler, notFound } from '../../api/http-errors.js';
 import { outboxRoutes } from '../../api/pages/outbox.js';

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { issueLink } from '../../activities/assessment/links.js';
+import { issueLink } from '../../journeys/links.js';
 import { startSandbox, type Sandbox } from '../../greenhouse-sandbox/index.js';
 import { createDatabaseOutboxStore } from '../../mail/database-outbox.js';
 import {

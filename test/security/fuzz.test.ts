@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { request } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueLink, type LinkPurpose } from '../../activities/assessment/links.js';
+import { issueLink, type LinkPurpose } from '../../journeys/links.js';
 import { routes } from '../../api/openapi/routes.js';
 import type { RouteSpec } from '../../api/openapi/registry.js';
 import { safeParseWebhookBody } from '../../greenhouse/webhooks/index.js';

@@ -1,7 +1,7 @@
-import type { CatalogueService } from '../../catalogue/service.js';
-import type { Database } from '../../db/client.js';
-import { journeysOf, type JourneyRepository } from '../../db/repositories/journeys.js';
-import { brandingOf } from '../journeys/branding.js';
+import type { CatalogueService } from '../catalogue/service.js';
+import type { Database } from '../db/client.js';
+import { brandingOf } from '../activities/journeys/branding.js';
+import { journeysOf, type JourneyRepository } from '../db/repositories/journeys.js';
 
 export interface AssessmentDeps {
   db: Database;

@@ -1,6 +1,6 @@
-import type { Database } from '../../db/client.js';
-import { retryWhileDatabaseUnavailable } from '../../db/unavailable.js';
-import { messageIdFor, type Mailer, type OutgoingMail } from '../../mail/index.js';
+import type { Database } from '../db/client.js';
+import { retryWhileDatabaseUnavailable } from '../db/unavailable.js';
+import { messageIdFor, type Mailer, type OutgoingMail } from '../mail/index.js';
 
 /**
  * Sends an e-mail at most once per idempotency key across retries, crashes and workers. The row

@@ -1,25 +1,26 @@
-import { Prisma } from '../../db/client.js';
-import { journeysOf } from '../../db/repositories/journeys.js';
-import type { ResultField } from '../../domain/result-fields.js';
-import { toActivityFailure } from '../../greenhouse/harvest/activity-failure.js';
-import { isHarvestError } from '../../greenhouse/harvest/errors.js';
+import { Prisma } from '../db/client.js';
+import type { ResultField } from '../domain/result-fields.js';
+import { toActivityFailure } from '../greenhouse/harvest/activity-failure.js';
+import { isHarvestError } from '../greenhouse/harvest/errors.js';
+import { journeysOf } from '../db/repositories/journeys.js';
 import type {
   CandidateMatch,
   CustomFieldValue,
   HarvestApplication,
   HarvestClient,
-} from '../../greenhouse/harvest/types.js';
-import type { SecretBox } from '../../security/secret-box.js';
+} from '../greenhouse/harvest/types.js';
+import type { SecretBox } from '../security/secret-box.js';
 import {
   credentialRefusedFailure,
   recordRefusal,
   refusalOf,
   type ConnectionSeen,
-} from '../../tenants/credential-refusal.js';
-import { credentialsOf } from '../../tenants/credentials.js';
-import type { HarvestClientFactory } from '../../tenants/harvest-gateway.js';
-import type { AssessmentDeps } from './context.js';
-import type { AssessmentActivities } from './types.js';
+} from '../tenants/credential-refusal.js';
+import { credentialsOf } from '../tenants/credentials.js';
+import type { HarvestClientFactory } from '../tenants/harvest-gateway.js';
+import { kindModule } from './kinds/index.js';
+import type { AssessmentDeps } from './journey-context.js';
+import type { AssessmentActivities } from '../activities/assessment/types.js';
 
 export interface WritebackDeps extends AssessmentDeps {
   secrets: SecretBox;
@@ -129,35 +130,7 @@ export function createWritebackActivities(
       journey.testId!,
       journey.testVersion ?? undefined,
     );
-    if (entry.kind === 'reference_check') {
-      const result = await db.referenceCheckResult.findUnique({ where: { journeyId: journey.id } });
-      if (!result) throw new Error(`journey ${journey.id} has no result to write`);
-      const { max } = entry.definition.ratingScale;
-      const rating = result.meanRating === null ? 'no ratings' : `mean rating ${result.meanRating} of ${max}`;
-      return {
-        testName: entry.name,
-        score: result.meanRating,
-        scoreText: result.meanRating === null ? null : `${result.meanRating} / ${max}`,
-        passed: null,
-        completedAt: result.completedAt,
-        summary: `${entry.name}: ${result.answered} of ${result.quorum} referees answered, ${rating}${result.partial ? ' (partial)' : ''}.`,
-      };
-    }
-    const submission = await db.submission.findUniqueOrThrow({ where: { journeyId: journey.id } });
-    const result = submission.result as {
-      scorePercent: number;
-      passed: boolean;
-      passMarkPercent: number;
-    } | null;
-    if (!result) throw new Error(`journey ${journey.id} has no result to write`);
-    return {
-      testName: entry.name,
-      score: result.scorePercent,
-      scoreText: `${result.scorePercent}%`,
-      passed: result.passed,
-      completedAt: submission.gradedAt ?? submission.submittedAt,
-      summary: `${entry.name}: ${result.scorePercent}% (${result.passed ? 'passed' : 'did not pass'}; pass mark ${result.passMarkPercent}%).`,
-    };
+    return kindModule(entry.kind).writeBackOutcome(db, entry, journey.id);
   }
 
   return {
