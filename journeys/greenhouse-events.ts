@@ -3,7 +3,7 @@ import type { Prisma } from '../db/client.js';
 import { ServiceError } from '../domain/errors.js';
 import { journeyStatuses, terminalStatuses } from '../domain/journey.js';
 import type { WebhookEvent } from '../greenhouse/webhooks/index.js';
-import { greenhouseStopSignal } from '../workflows/assessment/messages.js';
+import { greenhouseStopSignal } from '../workflows/shared/protocol.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { HarvestClientFactory } from '../tenants/harvest-gateway.js';
 import { applicationFates } from './candidate-deletion.js';

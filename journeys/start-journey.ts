@@ -12,8 +12,8 @@ import {
   TestIdKey,
 } from '../domain/search-attributes.js';
 import { quorumOf } from '../domain/reference-checks/template.js';
-import type { AssessmentJourneyInput, AssessmentPolicy } from '../workflows/assessment/messages.js';
-import type { ReferenceCheckJourneyInput } from '../workflows/reference-check/messages.js';
+import type { AssessmentJourneyInput, AssessmentPolicy } from '../workflows/assessment/contract.js';
+import type { ReferenceCheckJourneyInput } from '../workflows/reference-check/contract.js';
 
 /** One journey to start: an assessment or a reference check, whichever the catalogue entry is. */
 export interface JourneyStart {

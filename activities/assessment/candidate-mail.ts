@@ -9,7 +9,7 @@ import {
 import { loadJourney, type AssessmentDeps } from './context.js';
 import { sendOnce } from './email-ledger.js';
 import { issueLink } from './links.js';
-import type { AssessmentActivities } from './types.js';
+import type { AssessmentActivities } from '../../workflows/assessment/contract.js';
 
 const DAY = 86_400_000;
 

@@ -18,7 +18,7 @@ import {
 import { credentialsOf } from '../../tenants/credentials.js';
 import type { HarvestClientFactory } from '../../tenants/harvest-gateway.js';
 import type { AssessmentDeps } from './context.js';
-import type { AssessmentActivities } from './types.js';
+import type { AssessmentActivities } from '../../workflows/assessment/contract.js';
 
 export interface WritebackDeps extends AssessmentDeps {
   secrets: SecretBox;

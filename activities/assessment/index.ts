@@ -8,7 +8,7 @@ import type { AssessmentDeps } from './context.js';
 import { createWritebackActivities } from './greenhouse-writeback.js';
 import { createReportActivities } from './report.js';
 import { createResultActivities } from './results.js';
-import type { AssessmentActivities } from './types.js';
+import type { AssessmentActivities } from '../../workflows/assessment/contract.js';
 
 export type AssessmentActivityDeps = AssessmentDeps & {
   mailer: Mailer;

@@ -1,7 +1,7 @@
 import type { Database } from '../../db/client.js';
 import { waitingForGreenhouseDetail } from '../../domain/greenhouse-connection.js';
 import { JourneySnapshot } from '../../domain/journey.js';
-import type { JourneyActivities } from './types.js';
+import type { JourneyActivities } from '../../workflows/shared/contract.js';
 
 /**
  * Writes each journey's state into the read model. Idempotent and ordered: a retried or delayed

@@ -18,7 +18,7 @@ import type { AssessmentDeps } from '../assessment/context.js';
 import { sendOnce } from '../assessment/email-ledger.js';
 import { issueLink } from '../assessment/links.js';
 import { candidateNameOf, loadReferenceCheck } from './context.js';
-import type { ReferenceCheckActivities } from './types.js';
+import type { ReferenceCheckActivities } from '../../workflows/reference-check/contract.js';
 
 const DAY = 86_400_000;
 /** Minutes a referee needs, roughly: shown in the request. */

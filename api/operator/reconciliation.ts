@@ -11,7 +11,7 @@ import {
 import { z } from 'zod';
 import type { Database } from '../../db/client.js';
 import { TenantIdKey } from '../../domain/search-attributes.js';
-import { retryStepUpdate } from '../../workflows/shared/journey-messages.js';
+import { retryStepUpdate } from '../../workflows/shared/protocol.js';
 import type {
   ReconcileTenantInput,
   ReconciliationTotals,

@@ -5,7 +5,7 @@ import {
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
-import type { ReferenceCheckActivities } from '../../activities/reference-check/types.js';
+import type { ReferenceCheckActivities } from '../reference-check/contract.js';
 import type { ClientFingerprint, RefereeStatus } from '../../domain/reference-checks/types.js';
 import { reminderSchedule } from '../../domain/tests/reminders.js';
 import { localActivityOptions } from '../shared/activity-options.js';
@@ -19,7 +19,7 @@ import {
   submitReferenceUpdate,
   type RefereeRequestInput,
   type RefereeRequestState,
-} from './messages.js';
+} from './contract.js';
 
 const DAY = 86_400_000;
 
