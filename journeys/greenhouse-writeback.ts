@@ -20,7 +20,7 @@ import { credentialsOf } from '../tenants/credentials.js';
 import type { HarvestClientFactory } from '../tenants/harvest-gateway.js';
 import { kindModule } from './kinds/index.js';
 import type { AssessmentDeps } from './journey-context.js';
-import type { AssessmentActivities } from '../activities/assessment/types.js';
+import type { ApplicationActivities, WritebackActivities } from '../workflows/shared/contract.js';
 
 export interface WritebackDeps extends AssessmentDeps {
   secrets: SecretBox;
@@ -35,10 +35,8 @@ export interface WritebackDeps extends AssessmentDeps {
  */
 export function createWritebackActivities(
   deps: WritebackDeps,
-): Pick<
-  AssessmentActivities,
-  'findApplication' | 'writeCustomFields' | 'addResultNote' | 'attachReport' | 'moveStageOnResult'
-> {
+): ApplicationActivities &
+  Omit<WritebackActivities, 'sendCompletionPatch'> {
   const { db } = deps;
 
   /** The connection each tenant's last client was built from: a refusal marks that one only. */

@@ -12,7 +12,7 @@ import {
   TenantIdKey,
   TestIdKey,
 } from '../domain/search-attributes.js';
-import type { AssessmentPolicy } from '../workflows/assessment/messages.js';
+import type { AssessmentPolicy } from '../workflows/assessment/contract.js';
 import { kindModule, type CommonWorkflowInput } from './kinds/index.js';
 
 /** One journey to start: an assessment or a reference check, whichever the catalogue entry is. */

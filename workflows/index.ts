@@ -1,5 +1,5 @@
 // Every workflow type the worker registers. Workflow code is bundled for Temporal's deterministic
-// sandbox: import only from domain/, workflows/ and activity *types* (enforced by eslint).
+// sandbox: import only from domain/ and workflows/ (contracts hold the activity *types*; enforced by eslint).
 export { probeJourney } from './probe/probe-journey.js';
 export { assessmentJourney } from './assessment/assessment-journey.js';
 export { referenceCheckJourney } from './reference-check/reference-check-journey.js';

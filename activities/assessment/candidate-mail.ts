@@ -9,7 +9,7 @@ import {
 import { loadJourney, type AssessmentDeps } from '../../journeys/journey-context.js';
 import { sendOnce } from '../../journeys/email-ledger.js';
 import { issueLink } from '../../journeys/links.js';
-import type { AssessmentActivities } from './types.js';
+import type { AssessmentActivities } from '../../workflows/assessment/contract.js';
 
 const DAY = 86_400_000;
 

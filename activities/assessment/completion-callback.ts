@@ -11,7 +11,7 @@ import type { SecretBox } from '../../security/secret-box.js';
 import { tenantCallbackHosts } from '../../tenants/callback-hosts.js';
 import { secretPurpose } from '../../tenants/credentials.js';
 import type { AssessmentDeps } from '../../journeys/journey-context.js';
-import type { AssessmentActivities } from './types.js';
+import type { AssessmentActivities } from '../../workflows/assessment/contract.js';
 
 const failureOf = (err: CompletionCallbackError) =>
   ApplicationFailure.create({

@@ -8,7 +8,7 @@ import type { AssessmentDeps } from '../../journeys/journey-context.js';
 import { createWritebackActivities } from '../../journeys/greenhouse-writeback.js';
 import { createReportActivities } from './report.js';
 import { createResultActivities } from './results.js';
-import type { AssessmentActivities } from './types.js';
+import type { AssessmentActivities } from '../../workflows/assessment/contract.js';
 
 export type AssessmentActivityDeps = AssessmentDeps & {
   mailer: Mailer;

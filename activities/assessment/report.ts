@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AutoGrade, TestResult } from '../../domain/tests/grading.js';
 import { renderAssessmentReport } from '../../reports/index.js';
 import { loadJourney, type AssessmentDeps } from '../../journeys/journey-context.js';
-import type { AssessmentActivities } from './types.js';
+import type { AssessmentActivities } from '../../workflows/assessment/contract.js';
 
 /** Renders the PDF into the database; the workflow only learns its hash and size. */
 export function createReportActivities(deps: AssessmentDeps): Pick<AssessmentActivities, 'renderReport'> {

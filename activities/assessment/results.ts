@@ -12,7 +12,7 @@ import { createJourneySealer } from '../../security/journey-sealing.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { loadJourney, type AssessmentDeps } from '../../journeys/journey-context.js';
 import { issueLink } from '../../journeys/links.js';
-import type { AssessmentActivities } from './types.js';
+import type { AssessmentActivities } from '../../workflows/assessment/contract.js';
 
 const YEAR = 365 * 86_400_000;
 

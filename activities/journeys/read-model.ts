@@ -1,6 +1,6 @@
 import type { Database } from '../../db/client.js';
 import { journeysOf, type JourneyRepository } from '../../db/repositories/journeys.js';
-import type { JourneyActivities } from './types.js';
+import type { JourneyActivities } from '../../workflows/shared/contract.js';
 
 /**
  * Writes each journey's state into the read model. Idempotent and ordered: a retried or delayed

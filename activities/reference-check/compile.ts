@@ -7,7 +7,7 @@ import { renderReferenceCheckReport, type ReferenceCheckReportInput } from '../.
 import type { AssessmentDeps } from '../../journeys/journey-context.js';
 import { issueLink } from '../../journeys/links.js';
 import { candidateNameOf, loadReferenceCheck } from './context.js';
-import type { ReferenceCheckActivities } from './types.js';
+import type { ReferenceCheckActivities } from '../../workflows/reference-check/contract.js';
 
 const YEAR = 365 * 86_400_000;
 

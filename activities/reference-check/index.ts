@@ -4,7 +4,7 @@ import type { AssessmentDeps } from '../../journeys/journey-context.js';
 import { createCompileActivities } from './compile.js';
 import { createNominationActivities } from './nominations.js';
 import { createRefereeActivities } from './referees.js';
-import type { ReferenceCheckActivities } from './types.js';
+import type { ReferenceCheckActivities } from '../../workflows/reference-check/contract.js';
 
 export function createReferenceCheckActivities(
   deps: AssessmentDeps & { mailer: Mailer; secrets: SecretBox },

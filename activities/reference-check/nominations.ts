@@ -17,7 +17,7 @@ import type { AssessmentDeps } from '../../journeys/journey-context.js';
 import { sendOnce } from '../../journeys/email-ledger.js';
 import { issueLink } from '../../journeys/links.js';
 import { loadReferenceCheck } from './context.js';
-import type { ReferenceCheckActivities } from './types.js';
+import type { ReferenceCheckActivities } from '../../workflows/reference-check/contract.js';
 
 const DAY = 86_400_000;
 

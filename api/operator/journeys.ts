@@ -9,13 +9,15 @@ import { z } from 'zod';
 import type { Database, Prisma } from '../../db/client.js';
 import { journeysOf, type JourneyRepository } from '../../db/repositories/journeys.js';
 import { JourneyKind, JourneyStatus, journeyStatuses, terminalStatuses } from '../../domain/journey.js';
+import { extendDeadlineUpdate, resendInviteUpdate } from '../../workflows/assessment/contract.js';
+import { forceCompleteUpdate } from '../../workflows/reference-check/contract.js';
 import {
-  cancelUpdate,
-  extendDeadlineUpdate,
-  resendInviteUpdate,
-} from '../../workflows/assessment/messages.js';
-import { forceCompleteUpdate } from '../../workflows/reference-check/messages.js';
-import { retryStepUpdate, skipStepUpdate, writebackSteps } from '../../workflows/shared/journey-messages.js';
+  cancelJourneyUpdate,
+  journeyStateQuery,
+  retryStepUpdate,
+  skipStepUpdate,
+  writebackSteps,
+} from '../../workflows/shared/protocol.js';
 import { eraseJourney } from '../../journeys/erase-candidate.js';
 import { kindModuleOf, kindsWith, type KindOperatorAction } from '../../journeys/kinds/index.js';
 import type { SecretBox } from '../../security/secret-box.js';
@@ -253,7 +255,7 @@ export function journeyRoutes(deps: {
   });
   action('cancel', 'cancel', CancelBody, async (journey, { reason }) => {
     // Both journey kinds name their cancel update `cancel`.
-    const state = await workflow(journey.id).executeUpdate(cancelUpdate, { args: [{ reason }] });
+    const state = await workflow(journey.id).executeUpdate(cancelJourneyUpdate, { args: [{ reason }] });
     return { stopReason: state.stopReason };
   });
   action('retry', 'retry', RetryBody, async (journey, { step }) => {
@@ -301,7 +303,7 @@ export function journeyRoutes(deps: {
 async function liveState(handle: WorkflowHandle): Promise<{ waitingFor: string | null } | null> {
   try {
     const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), 3000).unref());
-    const state = await Promise.race([handle.query<{ waitingFor: string | null }>('state'), timeout]);
+    const state = await Promise.race([handle.query(journeyStateQuery), timeout]);
     return state;
   } catch {
     return null;

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { Database } from '../../db/client.js';
 import { journeysOf, type JourneyRepository } from '../../db/repositories/journeys.js';
 import { TenantIdKey } from '../../domain/search-attributes.js';
-import { retryStepUpdate } from '../../workflows/shared/journey-messages.js';
+import { retryStepUpdate } from '../../workflows/shared/protocol.js';
 import type {
   ReconcileTenantInput,
   ReconciliationTotals,

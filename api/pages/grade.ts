@@ -7,7 +7,7 @@ import type { Database } from '../../db/client.js';
 import { journeysOf, type JourneyRepository } from '../../db/repositories/journeys.js';
 import { questionsOf, type FreeTextQuestion, type TestDefinition } from '../../domain/tests/definition.js';
 import { graderScoresSchemaFor, type AutoGrade, type GraderScores } from '../../domain/tests/grading.js';
-import { submitGradesUpdate } from '../../workflows/assessment/messages.js';
+import { submitGradesUpdate } from '../../workflows/assessment/contract.js';
 import { esc, messagePage, notFoundPage, pageLayout } from './html.js';
 import { pageSecurityHeaders } from './security-headers.js';
 

@@ -17,7 +17,7 @@ import { replaceableStatuses, type RefereeStatus } from '../../domain/reference-
 import {
   nominateRefereesUpdate,
   type NominationIssueView,
-} from '../../workflows/reference-check/messages.js';
+} from '../../workflows/reference-check/contract.js';
 import { createJourneySealer } from '../../security/journey-sealing.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { clientFingerprintOf } from './client-fingerprint.js';

@@ -16,7 +16,7 @@ import {
   declineReferenceUpdate,
   refereeOpenedSignal,
   submitReferenceUpdate,
-} from '../../workflows/reference-check/messages.js';
+} from '../../workflows/reference-check/contract.js';
 import { createJourneySealer } from '../../security/journey-sealing.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { clientFingerprintOf } from './client-fingerprint.js';

@@ -7,7 +7,7 @@ import type { Database } from '../../db/client.js';
 import { journeysOf, type JourneyRepository } from '../../db/repositories/journeys.js';
 import { toCandidateView, type CandidateQuestion } from '../../domain/tests/definition.js';
 import { parseAnswers } from '../../domain/tests/grading.js';
-import { submitAnswersUpdate, testStartedSignal } from '../../workflows/assessment/messages.js';
+import { submitAnswersUpdate, testStartedSignal } from '../../workflows/assessment/contract.js';
 import { createJourneySealer } from '../../security/journey-sealing.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { esc, messagePage, notFoundPage, pageLayout } from './html.js';

@@ -1,5 +1,5 @@
 import { TestDefinition } from '../../domain/tests/definition.js';
-import type { AssessmentJourneyInput } from '../../workflows/assessment/messages.js';
+import type { AssessmentJourneyInput } from '../../workflows/assessment/contract.js';
 import type { JourneyKindModule } from './kind-module.js';
 import { signalGreenhouseStop } from './stop.js';
 

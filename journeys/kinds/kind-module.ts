@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { ZodType } from 'zod';
 import type { Database } from '../../db/client.js';
 import type { ResultField } from '../../domain/result-fields.js';
-import type { AssessmentPolicy } from '../../workflows/assessment/messages.js';
+import type { AssessmentPolicy } from '../../workflows/assessment/contract.js';
 
 /**
  * The fixed shape of one journey kind (the pattern of temporalio/background-checks: one file per

@@ -1,5 +1,5 @@
 import { quorumOf, ReferenceCheckTemplate } from '../../domain/reference-checks/template.js';
-import type { ReferenceCheckJourneyInput } from '../../workflows/reference-check/messages.js';
+import type { ReferenceCheckJourneyInput } from '../../workflows/reference-check/contract.js';
 import type { JourneyKindModule } from './kind-module.js';
 import { signalGreenhouseStop } from './stop.js';
 

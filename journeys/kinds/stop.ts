@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { greenhouseStopSignal } from '../../workflows/shared/journey-messages.js';
+import { greenhouseStopSignal } from '../../workflows/shared/protocol.js';
 
 /** The journey protocol's stop: both workflows record the event as their stop reason, once. */
 export async function signalGreenhouseStop(temporal: Client, journeyId: string, event: string) {

@@ -1,6 +1,6 @@
 import type { Logger } from '../../observability/logger.js';
 import type { ReferenceCheckTemplateInput } from '../../domain/reference-checks/template.js';
-import type { ReferenceCheckJourneyInput } from '../../workflows/reference-check/messages.js';
+import type { ReferenceCheckJourneyInput } from '../../workflows/reference-check/contract.js';
 import type { referenceCheckJourney } from '../../workflows/reference-check/reference-check-journey.js';
 import type { SandboxOptions } from '../../greenhouse-sandbox/index.js';
 import { keyedTest, startAssessmentStack } from './assessment-stack.js';

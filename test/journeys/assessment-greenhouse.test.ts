@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assessmentStateQuery } from '../../workflows/assessment/messages.js';
+import { assessmentStateQuery } from '../../workflows/assessment/contract.js';
 import { startAssessmentStack, type AssessmentStack } from '../helpers/assessment-stack.js';
 import { recordHistoryIfAsked } from '../helpers/histories.js';
 import { waitFor } from '../../harness/processes.js';

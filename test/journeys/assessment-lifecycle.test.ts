@@ -6,12 +6,12 @@ import {
   assessmentStateQuery,
   cancelUpdate,
   extendDeadlineUpdate,
-  greenhouseStopSignal,
   resendInviteUpdate,
   submitAnswersUpdate,
   submitGradesUpdate,
   type AssessmentJourneyInput,
-} from '../../workflows/assessment/messages.js';
+} from '../../workflows/assessment/contract.js';
+import { greenhouseStopSignal } from '../../workflows/shared/protocol.js';
 import { testActivities } from '../helpers/activities.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { waitFor } from '../../harness/processes.js';

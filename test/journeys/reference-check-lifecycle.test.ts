@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { referenceCheckStateQuery } from '../../workflows/reference-check/messages.js';
+import { referenceCheckStateQuery } from '../../workflows/reference-check/contract.js';
 import { waitFor } from '../../harness/processes.js';
 import {
   startReferenceCheckStack,

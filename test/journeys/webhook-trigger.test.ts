@@ -9,7 +9,7 @@ import { createCatalogueService } from '../../catalogue/service.js';
 import { startSandbox, type Sandbox } from '../../greenhouse-sandbox/index.js';
 import { computeWebhookSignature } from '../../greenhouse/webhooks/index.js';
 import { createMailer, createSmtpTransport } from '../../mail/index.js';
-import { assessmentStateQuery } from '../../workflows/assessment/messages.js';
+import { assessmentStateQuery } from '../../workflows/assessment/contract.js';
 import { testActivities, testSecretBox } from '../helpers/activities.js';
 import { oneQuestionTest } from '../helpers/assessment-stack.js';
 import { startTestApi } from '../helpers/app.js';

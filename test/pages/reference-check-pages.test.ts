@@ -10,7 +10,7 @@ import {
   cancelReferenceCheckUpdate,
   refereeRequestStateQuery,
   referenceCheckStateQuery,
-} from '../../workflows/reference-check/messages.js';
+} from '../../workflows/reference-check/contract.js';
 import {
   expectAccessibleBasics,
   expectNoHorizontalScroll,

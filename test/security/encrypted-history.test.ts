@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@temporalio/client';
 import { ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../../security/payload-codec.js';
-import { assessmentStateQuery, submitGradesUpdate } from '../../workflows/assessment/messages.js';
+import { assessmentStateQuery, submitGradesUpdate } from '../../workflows/assessment/contract.js';
 import { keyedTest, startAssessmentStack, type AssessmentStack } from '../helpers/assessment-stack.js';
 import { TEST_OPERATOR_KEY } from '../helpers/app.js';
 import { waitFor } from '../../harness/processes.js';

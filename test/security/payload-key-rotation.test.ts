@@ -8,7 +8,7 @@ import {
   parseEncryptionKeys,
   type EncryptionKey,
 } from '../../security/secret-box.js';
-import { submitAnswersUpdate, type AssessmentJourneyInput } from '../../workflows/assessment/messages.js';
+import { submitAnswersUpdate, type AssessmentJourneyInput } from '../../workflows/assessment/contract.js';
 import { testActivities } from '../helpers/activities.js';
 import { oneQuestionTest } from '../helpers/assessment-stack.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';

@@ -6,7 +6,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { JourneyActivities } from '../../activities/journeys/types.js';
+import type { JourneyActivities } from '../shared/contract.js';
 import type { JourneyStatus } from '../../domain/journey.js';
 import { JourneyKindKey, JourneyStatusKey, TenantIdKey } from '../../domain/search-attributes.js';
 import {

@@ -1,5 +1,5 @@
 import { condition, upsertSearchAttributes } from '@temporalio/workflow';
-import type { ApplicationMatch } from '../../activities/assessment/types.js';
+import type { ApplicationMatch } from './contract.js';
 import { GreenhouseApplicationIdKey } from '../../domain/search-attributes.js';
 
 /**

@@ -7,7 +7,7 @@ import {
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
-import type { JourneyActivities } from '../../activities/journeys/types.js';
+import type { JourneyActivities } from './contract.js';
 import {
   CREDENTIAL_REFUSED_FAILURE,
   GREENHOUSE_RECONNECTED_SIGNAL,

@@ -5,15 +5,10 @@ import {
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
-import type { JourneyActivities } from '../../activities/journeys/types.js';
+import type { JourneyActivities } from './contract.js';
 import { localActivityOptions } from './activity-options.js';
 import { withGreenhouseConnection } from './greenhouse-wait.js';
-import {
-  retryStepUpdate,
-  skipStepUpdate,
-  type WritebackRecovery,
-  type WritebackStep,
-} from './journey-messages.js';
+import { retryStepUpdate, skipStepUpdate, type WritebackRecovery, type WritebackStep } from './protocol.js';
 
 /**
  * Runs the write-back steps in order. A step that fails for good (a non-retryable Harvest error:

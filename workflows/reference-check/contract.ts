@@ -1,14 +1,16 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { JourneyStatus } from '../../domain/journey.js';
 import type { ClientFingerprint, RefereeStatus } from '../../domain/reference-checks/types.js';
 import type { SealedValue } from '../../domain/sealed.js';
 import type { ReminderPolicy } from '../../domain/tests/definition.js';
+import type { JourneyInputBase } from '../shared/contract.js';
+import { cancelJourneyUpdate, journeyStateQuery, type JourneyStateBase } from '../shared/protocol.js';
 
 /**
- * Messages of the reference-check journey (parent) and of each referee's request (child).
- * Payloads carry ids and states; the only personal data crossing them are the candidate's
- * nominations and a referee's answers on their way into the database (the payload codec
- * encrypts them in Temporal's history).
+ * The reference-check contract: input, state, messages and activities of the journey (parent) and
+ * of each referee's request (child), shared by the workflows, the activity implementations and the
+ * API. Payloads carry ids and states; the only personal data crossing them are the candidate's
+ * nominations and a referee's answers on their way into the database (the payload codec encrypts
+ * them in Temporal's history). Message and activity names are recorded in histories.
  */
 
 /** Timing and counting rules a check keeps for its whole life (a later template change never applies). */
@@ -28,13 +30,7 @@ export interface ReferenceCheckPolicy {
   applicationMatch: { intervalSeconds: number; attempts: number };
 }
 
-export interface ReferenceCheckJourneyInput {
-  journeyId: string;
-  tenantId: string;
-  testId: string;
-  testVersion: number;
-  trigger: 'greenhouse' | 'vendor' | 'webhook';
-  applicationId: string | null;
+export interface ReferenceCheckJourneyInput extends JourneyInputBase {
   policy: ReferenceCheckPolicy;
 }
 
@@ -49,11 +45,7 @@ export interface RefereeView {
   late: boolean;
 }
 
-export interface ReferenceCheckState {
-  journeyId: string;
-  status: JourneyStatus;
-  /** Plain words: what the check waits for now, or how it ended. */
-  waitingFor: string | null;
+export interface ReferenceCheckState extends JourneyStateBase {
   nominationDeadlineAt: string | null;
   deadlineAt: string | null;
   invitesSent: number;
@@ -64,7 +56,6 @@ export interface ReferenceCheckState {
   /** Completed with fewer answers than the quorum (deadline or force-complete). */
   partial: boolean | null;
   meanRating: number | null;
-  stopReason: string | null;
 }
 
 export interface NominateRefereesRequest {
@@ -88,11 +79,14 @@ export const nominateRefereesUpdate = defineUpdate<NominateRefereesResult, [Nomi
 export const forceCompleteUpdate = defineUpdate<ReferenceCheckState, [{ reason: string; by: string }]>(
   'forceComplete',
 );
-export const cancelReferenceCheckUpdate = defineUpdate<ReferenceCheckState, [{ reason: string }]>('cancel');
+/** The protocol's cancel update and state query, typed with this kind's state (same names). */
+export const cancelReferenceCheckUpdate = defineUpdate<ReferenceCheckState, [{ reason: string }]>(
+  cancelJourneyUpdate.name,
+);
 /** A child tells its parent about progress (opened, answered, declined, …). */
 export const refereeProgressSignal =
   defineSignal<[{ refereeId: string; status: RefereeStatus }]>('refereeProgress');
-export const referenceCheckStateQuery = defineQuery<ReferenceCheckState>('state');
+export const referenceCheckStateQuery = defineQuery<ReferenceCheckState>(journeyStateQuery.name);
 
 // --- The referee's request (child workflow) -------------------------------------------------------
 
@@ -136,3 +130,75 @@ export const checkCompletedSignal = defineSignal<[]>('checkCompleted');
 /** The check was cancelled or stopped by Greenhouse: close the request. */
 export const stopRefereeSignal = defineSignal<[{ reason: string }]>('stopReferee');
 export const refereeRequestStateQuery = defineQuery<RefereeRequestState>('refereeState');
+
+// --- Activities -----------------------------------------------------------------------------------
+
+/**
+ * The reference-check activities as the workflows see them (types only). Each is idempotent; the
+ * workflows pass ids, the activities read and write personal data in the database.
+ */
+export type NominationMailPurpose =
+  'nomination_request' | 'nomination_reminder' | 'nomination_expiry' | 'replace_referee';
+
+export interface ReferenceCheckActivities {
+  /** One candidate e-mail per `<journeyId>:<purpose>:<n>`; all but the expiry carry the nomination link. */
+  sendNominationEmail(input: {
+    journeyId: string;
+    purpose: NominationMailPurpose;
+    n: number;
+    deadlineAt: string;
+    /** replace_referee: why a referee will not answer. */
+    reason?: 'declined' | 'bounced' | 'expired';
+  }): Promise<{ sent: boolean }>;
+  /**
+   * Validates the candidate's rows against the template and the referees already named, and stores
+   * them as referees `firstPosition`, `firstPosition + 1`, … (a retry finds them stored).
+   */
+  storeNominations(input: {
+    journeyId: string;
+    firstPosition: number;
+    nominations: unknown[] | SealedValue;
+    client: ClientFingerprint | SealedValue;
+  }): Promise<
+    | { ok: true; referees: { refereeId: string; relationship: string }[] }
+    | { ok: false; issues: NominationIssueView[] }
+  >;
+  /** The referee's request or reminder, once per `<refereeId>:<purpose>:<n>`; `bounced` when the mail server refused the address. */
+  sendRefereeEmail(input: {
+    refereeId: string;
+    purpose: 'request' | 'reminder';
+    n: number;
+    deadlineAt: string;
+  }): Promise<{ sent: boolean; bounced: boolean }>;
+  /** A referee's progress into the database (requested, opened, declined, expired, bounced, cancelled). */
+  recordRefereeStatus(input: {
+    refereeId: string;
+    status: Exclude<RefereeStatus, 'nominated' | 'answered'>;
+    at: string;
+    dueAt?: string;
+    reason?: string | null;
+  }): Promise<void>;
+  /**
+   * Validates and stores the answers with their fraud signals (first answer wins). `late` when the
+   * check had already completed: kept and noted, never counted or attached again.
+   */
+  storeRefereeAnswers(input: {
+    refereeId: string;
+    answers: Record<string, unknown> | SealedValue;
+    client: ClientFingerprint | SealedValue;
+    openedAt: string | null;
+    submittedAt: string;
+  }): Promise<{ late: boolean; fraudSignals: number }>;
+  /**
+   * Stores the result (mean rating, partial or not), renders the PDF report into the database and
+   * issues the recruiter's report link. Answers of referees not in `answeredRefereeIds` arrived
+   * after the workflow decided to complete: they are marked late.
+   */
+  compileReferenceCheck(input: {
+    journeyId: string;
+    answeredRefereeIds: string[];
+    quorum: number;
+    partial: boolean;
+    reason: string;
+  }): Promise<{ meanRating: number | null; profileUrl: string }>;
+}

@@ -1,5 +1,26 @@
-import { defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { JourneyStatus } from '../../domain/journey.js';
 
+/**
+ * The journey protocol: the messages every journey kind answers, defined once for the workflows and
+ * for their callers (API, journeys/). The string names are registered with Temporal: running
+ * workflows and recorded histories depend on them, so they never change.
+ */
+
+/** What every journey's state shows; each kind adds its own fields. */
+export interface JourneyStateBase {
+  journeyId: string;
+  status: JourneyStatus;
+  /** Plain words: what the journey waits for now, or why it ended. */
+  waitingFor: string | null;
+  /** Why it stopped early (cancelled by an operator, rejected or hired in Greenhouse, …). */
+  stopReason: string | null;
+}
+
+/** The journey's state (each kind's contract narrows the type, same name). */
+export const journeyStateQuery = defineQuery<JourneyStateBase>('state');
+/** An operator cancels the journey (validated: only while it can still be cancelled). */
+export const cancelJourneyUpdate = defineUpdate<JourneyStateBase, [{ reason: string }]>('cancel');
 /** Greenhouse said the candidate was rejected, hired, deleted or anonymised: stop, quietly. Every journey kind handles it. */
 export const greenhouseStopSignal = defineSignal<[{ event: string }]>('greenhouseStop');
 

@@ -1,0 +1,268 @@
+import { condition, patched, proxyActivities } from '@temporalio/workflow';
+import type { JourneyStatus } from '../../domain/journey.js';
+import { reminderSchedule } from '../../domain/tests/reminders.js';
+import { localActivityOptions } from '../shared/activity-options.js';
+import type { JourneyActivities } from '../shared/contract.js';
+import { greenhouse, Journey } from '../shared/journey.js';
+import type {
+  AssessmentActivities,
+  AssessmentJourneyInput,
+  AssessmentJourneyState,
+  FinalResult,
+  SubmitAnswersRequest,
+  SubmitGradesRequest,
+} from './contract.js';
+
+const HOUR = 3_600_000;
+
+const local = proxyActivities<AssessmentActivities & JourneyActivities>(localActivityOptions);
+
+/**
+ * One assessment's state and steps: the workflow (assessment-journey.ts) wires its messages to the
+ * methods here and runs the steps in order. Every effect is an idempotent activity; the state holds
+ * only ids, times and scores.
+ */
+export class Assessment extends Journey<AssessmentJourneyState> {
+  private submitted = false;
+  private needsGrader = false;
+  private graded = false;
+  private resendRequested = false;
+  private deadlineChanged = false;
+  private invitedAt = 0;
+  private result: FinalResult | null = null;
+
+  constructor(override readonly input: AssessmentJourneyInput) {
+    super('assessment', input, {
+      journeyId: input.journeyId,
+      status: 'created',
+      waitingFor: null,
+      deadlineAt: null,
+      invitesSent: 0,
+      remindersSent: 0,
+      scorePercent: null,
+      passed: null,
+      stopReason: null,
+    });
+  }
+
+  // --- Messages ---------------------------------------------------------------------------------
+
+  protected override stoppable() {
+    return !this.submitted;
+  }
+  protected override assertCancellable() {
+    if (this.finished || this.submitted)
+      throw new Error(`the journey can no longer be cancelled: it is ${this.state.status}`);
+  }
+  protected override scorePercent() {
+    return this.state.scorePercent;
+  }
+
+  /** Open from the moment the invite went out: a quick candidate may submit before 'sent' is recorded. */
+  private awaitingSubmission() {
+    return (
+      this.state.invitesSent > 0 &&
+      !this.finished &&
+      ['created', 'sent', 'in_progress'].includes(this.state.status)
+    );
+  }
+  private assertAwaitingSubmission(what: string) {
+    if (!this.awaitingSubmission() || this.submitted || this.stopped()) {
+      throw new Error(`cannot ${what}: the journey is ${this.state.status}`);
+    }
+  }
+
+  testStarted() {
+    if (this.state.status === 'sent') this.state.status = 'in_progress'; // recorded on the next step
+  }
+
+  assertCanSubmit() {
+    if (this.submitted) throw new Error('the answers were already submitted');
+    if (!this.awaitingSubmission())
+      throw new Error(`the test can no longer be submitted: the journey is ${this.state.status}`);
+  }
+  async submitAnswers({ answers }: SubmitAnswersRequest) {
+    const { freeTextToGrade } = await local.storeSubmission({
+      journeyId: this.journeyId,
+      answers,
+      submittedAt: new Date().toISOString(),
+    });
+    this.submitted = true;
+    this.needsGrader = freeTextToGrade > 0;
+    return this.state;
+  }
+
+  assertCanGrade({ gradedBy }: SubmitGradesRequest) {
+    if (this.state.status !== 'awaiting_grading')
+      throw new Error(`nothing to grade: the journey is ${this.state.status}`);
+    if (this.graded) throw new Error('the answers were already graded');
+    if (typeof gradedBy !== 'string' || !gradedBy.trim()) throw new Error('gradedBy is required');
+  }
+  async submitGrades(request: SubmitGradesRequest) {
+    await local.storeGrades({ journeyId: this.journeyId, ...request });
+    this.graded = true;
+    return this.state;
+  }
+
+  assertCanResend() {
+    this.assertAwaitingSubmission('resend the invitation');
+  }
+  /** Answers once the awaitSubmission loop has sent the invitation again. */
+  async resendInvite() {
+    this.resendRequested = true;
+    await condition(() => !this.resendRequested);
+    return this.state;
+  }
+
+  assertCanExtend({ deadlineAt }: { deadlineAt: string }) {
+    this.assertAwaitingSubmission('extend the deadline');
+    const next = Date.parse(deadlineAt);
+    if (Number.isNaN(next)) throw new Error('deadlineAt must be an ISO date-time');
+    if (next <= Date.parse(this.state.deadlineAt ?? ''))
+      throw new Error('the new deadline must be later than the current one');
+  }
+  extendDeadline({ deadlineAt }: { deadlineAt: string }) {
+    this.state.deadlineAt = new Date(deadlineAt).toISOString();
+    this.deadlineChanged = true;
+    return this.state;
+  }
+
+  // --- Steps ------------------------------------------------------------------------------------
+
+  private get deadline(): string {
+    return this.state.deadlineAt!;
+  }
+
+  private async sendInvite() {
+    this.state.invitesSent++;
+    await local.sendCandidateEmail({
+      journeyId: this.journeyId,
+      purpose: 'invite',
+      n: this.state.invitesSent,
+      deadlineAt: this.deadline,
+    });
+  }
+
+  async invite() {
+    this.invitedAt = Date.now();
+    this.state.deadlineAt = new Date(
+      this.invitedAt + this.input.policy.deadlineDays * 24 * HOUR,
+    ).toISOString();
+    await this.sendInvite();
+    await this.record('sent', 'the candidate to take the test');
+  }
+
+  /** Until the answers arrive: reminders, resends, a moved deadline; expiry or a stop ends it. */
+  async awaitSubmission() {
+    // What invite() recorded: the candidate may have opened the test since (testStarted).
+    let recordedStatus: JourneyStatus = 'sent';
+    while (!this.submitted && !this.stopped()) {
+      if (this.state.status !== recordedStatus) {
+        recordedStatus = this.state.status;
+        await this.record(this.state.status, 'the candidate to finish the test');
+      }
+      const next = this.remindersDue()[0];
+      const wakeAt = Math.min(next ? Date.parse(next.at) : Infinity, Date.parse(this.deadline));
+      this.deadlineChanged = false;
+      const woken = await condition(
+        () =>
+          this.submitted ||
+          this.stopped() ||
+          this.resendRequested ||
+          this.deadlineChanged ||
+          this.state.status !== recordedStatus,
+        Math.max(0, wakeAt - Date.now()),
+      );
+      if (this.submitted || this.stopped()) break;
+      if (this.resendRequested) {
+        await this.sendInvite();
+        this.resendRequested = false;
+        continue;
+      }
+      if (woken) continue; // a new deadline or status: recompute
+      if (Date.now() >= Date.parse(this.deadline)) await this.expire();
+      this.state.remindersSent++;
+      await this.sendCandidateMail('reminder', this.state.remindersSent);
+    }
+    if (!this.submitted) await this.end('cancelled');
+  }
+
+  private remindersDue() {
+    return reminderSchedule({
+      invitedAt: new Date(this.invitedAt).toISOString(),
+      deadlineAt: this.deadline,
+      policy: this.input.policy.reminders,
+    }).filter((r) => Date.parse(r.at) > Date.now());
+  }
+
+  private sendCandidateMail(purpose: 'reminder' | 'expiry', n: number) {
+    return local.sendCandidateEmail({ journeyId: this.journeyId, purpose, n, deadlineAt: this.deadline });
+  }
+
+  private async expire(): Promise<never> {
+    await this.sendCandidateMail('expiry', 1);
+    this.state.stopReason = 'the deadline passed before the candidate submitted';
+    return this.end('expired', () => this.notifyGreenhouse());
+  }
+
+  /** Keyed questions were graded on submission; free text waits for a person (with reminders). */
+  async grade() {
+    if (!this.needsGrader) return;
+    await this.record('awaiting_grading', 'a grader to grade the free-text answers');
+    const requestedAt = Date.now();
+    const reminderTimes = this.input.policy.graderReminderHours
+      .map((h) => requestedAt + h * HOUR)
+      .sort((a, b) => a - b);
+    let n = 1;
+    await this.requestGrading(n, requestedAt);
+    for (const at of reminderTimes) {
+      if (await condition(() => this.graded, Math.max(0, at - Date.now()))) break;
+      await this.requestGrading(++n, at);
+    }
+    await condition(() => this.graded);
+  }
+
+  private requestGrading(n: number, from: number) {
+    return local.requestGrading({
+      journeyId: this.journeyId,
+      n,
+      dueBy: new Date(from + 24 * HOUR).toISOString(),
+    });
+  }
+
+  /** The result into the read model first (test_status answers from it), with its report. */
+  async postResult() {
+    this.result = await local.finalizeResult({ journeyId: this.journeyId });
+    this.state.scorePercent = this.result.scorePercent;
+    this.state.passed = this.result.passed;
+    await local.renderReport({ journeyId: this.journeyId });
+    this.finished = true;
+    await this.record('complete', null, new Date().toISOString());
+  }
+
+  /** Then into Greenhouse: status, custom fields, note, report, and the job's stage rule. */
+  async writeBackResult() {
+    const ids = { journeyId: this.journeyId };
+    const passed = this.result!.passed;
+    await this.writeBack([
+      { step: 'sendCompletionPatch', run: () => this.notifyGreenhouse() },
+      { step: 'writeCustomFields', run: () => greenhouse.writeCustomFields(ids) },
+      { step: 'addResultNote', run: () => greenhouse.addResultNote(ids) },
+      { step: 'attachReport', run: () => greenhouse.attachReport(ids) },
+      {
+        step: 'moveStageOnResult',
+        run: () => greenhouse.moveStageOnResult({ ...ids, passed }),
+        legacyIf: () => patched('stage-move-on-result'),
+      },
+    ]);
+  }
+
+  /**
+   * PATCH the completion URL so Greenhouse reads test_status now. A journey another trigger started
+   * may have learnt a URL from a later send_test: the activity decides from the read model.
+   */
+  private async notifyGreenhouse() {
+    if (this.input.trigger !== 'greenhouse' && !patched('completion-patch-any-trigger')) return;
+    await greenhouse.sendCompletionPatch({ journeyId: this.journeyId });
+  }
+}

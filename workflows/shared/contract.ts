@@ -1,0 +1,61 @@
+import type { JourneySnapshot } from '../../domain/journey.js';
+
+/**
+ * The kind-neutral activities every journey calls (types only: no I/O crosses into workflows).
+ * The activity names (the keys) are recorded in histories: they never change.
+ */
+
+/** The read model: what operators and Greenhouse's test_status read without asking Temporal. */
+export interface JourneyActivities {
+  recordJourneySnapshot(snapshot: JourneySnapshot): Promise<{ applied: boolean }>;
+  /** Marks (or clears, with step null) the write-back step a journey waits on an operator for. */
+  recordWritebackWaiting(input: {
+    journeyId: string;
+    step: string | null;
+    message: string | null;
+  }): Promise<void>;
+  /**
+   * Marks (reason) or clears (null) that the journey waits for its tenant's Greenhouse connection.
+   * Answers the connection's status now: 'connected' means it was reconnected meanwhile.
+   */
+  recordGreenhouseWaiting(input: {
+    journeyId: string;
+    reason: string | null;
+  }): Promise<{ connection: 'connected' | 'disconnected' | 'needs_consent' | 'none' }>;
+}
+
+export interface ApplicationMatch {
+  found: boolean;
+  applicationId: string | null;
+  candidateId: string | null;
+  /** Plain words when not found, e.g. "no application for this e-mail on job 101 yet". */
+  reason: string | null;
+}
+
+/** Vendor mode: the candidate's application must exist in Greenhouse before results can land. */
+export interface ApplicationActivities {
+  /** Finds the candidate's Greenhouse application by e-mail (+ job). */
+  findApplication(input: { journeyId: string }): Promise<ApplicationMatch>;
+}
+
+/** The result's way into Greenhouse, the same for every journey kind (one idempotency ledger). */
+export interface WritebackActivities {
+  /** PATCH to Greenhouse's completion URL (Greenhouse-triggered journeys). */
+  sendCompletionPatch(input: { journeyId: string }): Promise<{ sent: boolean }>;
+  writeCustomFields(input: { journeyId: string }): Promise<{ written: number }>;
+  addResultNote(input: { journeyId: string }): Promise<{ added: boolean }>;
+  attachReport(input: { journeyId: string }): Promise<{ attached: boolean }>;
+  /** The job's optional rule: pass → stage X, fail → stage Y. */
+  moveStageOnResult(input: { journeyId: string; passed: boolean }): Promise<{ moved: boolean }>;
+}
+
+/** What every journey's input carries (each kind adds its policy). */
+export interface JourneyInputBase {
+  journeyId: string;
+  tenantId: string;
+  testId: string;
+  testVersion: number;
+  trigger: 'greenhouse' | 'vendor' | 'webhook';
+  /** Known Greenhouse ids (vendor mode finds them first). */
+  applicationId: string | null;
+}

@@ -1,0 +1,200 @@
+import {
+  allHandlersFinished,
+  condition,
+  patched,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { JourneyKind, JourneyStatus } from '../../domain/journey.js';
+import {
+  GreenhouseApplicationIdKey,
+  JourneyKindKey,
+  JourneyStatusKey,
+  TenantIdKey,
+  TestIdKey,
+} from '../../domain/search-attributes.js';
+import { greenhouseActivityOptions, localActivityOptions } from './activity-options.js';
+import { awaitApplication } from './await-application.js';
+import type {
+  ApplicationActivities,
+  JourneyActivities,
+  JourneyInputBase,
+  WritebackActivities,
+} from './contract.js';
+import { withGreenhouseConnection } from './greenhouse-wait.js';
+import {
+  cancelJourneyUpdate,
+  greenhouseStopSignal,
+  journeyStateQuery,
+  type JourneyStateBase,
+  type WritebackStep,
+} from './protocol.js';
+import { writebackWithRecovery } from './writeback.js';
+
+const local = proxyActivities<JourneyActivities>(localActivityOptions);
+/** Greenhouse calls every journey kind makes (same activities, same idempotency ledger). */
+export const greenhouse = proxyActivities<ApplicationActivities & WritebackActivities>(
+  greenhouseActivityOptions,
+);
+
+/** Thrown by end(): unwinds the remaining steps; run() answers the final state. */
+class JourneyEnded {}
+
+export interface WritebackPlanStep {
+  step: WritebackStep;
+  run: () => Promise<unknown>;
+  /** Histories from before write-back recovery ran this step only when this says so. */
+  legacyIf?: () => boolean;
+}
+
+/**
+ * What every journey kind shares: the protocol's handlers (state, cancel, Greenhouse's stop), the
+ * read model (a snapshot per step with a rising state_version), the search attributes, finding
+ * the application in vendor mode, ending, and the write-back. Each kind extends it with its state
+ * and steps; the order of commands here is the order the recorded histories hold.
+ */
+export abstract class Journey<S extends JourneyStateBase & { deadlineAt: string | null }> {
+  /** Set once the outcome is decided: late messages are refused from then on. */
+  finished = false;
+  applicationId: string | null;
+  private version = 0;
+
+  constructor(
+    readonly kind: JourneyKind,
+    readonly input: JourneyInputBase,
+    readonly state: S,
+  ) {
+    this.applicationId = input.applicationId;
+  }
+
+  /** Whether Greenhouse's stop still applies (besides not being finished). */
+  protected abstract stoppable(): boolean;
+  /** Throws when an operator may no longer cancel. */
+  protected abstract assertCancellable(): void;
+  /** The score the read model shows, if this kind has one. */
+  protected scorePercent(): number | null {
+    return null;
+  }
+  /** Runs when the journey ends early, before the final snapshot. */
+  protected async beforeEnd(_status: JourneyStatus): Promise<void> {}
+  /** False while a handler must finish before the journey may end. */
+  protected idle(): boolean {
+    return true;
+  }
+
+  get journeyId(): string {
+    return this.input.journeyId;
+  }
+
+  stopped(): boolean {
+    return this.state.stopReason !== null;
+  }
+
+  /** The protocol every kind answers; register before the first await. */
+  handleProtocol(): void {
+    setHandler(journeyStateQuery, () => this.state);
+    setHandler(greenhouseStopSignal, ({ event }) => this.stopByGreenhouse(event));
+    setHandler(cancelJourneyUpdate, ({ reason }) => this.cancel(reason), {
+      validator: ({ reason }) => {
+        this.assertCancellable();
+        if (typeof reason !== 'string' || !reason.trim()) throw new Error('reason is required');
+      },
+    });
+  }
+
+  private stopByGreenhouse(event: string): void {
+    if (!this.finished && this.stoppable()) this.state.stopReason ??= `stopped by Greenhouse: ${event}`;
+  }
+
+  private cancel(reason: string): S {
+    this.state.stopReason = `cancelled: ${reason}`;
+    return this.state;
+  }
+
+  /** Runs the steps; a step that ends the journey early unwinds the rest. */
+  async run(steps: () => Promise<void>): Promise<S> {
+    try {
+      await steps();
+    } catch (err) {
+      if (err instanceof JourneyEnded) return this.state;
+      throw err;
+    }
+    await condition(allHandlersFinished);
+    return this.state;
+  }
+
+  /** Search attributes and the first snapshot. */
+  async begin(): Promise<void> {
+    upsertSearchAttributes([
+      { key: TenantIdKey, value: this.input.tenantId },
+      { key: JourneyKindKey, value: this.kind },
+      { key: TestIdKey, value: this.input.testId },
+      ...(this.applicationId ? [{ key: GreenhouseApplicationIdKey, value: this.applicationId }] : []),
+    ]);
+    await this.record('created', 'preparing the invitation');
+  }
+
+  /** The read model's snapshot of this step (and the status search attribute). */
+  async record(status: JourneyStatus, waitingFor: string | null, completedAt: string | null = null) {
+    this.state.status = status;
+    this.state.waitingFor = waitingFor;
+    upsertSearchAttributes([{ key: JourneyStatusKey, value: status }]);
+    await local.recordJourneySnapshot({
+      journeyId: this.journeyId,
+      tenantId: this.input.tenantId,
+      kind: this.kind,
+      status,
+      statusDetail: waitingFor ?? this.state.stopReason,
+      stateVersion: ++this.version,
+      testId: this.input.testId,
+      deadlineAt: this.state.deadlineAt,
+      completedAt,
+      greenhouseApplicationId: this.applicationId,
+      scorePercent: this.scorePercent(),
+    });
+  }
+
+  /** Ends the journey early with this status; `afterwards` runs once it is recorded. Never returns. */
+  async end(status: JourneyStatus, afterwards?: () => Promise<unknown>): Promise<never> {
+    this.finished = true;
+    await this.beforeEnd(status);
+    await this.record(status, null);
+    await condition(() => this.idle() && allHandlersFinished());
+    await afterwards?.();
+    throw new JourneyEnded();
+  }
+
+  /** Vendor mode: the application must exist in Greenhouse (same e-mail) before results can land. */
+  async awaitApplication(policy: { intervalSeconds: number; attempts: number }): Promise<void> {
+    if (this.applicationId) return;
+    const match = await awaitApplication({
+      policy,
+      find: () =>
+        withGreenhouseConnection(this.journeyId, () =>
+          greenhouse.findApplication({ journeyId: this.journeyId }),
+        ),
+      waiting: (detail) => this.record('created', detail),
+      stopped: () => this.stopped(),
+    });
+    if (match.outcome === 'stopped') return this.end('cancelled');
+    if (match.outcome === 'gave_up') {
+      this.state.stopReason = match.reason;
+      return this.end('failed');
+    }
+    this.applicationId = match.applicationId;
+  }
+
+  /** The result into Greenhouse, step by step. */
+  async writeBack(steps: WritebackPlanStep[]): Promise<void> {
+    // Added after journeys were already running: histories recorded before it replay unchanged.
+    if (patched('writeback-recovery')) {
+      // A step that fails for good waits for an operator (retry after a fix, or skip).
+      await writebackWithRecovery(this.journeyId).run(steps);
+      return;
+    }
+    for (const { run, legacyIf } of steps) {
+      if (!legacyIf || legacyIf()) await run();
+    }
+  }
+}
