@@ -7,7 +7,7 @@ import type { HarvestClientFactory } from '../tenants/harvest-gateway.js';
 import { journeysOf } from '../db/repositories/journeys.js';
 import { applicationFates } from './candidate-deletion.js';
 import { eraseJourney } from './erase-candidate.js';
-import { candidateJourneyKinds, kindModuleOf } from './kinds/index.js';
+import { kindModuleOf } from './kinds/index.js';
 import { journeyIdOf, startJourney, type StartDeps } from './start-journey.js';
 
 /**

@@ -2,7 +2,7 @@ import type { Database } from '../../db/client.js';
 import { journeysOf } from '../../db/repositories/journeys.js';
 import type { ResultField } from '../../domain/result-fields.js';
 import type { HarvestClient } from '../../greenhouse/harvest/types.js';
-import { candidateJourneyKinds, kindModuleOf } from '../../journeys/kinds/index.js';
+import { kindModuleOf } from '../../journeys/kinds/index.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { credentialsOf } from '../../tenants/credentials.js';
 import { recordRefusal, refusalOf } from '../../tenants/credential-refusal.js';
