@@ -42,3 +42,7 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeH
   });
   return new SafeHtml(out);
 }
+
+/** Fragments joined with a separator (a line break between sections, …). */
+export const join = (fragments: readonly SafeHtml[], separator = ''): SafeHtml =>
+  new SafeHtml(fragments.map(String).join(separator));
