@@ -1,8 +1,7 @@
 import type { Database } from '../db/client.js';
 import { isHarvestError } from '../greenhouse/harvest/errors.js';
-import type { HarvestClient } from '../greenhouse/harvest/types.js';
 import type { SecretBox } from '../security/secret-box.js';
-import { credentialsOf } from '../tenants/credentials.js';
+import { harvestClientForTenant } from '../tenants/harvest-client-for-tenant.js';
 import type { HarvestClientFactory } from '../tenants/harvest-gateway.js';
 
 export interface DeletionCheckDeps {
@@ -31,11 +30,9 @@ export async function applicationFates(
   applicationIds: string[],
 ): Promise<ApplicationFate[] | null> {
   if (!deps.harvestClientFor) return null;
-  const connection = await deps.db.greenhouseConnection.findUnique({ where: { tenantId } });
-  if (!connection || connection.status !== 'connected') return null;
-  const client: HarvestClient = deps.harvestClientFor(credentialsOf(deps.db, deps.secrets, connection), {
-    tenantId,
-  });
+  const found = await harvestClientForTenant({ ...deps, harvestClientFor: deps.harvestClientFor }, tenantId);
+  if (!found || found.connection.status !== 'connected') return null;
+  const { client } = found;
   const fates: ApplicationFate[] = [];
   for (const applicationId of applicationIds) {
     try {

@@ -10,13 +10,8 @@ import type {
   HarvestClient,
 } from '../greenhouse/harvest/types.js';
 import type { SecretBox } from '../security/secret-box.js';
-import {
-  credentialRefusedFailure,
-  recordRefusal,
-  refusalOf,
-  type ConnectionSeen,
-} from '../tenants/credential-refusal.js';
-import { credentialsOf } from '../tenants/credentials.js';
+import { credentialRefusedFailure } from '../tenants/credential-refusal.js';
+import { harvestClientForTenant, type TenantHarvest } from '../tenants/harvest-client-for-tenant.js';
 import type { HarvestClientFactory } from '../tenants/harvest-gateway.js';
 import { kindModule } from './kinds/index.js';
 import type { AssessmentDeps } from './journey-context.js';
@@ -39,38 +34,31 @@ export function createWritebackActivities(
   Omit<WritebackActivities, 'sendCompletionPatch'> {
   const { db } = deps;
 
-  /** The connection each tenant's last client was built from: a refusal marks that one only. */
-  const seen = new Map<string, ConnectionSeen>();
+  /** The tenant's last client and the connection it was built from: a refusal marks that one only. */
+  const seen = new Map<string, TenantHarvest>();
 
   /**
    * The tenant's Harvest client, or null when the tenant has not connected Greenhouse. A connection
    * Greenhouse already refused is not tried again: the journey waits for the reconnect instead.
    */
   async function harvestFor(tenantId: string): Promise<HarvestClient | null> {
-    const connection = await db.greenhouseConnection.findUnique({ where: { tenantId } });
-    if (!connection) return null;
+    const found = await harvestClientForTenant(deps, tenantId);
+    if (!found) return null;
+    const { connection } = found;
     if (connection.status !== 'connected')
       throw credentialRefusedFailure(
         connection.statusReason ?? `the Greenhouse connection is ${connection.status}`,
       );
-    seen.set(tenantId, {
-      tenantId,
-      authKind: connection.authKind,
-      secretCiphertext: connection.secretCiphertext,
-    });
-    return deps.harvestClientFor(credentialsOf(db, deps.secrets, connection), { tenantId });
+    seen.set(tenantId, found);
+    return found.client;
   }
 
   async function harvest<T>(tenantId: string, call: () => Promise<T>): Promise<T> {
     try {
       return await call();
     } catch (err) {
-      const connection = seen.get(tenantId);
-      const refusal = connection ? refusalOf(err, connection.authKind) : null;
-      if (connection && refusal) {
-        await recordRefusal(db, connection, refusal);
-        throw credentialRefusedFailure(refusal.reason);
-      }
+      const refusal = await seen.get(tenantId)?.refused(err);
+      if (refusal) throw credentialRefusedFailure(refusal.reason);
       throw toActivityFailure(err);
     }
   }

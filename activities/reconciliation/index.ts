@@ -1,11 +1,9 @@
 import type { Database } from '../../db/client.js';
 import { journeysOf } from '../../db/repositories/journeys.js';
 import type { ResultField } from '../../domain/result-fields.js';
-import type { HarvestClient } from '../../greenhouse/harvest/types.js';
 import { kindModuleOf } from '../../journeys/kinds/index.js';
 import type { SecretBox } from '../../security/secret-box.js';
-import { credentialsOf } from '../../tenants/credentials.js';
-import { recordRefusal, refusalOf } from '../../tenants/credential-refusal.js';
+import { harvestClientForTenant } from '../../tenants/harvest-client-for-tenant.js';
 import type { HarvestClientFactory } from '../../tenants/harvest-gateway.js';
 import type { AssessmentDeps } from '../../journeys/journey-context.js';
 import { createWritebackActivities } from '../../journeys/greenhouse-writeback.js';
@@ -44,16 +42,6 @@ export function createReconciliationActivities(deps: ReconciliationDeps): Reconc
   const now = deps.now ?? (() => new Date());
   const writeback = createWritebackActivities(deps);
 
-  /** The tenant's client and the connection it was built from (a refusal marks that one). */
-  async function harvestFor(tenantId: string) {
-    const connection = await db.greenhouseConnection.findUnique({ where: { tenantId } });
-    if (!connection) return null;
-    const client: HarvestClient = deps.harvestClientFor(credentialsOf(db, deps.secrets, connection), {
-      tenantId,
-    });
-    return { client, connection };
-  }
-
   return {
     async listJourneysToReconcile({ tenantId, since, cursor, limit }) {
       const rows = await journeysOf(deps).completedToReconcile({
@@ -77,7 +65,7 @@ export function createReconciliationActivities(deps: ReconciliationDeps): Reconc
         totals.failed++;
         if (totals.failures.length < MAX_FAILURES_LISTED) totals.failures.push({ journeyId, message });
       };
-      const found = await harvestFor(tenantId);
+      const found = await harvestClientForTenant(deps, tenantId);
       if (!found) {
         for (const journeyId of journeyIds) fail(journeyId, 'the tenant has not connected Greenhouse');
         return totals;
@@ -155,11 +143,8 @@ export function createReconciliationActivities(deps: ReconciliationDeps): Reconc
           }
         } catch (err) {
           // Greenhouse refused the credential itself: the tenant is marked, the rest is not tried.
-          const refusal =
-            refusalOf(err, connection.authKind) ??
-            refusalOf(err instanceof Error ? err.cause : null, connection.authKind);
+          const refusal = await found.refused(err);
           if (refusal) {
-            await recordRefusal(db, connection, refusal);
             for (const rest of journeyIds.slice(journeyIds.indexOf(journeyId))) fail(rest, refusal.reason);
             return totals;
           }

@@ -8,7 +8,7 @@ import { journeysOf, type JourneyRepository } from '../../db/repositories/journe
 import { questionsOf, type FreeTextQuestion, type TestDefinition } from '../../domain/tests/definition.js';
 import { graderScoresSchemaFor, type AutoGrade, type GraderScores } from '../../domain/tests/grading.js';
 import { submitGradesUpdate } from '../../workflows/assessment/contract.js';
-import { esc, messagePage, notFoundPage, pageLayout } from './html.js';
+import { html, join, messagePage, notFoundPage, pageLayout } from './html.js';
 import { pageSecurityHeaders } from './security-headers.js';
 
 export interface GradeDeps {
@@ -204,48 +204,46 @@ function gradePage(
   const { test, submission, candidate } = found;
   const pending = pendingAnswers(test, submission!);
   const fieldError = (key: string, id: string) =>
-    errors.has(key)
-      ? `<p id="${esc(id)}" class="error" style="margin:.25rem 0">${esc(errors.get(key))}</p>`
-      : '';
+    errors.has(key) ? html`<p id="${id}" class="error" style="margin:.25rem 0">${errors.get(key)}</p>` : '';
   const invalid = (key: string, id: string) =>
-    errors.has(key) ? ` aria-invalid="true" aria-describedby="${esc(id)}"` : '';
+    errors.has(key) ? html` aria-invalid="true" aria-describedby="${id}"` : '';
   const question = ({ number, question: q, answer }: PendingAnswer) => {
     const pointsId = `points-${q.id}`;
     const commentId = `comment-${q.id}`;
     const errorId = `error-${q.id}`;
-    return `<fieldset>
+    return html`<fieldset>
 <legend>Question ${number} <span class="meta">(up to ${q.points} point${q.points === 1 ? '' : 's'})</span></legend>
-<p style="white-space:pre-wrap;margin-top:0">${esc(q.prompt)}</p>
+<p style="white-space:pre-wrap;margin-top:0">${q.prompt}</p>
 <div style="border-left:4px solid #1a5fb4;background:#f1f5fb;${blockStyle}"><strong>Grader guidance</strong> <span class="meta">(never shown to the candidate)</span>
-${q.rubric ? esc(q.rubric) : '<span class="meta">This question has no guidance; use your judgement.</span>'}</div>
+${q.rubric ? q.rubric : html`<span class="meta">This question has no guidance; use your judgement.</span>`}</div>
 <p style="margin:0"><strong>The candidate's answer</strong></p>
-<blockquote style="border:1px solid #ccd;background:#fafafa;${blockStyle}">${esc(answer)}</blockquote>
-<label for="${esc(pointsId)}">Points (0 to ${q.points})</label>
-<input id="${esc(pointsId)}" name="${esc(`points:${q.id}`)}" type="number" min="0" max="${q.points}" step="any" inputmode="decimal" required value="${esc(field(values, `points:${q.id}`))}"${invalid(`q:${q.id}`, errorId)}>
+<blockquote style="border:1px solid #ccd;background:#fafafa;${blockStyle}">${answer}</blockquote>
+<label for="${pointsId}">Points (0 to ${q.points})</label>
+<input id="${pointsId}" name="${`points:${q.id}`}" type="number" min="0" max="${q.points}" step="any" inputmode="decimal" required value="${field(values, `points:${q.id}`)}"${invalid(`q:${q.id}`, errorId)}>
 ${fieldError(`q:${q.id}`, errorId)}
-<label for="${esc(commentId)}">Comment for the report (optional)</label>
-<textarea id="${esc(commentId)}" name="${esc(`comment:${q.id}`)}" maxlength="${COMMENT_MAX}" style="min-height:5rem">${esc(field(values, `comment:${q.id}`))}</textarea>
+<label for="${commentId}">Comment for the report (optional)</label>
+<textarea id="${commentId}" name="${`comment:${q.id}`}" maxlength="${COMMENT_MAX}" style="min-height:5rem">${field(values, `comment:${q.id}`)}</textarea>
 </fieldset>`;
   };
   const submitted = submission!.submittedAt.toISOString().replace('T', ' ').slice(0, 16);
-  const body = `<h1>Grade: ${esc(test.name)}</h1>
-<p>Candidate: <strong>${esc(candidate ? `${candidate.firstName} ${candidate.lastName}` : 'the candidate')}</strong>. Submitted ${esc(submitted)} UTC.</p>
+  const body = html`<h1>Grade: ${test.name}</h1>
+<p>Candidate: <strong>${candidate ? `${candidate.firstName} ${candidate.lastName}` : 'the candidate'}</strong>. Submitted ${submitted} UTC.</p>
 <p class="meta">Score each answer below from 0 to its maximum. The other questions were scored automatically.</p>
 ${
   errors.size
-    ? `<div class="error" role="alert"><strong>Please check the form:</strong><ul>${[...errors.entries()]
-        .map(([key, message]) => {
-          const p = pending.find((a) => `q:${a.question.id}` === key);
-          const target = p ? `points-${p.question.id}` : 'gradedBy';
-          return `<li><a href="#${esc(target)}">${p ? `Question ${p.number}: ` : ''}${esc(message)}</a></li>`;
-        })
-        .join('')}</ul></div>`
+    ? html`<div class="error" role="alert"><strong>Please check the form:</strong><ul>${[
+        ...errors.entries(),
+      ].map(([key, message]) => {
+        const p = pending.find((a) => `q:${a.question.id}` === key);
+        const target = p ? `points-${p.question.id}` : 'gradedBy';
+        return html`<li><a href="#${target}">${p ? `Question ${p.number}: ` : ''}${message}</a></li>`;
+      })}</ul></div>`
     : ''
 }
-<form method="post" action="${esc(`${pagePath.grade}/${token}`)}">
-${pending.map(question).join('\n')}
+<form method="post" action="${`${pagePath.grade}/${token}`}">
+${join(pending.map(question), '\n')}
 <label for="gradedBy">Your name or e-mail</label>
-<input id="gradedBy" name="gradedBy" type="text" autocomplete="email" required maxlength="${GRADED_BY_MAX}" style="${inputStyle}" value="${esc(field(values, 'gradedBy'))}"${invalid('gradedBy', 'error-gradedBy')}>
+<input id="gradedBy" name="gradedBy" type="text" autocomplete="email" required maxlength="${GRADED_BY_MAX}" style="${inputStyle}" value="${field(values, 'gradedBy')}"${invalid('gradedBy', 'error-gradedBy')}>
 ${fieldError('gradedBy', 'error-gradedBy')}
 <p><button type="submit">Submit grades</button></p>
 </form>`;

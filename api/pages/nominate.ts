@@ -21,7 +21,7 @@ import {
 import { createJourneySealer } from '../../security/journey-sealing.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { clientFingerprintOf } from './client-fingerprint.js';
-import { esc, messagePage, notFoundPage, pageLayout } from './html.js';
+import { esc, raw, messagePage, notFoundPage, pageLayout } from './html.js';
 
 export interface NominationDeps {
   db: Database;
@@ -443,7 +443,7 @@ ${summary}
 ${replacementNotice(args.referees)}
 ${refereeList(args.referees)}
 ${formHtml}`;
-  return pageLayout({ title: template.name, body });
+  return pageLayout({ title: template.name, body: raw(body) });
 }
 
 function thankYouPage(names: string[]): string {
@@ -451,5 +451,5 @@ function thankYouPage(names: string[]): string {
 <p>We will e-mail ${names.length === 1 ? 'this referee' : 'these referees'} a short questionnaire:</p>
 <ul>${names.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>
 <p>You can open your link again to see their progress or to name someone else if a referee declines.</p>`;
-  return pageLayout({ title: 'Thank you', body });
+  return pageLayout({ title: 'Thank you', body: raw(body) });
 }

@@ -20,7 +20,7 @@ import {
 import { createJourneySealer } from '../../security/journey-sealing.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { clientFingerprintOf } from './client-fingerprint.js';
-import { esc, messagePage, notFoundPage, pageLayout } from './html.js';
+import { esc, raw, messagePage, notFoundPage, pageLayout } from './html.js';
 
 export interface ReferenceDeps {
   db: Database;
@@ -319,7 +319,7 @@ ${errorBlock('declineReason', declineMessages)}
 <p><button type="submit" name="action" value="decline">Decline this request</button></p>
 </form>
 </section>`;
-  return pageLayout({ title: `Reference for ${args.candidateName}`, body });
+  return pageLayout({ title: `Reference for ${args.candidateName}`, body: raw(body) });
 }
 
 function thankYouPage(candidateName: string): string {

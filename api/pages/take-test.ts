@@ -10,7 +10,7 @@ import { parseAnswers } from '../../domain/tests/grading.js';
 import { submitAnswersUpdate, testStartedSignal } from '../../workflows/assessment/contract.js';
 import { createJourneySealer } from '../../security/journey-sealing.js';
 import type { SecretBox } from '../../security/secret-box.js';
-import { esc, messagePage, notFoundPage, pageLayout } from './html.js';
+import { html, messagePage, notFoundPage, pageLayout, raw } from './html.js';
 
 export interface TakeTestDeps {
   db: Database;
@@ -130,45 +130,41 @@ function testPage(
   const view = toCandidateView(definition);
   const chosen = (q: string, option: string) => {
     const v = values[`q:${q}`];
-    return (Array.isArray(v) ? v.includes(option) : v === option) ? ' checked' : '';
+    return (Array.isArray(v) ? v.includes(option) : v === option) ? raw(' checked') : '';
   };
   const text = (q: string) => {
     const v = values[`q:${q}`];
-    return esc(Array.isArray(v) ? v[0] : (v ?? ''));
+    return Array.isArray(v) ? v[0] : (v ?? '');
   };
   const question = (q: CandidateQuestion, n: number) => {
     const name = `q:${q.id}`;
-    const legend = `<legend>${n}. ${esc(q.prompt)} <span class="meta">(${q.points} point${q.points === 1 ? '' : 's'})</span></legend>`;
+    const legend = html`<legend>${n}. ${q.prompt} <span class="meta">(${q.points} point${q.points === 1 ? '' : 's'})</span></legend>`;
     switch (q.kind) {
       case 'single_choice':
       case 'multiple_choice': {
         const type = q.kind === 'single_choice' ? 'radio' : 'checkbox';
-        const hint = q.kind === 'multiple_choice' ? '<p class="meta">Select all that apply.</p>' : '';
-        return `<fieldset>${legend}${hint}${q.options
-          .map(
-            (o) =>
-              `<label><input type="${type}" name="${esc(name)}" value="${esc(o.id)}"${chosen(q.id, o.id)}> ${esc(o.text)}</label>`,
-          )
-          .join('')}</fieldset>`;
+        const hint = q.kind === 'multiple_choice' ? html`<p class="meta">Select all that apply.</p>` : '';
+        return html`<fieldset>${legend}${hint}${q.options.map(
+          (o) =>
+            html`<label><input type="${type}" name="${name}" value="${o.id}"${chosen(q.id, o.id)}> ${o.text}</label>`,
+        )}</fieldset>`;
       }
       case 'numeric':
-        return `<fieldset>${legend}<label for="${esc(name)}">Your answer${q.unit ? ` (${esc(q.unit)})` : ''}</label><input id="${esc(name)}" type="number" step="any" inputmode="decimal" name="${esc(name)}" value="${text(q.id)}"></fieldset>`;
+        return html`<fieldset>${legend}<label for="${name}">Your answer${q.unit ? html` (${q.unit})` : ''}</label><input id="${name}" type="number" step="any" inputmode="decimal" name="${name}" value="${text(q.id)}"></fieldset>`;
       case 'free_text':
-        return `<fieldset>${legend}<label for="${esc(name)}">Your answer</label><textarea id="${esc(name)}" name="${esc(name)}" maxlength="${q.maxLength}">${text(q.id)}</textarea></fieldset>`;
+        return html`<fieldset>${legend}<label for="${name}">Your answer</label><textarea id="${name}" name="${name}" maxlength="${q.maxLength}">${text(q.id)}</textarea></fieldset>`;
     }
   };
   let n = 0;
-  const body = `<h1>${esc(view.name)}</h1>
-${view.description ? `<p>${esc(view.description)}</p>` : ''}
-<p class="meta">${view.timeLimitMinutes ? `Time limit: ${view.timeLimitMinutes} minutes. ` : ''}${deadlineAt ? `Submit by ${esc(deadlineAt.toISOString().replace('T', ' ').slice(0, 16))} UTC.` : ''}</p>
-${error ? `<div class="error" role="alert"><strong>Please check your answers:</strong> ${esc(error)}</div>` : ''}
-<form method="post" action="${esc(`${pagePath.take_test}/${token}`)}">
-${view.sections
-  .map(
-    (s) =>
-      `<section aria-labelledby="s-${esc(s.id)}"><h2 id="s-${esc(s.id)}">${esc(s.title)}</h2>${s.description ? `<p>${esc(s.description)}</p>` : ''}${s.questions.map((q) => question(q, ++n)).join('\n')}</section>`,
-  )
-  .join('\n')}
+  const body = html`<h1>${view.name}</h1>
+${view.description ? html`<p>${view.description}</p>` : ''}
+<p class="meta">${view.timeLimitMinutes ? `Time limit: ${view.timeLimitMinutes} minutes. ` : ''}${deadlineAt ? `Submit by ${deadlineAt.toISOString().replace('T', ' ').slice(0, 16)} UTC.` : ''}</p>
+${error ? html`<div class="error" role="alert"><strong>Please check your answers:</strong> ${error}</div>` : ''}
+<form method="post" action="${`${pagePath.take_test}/${token}`}">
+${view.sections.map(
+  (s, k) =>
+    html`${k > 0 ? '\n' : ''}<section aria-labelledby="s-${s.id}"><h2 id="s-${s.id}">${s.title}</h2>${s.description ? html`<p>${s.description}</p>` : ''}${s.questions.map((q, i) => html`${i > 0 ? '\n' : ''}${question(q, ++n)}`)}</section>`,
+)}
 <button type="submit">Submit answers</button>
 </form>`;
   return pageLayout({ title: view.name, body });

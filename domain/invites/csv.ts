@@ -1,3 +1,4 @@
+import { CsvError, parse } from 'csv-parse/sync';
 import { InviteBody } from './invite-body.js';
 
 /**
@@ -56,59 +57,46 @@ interface CsvRecord {
   problem?: string;
 }
 
-/** Splits CSV text into records: quoted fields, `""` escapes, CRLF or LF, a leading BOM. */
+/** A field as RFC 4180 writes it: quoted (`""` inside), or unquoted and not starting with a quote. */
+const WELL_QUOTED_RECORD = /^(?:"(?:[^"]|"")*"|(?!")[^,]*)(?:,(?:"(?:[^"]|"")*"|(?!")[^,]*))*$/;
+
+/**
+ * Splits CSV text into records with csv-parse: quoted fields, `""` escapes, CRLF, LF or CR, a leading
+ * BOM. Quotes are relaxed so that one badly quoted record is refused on its own (its raw text is
+ * checked here) instead of the whole file; a quote never closed still refuses the file.
+ */
 export function parseCsvRecords(input: string): CsvRecord[] {
-  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   const records: CsvRecord[] = [];
+  // csv-parse's own line counts are off for CRLF inside quotes: a record starts after the line
+  // breaks of those before it (each record's own break, and the LFs inside its quoted fields).
   let line = 1;
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    const record: CsvRecord = { line, fields: [] };
-    // One record: fields until an unquoted line break or the end of the text.
-    for (;;) {
-      let value = '';
-      if (text[i] === '"') {
-        const openedOn = line;
-        i++;
-        let closed = false;
-        while (i < n) {
-          const c = text[i]!;
-          if (c === '"') {
-            if (text[i + 1] === '"') {
-              value += '"';
-              i += 2;
-              continue;
-            }
-            i++;
-            closed = true;
-            break;
-          }
-          if (c === '\n') line++;
-          value += c;
-          i++;
-        }
-        if (!closed) throw new CsvFileError(`line ${openedOn}: a quoted field is never closed`);
-        // After the closing quote only a comma or the end of the record may follow.
-        if (i < n && text[i] !== ',' && text[i] !== '\n' && text[i] !== '\r') {
-          record.problem ??= 'text after a closing quote (write a quote inside a quoted field as "")';
-          while (i < n && text[i] !== ',' && text[i] !== '\n' && text[i] !== '\r') value += text[i++];
-        }
-      } else {
-        while (i < n && text[i] !== ',' && text[i] !== '\n' && text[i] !== '\r') value += text[i++];
-      }
-      record.fields.push(value);
-      if (i < n && text[i] === ',') {
-        i++;
-        continue;
-      }
-      break;
-    }
-    // The record's line break: CRLF, LF (or a lone CR).
-    if (text[i] === '\r') i++;
-    if (text[i] === '\n') i++;
-    line++;
-    records.push(record);
+  try {
+    parse(input, {
+      bom: true,
+      raw: true,
+      relax_quotes: true,
+      relax_column_count: true,
+      skip_empty_lines: false,
+      record_delimiter: ['\r\n', '\n', '\r'],
+      // With `raw`, each record arrives as { record, raw } (csv-parse's typings say string[]).
+      on_record: (output) => {
+        const { record, raw } = output as unknown as { record: string[]; raw: string };
+        const wellQuoted = WELL_QUOTED_RECORD.test(raw.replace(/[\r\n]+$/, ''));
+        records.push({
+          line,
+          fields: record,
+          ...(wellQuoted
+            ? {}
+            : { problem: 'text after a closing quote (write a quote inside a quoted field as "")' }),
+        });
+        line += 1 + record.reduce((n, field) => n + field.split('\n').length - 1, 0);
+        return null;
+      },
+    });
+  } catch (err) {
+    if (err instanceof CsvError && err.code === 'CSV_QUOTE_NOT_CLOSED')
+      throw new CsvFileError(`line ${line}: a quoted field is never closed`);
+    throw err;
   }
   return records;
 }

@@ -17,6 +17,14 @@ describe('bulk invite CSV', () => {
       [1, ['a', 'b\nc']],
       [3, ['d', 'e']],
     ]);
+    // Mixed line breaks, a CRLF inside quotes: each record still starts on its own line of the file.
+    expect(parseCsvRecords('a,"b\r\nc"\r\nd\re\n\nf').map((r) => [r.line, r.fields])).toEqual([
+      [1, ['a', 'b\r\nc']],
+      [3, ['d']],
+      [4, ['e']],
+      [5, ['']],
+      [6, ['f']],
+    ]);
   });
 
   it('takes headers in any order and case, test_id optional; blank lines are not rows', () => {
