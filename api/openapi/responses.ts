@@ -7,7 +7,7 @@ import { ResultField } from '../../domain/result-fields.js';
 import { TenantBranding } from '../../mail/branding.js';
 import { IntegrationModeParam } from '../../tenants/schemas.js';
 import type { ErrorBody } from '../http-errors.js';
-import { component } from './registry.js';
+import { component, note } from './registry.js';
 
 /**
  * Response shapes of handlers that have no zod schema of their own, written from what they return
@@ -36,6 +36,32 @@ export const ErrorBodySchema = component(
 // The document and the error handler describe the same shape.
 const _errorBodyMatches: [z.infer<typeof ErrorBodySchema>] extends [ErrorBody] ? true : never = true;
 void _errorBodyMatches;
+
+// ---- operator keys and bulk invites ----
+
+export const OperatorKeyView = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: z.enum(['admin', 'support']),
+  tenantId: z.string().nullable(),
+  createdAt: z.iso.datetime({ offset: true }),
+  revokedAt: z.iso.datetime({ offset: true }).nullable(),
+  lastUsedAt: z.iso.datetime({ offset: true }).nullable(),
+});
+
+export const BulkInviteView = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  status: z.enum(['running', 'done']),
+  totalRows: z.number().int(),
+  validRows: z.number().int(),
+  invalidRows: z.number().int(),
+  started: z.number().int(),
+  alreadyInvited: z.number().int(),
+  failed: z.number().int(),
+  createdAt: z.iso.datetime({ offset: true }),
+  errors: note(z.array(z.looseObject({})), 'One entry per refused row: its line and what is wrong.'),
+});
 
 // ---- health ----
 

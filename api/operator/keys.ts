@@ -8,6 +8,10 @@ import { handle, HttpError, parseInput } from '../http-errors.js';
 import { OPERATOR_KEY_PREFIX } from './auth.js';
 import { assertRole, canSeeTenant, operatorOf } from './identity.js';
 import { operatorAction } from './operator-action.js';
+import { err, invalidInput, operatorAuth } from '../openapi/common.js';
+import type { RouteSpec } from '../openapi/registry.js';
+import { route } from '../openapi/route.js';
+import * as R from '../openapi/responses.js';
 
 export const CreateOperatorKeyBody = z.strictObject({
   /** Who holds the key, for the audit trail (e.g. "ana@vendor.example"). */
@@ -28,6 +32,50 @@ const publicFields = {
   lastUsedAt: true,
 } as const;
 
+const postKeysRoute: RouteSpec = {
+  method: 'post',
+  path: '/keys',
+  tag: 'operator: keys',
+  summary: 'Create an operator key (shown once)',
+  security: 'operator',
+  body: { schema: CreateOperatorKeyBody },
+  responses: {
+    201: {
+      description: 'The key, once: only its SHA-256 is stored.',
+      schema: R.OperatorKeyView.pick({ id: true, name: true, role: true, tenantId: true }).extend({
+        key: z.string(),
+      }),
+    },
+    400: invalidInput,
+    ...operatorAuth,
+    422: err('No such tenant.'),
+  },
+};
+const getKeysRoute: RouteSpec = {
+  method: 'get',
+  path: '/keys',
+  tag: 'operator: keys',
+  summary: 'List operator keys',
+  security: 'operator',
+  responses: {
+    200: { description: 'Never a key or its hash.', schema: z.array(R.OperatorKeyView) },
+    ...operatorAuth,
+  },
+};
+const postKeysKeyIdRevokeRoute: RouteSpec = {
+  method: 'post',
+  path: '/keys/:keyId/revoke',
+  tag: 'operator: keys',
+  summary: 'Revoke an operator key',
+  security: 'operator',
+  params: z.object({ keyId: z.string().min(1) }),
+  responses: {
+    200: { description: 'Revoked (or already).', schema: R.OperatorKeyView },
+    ...operatorAuth,
+    404: err('No such key within the caller’s reach.'),
+  },
+};
+
 /**
  * Operator keys: role- and tenant-scoped Bearer keys for the operator API.
  *
@@ -40,8 +88,9 @@ const publicFields = {
 export function operatorKeyRoutes({ db }: { db: Database }): Router {
   const router = Router();
 
-  router.post(
-    '/keys',
+  route(
+    router,
+    postKeysRoute,
     handle(async (req, res) => {
       const operator = operatorOf(res);
       const created = await operatorAction(
@@ -76,8 +125,9 @@ export function operatorKeyRoutes({ db }: { db: Database }): Router {
     }),
   );
 
-  router.get(
-    '/keys',
+  route(
+    router,
+    getKeysRoute,
     handle(async (_req, res) => {
       const operator = operatorOf(res);
       assertRole(operator, 'admin');
@@ -92,8 +142,9 @@ export function operatorKeyRoutes({ db }: { db: Database }): Router {
     }),
   );
 
-  router.post(
-    '/keys/:keyId/revoke',
+  route(
+    router,
+    postKeysKeyIdRevokeRoute,
     handle(async (req, res) => {
       const operator = operatorOf(res);
       const keyId = String(req.params.keyId);

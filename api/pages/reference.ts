@@ -20,6 +20,10 @@ import { createJourneySealer } from '../../security/journey-sealing.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { clientFingerprintOf } from './client-fingerprint.js';
 import { esc, messagePage, notFoundPage, pageLayout } from './html.js';
+import { z } from 'zod';
+import { formValue, html, pageResponses, TokenParams, formContentType } from '../openapi/common.js';
+import { note, type RouteSpec } from '../openapi/registry.js';
+import { route } from '../openapi/route.js';
 
 export interface ReferenceDeps {
   db: Database;
@@ -38,6 +42,42 @@ interface PageIssue {
   questionId: string | null;
   message: string;
 }
+
+/** The form as the document describes it; the handler reads it field by field. */
+const ReferenceForm = note(
+  z
+    .object({
+      action: z.enum(['submit', 'decline']).optional(),
+      openedAt: z.string().optional(),
+      declineReason: z.string().optional(),
+    })
+    .catchall(formValue),
+  '`action` submit (default) or decline, `openedAt` (when the page was rendered, ISO 8601), `declineReason`, plus `q:<questionId>` per answer (a rating or text).',
+);
+
+const getReferenceRoute: RouteSpec = {
+  method: 'get',
+  path: `${pagePath.reference}/:token`,
+  tag: 'pages',
+  summary: 'Referee: the questionnaire',
+  security: 'link',
+  params: TokenParams,
+  responses: pageResponses('The questions, and a way to decline.'),
+};
+const postReferenceRoute: RouteSpec = {
+  method: 'post',
+  path: `${pagePath.reference}/:token`,
+  tag: 'pages',
+  summary: 'Referee: answer or decline',
+  security: 'link',
+  params: TokenParams,
+  body: { schema: ReferenceForm, contentType: formContentType },
+  responses: {
+    ...pageResponses('Thank you.'),
+    400: html('The form again, with the messages.'),
+    409: html('The request is closed.'),
+  },
+};
 
 /**
  * A referee's questionnaire at /q/<token>: who the candidate is, how the candidate says they know
@@ -86,7 +126,7 @@ export function referenceRoutes(deps: ReferenceDeps): Router {
       openedAt,
     });
 
-  router.get(path, async (req, res, next) => {
+  route(router, getReferenceRoute, async (req, res, next) => {
     try {
       const token = String(req.params.token);
       const found = await load(token);
@@ -105,7 +145,7 @@ export function referenceRoutes(deps: ReferenceDeps): Router {
     }
   });
 
-  router.post(path, form, async (req, res, next) => {
+  route(router, postReferenceRoute, form, async (req, res, next) => {
     try {
       const token = String(req.params.token);
       const found = await load(token);
