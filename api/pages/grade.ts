@@ -71,7 +71,6 @@ const postGradeRoute: RouteSpec = {
  */
 export function gradeRoutes(deps: GradeDeps): Router {
   const router = Router();
-  const path = `${pagePath.grade}/:token`;
   const headers = pageSecurityHeaders();
   const form = express.urlencoded({ extended: false, limit: '400kb', parameterLimit: 1000 });
 

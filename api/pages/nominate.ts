@@ -132,7 +132,6 @@ const postNominateRoute: RouteSpec = {
 export function nominationRoutes(deps: NominationDeps): Router {
   const router = Router();
   const sealer = createJourneySealer(deps);
-  const path = `${pagePath.nominate}/:token`;
   const form = express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 });
 
   async function load(token: string) {

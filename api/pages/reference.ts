@@ -89,7 +89,6 @@ const postReferenceRoute: RouteSpec = {
 export function referenceRoutes(deps: ReferenceDeps): Router {
   const router = Router();
   const sealer = createJourneySealer(deps);
-  const path = `${pagePath.reference}/:token`;
   const form = express.urlencoded({ extended: false, limit: '400kb', parameterLimit: 200 });
 
   async function load(token: string) {

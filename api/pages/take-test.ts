@@ -64,7 +64,6 @@ const postTakeTestRoute: RouteSpec = {
 export function takeTestRoutes(deps: TakeTestDeps): Router {
   const router = Router();
   const sealer = createJourneySealer(deps);
-  const path = `${pagePath.take_test}/:token`;
   const form = express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 500 });
 
   async function load(token: string) {
