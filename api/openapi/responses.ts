@@ -349,32 +349,68 @@ export const Journey = component(
   'Journey',
   'The read model of one journey (one Temporal workflow).',
 );
-export const JourneyWithReferees = Journey.extend({
-  /** Reference checks only: where each referee stands (names and answers stay on the report). */
-  referees: z
-    .array(
-      z.object({
-        id: z.string(),
-        relationship: Relationship,
-        status: z.enum([
-          'nominated',
-          'requested',
-          'opened',
-          'answered',
-          'declined',
-          'bounced',
-          'expired',
-          'cancelled',
-        ]),
-        late: z.boolean(),
-        requestedAt: nullableTimestamp,
-        answeredAt: nullableTimestamp,
-        dueAt: nullableTimestamp,
-        fraudSignals: z.array(z.object({ kind: z.enum(fraudSignalKinds), description: z.string() })),
-      }),
-    )
-    .optional(),
+/** One row of the operators' journey list (api/operator/journeys.ts `listed`). */
+export const JourneyListItem = Journey.pick({
+  id: true,
+  tenantId: true,
+  kind: true,
+  status: true,
+  statusDetail: true,
+  testId: true,
+  testVersion: true,
+  jobId: true,
+  greenhouseApplicationId: true,
+  trigger: true,
+  score: true,
+  deadlineAt: true,
+  writebackFailedStep: true,
+  greenhouseWaitSince: true,
+  createdAt: true,
+  updatedAt: true,
+  completedAt: true,
 });
+/** One journey for operators: the row without its links, what it waits for, and its timeline. */
+export const JourneyWithReferees = Journey.omit({ profileUrl: true, callbackUrl: true, sentBy: true }).extend(
+  {
+    waitingFor: z.string().nullable(),
+    /** Whether the workflow answered (false once it has finished or cannot be reached). */
+    live: z.boolean(),
+    timeline: z.array(
+      z.object({
+        at: timestamp,
+        step: z.string(),
+        label: z.string(),
+        attempt: z.number().int(),
+        outcome: z.string(),
+        detail: z.string().nullable(),
+      }),
+    ),
+    /** Reference checks only: where each referee stands (names and answers stay on the report). */
+    referees: z
+      .array(
+        z.object({
+          id: z.string(),
+          relationship: Relationship,
+          status: z.enum([
+            'nominated',
+            'requested',
+            'opened',
+            'answered',
+            'declined',
+            'bounced',
+            'expired',
+            'cancelled',
+          ]),
+          late: z.boolean(),
+          requestedAt: nullableTimestamp,
+          answeredAt: nullableTimestamp,
+          dueAt: nullableTimestamp,
+          fraudSignals: z.array(z.object({ kind: z.enum(fraudSignalKinds), description: z.string() })),
+        }),
+      )
+      .optional(),
+  },
+);
 export const ForceCompleteResponse = z.object({
   journeyId: z.string(),
   completing: z.literal(true),

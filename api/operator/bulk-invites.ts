@@ -14,6 +14,7 @@ import { note } from '../openapi/registry.js';
 import type { RouteSpec } from '../openapi/registry.js';
 import { route } from '../openapi/route.js';
 import * as R from '../openapi/responses.js';
+import { findBulkInvite } from '../../journeys/bulk-invites-repository.js';
 
 type BulkInvite = Prisma.BulkInviteGetPayload<object>;
 
@@ -116,7 +117,7 @@ export function bulkInviteRoutes(deps: BulkInviteRouteDeps): Router {
           const content = req.body;
           await assertVendorInviteActive(deps.db, tenantId);
           const id = bulkInviteIdOf(tenantId, content);
-          const existing = await deps.db.bulkInvite.findUnique({ where: { id } });
+          const existing = await findBulkInvite(deps.db, id);
           if (existing) {
             reused = true;
             // Heals an upload whose workflow never started (a crash in between); joins it otherwise.
@@ -149,7 +150,7 @@ export function bulkInviteRoutes(deps: BulkInviteRouteDeps): Router {
             })
             .catch(async (err: unknown) => {
               // The same file uploaded twice at once: the other request created it.
-              const raced = await deps.db.bulkInvite.findUnique({ where: { id } });
+              const raced = await findBulkInvite(deps.db, id);
               if (!raced) throw err;
               reused = true;
               return raced;
@@ -174,7 +175,7 @@ export function bulkInviteRoutes(deps: BulkInviteRouteDeps): Router {
     getBulkInvitesBulkIdRoute,
     handle(async (req, res) => {
       const id = String(req.params.bulkId);
-      const bulk = await deps.db.bulkInvite.findUnique({ where: { id } });
+      const bulk = await findBulkInvite(deps.db, id);
       // Another tenant's upload does not exist for a scoped key.
       if (!bulk || !canSeeTenant(operatorOf(res), bulk.tenantId)) {
         throw new HttpError(404, 'not_found', `no bulk invite ${id}`);

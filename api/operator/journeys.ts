@@ -128,7 +128,7 @@ const getJourneysRoute: RouteSpec = {
   responses: {
     200: {
       description: 'A page of journeys.',
-      schema: z.object({ journeys: z.array(R.Journey), nextCursor: z.string().nullable() }),
+      schema: z.object({ journeys: z.array(R.JourneyListItem), nextCursor: z.string().nullable() }),
     },
     400: invalidInput,
     ...operatorAuth,

@@ -12,6 +12,8 @@ import { err, invalidInput, operatorAuth } from '../openapi/common.js';
 import type { RouteSpec } from '../openapi/registry.js';
 import { route } from '../openapi/route.js';
 import * as R from '../openapi/responses.js';
+import { operatorKeysRepository } from '../../operators/operator-keys-repository.js';
+import { tenantExists } from '../../tenants/tenants-repository.js';
 
 export const CreateOperatorKeyBody = z.strictObject({
   /** Who holds the key, for the audit trail (e.g. "ana@vendor.example"). */
@@ -20,17 +22,6 @@ export const CreateOperatorKeyBody = z.strictObject({
   /** Scope the key to one tenant; left out, an unscoped admin creates an unscoped key. */
   tenantId: z.string().trim().min(1).max(100).optional(),
 });
-
-/** Never the hash, never the key. */
-const publicFields = {
-  id: true,
-  name: true,
-  role: true,
-  tenantId: true,
-  createdAt: true,
-  revokedAt: true,
-  lastUsedAt: true,
-} as const;
 
 const postKeysRoute: RouteSpec = {
   method: 'post',
@@ -87,6 +78,7 @@ const postKeysKeyIdRevokeRoute: RouteSpec = {
  */
 export function operatorKeyRoutes({ db }: { db: Database }): Router {
   const router = Router();
+  const keys = operatorKeysRepository(db);
 
   route(
     router,
@@ -101,21 +93,16 @@ export function operatorKeyRoutes({ db }: { db: Database }): Router {
           const body = parseInput(CreateOperatorKeyBody, req.body ?? {});
           const tenantId = body.tenantId ?? operator.tenantId;
           if (tenantId !== null) {
-            const exists =
-              canSeeTenant(operator, tenantId) &&
-              (await db.tenant.findUnique({ where: { id: tenantId }, select: { id: true } }));
+            const exists = canSeeTenant(operator, tenantId) && (await tenantExists(db, tenantId));
             if (!exists) throw new ServiceError('invalid', `no tenant ${tenantId}`, 'tenantId');
           }
           const key = generateToken(OPERATOR_KEY_PREFIX);
-          const row = await db.operatorKey.create({
-            data: {
-              id: `opk_${randomBytes(8).toString('hex')}`,
-              name: body.name,
-              role: body.role,
-              tenantId,
-              keyHash: hashToken(key),
-            },
-            select: { id: true, name: true, role: true, tenantId: true },
+          const row = await keys.create({
+            id: `opk_${randomBytes(8).toString('hex')}`,
+            name: body.name,
+            role: body.role,
+            tenantId,
+            keyHash: hashToken(key),
           });
           return { ...row, key };
         },
@@ -131,14 +118,7 @@ export function operatorKeyRoutes({ db }: { db: Database }): Router {
     handle(async (_req, res) => {
       const operator = operatorOf(res);
       assertRole(operator, 'admin');
-      res.json(
-        await db.operatorKey.findMany({
-          where: operator.tenantId === null ? {} : { tenantId: operator.tenantId },
-          select: publicFields,
-          orderBy: { createdAt: 'asc' },
-          take: 1000,
-        }),
-      );
+      res.json(await keys.list(operator.tenantId));
     }),
   );
 
@@ -153,16 +133,12 @@ export function operatorKeyRoutes({ db }: { db: Database }): Router {
         res,
         { action: 'keys.revoke', role: 'admin', detail: { keyId } },
         async () => {
-          const row = await db.operatorKey.findUnique({ where: { id: keyId }, select: publicFields });
+          const row = await keys.find(keyId);
           // An unscoped key is out of a scoped admin's reach, like another tenant's.
           if (!row || (operator.tenantId !== null && row.tenantId !== operator.tenantId))
             throw new HttpError(404, 'not_found', `no operator key ${keyId}`);
           if (row.revokedAt) return { ...row, alreadyRevoked: true };
-          const updated = await db.operatorKey.update({
-            where: { id: keyId },
-            data: { revokedAt: new Date() },
-            select: publicFields,
-          });
+          const updated = await keys.revoke(keyId, new Date());
           return { ...updated, alreadyRevoked: false };
         },
         (row) => ({ role: row.role, tenantId: row.tenantId, alreadyRevoked: row.alreadyRevoked }),

@@ -12,6 +12,7 @@ import { err, invalidInput, operatorAuth, JourneyParams } from '../openapi/commo
 import { note, type RouteSpec } from '../openapi/registry.js';
 import { route } from '../openapi/route.js';
 import * as R from '../openapi/responses.js';
+import { ensureTenant } from '../../tenants/tenants-repository.js';
 
 /** The built-in tenant that owns probe journeys. */
 export const SYSTEM_TENANT_ID = 'system';
@@ -100,11 +101,7 @@ export function probeRoutes({ db, temporal, taskQueue }: ProbeRouteDeps): Router
   const startProbe = async (given: unknown, idempotencyKey: string | undefined) => {
     const body = parseInput(StartProbeBody, given ?? {});
     const key = parseInput(IdempotencyKey, idempotencyKey, 'Idempotency-Key') ?? randomUUID();
-    await db.tenant.upsert({
-      where: { id: SYSTEM_TENANT_ID },
-      create: { id: SYSTEM_TENANT_ID, slug: SYSTEM_TENANT_ID, name: 'greenroom system' },
-      update: {},
-    });
+    await ensureTenant(db, { id: SYSTEM_TENANT_ID, slug: SYSTEM_TENANT_ID, name: 'greenroom system' });
     const journeyId = probeJourneyId(SYSTEM_TENANT_ID, key);
     const input: ProbeJourneyInput = {
       journeyId,

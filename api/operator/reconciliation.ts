@@ -22,6 +22,7 @@ import { operatorAction } from './operator-action.js';
 import { err, invalidInput, loose, operatorAuth, TenantParams } from '../openapi/common.js';
 import type { RouteSpec } from '../openapi/registry.js';
 import { route } from '../openapi/route.js';
+import { tenantExists } from '../../tenants/tenants-repository.js';
 
 /** Every six hours unless the operator says otherwise. */
 export const DEFAULT_RECONCILE_INTERVAL_MINUTES = 6 * 60;
@@ -152,7 +153,7 @@ export function reconciliationRoutes({ db, temporal, taskQueue }: Reconciliation
   const tenantIdOf = (params: Record<string, string | string[] | undefined>) => String(params.tenantId);
 
   const loadTenant = async (tenantId: string) => {
-    const tenant = await db.tenant.findUnique({ where: { id: tenantId }, select: { id: true } });
+    const tenant = await tenantExists(db, tenantId);
     if (!tenant) throw new HttpError(404, 'not_found', `no tenant ${tenantId}`);
     return tenant;
   };

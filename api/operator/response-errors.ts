@@ -6,6 +6,8 @@ import { operatorAuth, noTenant, TenantParams } from '../openapi/common.js';
 import type { RouteSpec } from '../openapi/registry.js';
 import { route } from '../openapi/route.js';
 import * as R from '../openapi/responses.js';
+import { latestPartnerResponseErrors } from '../../tenants/partner-response-errors-repository.js';
+import { tenantExists } from '../../tenants/tenants-repository.js';
 
 const getTenantsTenantIdResponseErrorsRoute: RouteSpec = {
   method: 'get',
@@ -34,16 +36,10 @@ export function responseErrorRoutes({ db }: { db: Database }): Router {
     handle(async (req, res) => {
       const tenantId = String(req.params.tenantId);
       assertTenantAccess(operatorOf(res), tenantId);
-      if (!(await db.tenant.findUnique({ where: { id: tenantId }, select: { id: true } }))) {
+      if (!(await tenantExists(db, tenantId))) {
         throw new HttpError(404, 'not_found', `no tenant ${tenantId}`);
       }
-      res.json(
-        await db.partnerResponseError.findMany({
-          where: { tenantId },
-          orderBy: { receivedAt: 'desc' },
-          take: 200,
-        }),
-      );
+      res.json(await latestPartnerResponseErrors(db, tenantId));
     }),
   );
   return router;

@@ -31,6 +31,7 @@ import {
 import { component, type RouteSpec } from '../openapi/registry.js';
 import { route } from '../openapi/route.js';
 import * as R from '../openapi/responses.js';
+import { listTenantsById } from '../../tenants/tenants-repository.js';
 
 component(ConnectGreenhouseBody, 'ConnectGreenhouseBody');
 
@@ -340,12 +341,7 @@ export function tenantRoutes({ db, connections }: { db: Database; connections: C
         'query',
       );
       if (operator.tenantId === null) return void res.json(await connections.listTenants({ slug }));
-      res.json(
-        await db.tenant.findMany({
-          where: { id: operator.tenantId, ...(slug ? { slug } : {}) },
-          select: { id: true, slug: true, name: true, status: true, createdAt: true },
-        }),
-      );
+      res.json(await listTenantsById(db, operator.tenantId, slug));
     }),
   );
   route(

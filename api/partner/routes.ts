@@ -28,6 +28,8 @@ import { clientIp, tooManyRequests, type FixedWindowLimiter } from '../rate-limi
 import { err, invalidInput, partnerAuth } from '../openapi/common.js';
 import { component, type RouteSpec } from '../openapi/registry.js';
 import { route } from '../openapi/route.js';
+import { tenantCallbackSettings } from '../../tenants/tenants-repository.js';
+import { recordPartnerResponseError } from '../../tenants/partner-response-errors-repository.js';
 
 export interface PartnerRouteDeps {
   db: Database;
@@ -297,14 +299,12 @@ export function partnerRoutes(deps: PartnerRouteDeps): Router {
     handle(async (req, res) => {
       const tenantId = (res.locals as Authed).tenantId;
       const body = parseInput(ResponseErrorRequestSchema, req.body ?? {});
-      await deps.db.partnerResponseError.create({
-        data: {
-          tenantId,
-          apiCall: body.api_call,
-          errors: body.errors as Prisma.InputJsonValue,
-          partnerTestId: body.partner_test_id ?? null,
-          partnerInterviewId: body.partner_interview_id ?? null,
-        },
+      await recordPartnerResponseError(deps.db, {
+        tenantId,
+        apiCall: body.api_call,
+        errors: body.errors as Prisma.InputJsonValue,
+        partnerTestId: body.partner_test_id ?? null,
+        partnerInterviewId: body.partner_interview_id ?? null,
       });
       res.status(200).json(RESPONSE_ERROR_ACK);
     }),
@@ -318,10 +318,7 @@ export function partnerRoutes(deps: PartnerRouteDeps): Router {
  * naming the problem before anything starts. A DNS failure that may heal answers 503.
  */
 async function assertCallbackUrl(deps: PartnerRouteDeps, tenantId: string, url: string) {
-  const tenant = await deps.db.tenant.findUniqueOrThrow({
-    where: { id: tenantId },
-    select: { callbackHosts: true },
-  });
+  const tenant = await tenantCallbackSettings(deps.db, tenantId);
   try {
     await checkCallbackUrl(url, {
       allowedHosts: tenantCallbackHosts(tenant),

@@ -25,6 +25,8 @@ import { err, TenantParams } from '../openapi/common.js';
 import { note, type RouteSpec } from '../openapi/registry.js';
 import { WebhookAcceptedResponse } from '../openapi/responses.js';
 import { route } from '../openapi/route.js';
+import { webhookTriggerMode } from '../../tenants/tenants-repository.js';
+import { webhookEventsRepository } from '../../greenhouse/webhooks/webhook-events-repository.js';
 
 export interface WebhookRouteDeps {
   db: Database;
@@ -194,9 +196,7 @@ export function greenhouseWebhookRoutes(deps: WebhookRouteDeps): Router {
 /** The tenant's webhook secret when `webhook_trigger` is active, else null. */
 async function webhookSecretOf(deps: WebhookRouteDeps, tenantId: string): Promise<string | null> {
   if (tenantId.length > 100) return null;
-  const mode = await deps.db.tenantMode.findUnique({
-    where: { tenantId_mode: { tenantId, mode: 'webhook_trigger' } },
-  });
+  const mode = await webhookTriggerMode(deps.db, tenantId);
   if (!mode?.active || !mode.webhookSecretCiphertext) return null;
   try {
     return deps.secrets.decrypt(mode.webhookSecretCiphertext, secretPurpose.webhookSecret(tenantId));
@@ -218,12 +218,12 @@ async function claimEvent(
 ): Promise<Claim> {
   const processing = () => `${PROCESSING}${new Date().toISOString()}`;
   try {
-    await db.webhookEvent.create({ data: { tenantId, eventId, action, outcome: processing() } });
+    await webhookEventsRepository(db).insert({ tenantId, eventId, action, outcome: processing() });
     return { kind: 'claimed' };
   } catch (err) {
     if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')) throw err;
   }
-  const row = await db.webhookEvent.findUnique({ where: { tenantId_eventId: { tenantId, eventId } } });
+  const row = await webhookEventsRepository(db).find(tenantId, eventId);
   if (!row) return claimEvent(db, tenantId, eventId, action, leaseMs); // deleted in between
   const failed = row.outcome.startsWith(RETRYABLE);
   const abandoned =
@@ -235,13 +235,10 @@ async function claimEvent(
       : { kind: 'duplicate', outcome: row.outcome };
   }
   // Compare-and-set: of two redeliveries racing for a failed event, one wins.
-  const { count } = await db.webhookEvent.updateMany({
-    where: { tenantId, eventId, outcome: row.outcome },
-    data: { outcome: processing() },
-  });
+  const count = await webhookEventsRepository(db).swapOutcome(tenantId, eventId, row.outcome, processing());
   return count === 1 ? { kind: 'claimed' } : { kind: 'in_flight' };
 }
 
 async function setOutcome(db: Database, tenantId: string, eventId: string, outcome: string) {
-  await db.webhookEvent.update({ where: { tenantId_eventId: { tenantId, eventId } }, data: { outcome } });
+  await webhookEventsRepository(db).setOutcome(tenantId, eventId, outcome);
 }
