@@ -56,6 +56,7 @@ const postProbesRoute: RouteSpec = {
     202: { description: 'Started (or already running).', schema: R.StartProbeResponse },
     400: invalidInput,
     ...operatorAuth,
+    404: err('A tenant-scoped key: probes belong to the system tenant.'),
   },
 };
 const postProbesJourneyIdCompleteRoute: RouteSpec = {
