@@ -12,6 +12,9 @@ import { AUTHORIZATION_CALLBACK_PATH, type ConnectionService } from '../tenants/
 import { codecRoutes } from './codec/routes.js';
 import { healthRoutes } from './health/routes.js';
 import { openApiRoutes } from './openapi/routes-http.js';
+import { checkResponses } from './openapi/response-check.js';
+import { route } from './openapi/route.js';
+import { operatorAuth } from './openapi/common.js';
 import { errorHandler, notFound } from './http-errors.js';
 import { rejectNulInJson, rejectNulInUrl } from './input-guards.js';
 import { createApiMetrics, metricsHandler, type ApiMetrics } from '../observability/metrics.js';
@@ -82,6 +85,11 @@ export interface AppDependencies {
   harvestClientFor?: HarvestClientFactory;
   /** Request metrics; a fresh registry per app when not given. */
   metrics?: ApiMetrics;
+  /**
+   * Answer 500 when a JSON response does not match its route's declared schema (on in tests:
+   * test/helpers/app.ts; openapi/response-check.ts).
+   */
+  checkResponses?: boolean;
 }
 
 /** The HTTP API, grouped by audience. Built from injected dependencies so tests run it as is. */
@@ -92,6 +100,7 @@ export function createApp(deps: AppDependencies): Express {
   const metrics = deps.metrics ?? createApiMetrics();
   app.use(metrics.middleware);
   app.use(rejectNulInUrl);
+  if (deps.checkResponses) app.use(checkResponses(deps.log));
   const limits = { ...DEFAULT_RATE_LIMITS, ...deps.rateLimits };
   const pageLimiter = createSharedLimiter({
     db: deps.db,
@@ -110,8 +119,20 @@ export function createApp(deps: AppDependencies): Express {
   app.use(healthRoutes(deps));
   app.use(openApiRoutes()); // GET /openapi.json and /docs (api/openapi/)
   // Prometheus scrapes with a read-only `metrics` operator key (or any operator key) as its bearer token.
-  app.get(
-    '/metrics',
+  route(
+    app,
+    {
+      method: 'get',
+      path: '/metrics',
+      tag: 'health',
+      summary: 'Prometheus metrics',
+      description: 'Scraped with a `metrics` (read-only) or any operator key as bearer token.',
+      security: 'operator',
+      responses: {
+        200: { description: 'Prometheus text exposition format.', contentType: 'text/plain' },
+        ...operatorAuth,
+      },
+    },
     requireOperator({ db: deps.db, operatorKey: deps.operatorApiKey, allowMetricsKey: true }),
     metricsHandler(metrics.registry),
   );

@@ -30,8 +30,7 @@ export interface WritebackDeps extends AssessmentDeps {
  */
 export function createWritebackActivities(
   deps: WritebackDeps,
-): ApplicationActivities &
-  Omit<WritebackActivities, 'sendCompletionPatch'> {
+): ApplicationActivities & Omit<WritebackActivities, 'sendCompletionPatch'> {
   const { db } = deps;
 
   /** The tenant's last client and the connection it was built from: a refusal marks that one only. */

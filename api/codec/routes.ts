@@ -6,6 +6,9 @@ import { isEncryptedPayload, PayloadCodecError } from '../../security/payload-co
 import { handle, HttpError, parseInput } from '../http-errors.js';
 import { requireOperator } from '../operator/auth.js';
 import { operatorOf, type OperatorIdentity } from '../operator/identity.js';
+import { invalidInput, operatorAuth } from '../openapi/common.js';
+import type { RouteSpec } from '../openapi/registry.js';
+import { route } from '../openapi/route.js';
 
 /** The Temporal Web UI of `npm start` (TEMPORAL_UI_PORT), as config/config.ts defaults it. */
 export const DEFAULT_TEMPORAL_UI_ORIGINS = ['http://localhost:8233', 'http://127.0.0.1:8233'];
@@ -17,6 +20,25 @@ const JsonPayload = z.object({
 });
 type JsonPayload = z.infer<typeof JsonPayload>;
 export const CodecBody = z.strictObject({ payloads: z.array(JsonPayload) });
+
+/** The declaration of POST /codec/encode and /codec/decode. */
+const codecRoute = (op: 'encode' | 'decode'): RouteSpec => ({
+  method: 'post',
+  path: `/${op}`,
+  tag: 'codec',
+  summary: `Temporal Web UI codec: ${op} payloads`,
+  description: 'CORS for the configured Temporal UI origins; an unscoped operator key.',
+  security: 'operator',
+  body: {
+    schema: CodecBody,
+    description: 'Payloads as proto JSON (`bytes` fields base64).',
+  },
+  responses: {
+    200: { description: 'The payloads, same shape.', schema: CodecBody },
+    400: invalidInput,
+    ...operatorAuth,
+  },
+});
 
 const fromJson = ({ metadata, data }: JsonPayload): Payload => ({
   metadata: Object.fromEntries(
@@ -133,8 +155,9 @@ export function codecRoutes(deps: CodecRouteDeps): Router {
   });
 
   for (const direction of ['encode', 'decode'] as const) {
-    router.post(
-      `/${direction}`,
+    route(
+      router,
+      codecRoute(direction),
       handle(async (req, res) => {
         const { payloads } = parseInput(CodecBody, req.body);
         const out = await (direction === 'decode' ? decodeForDisplay : (p: Payload[]) => codec.encode(p))(

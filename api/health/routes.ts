@@ -1,6 +1,31 @@
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { pingDatabase, type Database } from '../../db/client.js';
+import type { RouteSpec } from '../openapi/registry.js';
+import { HealthzResponse, ReadyzResponse } from '../openapi/responses.js';
+import { route } from '../openapi/route.js';
+
+const healthz: RouteSpec = {
+  method: 'get',
+  path: '/healthz',
+  tag: 'health',
+  summary: 'Liveness',
+  description: 'The process is alive (restart it if not).',
+  security: 'none',
+  responses: { 200: { description: 'Alive.', schema: HealthzResponse } },
+};
+const readyz: RouteSpec = {
+  method: 'get',
+  path: '/readyz',
+  tag: 'health',
+  summary: 'Readiness',
+  description: 'The database and Temporal answer (take the instance out of the load balancer if not).',
+  security: 'none',
+  responses: {
+    200: { description: 'Ready.', schema: ReadyzResponse },
+    503: { description: 'Not ready: `checks` names the part.', schema: ReadyzResponse },
+  },
+};
 
 /**
  * /healthz: the process is alive (restart it if not).
@@ -8,10 +33,10 @@ import { pingDatabase, type Database } from '../../db/client.js';
  */
 export function healthRoutes({ db, temporal }: { db: Database; temporal: Client }): Router {
   const router = Router();
-  router.get('/healthz', (_req, res) => {
+  route(router, healthz, (_req, res) => {
     res.json({ status: 'ok' });
   });
-  router.get('/readyz', async (_req, res) => {
+  route(router, readyz, async (_req, res) => {
     const [database, temporalCheck] = await Promise.allSettled([
       pingDatabase(db),
       withTimeout(temporal.workflowService.getSystemInfo({}), 2_000, 'Temporal'),

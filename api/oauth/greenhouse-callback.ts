@@ -3,6 +3,25 @@ import { ServiceError } from '../../domain/errors.js';
 import { AUTHORIZATION_CALLBACK_PATH, type ConnectionService } from '../../tenants/connection-service.js';
 import { AuthorizationCallbackQuery } from '../../tenants/schemas.js';
 import { messagePage } from '../pages/html.js';
+import { htmlPage } from '../openapi/common.js';
+import type { RouteSpec } from '../openapi/registry.js';
+import { route } from '../openapi/route.js';
+
+const callbackRoute: RouteSpec = {
+  method: 'get',
+  path: AUTHORIZATION_CALLBACK_PATH,
+  tag: 'oauth',
+  summary: 'Greenhouse authorization callback',
+  description:
+    'Where Greenhouse sends the customer’s admin after consent (v3 authorization code). The one-time `state` authenticates it; the answer is a page.',
+  security: 'none',
+  query: AuthorizationCallbackQuery,
+  responses: {
+    200: htmlPage('Connected.'),
+    400: htmlPage('Incomplete, unknown or expired link, or access not granted.'),
+    502: htmlPage('Greenhouse did not answer.'),
+  },
+};
 
 /**
  * Where Greenhouse sends the customer's admin after consent (v3 authorization code). A person's
@@ -10,7 +29,7 @@ import { messagePage } from '../pages/html.js';
  */
 export function greenhouseCallbackRoutes({ connections }: { connections: ConnectionService }): Router {
   const router = Router();
-  router.get(AUTHORIZATION_CALLBACK_PATH, async (req, res, next) => {
+  route(router, callbackRoute, async (req, res, next) => {
     const query = AuthorizationCallbackQuery.safeParse(req.query);
     if (!query.success)
       return void res

@@ -1,15 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
-import {
-  componentRegistry,
-  pathParamNames,
-  type ParamsSchema,
-  type RouteSecurity,
-  type RouteSpec,
-} from './registry.js';
-import { routes as allRoutes } from './routes.js';
+import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import type { Application, Express } from 'express';
+import { expressPathToOpenApi, pathParamNames, type RouteSecurity } from './registry.js';
+import { ROUTE_SPEC, type DeclaredRoute } from './route.js';
 
 /** A JSON Schema (2020-12) or any other JSON object of the document. */
 export type JsonObject = { [key: string]: unknown };
@@ -49,14 +44,6 @@ export const SECURITY_SCHEMES: Record<Exclude<RouteSecurity, 'link' | 'none'>, J
  * operations declare `security: []` and this extension, and the `token` parameter says so.
  */
 export const LINK_SECURITY_EXTENSION = 'x-greenroom-link-token';
-
-export const AUTH_LABELS: Record<RouteSecurity, string> = {
-  operator: 'Operator key (Bearer)',
-  partner: 'Partner API key (HTTP Basic, Greenhouse)',
-  webhook: 'Webhook signature (Signature header)',
-  link: 'Private link: the token in the path',
-  none: 'Public',
-};
 
 const TAGS: { name: string; description: string }[] = [
   { name: 'partner', description: 'The Assessment Partner API Greenhouse calls (HTTP Basic, partner key).' },
@@ -100,160 +87,66 @@ function packageVersion(): string {
 }
 const VERSION = packageVersion();
 
-type Io = 'input' | 'output';
-const REF_MARK = '\u0000';
+/** A declared route with its full path in OpenAPI style (`/operator/tenants/{tenantId}`). */
+export type MountedRoute = DeclaredRoute & { fullPath: string };
+
+interface StackLayer {
+  route?: { path: unknown; methods: Record<string, boolean>; [ROUTE_SPEC]?: DeclaredRoute };
+  handle?: { stack?: StackLayer[] };
+  rawPath?: unknown;
+}
 
 /**
- * Converts zod schemas to JSON Schema 2020-12 (what OpenAPI 3.1 uses), collecting registered
- * components. A component whose input and output shapes differ (defaults, transforms) becomes
- * `<id>Input` and `<id>Output`; otherwise one `<id>`.
+ * Every route the app has, with its declaration, walked from Express's own stack through mounted
+ * routers (Express 5: a mount's path is the layer's `rawPath`). Throws on a route registered
+ * without route(): every route is declared.
  */
-class SchemaCollector {
-  private readonly defs = new Map<string, Partial<Record<Io, JsonObject>>>();
-
-  convert(schema: z.ZodType, io: Io): JsonObject {
-    const json = z.toJSONSchema(schema, {
-      target: 'draft-2020-12',
-      io,
-      metadata: componentRegistry,
-      unrepresentable: 'throw',
-    }) as JsonObject;
-    delete json.$schema;
-    const defs = (json.$defs ?? {}) as Record<string, JsonObject>;
-    delete json.$defs;
-    for (const [id, def] of Object.entries(defs)) {
-      if (id.startsWith('__')) {
-        throw new Error(`a cyclic schema needs a component id (register it with component()): ${id}`);
-      }
-      const marked = markRefs(def, io) as JsonObject;
-      const variants = this.defs.get(id) ?? {};
-      const known = variants[io];
-      if (known && JSON.stringify(known) !== JSON.stringify(marked)) {
-        throw new Error(`two different schemas are registered as component ${id}`);
-      }
-      variants[io] = marked;
-      this.defs.set(id, variants);
-    }
-    return markRefs(json, io) as JsonObject;
-  }
-
-  /** The final component names and schemas; `resolve` rewrites marked refs to them. */
-  finish(): { schemas: Record<string, JsonObject>; resolve: (value: unknown) => unknown } {
-    const names = new Map<string, string>();
-    const schemas: Record<string, JsonObject> = {};
-    for (const [id, variants] of [...this.defs].sort(([a], [b]) => a.localeCompare(b))) {
-      const { input, output } = variants;
-      if (input && output && JSON.stringify(input) !== JSON.stringify(output)) {
-        names.set(`${id}${REF_MARK}input`, `${id}Input`);
-        names.set(`${id}${REF_MARK}output`, `${id}Output`);
-      } else {
-        names.set(`${id}${REF_MARK}input`, id);
-        names.set(`${id}${REF_MARK}output`, id);
+export function appRoutes(app: Express | Application): MountedRoute[] {
+  const found: MountedRoute[] = [];
+  const join = (prefix: string, path: string) =>
+    (prefix + (path === '/' ? '' : path) || '/').replace(/\/+/g, '/');
+  const walk = (stack: StackLayer[], prefix: string) => {
+    for (const layer of stack) {
+      if (layer.route) {
+        const declared = layer.route[ROUTE_SPEC];
+        if (!declared || typeof layer.route.path !== 'string') {
+          const methods = Object.keys(layer.route.methods).join(',');
+          throw new Error(`${methods} ${prefix}${String(layer.route.path)} is not declared with route()`);
+        }
+        found.push({ ...declared, fullPath: expressPathToOpenApi(join(prefix, layer.route.path)) });
+      } else if (layer.handle?.stack) {
+        if (typeof layer.rawPath !== 'string')
+          throw new Error(`a router mounted on a non-string path under ${prefix}`);
+        walk(layer.handle.stack, join(prefix, layer.rawPath));
       }
     }
-    const resolve = (value: unknown): unknown => {
-      if (Array.isArray(value)) return value.map(resolve);
-      if (!value || typeof value !== 'object') return value;
-      const out: JsonObject = {};
-      for (const [k, v] of Object.entries(value)) {
-        if (k === '$ref' && typeof v === 'string' && v.includes(REF_MARK)) {
-          const name = names.get(v);
-          if (!name) throw new Error(`unresolved schema reference ${v.replace(REF_MARK, '@')}`);
-          out[k] = `#/components/schemas/${name}`;
-        } else out[k] = resolve(v);
-      }
-      return out;
-    };
-    for (const [id, variants] of this.defs) {
-      for (const io of ['input', 'output'] as const) {
-        const schema = variants[io];
-        if (schema) schemas[names.get(`${id}${REF_MARK}${io}`)!] = resolve(schema) as JsonObject;
-      }
-    }
-    return { schemas: sortKeys(schemas), resolve };
-  }
+  };
+  walk((app as unknown as { router: { stack: StackLayer[] } }).router.stack, '');
+  return found;
 }
 
-/** `#/$defs/X` → a marked reference to component X in the given io (resolved in `finish`). */
-function markRefs(value: unknown, io: Io): unknown {
-  if (Array.isArray(value)) return value.map((v) => markRefs(v, io));
-  if (!value || typeof value !== 'object') return value;
-  const out: JsonObject = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (k === '$ref' && typeof v === 'string') {
-      if (!v.startsWith('#/$defs/')) throw new Error(`unexpected schema reference ${v}`);
-      out[k] = `${v.slice('#/$defs/'.length).replace(/~1/g, '/').replace(/~0/g, '~')}${REF_MARK}${io}`;
-    } else out[k] = markRefs(v, io);
-  }
-  return out;
-}
-
-function sortKeys<T>(record: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
-
-/** A field is required when the schema refuses `undefined` (no optional, no default). */
-const isRequired = (schema: z.ZodType) => !schema.safeParse(undefined).success;
-
-function parameters(
-  collector: SchemaCollector,
-  where: 'path' | 'query' | 'header',
-  object: ParamsSchema | undefined,
-): JsonObject[] {
-  if (!object) return [];
-  return Object.entries(object.shape as Record<string, z.ZodType>).map(([name, field]) => {
-    const schema = collector.convert(field, 'input');
-    const description = typeof schema.description === 'string' ? schema.description : undefined;
-    delete schema.description;
-    return {
-      name,
-      in: where,
-      required: where === 'path' ? true : isRequired(field),
-      ...(description ? { description } : {}),
-      schema,
-    };
-  });
-}
-
-function operationId(route: RouteSpec): string {
-  const words = route.path
+/** Stable operation ids (the typed client's method names): method and path words. */
+function operationId(method: string, path: string): string {
+  const words = path
     .split(/[^A-Za-z0-9]+/)
     .filter(Boolean)
     .map((w) => w[0]!.toUpperCase() + w.slice(1));
-  return `${route.method}${words.join('')}`;
+  return `${method}${words.join('')}`;
 }
 
-function operation(collector: SchemaCollector, route: RouteSpec): JsonObject {
-  const declared = pathParamNames(route.path);
+function pathConfig(route: MountedRoute): RouteConfig {
+  const path = route.fullPath;
+  const declared = pathParamNames(path);
   const given = Object.keys(route.params?.shape ?? {});
   if (declared.join() !== given.join()) {
     throw new Error(
-      `${route.method.toUpperCase()} ${route.path}: path parameters {${declared.join(', ')}} but params (${given.join(', ')})`,
+      `${route.method.toUpperCase()} ${path}: path parameters {${declared.join(', ')}} but params (${given.join(', ')})`,
     );
   }
-  const params = [
-    ...parameters(collector, 'path', route.params),
-    ...parameters(collector, 'query', route.query),
-    ...parameters(collector, 'header', route.headers),
-  ];
-  if (route.security === 'link') {
-    for (const p of params) {
-      if (p.in === 'path' && p.name === 'token') {
-        p.description = `${String(p.description ?? '')} The token is the credential: keep it private.`.trim();
-      }
-    }
-  }
-  const responses: JsonObject = {};
+  const responses: RouteConfig['responses'] = {};
   for (const status of Object.keys(route.responses).sort()) {
     const spec = route.responses[Number(status)]!;
     const contentType = spec.contentType ?? 'application/json';
-    const media: JsonObject | null = spec.schema
-      ? { schema: collector.convert(spec.schema, 'output') }
-      : contentType === 'text/html'
-        ? { schema: { type: 'string' } }
-        : spec.contentType
-          ? {}
-          : null;
     responses[status] = {
       description: spec.description,
       ...(spec.headers
@@ -261,72 +154,78 @@ function operation(collector: SchemaCollector, route: RouteSpec): JsonObject {
             headers: Object.fromEntries(
               Object.entries(spec.headers).map(([name, h]) => [
                 name,
-                {
-                  description: h.description,
-                  schema: h.schema ? collector.convert(h.schema, 'output') : { type: 'string' },
-                },
+                { description: h.description, schema: { type: 'string' } },
               ]),
             ),
           }
         : {}),
-      ...(media ? { content: { [contentType]: media } } : {}),
+      ...(spec.schema
+        ? { content: { [contentType]: { schema: spec.schema } } }
+        : contentType === 'text/html'
+          ? { content: { [contentType]: { schema: { type: 'string' } } } }
+          : spec.contentType
+            ? { content: { [contentType]: {} as never } }
+            : {}),
     };
   }
   const body = route.body;
   return {
-    operationId: operationId(route),
+    method: route.method,
+    path,
+    operationId: operationId(route.method, path),
     tags: [route.tag],
     summary: route.summary,
     ...(route.description ? { description: route.description } : {}),
     security:
       route.security === 'none' || route.security === 'link' ? [] : [{ [route.security]: [] as string[] }],
     ...(route.security === 'link' ? { [LINK_SECURITY_EXTENSION]: true } : {}),
-    ...(params.length ? { parameters: params } : {}),
-    ...(body
-      ? {
-          requestBody: {
-            required: body.required ?? true,
-            ...(body.description ? { description: body.description } : {}),
-            content: {
-              [body.contentType ?? 'application/json']: { schema: collector.convert(body.schema, 'input') },
+    request: {
+      ...(route.params ? { params: route.params } : {}),
+      ...(route.query ? { query: route.query } : {}),
+      ...(route.headers ? { headers: route.headers } : {}),
+      ...(body
+        ? {
+            body: {
+              required: body.required ?? true,
+              ...(body.description ? { description: body.description } : {}),
+              content: { [body.contentType ?? 'application/json']: { schema: body.schema } },
             },
-          },
-        }
-      : {}),
+          }
+        : {}),
+    },
     responses,
   };
 }
 
+function sortKeys<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
 /**
- * The OpenAPI 3.1 document of every route in the registry (routes.ts), generated from the zod
- * schemas. Deterministic: paths, methods, statuses and components in a fixed order.
+ * The OpenAPI 3.1 document of every route the app has (appRoutes), generated from the routes'
+ * zod schemas by zod-to-openapi. Deterministic: paths, methods and components in a fixed order.
  */
 export function buildOpenApiDocument(
-  options: { serverUrl?: string; routes?: readonly RouteSpec[] } = {},
+  routes: readonly MountedRoute[],
+  options: { serverUrl?: string } = {},
 ): OpenApiDocument {
-  const list = options.routes ?? allRoutes;
-  const collector = new SchemaCollector();
+  const registry = new OpenAPIRegistry();
+  for (const [name, scheme] of Object.entries(SECURITY_SCHEMES)) {
+    registry.registerComponent('securitySchemes', name, scheme as never);
+  }
   const seen = new Set<string>();
-  const byPath = new Map<string, Map<string, JsonObject>>();
-  const ordered = [...list].sort(
+  const ordered = [...routes].sort(
     (a, b) =>
-      (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) ||
+      (a.fullPath < b.fullPath ? -1 : a.fullPath > b.fullPath ? 1 : 0) ||
       METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method),
   );
   for (const route of ordered) {
-    const key = `${route.method} ${route.path}`;
+    const key = `${route.method} ${route.fullPath}`;
     if (seen.has(key)) throw new Error(`route ${key} is defined twice`);
     seen.add(key);
-    const methods = byPath.get(route.path) ?? new Map<string, JsonObject>();
-    methods.set(route.method, operation(collector, route));
-    byPath.set(route.path, methods);
+    registry.registerPath(pathConfig(route));
   }
-  const { schemas, resolve } = collector.finish();
-  const paths: OpenApiDocument['paths'] = {};
-  for (const [path, methods] of byPath) {
-    paths[path] = Object.fromEntries([...methods].map(([m, op]) => [m, resolve(op) as JsonObject]));
-  }
-  const used = new Set(list.map((r) => r.tag));
+  const used = new Set(routes.map((r) => r.tag));
   const tags = [
     ...TAGS.filter((t) => used.has(t.name)),
     ...[...used]
@@ -334,7 +233,7 @@ export function buildOpenApiDocument(
       .sort()
       .map((name) => ({ name })),
   ];
-  return {
+  const doc = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'greenroom',
@@ -344,7 +243,8 @@ export function buildOpenApiDocument(
     },
     servers: [{ url: options.serverUrl ?? '/' }],
     tags,
-    paths,
-    components: { schemas, securitySchemes: SECURITY_SCHEMES },
-  };
+  }) as unknown as OpenApiDocument;
+  doc.paths = sortKeys(doc.paths);
+  doc.components.schemas = sortKeys(doc.components.schemas ?? {});
+  return doc;
 }

@@ -1,10 +1,9 @@
-import { z } from 'zod';
+import { zodToOpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import type { z } from 'zod';
 
 /**
- * The typed route registry the OpenAPI document (document.ts) is generated from: one `defineRoute`
- * per HTTP route of the app (routes.ts). Schemas are the zod schemas the handlers parse with,
- * imported where they live; only response shapes without a schema of their own are written in
- * responses.ts. test/api/openapi.test.ts fails when Express has a route this registry lacks.
+ * What a route declares about itself (route.ts registers it on Express and document.ts turns it
+ * into the OpenAPI document), and the schema annotations the document reads.
  */
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -19,31 +18,30 @@ export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
  */
 export type RouteSecurity = 'operator' | 'partner' | 'webhook' | 'link' | 'none';
 
-/** Zod metadata of the registry: `id` makes a schema a reusable component; `description` explains it. */
-export interface ComponentMeta {
-  id?: string;
+interface Annotation {
+  _internal?: { refId: string };
   description?: string;
 }
 
 /**
- * Schemas registered here become `components.schemas.<id>` and are referenced (`$ref`) wherever
- * a route uses them, nested or not. Our own registry, not zod's global one: the domain schemas stay
- * untouched for every other caller of `z.toJSONSchema`.
+ * Annotations live in zod-to-openapi's own registry keyed by the schema instance itself: the
+ * domain schemas stay untouched (no `.openapi()` copies) and every use of one is a `$ref`.
  */
-export const componentRegistry = z.registry<ComponentMeta>();
+function annotate(schema: z.ZodType, more: Annotation): void {
+  const known = (zodToOpenAPIRegistry.get(schema) ?? {}) as Annotation;
+  zodToOpenAPIRegistry.remove(schema);
+  zodToOpenAPIRegistry.add(schema, { ...known, ...more } as never);
+}
 
-/** Registers a schema as a named component and returns it unchanged. */
+/** Registers a schema as a named component (`components.schemas.<id>`) and returns it unchanged. */
 export function component<S extends z.ZodType>(schema: S, id: string, description?: string): S {
-  componentRegistry.add(schema, description ? { id, description } : { id });
+  annotate(schema, { _internal: { refId: id }, ...(description ? { description } : {}) });
   return schema;
 }
 
-/**
- * Describes a schema in the document (zod's `.describe` writes to the global registry, which the
- * document does not read). Only for schemas made for the document: the note sticks to the instance.
- */
+/** Describes a schema in the document; only for schemas made for the document. */
 export function note<S extends z.ZodType>(schema: S, description: string): S {
-  componentRegistry.add(schema, { description });
+  annotate(schema, { description });
   return schema;
 }
 
@@ -54,7 +52,7 @@ export interface ResponseSpec {
   /** `application/json` by default when a schema is given. */
   contentType?: string;
   /** Response headers worth knowing, by name. */
-  headers?: Record<string, { description: string; schema?: z.ZodType }>;
+  headers?: Record<string, { description: string }>;
 }
 
 export interface BodySpec {
@@ -71,24 +69,19 @@ export type ParamsSchema = z.ZodObject;
 
 export interface RouteSpec {
   method: HttpMethod;
-  /** OpenAPI style: `/operator/tenants/{tenantId}`. */
+  /** Express style, relative to the router it is registered on: `/tenants/:tenantId`. */
   path: string;
   tag: string;
   summary: string;
   description?: string;
   security: RouteSecurity;
-  /** Path parameters: one key per `{name}` of `path` (the document builder checks). */
+  /** Path parameters: one key per `:name` of `path` (the document builder checks). */
   params?: ParamsSchema;
   query?: ParamsSchema;
   /** Request headers the handler reads (beyond authentication). */
   headers?: ParamsSchema;
   body?: BodySpec;
   responses: Record<number, ResponseSpec>;
-}
-
-/** Identity with types: keeps each entry checked against RouteSpec where it is written. */
-export function defineRoute<const R extends RouteSpec>(route: R): R {
-  return route;
 }
 
 /** `{name}` placeholders of an OpenAPI path, in order. */

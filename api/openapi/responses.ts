@@ -4,10 +4,11 @@ import { fraudSignalKinds } from '../../domain/reference-checks/fraud.js';
 import { ReferenceCheckTemplate, Relationship } from '../../domain/reference-checks/template.js';
 import { TestDefinition } from '../../domain/tests/definition.js';
 import { ResultField } from '../../domain/result-fields.js';
+import { candidateJourneyKinds, kindModule, type CandidateJourneyKind } from '../../journeys/kinds/index.js';
 import { TenantBranding } from '../../mail/branding.js';
 import { IntegrationModeParam } from '../../tenants/schemas.js';
 import type { ErrorBody } from '../http-errors.js';
-import { component } from './registry.js';
+import { component, note } from './registry.js';
 
 /**
  * Response shapes of handlers that have no zod schema of their own, written from what they return
@@ -36,6 +37,32 @@ export const ErrorBodySchema = component(
 // The document and the error handler describe the same shape.
 const _errorBodyMatches: [z.infer<typeof ErrorBodySchema>] extends [ErrorBody] ? true : never = true;
 void _errorBodyMatches;
+
+// ---- operator keys and bulk invites ----
+
+export const OperatorKeyView = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: z.enum(['admin', 'support', 'metrics']),
+  tenantId: z.string().nullable(),
+  createdAt: z.iso.datetime({ offset: true }),
+  revokedAt: z.iso.datetime({ offset: true }).nullable(),
+  lastUsedAt: z.iso.datetime({ offset: true }).nullable(),
+});
+
+export const BulkInviteView = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  status: z.enum(['running', 'done']),
+  totalRows: z.number().int(),
+  validRows: z.number().int(),
+  invalidRows: z.number().int(),
+  started: z.number().int(),
+  alreadyInvited: z.number().int(),
+  failed: z.number().int(),
+  createdAt: z.iso.datetime({ offset: true }),
+  errors: note(z.array(z.looseObject({})), 'One entry per refused row: its line and what is wrong.'),
+});
 
 // ---- health ----
 
@@ -251,7 +278,7 @@ export const TestSummary = component(
   z.object({
     testId: z.string(),
     name: z.string(),
-    kind: z.enum(['assessment', 'reference_check']),
+    kind: z.enum(candidateJourneyKinds),
     currentVersion: z.number().int(),
     active: z.boolean(),
     createdAt: timestamp,
@@ -287,9 +314,12 @@ const versionFields = {
   createdAt: timestamp,
 };
 /** One stored version of a test or template, as validated when it was written. */
+const catalogueEntryOf = (kind: CandidateJourneyKind) =>
+  z.object({ ...versionFields, kind: z.literal(kind), definition: kindModule(kind).catalogue.schema });
+/** One variant per journey kind (journeys/kinds/): a new kind is described without edits here. */
 export const CatalogueEntry = z.discriminatedUnion('kind', [
-  z.object({ ...versionFields, kind: z.literal('assessment'), definition: TestDefinition }),
-  z.object({ ...versionFields, kind: z.literal('reference_check'), definition: ReferenceCheckTemplate }),
+  catalogueEntryOf(candidateJourneyKinds[0]!),
+  ...candidateJourneyKinds.slice(1).map(catalogueEntryOf),
 ]);
 
 // ---- operator: journeys, probes, invites, response errors ----
@@ -323,32 +353,68 @@ export const Journey = component(
   'Journey',
   'The read model of one journey (one Temporal workflow).',
 );
-export const JourneyWithReferees = Journey.extend({
-  /** Reference checks only: where each referee stands (names and answers stay on the report). */
-  referees: z
-    .array(
-      z.object({
-        id: z.string(),
-        relationship: Relationship,
-        status: z.enum([
-          'nominated',
-          'requested',
-          'opened',
-          'answered',
-          'declined',
-          'bounced',
-          'expired',
-          'cancelled',
-        ]),
-        late: z.boolean(),
-        requestedAt: nullableTimestamp,
-        answeredAt: nullableTimestamp,
-        dueAt: nullableTimestamp,
-        fraudSignals: z.array(z.object({ kind: z.enum(fraudSignalKinds), description: z.string() })),
-      }),
-    )
-    .optional(),
+/** One row of the operators' journey list (api/operator/journeys.ts `listed`). */
+export const JourneyListItem = Journey.pick({
+  id: true,
+  tenantId: true,
+  kind: true,
+  status: true,
+  statusDetail: true,
+  testId: true,
+  testVersion: true,
+  jobId: true,
+  greenhouseApplicationId: true,
+  trigger: true,
+  score: true,
+  deadlineAt: true,
+  writebackFailedStep: true,
+  greenhouseWaitSince: true,
+  createdAt: true,
+  updatedAt: true,
+  completedAt: true,
 });
+/** One journey for operators: the row without its links, what it waits for, and its timeline. */
+export const JourneyWithReferees = Journey.omit({ profileUrl: true, callbackUrl: true, sentBy: true }).extend(
+  {
+    waitingFor: z.string().nullable(),
+    /** Whether the workflow answered (false once it has finished or cannot be reached). */
+    live: z.boolean(),
+    timeline: z.array(
+      z.object({
+        at: timestamp,
+        step: z.string(),
+        label: z.string(),
+        attempt: z.number().int(),
+        outcome: z.string(),
+        detail: z.string().nullable(),
+      }),
+    ),
+    /** Reference checks only: where each referee stands (names and answers stay on the report). */
+    referees: z
+      .array(
+        z.object({
+          id: z.string(),
+          relationship: Relationship,
+          status: z.enum([
+            'nominated',
+            'requested',
+            'opened',
+            'answered',
+            'declined',
+            'bounced',
+            'expired',
+            'cancelled',
+          ]),
+          late: z.boolean(),
+          requestedAt: nullableTimestamp,
+          answeredAt: nullableTimestamp,
+          dueAt: nullableTimestamp,
+          fraudSignals: z.array(z.object({ kind: z.enum(fraudSignalKinds), description: z.string() })),
+        }),
+      )
+      .optional(),
+  },
+);
 export const ForceCompleteResponse = z.object({
   journeyId: z.string(),
   completing: z.literal(true),

@@ -1,6 +1,7 @@
 import type { Response } from 'express';
 import type { Database, Prisma } from '../../db/client.js';
 import { ServiceError } from '../../domain/errors.js';
+import { insertAuditEntry } from '../../operators/audit-repository.js';
 import { HttpError } from '../http-errors.js';
 import { operatorOf } from './identity.js';
 
@@ -18,17 +19,15 @@ export interface AuditFacts {
 /** Writes one audit entry for the calling operator. */
 export async function recordAudit(db: Database, res: Response, facts: AuditFacts, outcome: AuditOutcome) {
   const operator = operatorOf(res);
-  await db.auditEntry.create({
-    data: {
-      actor: operator.name,
-      actorKeyId: operator.keyId,
-      role: operator.role,
-      tenantId: facts.tenantId ?? operator.tenantId,
-      journeyId: facts.journeyId ?? null,
-      action: facts.action,
-      outcome,
-      ...(facts.detail ? { detail: facts.detail as Prisma.InputJsonValue } : {}),
-    },
+  await insertAuditEntry(db, {
+    actor: operator.name,
+    actorKeyId: operator.keyId,
+    role: operator.role,
+    tenantId: facts.tenantId ?? operator.tenantId,
+    journeyId: facts.journeyId ?? null,
+    action: facts.action,
+    outcome,
+    ...(facts.detail ? { detail: facts.detail as Prisma.InputJsonValue } : {}),
   });
 }
 

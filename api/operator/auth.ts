@@ -4,6 +4,7 @@ import type { Database } from '../../db/client.js';
 import { hashToken } from '../../security/tokens.js';
 import { HttpError } from '../http-errors.js';
 import type { OperatorIdentity } from './identity.js';
+import { operatorKeysRepository } from '../../operators/operator-keys-repository.js';
 
 /** Operator keys are `gro_<random>` (security/tokens.ts generateToken). */
 export const OPERATOR_KEY_PREFIX = 'gro';
@@ -59,23 +60,13 @@ export function requireOperator({
 }
 
 async function findOperatorKey(db: Database, key: string): Promise<OperatorIdentity | null> {
-  const row = await db.operatorKey.findUnique({ where: { keyHash: hashToken(key) } });
+  const keys = operatorKeysRepository(db);
+  const row = await keys.findByHash(hashToken(key));
   if (!row || row.revokedAt) return null;
   const now = new Date();
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
     // Conditional, so concurrent requests write it once; a failure here never refuses the request.
-    await db.operatorKey
-      .updateMany({
-        where: {
-          id: row.id,
-          OR: [
-            { lastUsedAt: null },
-            { lastUsedAt: { lt: new Date(now.getTime() - LAST_USED_RESOLUTION_MS) } },
-          ],
-        },
-        data: { lastUsedAt: now },
-      })
-      .catch(() => undefined);
+    await keys.touchLastUsed(row.id, now, LAST_USED_RESOLUTION_MS).catch(() => undefined);
   }
   return { keyId: row.id, name: row.name, role: row.role, tenantId: row.tenantId };
 }

@@ -8,6 +8,13 @@ import type { BulkInviteInput } from '../../workflows/bulk-invite/messages.js';
 import { handle, HttpError } from '../http-errors.js';
 import { canSeeTenant, operatorOf } from './identity.js';
 import { operatorAction } from './operator-action.js';
+import { z } from 'zod';
+import { err, operatorAuth, TenantParams } from '../openapi/common.js';
+import { note } from '../openapi/registry.js';
+import type { RouteSpec } from '../openapi/registry.js';
+import { route } from '../openapi/route.js';
+import * as R from '../openapi/responses.js';
+import { findBulkInvite } from '../../journeys/bulk-invites-repository.js';
 
 type BulkInvite = Prisma.BulkInviteGetPayload<object>;
 
@@ -16,6 +23,41 @@ export interface BulkInviteRouteDeps {
   temporal: Client;
   taskQueue: string;
 }
+
+const postTenantsTenantIdInvitesBulkRoute: RouteSpec = {
+  method: 'post',
+  path: '/tenants/:tenantId/invites/bulk',
+  tag: 'operator: invites',
+  summary: 'Invite candidates from a CSV file',
+  description:
+    'Header `email, first_name, last_name, job_id[, test_id]`. Valid rows are invited by a workflow, batch by batch; the same file again returns the first report.',
+  security: 'operator',
+  params: TenantParams,
+  body: { schema: note(z.string(), 'The CSV file.'), contentType: 'text/csv' },
+  responses: {
+    201: { description: 'Accepted: the per-row report.', schema: R.BulkInviteView },
+    200: { description: 'The same file was uploaded before: its report.', schema: R.BulkInviteView },
+    ...operatorAuth,
+    404: err('No such tenant (or not in the key’s tenant).'),
+    409: err('The vendor_invite mode is not active.'),
+    413: err('The file is too large.'),
+    415: err('Not sent as text/csv.'),
+    422: err('Not a readable CSV file (`invalid_csv`).'),
+  },
+};
+const getBulkInvitesBulkIdRoute: RouteSpec = {
+  method: 'get',
+  path: '/bulk-invites/:bulkId',
+  tag: 'operator: invites',
+  summary: 'Progress of a bulk invite',
+  security: 'operator',
+  params: z.object({ bulkId: z.string().min(1) }),
+  responses: {
+    200: { description: 'The report and progress.', schema: R.BulkInviteView },
+    ...operatorAuth,
+    404: err('No such bulk invite.'),
+  },
+};
 
 /** The upload's id: the same file for the same tenant is the same bulk invite (re-uploads are no-ops). */
 export function bulkInviteIdOf(tenantId: string, content: string) {
@@ -53,8 +95,9 @@ export function bulkInviteView(bulk: BulkInvite) {
  */
 export function bulkInviteRoutes(deps: BulkInviteRouteDeps): Router {
   const router = Router();
-  router.post(
-    '/tenants/:tenantId/invites/bulk',
+  route(
+    router,
+    postTenantsTenantIdInvitesBulkRoute,
     express.text({ type: ['text/csv', 'text/plain', 'application/csv'], limit: CSV_LIMITS.maxBytes }),
     handle(async (req, res) => {
       const tenantId = String(req.params.tenantId);
@@ -74,7 +117,7 @@ export function bulkInviteRoutes(deps: BulkInviteRouteDeps): Router {
           const content = req.body;
           await assertVendorInviteActive(deps.db, tenantId);
           const id = bulkInviteIdOf(tenantId, content);
-          const existing = await deps.db.bulkInvite.findUnique({ where: { id } });
+          const existing = await findBulkInvite(deps.db, id);
           if (existing) {
             reused = true;
             // Heals an upload whose workflow never started (a crash in between); joins it otherwise.
@@ -107,7 +150,7 @@ export function bulkInviteRoutes(deps: BulkInviteRouteDeps): Router {
             })
             .catch(async (err: unknown) => {
               // The same file uploaded twice at once: the other request created it.
-              const raced = await deps.db.bulkInvite.findUnique({ where: { id } });
+              const raced = await findBulkInvite(deps.db, id);
               if (!raced) throw err;
               reused = true;
               return raced;
@@ -127,11 +170,12 @@ export function bulkInviteRoutes(deps: BulkInviteRouteDeps): Router {
     }),
   );
 
-  router.get(
-    '/bulk-invites/:bulkId',
+  route(
+    router,
+    getBulkInvitesBulkIdRoute,
     handle(async (req, res) => {
       const id = String(req.params.bulkId);
-      const bulk = await deps.db.bulkInvite.findUnique({ where: { id } });
+      const bulk = await findBulkInvite(deps.db, id);
       // Another tenant's upload does not exist for a scoped key.
       if (!bulk || !canSeeTenant(operatorOf(res), bulk.tenantId)) {
         throw new HttpError(404, 'not_found', `no bulk invite ${id}`);

@@ -30,6 +30,10 @@ import {
   operatorOf,
   type OperatorRole,
 } from './identity.js';
+import { err, invalidInput, JourneyParams, loose, operatorAuth } from '../openapi/common.js';
+import type { RouteSpec } from '../openapi/registry.js';
+import { route } from '../openapi/route.js';
+import * as R from '../openapi/responses.js';
 
 // Rule: admin and support keys may list, read and act on journeys of the tenants they can see.
 
@@ -109,6 +113,122 @@ function decodeCursor(cursor: string): { c: Date; i: string } {
 
 const runningStatuses = journeyStatuses.filter((s) => !terminalStatuses.has(s));
 
+const getJourneysJourneyIdRoute: RouteSpec = {
+  method: 'get',
+  path: '/journeys/:journeyId',
+  tag: 'operator: journeys',
+  summary: 'Read a journey',
+  description: 'From the read model (no Temporal round trip); reference checks list their referees.',
+  security: 'operator',
+  params: JourneyParams,
+  responses: {
+    200: { description: 'The journey.', schema: R.JourneyWithReferees },
+    ...operatorAuth,
+    404: err('No such journey.'),
+  },
+};
+const getJourneysRoute: RouteSpec = {
+  method: 'get',
+  path: '/journeys',
+  tag: 'operator: journeys',
+  summary: 'List journeys',
+  description: 'Newest first, filtered; page with `nextCursor`.',
+  security: 'operator',
+  query: JourneyListQuery,
+  responses: {
+    200: {
+      description: 'A page of journeys.',
+      schema: z.object({ journeys: z.array(R.JourneyListItem), nextCursor: z.string().nullable() }),
+    },
+    400: invalidInput,
+    ...operatorAuth,
+  },
+};
+
+const journeyAction = (
+  name: string,
+  summary: string,
+  body: z.ZodType,
+  result: z.ZodType,
+  description?: string,
+): RouteSpec => ({
+  method: 'post',
+  path: `/journeys/:journeyId/${name}`,
+  tag: 'operator: journeys',
+  summary,
+  ...(description ? { description } : {}),
+  security: 'operator',
+  params: JourneyParams,
+  body: { schema: body, required: false },
+  responses: {
+    200: { description: 'Done.', schema: result },
+    400: invalidInput,
+    ...operatorAuth,
+    404: err('No such journey (or not in the key’s tenant).'),
+    409: err('The journey cannot do this now (finished, or nothing waits).'),
+  },
+});
+/** The declarations of the journey actions, by the path segment action() registers. */
+const journeyActionRoutes: Record<string, RouteSpec> = {
+  resend: journeyAction(
+    'resend',
+    'Send the invite again',
+    EmptyBody,
+    z.object({ journeyId: z.string(), invitesSent: z.number().int() }),
+  ),
+  extend: journeyAction(
+    'extend',
+    'Move the deadline',
+    ExtendBody,
+    z.object({
+      journeyId: z.string(),
+      previousDeadlineAt: z.string().nullable(),
+      deadlineAt: z.string(),
+    }),
+  ),
+  cancel: journeyAction(
+    'cancel',
+    'Cancel the journey',
+    CancelBody,
+    z.object({ journeyId: z.string(), stopReason: z.string().nullable() }),
+  ),
+  retry: journeyAction(
+    'retry',
+    'Retry a failed write-back step',
+    RetryBody,
+    z.object({ journeyId: z.string(), retried: z.string().nullable(), skipped: z.array(z.string()) }),
+  ),
+  skip: journeyAction(
+    'skip',
+    'Skip a failed write-back step',
+    SkipBody,
+    z.object({ journeyId: z.string(), skipped: z.string(), allSkipped: z.array(z.string()) }),
+  ),
+  erase: journeyAction(
+    'erase',
+    'Erase the candidate’s personal data',
+    EmptyBody,
+    loose('`journeyId` and what was erased.'),
+  ),
+  'force-complete': {
+    method: 'post',
+    path: '/journeys/:journeyId/force-complete',
+    tag: 'operator: journeys',
+    summary: 'Complete a reference check now',
+    description: 'With the answers that have arrived (partial below the quorum).',
+    security: 'operator',
+    params: JourneyParams,
+    body: { schema: ForceCompleteBody },
+    responses: {
+      200: { description: 'Completing.', schema: R.ForceCompleteResponse },
+      400: invalidInput,
+      ...operatorAuth,
+      404: err('No such journey.'),
+      409: err('Not a reference check, or already finished (`conflict`).'),
+    },
+  },
+};
+
 /**
  * Journeys for operators: a filtered, cursor-paged list from the read model; one journey with its
  * timeline and, from the workflow itself, what it waits for in plain words; and the actions
@@ -126,8 +246,9 @@ export function journeyRoutes(deps: {
 
   const load = (res: Response, journeyId: string) => loadJourneyInScope(db, operatorOf(res), journeyId);
 
-  router.get(
-    '/journeys',
+  route(
+    router,
+    getJourneysRoute,
     handle(async (req, res) => {
       const q = parseInput(JourneyListQuery, req.query, 'query');
       const operator = operatorOf(res);
@@ -162,8 +283,9 @@ export function journeyRoutes(deps: {
     }),
   );
 
-  router.get(
-    '/journeys/:journeyId',
+  route(
+    router,
+    getJourneysJourneyIdRoute,
     handle(async (req, res) => {
       const journey = await load(res, String(req.params.journeyId));
       const [timeline, live, kindDetail] = await Promise.all([
@@ -202,8 +324,9 @@ export function journeyRoutes(deps: {
     ) => Promise<Record<string, unknown>>,
     role: OperatorRole = 'support',
   ) {
-    router.post(
-      `/journeys/:journeyId/${path}`,
+    route(
+      router,
+      journeyActionRoutes[path]!,
       handle(async (req, res) => {
         const journey = await load(res, String(req.params.journeyId));
         const input = parseInput(body, req.body ?? {});

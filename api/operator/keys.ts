@@ -8,6 +8,12 @@ import { handle, HttpError, parseInput } from '../http-errors.js';
 import { OPERATOR_KEY_PREFIX } from './auth.js';
 import { assertRole, canSeeTenant, operatorOf } from './identity.js';
 import { operatorAction } from './operator-action.js';
+import { err, invalidInput, operatorAuth } from '../openapi/common.js';
+import type { RouteSpec } from '../openapi/registry.js';
+import { route } from '../openapi/route.js';
+import * as R from '../openapi/responses.js';
+import { operatorKeysRepository } from '../../operators/operator-keys-repository.js';
+import { tenantExists } from '../../tenants/tenants-repository.js';
 
 export const CreateOperatorKeyBody = z.strictObject({
   /** Who holds the key, for the audit trail (e.g. "ana@vendor.example"). */
@@ -18,16 +24,49 @@ export const CreateOperatorKeyBody = z.strictObject({
   tenantId: z.string().trim().min(1).max(100).optional(),
 });
 
-/** Never the hash, never the key. */
-const publicFields = {
-  id: true,
-  name: true,
-  role: true,
-  tenantId: true,
-  createdAt: true,
-  revokedAt: true,
-  lastUsedAt: true,
-} as const;
+const postKeysRoute: RouteSpec = {
+  method: 'post',
+  path: '/keys',
+  tag: 'operator: keys',
+  summary: 'Create an operator key (shown once)',
+  security: 'operator',
+  body: { schema: CreateOperatorKeyBody },
+  responses: {
+    201: {
+      description: 'The key, once: only its SHA-256 is stored.',
+      schema: R.OperatorKeyView.pick({ id: true, name: true, role: true, tenantId: true }).extend({
+        key: z.string(),
+      }),
+    },
+    400: invalidInput,
+    ...operatorAuth,
+    422: err('No such tenant.'),
+  },
+};
+const getKeysRoute: RouteSpec = {
+  method: 'get',
+  path: '/keys',
+  tag: 'operator: keys',
+  summary: 'List operator keys',
+  security: 'operator',
+  responses: {
+    200: { description: 'Never a key or its hash.', schema: z.array(R.OperatorKeyView) },
+    ...operatorAuth,
+  },
+};
+const postKeysKeyIdRevokeRoute: RouteSpec = {
+  method: 'post',
+  path: '/keys/:keyId/revoke',
+  tag: 'operator: keys',
+  summary: 'Revoke an operator key',
+  security: 'operator',
+  params: z.object({ keyId: z.string().min(1) }),
+  responses: {
+    200: { description: 'Revoked (or already).', schema: R.OperatorKeyView },
+    ...operatorAuth,
+    404: err('No such key within the caller’s reach.'),
+  },
+};
 
 /**
  * Operator keys: role- and tenant-scoped Bearer keys for the operator API.
@@ -40,9 +79,11 @@ const publicFields = {
  */
 export function operatorKeyRoutes({ db }: { db: Database }): Router {
   const router = Router();
+  const keys = operatorKeysRepository(db);
 
-  router.post(
-    '/keys',
+  route(
+    router,
+    postKeysRoute,
     handle(async (req, res) => {
       const operator = operatorOf(res);
       const created = await operatorAction(
@@ -58,21 +99,16 @@ export function operatorKeyRoutes({ db }: { db: Database }): Router {
             throw new ServiceError('invalid', 'a metrics key is not scoped to a tenant', 'tenantId');
           const tenantId = body.tenantId ?? operator.tenantId;
           if (tenantId !== null) {
-            const exists =
-              canSeeTenant(operator, tenantId) &&
-              (await db.tenant.findUnique({ where: { id: tenantId }, select: { id: true } }));
+            const exists = canSeeTenant(operator, tenantId) && (await tenantExists(db, tenantId));
             if (!exists) throw new ServiceError('invalid', `no tenant ${tenantId}`, 'tenantId');
           }
           const key = generateToken(OPERATOR_KEY_PREFIX);
-          const row = await db.operatorKey.create({
-            data: {
-              id: `opk_${randomBytes(8).toString('hex')}`,
-              name: body.name,
-              role: body.role,
-              tenantId,
-              keyHash: hashToken(key),
-            },
-            select: { id: true, name: true, role: true, tenantId: true },
+          const row = await keys.create({
+            id: `opk_${randomBytes(8).toString('hex')}`,
+            name: body.name,
+            role: body.role,
+            tenantId,
+            keyHash: hashToken(key),
           });
           return { ...row, key };
         },
@@ -82,24 +118,19 @@ export function operatorKeyRoutes({ db }: { db: Database }): Router {
     }),
   );
 
-  router.get(
-    '/keys',
+  route(
+    router,
+    getKeysRoute,
     handle(async (_req, res) => {
       const operator = operatorOf(res);
       assertRole(operator, 'admin');
-      res.json(
-        await db.operatorKey.findMany({
-          where: operator.tenantId === null ? {} : { tenantId: operator.tenantId },
-          select: publicFields,
-          orderBy: { createdAt: 'asc' },
-          take: 1000,
-        }),
-      );
+      res.json(await keys.list(operator.tenantId));
     }),
   );
 
-  router.post(
-    '/keys/:keyId/revoke',
+  route(
+    router,
+    postKeysKeyIdRevokeRoute,
     handle(async (req, res) => {
       const operator = operatorOf(res);
       const keyId = String(req.params.keyId);
@@ -108,16 +139,12 @@ export function operatorKeyRoutes({ db }: { db: Database }): Router {
         res,
         { action: 'keys.revoke', role: 'admin', detail: { keyId } },
         async () => {
-          const row = await db.operatorKey.findUnique({ where: { id: keyId }, select: publicFields });
+          const row = await keys.find(keyId);
           // An unscoped key is out of a scoped admin's reach, like another tenant's.
           if (!row || (operator.tenantId !== null && row.tenantId !== operator.tenantId))
             throw new HttpError(404, 'not_found', `no operator key ${keyId}`);
           if (row.revokedAt) return { ...row, alreadyRevoked: true };
-          const updated = await db.operatorKey.update({
-            where: { id: keyId },
-            data: { revokedAt: new Date() },
-            select: publicFields,
-          });
+          const updated = await keys.revoke(keyId, new Date());
           return { ...updated, alreadyRevoked: false };
         },
         (row) => ({ role: row.role, tenantId: row.tenantId, alreadyRevoked: row.alreadyRevoked }),

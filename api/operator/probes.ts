@@ -8,6 +8,11 @@ import { JourneyKindKey, JourneyStatusKey, TenantIdKey } from '../../domain/sear
 import { completeProbeUpdate, type ProbeJourneyInput } from '../../workflows/probe/messages.js';
 import { handle, HttpError, parseInput } from '../http-errors.js';
 import { operatorAction } from './operator-action.js';
+import { err, invalidInput, operatorAuth, JourneyParams } from '../openapi/common.js';
+import { note, type RouteSpec } from '../openapi/registry.js';
+import { route } from '../openapi/route.js';
+import * as R from '../openapi/responses.js';
+import { ensureTenant } from '../../tenants/tenants-repository.js';
 
 /** The built-in tenant that owns probe journeys. */
 export const SYSTEM_TENANT_ID = 'system';
@@ -32,6 +37,45 @@ export interface ProbeRouteDeps {
   taskQueue: string;
 }
 
+const ProbeHeaders = z.object({
+  'Idempotency-Key': note(
+    IdempotencyKey,
+    'A repeated request with the same key returns the probe already running.',
+  ),
+});
+const postProbesRoute: RouteSpec = {
+  method: 'post',
+  path: '/probes',
+  tag: 'operator: probes',
+  summary: 'Start a probe journey',
+  description: 'Proves API → Temporal → worker → database. Idempotent per Idempotency-Key.',
+  security: 'operator',
+  headers: ProbeHeaders,
+  body: { schema: StartProbeBody, required: false },
+  responses: {
+    202: { description: 'Started (or already running).', schema: R.StartProbeResponse },
+    400: invalidInput,
+    ...operatorAuth,
+    404: err('A tenant-scoped key: probes belong to the system tenant.'),
+  },
+};
+const postProbesJourneyIdCompleteRoute: RouteSpec = {
+  method: 'post',
+  path: '/probes/:journeyId/complete',
+  tag: 'operator: probes',
+  summary: 'Complete a probe journey',
+  security: 'operator',
+  params: JourneyParams,
+  body: { schema: CompleteProbeBody },
+  responses: {
+    200: { description: 'The probe’s state.', schema: R.ProbeState },
+    400: invalidInput,
+    ...operatorAuth,
+    404: err('No running probe journey with this id.'),
+    409: err('The probe refused the update (already finished).'),
+  },
+};
+
 /**
  * Operators start and finish probe journeys to prove API → Temporal → worker → database.
  *
@@ -41,8 +85,9 @@ export interface ProbeRouteDeps {
 export function probeRoutes({ db, temporal, taskQueue }: ProbeRouteDeps): Router {
   const router = Router();
 
-  router.post(
-    '/probes',
+  route(
+    router,
+    postProbesRoute,
     handle(async (req, res) => {
       const started = await operatorAction(
         db,
@@ -57,11 +102,7 @@ export function probeRoutes({ db, temporal, taskQueue }: ProbeRouteDeps): Router
   const startProbe = async (given: unknown, idempotencyKey: string | undefined) => {
     const body = parseInput(StartProbeBody, given ?? {});
     const key = parseInput(IdempotencyKey, idempotencyKey, 'Idempotency-Key') ?? randomUUID();
-    await db.tenant.upsert({
-      where: { id: SYSTEM_TENANT_ID },
-      create: { id: SYSTEM_TENANT_ID, slug: SYSTEM_TENANT_ID, name: 'greenroom system' },
-      update: {},
-    });
+    await ensureTenant(db, { id: SYSTEM_TENANT_ID, slug: SYSTEM_TENANT_ID, name: 'greenroom system' });
     const journeyId = probeJourneyId(SYSTEM_TENANT_ID, key);
     const input: ProbeJourneyInput = {
       journeyId,
@@ -84,8 +125,9 @@ export function probeRoutes({ db, temporal, taskQueue }: ProbeRouteDeps): Router
     return { journeyId, runId: handleToJourney.firstExecutionRunId };
   };
 
-  router.post(
-    '/probes/:journeyId/complete',
+  route(
+    router,
+    postProbesJourneyIdCompleteRoute,
     handle(async (req, res) => {
       const journeyId = String(req.params.journeyId);
       const state = await operatorAction(

@@ -20,6 +20,10 @@ import type {
 import { handle, HttpError, parseInput } from '../http-errors.js';
 import { assertTenantAccess, operatorOf } from './identity.js';
 import { operatorAction } from './operator-action.js';
+import { err, invalidInput, loose, operatorAuth, TenantParams } from '../openapi/common.js';
+import type { RouteSpec } from '../openapi/registry.js';
+import { route } from '../openapi/route.js';
+import { tenantExists } from '../../tenants/tenants-repository.js';
 
 /** Every six hours unless the operator says otherwise. */
 export const DEFAULT_RECONCILE_INTERVAL_MINUTES = 6 * 60;
@@ -62,6 +66,82 @@ export interface ReconciliationScheduleView {
   updatedAt: string | null;
 }
 
+const getTenantsTenantIdReconciliationRoute: RouteSpec = {
+  method: 'get',
+  path: '/tenants/:tenantId/reconciliation',
+  tag: 'operator: reconciliation',
+  summary: 'The tenant’s reconciliation schedule',
+  security: 'operator',
+  params: TenantParams,
+  responses: {
+    200: {
+      description: 'The schedule, its next and recent runs.',
+      schema: z.object({
+        scheduleId: z.string(),
+        intervalMinutes: z.number().int().nullable(),
+        lookbackDays: z.number().int().nullable(),
+        paused: z.boolean(),
+        nextRuns: z.array(z.string()),
+        recentRuns: z.array(
+          z.object({ workflowId: z.string(), scheduledAt: z.string(), startedAt: z.string() }),
+        ),
+        runningWorkflowIds: z.array(z.string()),
+        createdAt: z.string(),
+        updatedAt: z.string().nullable(),
+      }),
+    },
+    ...operatorAuth,
+    404: err('No such tenant or no schedule.'),
+  },
+};
+const putTenantsTenantIdReconciliationRoute: RouteSpec = {
+  method: 'put',
+  path: '/tenants/:tenantId/reconciliation',
+  tag: 'operator: reconciliation',
+  summary: 'Set up or change the reconciliation schedule',
+  security: 'operator',
+  params: TenantParams,
+  body: {
+    schema: ScheduleBody,
+    required: false,
+  },
+  responses: {
+    201: { description: 'Created.', schema: loose('The schedule (as GET shows it).') },
+    200: { description: 'Changed.', schema: loose('The schedule (as GET shows it).') },
+    400: invalidInput,
+    ...operatorAuth,
+    404: err('No such tenant.'),
+  },
+};
+const postTenantsTenantIdReconcileRoute: RouteSpec = {
+  method: 'post',
+  path: '/tenants/:tenantId/reconcile',
+  tag: 'operator: reconciliation',
+  summary: 'Reconcile now',
+  security: 'operator',
+  params: TenantParams,
+  body: { schema: ReconcileNowBody, required: false },
+  responses: {
+    200: { description: 'Started.', schema: loose('The run started.') },
+    400: invalidInput,
+    ...operatorAuth,
+    404: err('No such tenant.'),
+  },
+};
+const postTenantsTenantIdRedriveWritebacksRoute: RouteSpec = {
+  method: 'post',
+  path: '/tenants/:tenantId/redrive-writebacks',
+  tag: 'operator: reconciliation',
+  summary: 'Retry every failed write-back of the tenant',
+  security: 'operator',
+  params: TenantParams,
+  responses: {
+    200: { description: 'The journeys told to retry.', schema: loose('Counts and journey ids.') },
+    ...operatorAuth,
+    404: err('No such tenant.'),
+  },
+};
+
 /**
  * Operators' repair tools for Greenhouse write-back:
  * - reconciliation (README "Reconciliation"): a per-tenant Temporal Schedule runs `reconcileTenant`,
@@ -76,7 +156,7 @@ export function reconciliationRoutes(deps: ReconciliationRouteDeps): Router {
   const tenantIdOf = (params: Record<string, string | string[] | undefined>) => String(params.tenantId);
 
   const loadTenant = async (tenantId: string) => {
-    const tenant = await db.tenant.findUnique({ where: { id: tenantId }, select: { id: true } });
+    const tenant = await tenantExists(db, tenantId);
     if (!tenant) throw new HttpError(404, 'not_found', `no tenant ${tenantId}`);
     return tenant;
   };
@@ -129,8 +209,9 @@ export function reconciliationRoutes(deps: ReconciliationRouteDeps): Router {
     }
   };
 
-  router.get(
-    '/tenants/:tenantId/reconciliation',
+  route(
+    router,
+    getTenantsTenantIdReconciliationRoute,
     handle(async (req, res) => {
       const tenantId = tenantIdOf(req.params);
       assertTenantAccess(operatorOf(res), tenantId);
@@ -146,8 +227,9 @@ export function reconciliationRoutes(deps: ReconciliationRouteDeps): Router {
     }),
   );
 
-  router.put(
-    '/tenants/:tenantId/reconciliation',
+  route(
+    router,
+    putTenantsTenantIdReconciliationRoute,
     handle(async (req, res) => {
       const tenantId = tenantIdOf(req.params);
       const body = parseInput(ScheduleBody, req.body ?? {});
@@ -178,8 +260,9 @@ export function reconciliationRoutes(deps: ReconciliationRouteDeps): Router {
     }),
   );
 
-  router.post(
-    '/tenants/:tenantId/reconcile',
+  route(
+    router,
+    postTenantsTenantIdReconcileRoute,
     handle(async (req, res) => {
       const tenantId = tenantIdOf(req.params);
       const body = parseInput(ReconcileNowBody, req.body ?? {});
@@ -215,8 +298,9 @@ export function reconciliationRoutes(deps: ReconciliationRouteDeps): Router {
     }),
   );
 
-  router.post(
-    '/tenants/:tenantId/redrive-writebacks',
+  route(
+    router,
+    postTenantsTenantIdRedriveWritebacksRoute,
     handle(async (req, res) => {
       const tenantId = tenantIdOf(req.params);
       const result = await operatorAction(

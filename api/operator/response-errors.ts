@@ -2,6 +2,26 @@ import { Router } from 'express';
 import type { Database } from '../../db/client.js';
 import { handle, HttpError } from '../http-errors.js';
 import { assertTenantAccess, operatorOf } from './identity.js';
+import { operatorAuth, noTenant, TenantParams } from '../openapi/common.js';
+import type { RouteSpec } from '../openapi/registry.js';
+import { route } from '../openapi/route.js';
+import * as R from '../openapi/responses.js';
+import { latestPartnerResponseErrors } from '../../tenants/partner-response-errors-repository.js';
+import { tenantExists } from '../../tenants/tenants-repository.js';
+
+const getTenantsTenantIdResponseErrorsRoute: RouteSpec = {
+  method: 'get',
+  path: '/tenants/:tenantId/response-errors',
+  tag: 'operator: response errors',
+  summary: 'Answers of ours Greenhouse could not accept',
+  security: 'operator',
+  params: TenantParams,
+  responses: {
+    200: { description: 'The last 200, newest first.', schema: R.PartnerResponseErrorList },
+    ...operatorAuth,
+    404: noTenant,
+  },
+};
 
 /**
  * What Greenhouse reported through response_error: answers of ours it could not accept.
@@ -10,21 +30,16 @@ import { assertTenantAccess, operatorOf } from './identity.js';
  */
 export function responseErrorRoutes({ db }: { db: Database }): Router {
   const router = Router();
-  router.get(
-    '/tenants/:tenantId/response-errors',
+  route(
+    router,
+    getTenantsTenantIdResponseErrorsRoute,
     handle(async (req, res) => {
       const tenantId = String(req.params.tenantId);
       assertTenantAccess(operatorOf(res), tenantId);
-      if (!(await db.tenant.findUnique({ where: { id: tenantId }, select: { id: true } }))) {
+      if (!(await tenantExists(db, tenantId))) {
         throw new HttpError(404, 'not_found', `no tenant ${tenantId}`);
       }
-      res.json(
-        await db.partnerResponseError.findMany({
-          where: { tenantId },
-          orderBy: { receivedAt: 'desc' },
-          take: 200,
-        }),
-      );
+      res.json(await latestPartnerResponseErrors(db, tenantId));
     }),
   );
   return router;

@@ -17,6 +17,265 @@ import {
 import { handle, HttpError, parseInput } from '../http-errors.js';
 import { assertRole, assertTenantAccess, operatorOf } from './identity.js';
 import { operatorAction } from './operator-action.js';
+import {
+  err,
+  invalidInput,
+  operatorAuth,
+  noTenant,
+  notConnected,
+  greenhouseRefused,
+  greenhouseDown,
+  TenantParams,
+  TenantModeParams,
+} from '../openapi/common.js';
+import { component, type RouteSpec } from '../openapi/registry.js';
+import { route } from '../openapi/route.js';
+import * as R from '../openapi/responses.js';
+import { listTenantsById } from '../../tenants/tenants-repository.js';
+
+component(ConnectGreenhouseBody, 'ConnectGreenhouseBody');
+
+const postTenantsRoute: RouteSpec = {
+  method: 'post',
+  path: '/tenants',
+  tag: 'operator: tenants',
+  summary: 'Create a tenant',
+  security: 'operator',
+  body: { schema: CreateTenantBody },
+  responses: {
+    201: { description: 'Created.', schema: R.TenantSummary },
+    400: invalidInput,
+    ...operatorAuth,
+    409: err('The slug is used by another tenant.'),
+  },
+};
+const getTenantsRoute: RouteSpec = {
+  method: 'get',
+  path: '/tenants',
+  tag: 'operator: tenants',
+  summary: 'List tenants',
+  security: 'operator',
+  query: z.object({ slug: CreateTenantBody.shape.slug.optional() }),
+  responses: {
+    200: { description: 'Up to 500 tenants, oldest first.', schema: R.TenantList },
+    400: invalidInput,
+    ...operatorAuth,
+  },
+};
+const getTenantsTenantIdRoute: RouteSpec = {
+  method: 'get',
+  path: '/tenants/:tenantId',
+  tag: 'operator: tenants',
+  summary: 'Describe a tenant',
+  security: 'operator',
+  params: TenantParams,
+  responses: {
+    200: { description: 'The tenant; no secret.', schema: R.TenantDescription },
+    ...operatorAuth,
+    404: noTenant,
+  },
+};
+const putTenantsTenantIdSettingsRoute: RouteSpec = {
+  method: 'put',
+  path: '/tenants/:tenantId/settings',
+  tag: 'operator: tenants',
+  summary: 'Update mail branding, report visibility or the default grader',
+  security: 'operator',
+  params: TenantParams,
+  body: { schema: TenantSettingsBody },
+  responses: {
+    200: { description: 'The settings now.', schema: R.TenantSettingsResponse },
+    400: invalidInput,
+    ...operatorAuth,
+    404: noTenant,
+  },
+};
+const putTenantsTenantIdGreenhouseRoute: RouteSpec = {
+  method: 'put',
+  path: '/tenants/:tenantId/greenhouse',
+  tag: 'operator: connections',
+  summary: 'Connect Greenhouse with a credential',
+  description:
+    'Harvest v3 client credentials or a v1 key; proved against Greenhouse before it is stored (encrypted).',
+  security: 'operator',
+  params: TenantParams,
+  body: { schema: ConnectGreenhouseBody },
+  responses: {
+    200: { description: 'Connected.', schema: R.ConnectGreenhouseResponse },
+    400: invalidInput,
+    ...operatorAuth,
+    404: noTenant,
+    422: greenhouseRefused,
+    502: greenhouseDown,
+  },
+};
+const postTenantsTenantIdGreenhouseAuthorizationRoute: RouteSpec = {
+  method: 'post',
+  path: '/tenants/:tenantId/greenhouse/authorization',
+  tag: 'operator: connections',
+  summary: 'Start the v3 authorization-code flow',
+  description:
+    'Returns the Greenhouse consent URL for the customer’s admin; the callback completes the connection.',
+  security: 'operator',
+  params: TenantParams,
+  body: { schema: StartAuthorizationBody },
+  responses: {
+    201: { description: 'The consent URL.', schema: R.StartAuthorizationResponse },
+    400: invalidInput,
+    ...operatorAuth,
+    404: noTenant,
+  },
+};
+const postTenantsTenantIdGreenhousePermissionCheckRoute: RouteSpec = {
+  method: 'post',
+  path: '/tenants/:tenantId/greenhouse/permission-check',
+  tag: 'operator: connections',
+  summary: 'Check the credential’s permissions',
+  description: 'Calls each Harvest endpoint the enabled modes need once; stores and returns the report.',
+  security: 'operator',
+  params: TenantParams,
+  responses: {
+    200: { description: 'The report.', schema: R.PermissionCheckResponse },
+    ...operatorAuth,
+    404: noTenant,
+    409: notConnected,
+    422: greenhouseRefused,
+    502: greenhouseDown,
+  },
+};
+const getTenantsTenantIdGreenhouseUsersRoute: RouteSpec = {
+  method: 'get',
+  path: '/tenants/:tenantId/greenhouse/users',
+  tag: 'operator: connections',
+  summary: 'List Greenhouse users',
+  security: 'operator',
+  params: TenantParams,
+  responses: {
+    200: { description: 'The users (candidates for the audit user).', schema: R.GreenhouseUserList },
+    ...operatorAuth,
+    404: noTenant,
+    409: notConnected,
+    422: greenhouseRefused,
+    502: greenhouseDown,
+  },
+};
+const putTenantsTenantIdGreenhouseAuditUserRoute: RouteSpec = {
+  method: 'put',
+  path: '/tenants/:tenantId/greenhouse/audit-user',
+  tag: 'operator: connections',
+  summary: 'Choose the audit user',
+  description: 'The Greenhouse user our writes are made as (On-Behalf-Of for v1, `sub` for v3).',
+  security: 'operator',
+  params: TenantParams,
+  body: { schema: AuditUserBody },
+  responses: {
+    200: { description: 'Saved, with warnings.', schema: R.AuditUserResponse },
+    400: invalidInput,
+    ...operatorAuth,
+    404: noTenant,
+    409: notConnected,
+    422: err('The user does not exist, is deactivated or is not a Site Admin (v3).'),
+    502: greenhouseDown,
+  },
+};
+const getTenantsTenantIdGreenhouseCustomFieldsRoute: RouteSpec = {
+  method: 'get',
+  path: '/tenants/:tenantId/greenhouse/custom-fields',
+  tag: 'operator: mappings',
+  summary: 'List Greenhouse custom fields',
+  security: 'operator',
+  params: TenantParams,
+  responses: {
+    200: { description: 'Application and candidate custom fields.', schema: R.CustomFieldsResponse },
+    ...operatorAuth,
+    404: noTenant,
+    409: notConnected,
+    422: greenhouseRefused,
+    502: greenhouseDown,
+  },
+};
+const putTenantsTenantIdCustomFieldMappingsRoute: RouteSpec = {
+  method: 'put',
+  path: '/tenants/:tenantId/custom-field-mappings',
+  tag: 'operator: mappings',
+  summary: 'Map result fields to custom fields',
+  description: 'Replaces the mappings after checking each custom field can hold its value.',
+  security: 'operator',
+  params: TenantParams,
+  body: { schema: CustomFieldMappingsBody },
+  responses: {
+    200: { description: 'The mappings now.', schema: R.CustomFieldMappingsResponse },
+    400: invalidInput,
+    ...operatorAuth,
+    404: noTenant,
+    409: notConnected,
+    422: err('No such custom field, or it cannot hold the value (`error.field` names the mapping).'),
+    502: greenhouseDown,
+  },
+};
+const putTenantsTenantIdJobTestMappingsRoute: RouteSpec = {
+  method: 'put',
+  path: '/tenants/:tenantId/job-test-mappings',
+  tag: 'operator: mappings',
+  summary: 'Map jobs to tests (vendor invites)',
+  security: 'operator',
+  params: TenantParams,
+  body: { schema: JobTestMappingsBody },
+  responses: {
+    200: { description: 'The mappings now.', schema: R.JobTestMappingsResponse },
+    400: invalidInput,
+    ...operatorAuth,
+    404: noTenant,
+  },
+};
+const putTenantsTenantIdStageTestMappingsRoute: RouteSpec = {
+  method: 'put',
+  path: '/tenants/:tenantId/stage-test-mappings',
+  tag: 'operator: mappings',
+  summary: 'Map job stages to tests (webhook trigger)',
+  security: 'operator',
+  params: TenantParams,
+  body: { schema: StageTestMappingsBody },
+  responses: {
+    200: { description: 'The mappings now.', schema: R.StageTestMappingsResponse },
+    400: invalidInput,
+    ...operatorAuth,
+    404: noTenant,
+  },
+};
+const postTenantsTenantIdModesModeActivateRoute: RouteSpec = {
+  method: 'post',
+  path: '/tenants/:tenantId/modes/:mode/activate',
+  tag: 'operator: modes',
+  summary: 'Activate an integration mode',
+  description:
+    'Issues the partner API key (greenhouse_invite) or webhook secret (webhook_trigger) on first activation or with `rotate`; shown once.',
+  security: 'operator',
+  params: TenantModeParams,
+  body: { schema: ActivateModeBody, required: false },
+  responses: {
+    200: { description: 'Active; any key or secret issued now.', schema: R.ActivateModeResponse },
+    400: invalidInput,
+    ...operatorAuth,
+    404: noTenant,
+    409: err('The mode needs a working Greenhouse connection first (`precondition`).'),
+    422: err('callbackCredential only applies to greenhouse_invite.'),
+  },
+};
+const postTenantsTenantIdModesModeDeactivateRoute: RouteSpec = {
+  method: 'post',
+  path: '/tenants/:tenantId/modes/:mode/deactivate',
+  tag: 'operator: modes',
+  summary: 'Deactivate an integration mode',
+  security: 'operator',
+  params: TenantModeParams,
+  responses: {
+    200: { description: 'Inactive.', schema: R.DeactivateModeResponse },
+    400: invalidInput,
+    ...operatorAuth,
+    404: noTenant,
+  },
+};
 
 /**
  * Tenants and their Greenhouse connection, step by step (README "Connecting a customer"):
@@ -52,8 +311,9 @@ export function tenantRoutes({ db, connections }: { db: Database; connections: C
   };
   const count = (body: { mappings: unknown[] }) => ({ mappings: body.mappings.length });
 
-  router.post(
-    '/tenants',
+  route(
+    router,
+    postTenantsRoute,
     handle(async (req, res) => {
       const operator = operatorOf(res);
       const created = await operatorAction(
@@ -70,8 +330,9 @@ export function tenantRoutes({ db, connections }: { db: Database; connections: C
       res.status(201).json(created);
     }),
   );
-  router.get(
-    '/tenants',
+  route(
+    router,
+    getTenantsRoute,
     handle(async (req, res) => {
       const operator = operatorOf(res);
       const { slug } = parseInput(
@@ -80,22 +341,19 @@ export function tenantRoutes({ db, connections }: { db: Database; connections: C
         'query',
       );
       if (operator.tenantId === null) return void res.json(await connections.listTenants({ slug }));
-      res.json(
-        await db.tenant.findMany({
-          where: { id: operator.tenantId, ...(slug ? { slug } : {}) },
-          select: { id: true, slug: true, name: true, status: true, createdAt: true },
-        }),
-      );
+      res.json(await listTenantsById(db, operator.tenantId, slug));
     }),
   );
-  router.get(
-    '/tenants/:tenantId',
+  route(
+    router,
+    getTenantsTenantIdRoute,
     handle(async (req, res) => {
       res.json(await connections.describeTenant(scopedTenant(req, res)));
     }),
   );
-  router.put(
-    '/tenants/:tenantId/settings',
+  route(
+    router,
+    putTenantsTenantIdSettingsRoute,
     handle(async (req, res) => {
       let settings: string[] = [];
       res.json(
@@ -113,8 +371,9 @@ export function tenantRoutes({ db, connections }: { db: Database; connections: C
       );
     }),
   );
-  router.put(
-    '/tenants/:tenantId/greenhouse',
+  route(
+    router,
+    putTenantsTenantIdGreenhouseRoute,
     handle(async (req, res) => {
       res.json(
         await setUp(
@@ -128,8 +387,9 @@ export function tenantRoutes({ db, connections }: { db: Database; connections: C
       );
     }),
   );
-  router.post(
-    '/tenants/:tenantId/greenhouse/authorization',
+  route(
+    router,
+    postTenantsTenantIdGreenhouseAuthorizationRoute,
     handle(async (req, res) => {
       // The consent URL carries the state: it goes to the caller, not to the audit trail.
       const started = await setUp(
@@ -143,8 +403,9 @@ export function tenantRoutes({ db, connections }: { db: Database; connections: C
       res.status(201).json(started);
     }),
   );
-  router.post(
-    '/tenants/:tenantId/greenhouse/permission-check',
+  route(
+    router,
+    postTenantsTenantIdGreenhousePermissionCheckRoute,
     handle(async (req, res) => {
       res.json(
         await setUp(
@@ -157,16 +418,18 @@ export function tenantRoutes({ db, connections }: { db: Database; connections: C
       );
     }),
   );
-  router.get(
-    '/tenants/:tenantId/greenhouse/users',
+  route(
+    router,
+    getTenantsTenantIdGreenhouseUsersRoute,
     handle(async (req, res) => {
       const tenantId = scopedTenant(req, res);
       assertRole(operatorOf(res), 'admin');
       res.json(await connections.listUsers(tenantId));
     }),
   );
-  router.put(
-    '/tenants/:tenantId/greenhouse/audit-user',
+  route(
+    router,
+    putTenantsTenantIdGreenhouseAuditUserRoute,
     handle(async (req, res) => {
       res.json(
         await setUp(req, res, 'tenants.audit-user', (tenantId) =>
@@ -175,16 +438,18 @@ export function tenantRoutes({ db, connections }: { db: Database; connections: C
       );
     }),
   );
-  router.get(
-    '/tenants/:tenantId/greenhouse/custom-fields',
+  route(
+    router,
+    getTenantsTenantIdGreenhouseCustomFieldsRoute,
     handle(async (req, res) => {
       const tenantId = scopedTenant(req, res);
       assertRole(operatorOf(res), 'admin');
       res.json(await connections.listCustomFields(tenantId));
     }),
   );
-  router.put(
-    '/tenants/:tenantId/custom-field-mappings',
+  route(
+    router,
+    putTenantsTenantIdCustomFieldMappingsRoute,
     handle(async (req, res) => {
       let mappings = 0;
       res.json(
@@ -202,8 +467,9 @@ export function tenantRoutes({ db, connections }: { db: Database; connections: C
       );
     }),
   );
-  router.put(
-    '/tenants/:tenantId/job-test-mappings',
+  route(
+    router,
+    putTenantsTenantIdJobTestMappingsRoute,
     handle(async (req, res) => {
       res.json(
         await setUp(
@@ -217,8 +483,9 @@ export function tenantRoutes({ db, connections }: { db: Database; connections: C
       );
     }),
   );
-  router.put(
-    '/tenants/:tenantId/stage-test-mappings',
+  route(
+    router,
+    putTenantsTenantIdStageTestMappingsRoute,
     handle(async (req, res) => {
       res.json(
         await setUp(
@@ -232,8 +499,9 @@ export function tenantRoutes({ db, connections }: { db: Database; connections: C
       );
     }),
   );
-  router.post(
-    '/tenants/:tenantId/modes/:mode/activate',
+  route(
+    router,
+    postTenantsTenantIdModesModeActivateRoute,
     handle(async (req, res) => {
       // Activation may return a new partner key or webhook secret: the caller sees it, the audit doesn't.
       let facts: Record<string, unknown> = {};
@@ -253,8 +521,9 @@ export function tenantRoutes({ db, connections }: { db: Database; connections: C
       );
     }),
   );
-  router.post(
-    '/tenants/:tenantId/modes/:mode/deactivate',
+  route(
+    router,
+    postTenantsTenantIdModesModeDeactivateRoute,
     handle(async (req, res) => {
       res.json(
         await setUp(

@@ -2,11 +2,23 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { CatalogueService } from '../../catalogue/service.js';
 import type { Database } from '../../db/client.js';
-import { kindModule, kindOfDefinition } from '../../journeys/kinds/index.js';
+import { candidateJourneyKinds, kindModule, kindOfDefinition } from '../../journeys/kinds/index.js';
 import { TestId } from '../../domain/tests/definition.js';
 import { handle, HttpError, parseInput } from '../http-errors.js';
 import { assertTenantAccess, operatorOf } from './identity.js';
 import { operatorAction } from './operator-action.js';
+import {
+  err,
+  invalidInput,
+  operatorAuth,
+  noTenant,
+  noTest,
+  TenantParams,
+  TenantTestParams,
+} from '../openapi/common.js';
+import type { RouteSpec } from '../openapi/registry.js';
+import { route } from '../openapi/route.js';
+import * as R from '../openapi/responses.js';
 
 export const VersionQuery = z.strictObject({
   version: z
@@ -20,6 +32,86 @@ export const ListQuery = z.strictObject({
 });
 
 type Params = Record<string, string | string[] | undefined>;
+
+const putTenantsTenantIdTestsTestIdRoute: RouteSpec = {
+  method: 'put',
+  path: '/tenants/:tenantId/tests/:testId',
+  tag: 'operator: tests',
+  summary: 'Define a test or reference-check template (new version when changed)',
+  description:
+    'The body is the definition; its `testId` may be left out, or must equal the path’s. `kind: "reference_check"` makes it a reference-check template. Same content as the current version: that version, `created: false`.',
+  security: 'operator',
+  params: TenantTestParams,
+  body: { schema: z.union(candidateJourneyKinds.map((kind) => kindModule(kind).catalogue.schema)) },
+  responses: {
+    201: { description: 'A new test (version 1).', schema: R.PutTestResponse },
+    200: { description: 'A new version, or the current one unchanged.', schema: R.PutTestResponse },
+    400: invalidInput,
+    ...operatorAuth,
+    404: noTenant,
+    409: err('The id belongs to the other kind (test vs reference check), or a concurrent change.'),
+    422: err('The definition is invalid (`error.field` names the path).'),
+  },
+};
+const getTenantsTenantIdTestsRoute: RouteSpec = {
+  method: 'get',
+  path: '/tenants/:tenantId/tests',
+  tag: 'operator: tests',
+  summary: 'List the catalogue',
+  security: 'operator',
+  params: TenantParams,
+  query: ListQuery,
+  responses: {
+    200: { description: 'Tests and templates, by testId.', schema: R.TestSummaryList },
+    400: invalidInput,
+    ...operatorAuth,
+    404: noTenant,
+  },
+};
+const getTenantsTenantIdTestsTestIdRoute: RouteSpec = {
+  method: 'get',
+  path: '/tenants/:tenantId/tests/:testId',
+  tag: 'operator: tests',
+  summary: 'Read one version of a test or template',
+  security: 'operator',
+  params: TenantTestParams,
+  query: VersionQuery,
+  responses: {
+    200: { description: 'The version with its definition.', schema: R.CatalogueEntry },
+    400: invalidInput,
+    ...operatorAuth,
+    404: noTest,
+  },
+};
+const postTenantsTenantIdTestsTestIdDeactivateRoute: RouteSpec = {
+  method: 'post',
+  path: '/tenants/:tenantId/tests/:testId/deactivate',
+  tag: 'operator: tests',
+  summary: 'Take a test out of list_tests and new invites',
+  description: 'Running journeys keep their version.',
+  security: 'operator',
+  params: TenantTestParams,
+  responses: {
+    200: { description: 'Inactive.', schema: R.TestActiveResponse },
+    400: invalidInput,
+    ...operatorAuth,
+    404: noTest,
+  },
+};
+const postTenantsTenantIdTestsTestIdActivateRoute: RouteSpec = {
+  method: 'post',
+  path: '/tenants/:tenantId/tests/:testId/activate',
+  tag: 'operator: tests',
+  summary: 'Put a test back into the catalogue',
+  security: 'operator',
+  params: TenantTestParams,
+  responses: {
+    200: { description: 'Active.', schema: R.TestActiveResponse },
+    400: invalidInput,
+    ...operatorAuth,
+    404: noTest,
+  },
+};
 
 /**
  * The tenant's catalogue of tests (domain/tests/definition.ts) and reference-check templates
@@ -73,8 +165,9 @@ export function testRoutes({ db, catalogue }: { db: Database; catalogue: Catalog
     return catalogue.putTest(tenant, definition);
   };
 
-  router.put(
-    '/tenants/:tenantId/tests/:testId',
+  route(
+    router,
+    putTenantsTenantIdTestsTestIdRoute,
     handle(async (req, res) => {
       const result = await write(
         req,
@@ -86,16 +179,18 @@ export function testRoutes({ db, catalogue }: { db: Database; catalogue: Catalog
       res.status(result.created && result.version === 1 ? 201 : 200).json(result);
     }),
   );
-  router.get(
-    '/tenants/:tenantId/tests',
+  route(
+    router,
+    getTenantsTenantIdTestsRoute,
     handle(async (req, res) => {
       const tenant = tenantId(req, res);
       const { active } = parseInput(ListQuery, req.query, 'query');
       res.json(await catalogue.listTests(tenant, { activeOnly: active === 'true' }));
     }),
   );
-  router.get(
-    '/tenants/:tenantId/tests/:testId',
+  route(
+    router,
+    getTenantsTenantIdTestsTestIdRoute,
     handle(async (req, res) => {
       const tenant = tenantId(req, res);
       const { version } = parseInput(VersionQuery, req.query, 'query');
@@ -107,8 +202,9 @@ export function testRoutes({ db, catalogue }: { db: Database; catalogue: Catalog
     version: r.currentVersion,
     active: r.active,
   });
-  router.post(
-    '/tenants/:tenantId/tests/:testId/deactivate',
+  route(
+    router,
+    postTenantsTenantIdTestsTestIdDeactivateRoute,
     handle(async (req, res) => {
       res.json(
         await write(
@@ -121,8 +217,9 @@ export function testRoutes({ db, catalogue }: { db: Database; catalogue: Catalog
       );
     }),
   );
-  router.post(
-    '/tenants/:tenantId/tests/:testId/activate',
+  route(
+    router,
+    postTenantsTenantIdTestsTestIdActivateRoute,
     handle(async (req, res) => {
       res.json(
         await write(

@@ -10,6 +10,10 @@ import { graderScoresSchemaFor, type AutoGrade, type GraderScores } from '../../
 import { submitGradesUpdate } from '../../workflows/assessment/contract.js';
 import { html, join, messagePage, notFoundPage, pageLayout } from './html.js';
 import { pageSecurityHeaders } from './security-headers.js';
+import { z } from 'zod';
+import { formValue, htmlPage, pageResponses, TokenParams, formContentType } from '../openapi/common.js';
+import { note, type RouteSpec } from '../openapi/registry.js';
+import { route } from '../openapi/route.js';
 
 export interface GradeDeps {
   db: Database;
@@ -31,6 +35,36 @@ interface PendingAnswer {
   answer: string;
 }
 
+/** The form as the document describes it; the handler reads it field by field. */
+const GradeForm = note(
+  z.object({ gradedBy: z.string() }).catchall(formValue),
+  'Who grades (`gradedBy`, an e-mail address or a name), plus `points:<questionId>` and an optional `comment:<questionId>` per answer awaiting a grader.',
+);
+
+const getGradeRoute: RouteSpec = {
+  method: 'get',
+  path: `${pagePath.grade}/:token`,
+  tag: 'pages',
+  summary: 'Grader: answers awaiting a grade',
+  security: 'link',
+  params: TokenParams,
+  responses: pageResponses('The free-text answers with the rubric, or why there is nothing to grade.'),
+};
+const postGradeRoute: RouteSpec = {
+  method: 'post',
+  path: `${pagePath.grade}/:token`,
+  tag: 'pages',
+  summary: 'Grader: submit grades',
+  security: 'link',
+  params: TokenParams,
+  body: { schema: GradeForm, contentType: formContentType },
+  responses: {
+    ...pageResponses('Thank you.'),
+    400: htmlPage('The form again, with the messages.'),
+    409: htmlPage('Already graded or closed.'),
+  },
+};
+
 /**
  * The grader's page at /g/<token>: the candidate's free-text answers that await a person, each
  * with the grader guidance (rubric) of the test, a points field and an optional comment. A plain
@@ -39,7 +73,6 @@ interface PendingAnswer {
  */
 export function gradeRoutes(deps: GradeDeps): Router {
   const router = Router();
-  const path = `${pagePath.grade}/:token`;
   const headers = pageSecurityHeaders();
   const form = express.urlencoded({ extended: false, limit: '400kb', parameterLimit: 1000 });
 
@@ -72,7 +105,7 @@ export function gradeRoutes(deps: GradeDeps): Router {
     return messagePage('Nothing to grade yet', 'The candidate has not submitted answers yet.');
   }
 
-  router.get(path, headers, async (req, res, next) => {
+  route(router, getGradeRoute, headers, async (req, res, next) => {
     try {
       const found = await load(String(req.params.token));
       if (!found) return void res.status(404).type('html').send(notFoundPage());
@@ -88,7 +121,7 @@ export function gradeRoutes(deps: GradeDeps): Router {
     }
   });
 
-  router.post(path, headers, form, async (req, res, next) => {
+  route(router, postGradeRoute, headers, form, async (req, res, next) => {
     try {
       const token = String(req.params.token);
       const found = await load(token);

@@ -22,6 +22,10 @@ import { createJourneySealer } from '../../security/journey-sealing.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { clientFingerprintOf } from './client-fingerprint.js';
 import { esc, raw, messagePage, notFoundPage, pageLayout } from './html.js';
+import { z } from 'zod';
+import { formValue, htmlPage, pageResponses, TokenParams, formContentType } from '../openapi/common.js';
+import { note, type RouteSpec } from '../openapi/registry.js';
+import { route } from '../openapi/route.js';
 
 export interface NominationDeps {
   db: Database;
@@ -91,6 +95,36 @@ interface PageIssue {
   message: string;
 }
 
+/** The form as the document describes it; the handler reads it field by field. */
+const NominationForm = note(
+  z.record(z.string(), formValue),
+  `One row per referee: \`r<i>.<field>\`, field one of ${nominationFields.join(', ')} (name, email and relationship required).`,
+);
+
+const getNominateRoute: RouteSpec = {
+  method: 'get',
+  path: `${pagePath.nominate}/:token`,
+  tag: 'pages',
+  summary: 'Candidate: name referees',
+  security: 'link',
+  params: TokenParams,
+  responses: pageResponses('What the check asks for, the referees named so far, rows to fill in.'),
+};
+const postNominateRoute: RouteSpec = {
+  method: 'post',
+  path: `${pagePath.nominate}/:token`,
+  tag: 'pages',
+  summary: 'Candidate: submit referees',
+  security: 'link',
+  params: TokenParams,
+  body: { schema: NominationForm, contentType: formContentType },
+  responses: {
+    ...pageResponses('Thank you.'),
+    400: htmlPage('The form again, with the messages per row.'),
+    409: htmlPage('The reference check is closed.'),
+  },
+};
+
 /**
  * The candidate's page at /n/<token> for naming referees: what the check asks for, the referees
  * already named with their progress, and one fieldset per referee still to name (replacements for
@@ -101,7 +135,6 @@ interface PageIssue {
 export function nominationRoutes(deps: NominationDeps): Router {
   const router = Router();
   const sealer = createJourneySealer(deps);
-  const path = `${pagePath.nominate}/:token`;
   const form = express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 });
 
   async function load(token: string) {
@@ -136,7 +169,7 @@ export function nominationRoutes(deps: NominationDeps): Router {
       issues,
     });
 
-  router.get(path, async (req, res, next) => {
+  route(router, getNominateRoute, async (req, res, next) => {
     try {
       const token = String(req.params.token);
       const found = await load(token);
@@ -150,7 +183,7 @@ export function nominationRoutes(deps: NominationDeps): Router {
     }
   });
 
-  router.post(path, form, async (req, res, next) => {
+  route(router, postNominateRoute, form, async (req, res, next) => {
     try {
       const token = String(req.params.token);
       const found = await load(token);

@@ -6,6 +6,9 @@ import type { OutboxStore } from '../../mail/outbox.js';
 import { renderOutboxPage } from '../../mail/outbox-page.js';
 import { messagePage } from './html.js';
 import { pageSecurityHeaders } from './security-headers.js';
+import { htmlPage } from '../openapi/common.js';
+import type { RouteSpec } from '../openapi/registry.js';
+import { route } from '../openapi/route.js';
 
 export interface OutboxPageDeps {
   db: Database;
@@ -16,6 +19,21 @@ export interface OutboxPageDeps {
 
 export const OUTBOX_REALM = 'greenroom outbox';
 
+const getOutboxRoute: RouteSpec = {
+  method: 'get',
+  path: '/outbox',
+  tag: 'pages',
+  summary: 'Operator: the local mail outbox',
+  description:
+    'The last 200 mails the outbox transport stored instead of sending. The operator key as Bearer, or as the password of HTTP Basic (browsers).',
+  security: 'operator',
+  responses: {
+    200: htmlPage('The mails, newest first.'),
+    401: htmlPage('Operator key required (`WWW-Authenticate: Basic`).'),
+    503: htmlPage('No operator key is configured.'),
+  },
+};
+
 /**
  * The local outbox at /outbox: the mails the outbox transport stored instead of sending, newest
  * first (the last 200). They hold candidates' names, addresses and private links, so the page
@@ -25,8 +43,9 @@ export const OUTBOX_REALM = 'greenroom outbox';
 export function outboxRoutes(deps: OutboxPageDeps): Router {
   const router = Router();
   const store = deps.outbox ?? createDatabaseOutboxStore(deps.db);
-  router.get(
-    '/outbox',
+  route(
+    router,
+    getOutboxRoute,
     // Each mail is shown in a sandboxed srcdoc iframe, which inherits this policy: it may show
     // images (logos) but run nothing.
     pageSecurityHeaders({ csp: { 'img-src': 'https: data:' } }),

@@ -21,6 +21,10 @@ import { createJourneySealer } from '../../security/journey-sealing.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { clientFingerprintOf } from './client-fingerprint.js';
 import { esc, raw, messagePage, notFoundPage, pageLayout } from './html.js';
+import { z } from 'zod';
+import { formValue, htmlPage, pageResponses, TokenParams, formContentType } from '../openapi/common.js';
+import { note, type RouteSpec } from '../openapi/registry.js';
+import { route } from '../openapi/route.js';
 
 export interface ReferenceDeps {
   db: Database;
@@ -41,6 +45,42 @@ interface PageIssue {
   message: string;
 }
 
+/** The form as the document describes it; the handler reads it field by field. */
+const ReferenceForm = note(
+  z
+    .object({
+      action: z.enum(['submit', 'decline']).optional(),
+      openedAt: z.string().optional(),
+      declineReason: z.string().optional(),
+    })
+    .catchall(formValue),
+  '`action` submit (default) or decline, `openedAt` (when the page was rendered, ISO 8601), `declineReason`, plus `q:<questionId>` per answer (a rating or text).',
+);
+
+const getReferenceRoute: RouteSpec = {
+  method: 'get',
+  path: `${pagePath.reference}/:token`,
+  tag: 'pages',
+  summary: 'Referee: the questionnaire',
+  security: 'link',
+  params: TokenParams,
+  responses: pageResponses('The questions, and a way to decline.'),
+};
+const postReferenceRoute: RouteSpec = {
+  method: 'post',
+  path: `${pagePath.reference}/:token`,
+  tag: 'pages',
+  summary: 'Referee: answer or decline',
+  security: 'link',
+  params: TokenParams,
+  body: { schema: ReferenceForm, contentType: formContentType },
+  responses: {
+    ...pageResponses('Thank you.'),
+    400: htmlPage('The form again, with the messages.'),
+    409: htmlPage('The request is closed.'),
+  },
+};
+
 /**
  * A referee's questionnaire at /q/<token>: who the candidate is, how the candidate says they know
  * each other, the template's questions as a plain HTML form (the CSP forbids scripts), and a
@@ -51,7 +91,6 @@ interface PageIssue {
 export function referenceRoutes(deps: ReferenceDeps): Router {
   const router = Router();
   const sealer = createJourneySealer(deps);
-  const path = `${pagePath.reference}/:token`;
   const form = express.urlencoded({ extended: false, limit: '400kb', parameterLimit: 200 });
 
   async function load(token: string) {
@@ -88,7 +127,7 @@ export function referenceRoutes(deps: ReferenceDeps): Router {
       openedAt,
     });
 
-  router.get(path, async (req, res, next) => {
+  route(router, getReferenceRoute, async (req, res, next) => {
     try {
       const token = String(req.params.token);
       const found = await load(token);
@@ -107,7 +146,7 @@ export function referenceRoutes(deps: ReferenceDeps): Router {
     }
   });
 
-  router.post(path, form, async (req, res, next) => {
+  route(router, postReferenceRoute, form, async (req, res, next) => {
     try {
       const token = String(req.params.token);
       const found = await load(token);

@@ -3,10 +3,27 @@ import { pagePath, resolveLink } from '../../journeys/links.js';
 import type { Database } from '../../db/client.js';
 import { messagePage, notFoundPage } from './html.js';
 import { pageSecurityHeaders } from './security-headers.js';
+import { htmlPage, TokenParams } from '../openapi/common.js';
+import { type RouteSpec } from '../openapi/registry.js';
+import { route } from '../openapi/route.js';
 
 export interface ReportDeps {
   db: Database;
 }
+
+const getReportRoute: RouteSpec = {
+  method: 'get',
+  path: `${pagePath.report}/:token`,
+  tag: 'pages',
+  summary: 'Recruiter: the PDF report',
+  description: 'Greenhouse’s `partner_profile_url`.',
+  security: 'link',
+  params: TokenParams,
+  responses: {
+    200: { description: 'The report, inline.', contentType: 'application/pdf' },
+    404: htmlPage('Unknown link, or the report is not ready yet.'),
+  },
+};
 
 /**
  * The recruiter's link to the PDF report at /r/<token>: Greenhouse's `partner_profile_url`.
@@ -14,7 +31,7 @@ export interface ReportDeps {
  */
 export function reportRoutes(deps: ReportDeps): Router {
   const router = Router();
-  router.get(`${pagePath.report}/:token`, pageSecurityHeaders(), async (req, res, next) => {
+  route(router, getReportRoute, pageSecurityHeaders(), async (req, res, next) => {
     try {
       const journeyId = await resolveLink(deps.db, String(req.params.token), 'report');
       if (!journeyId) return void res.status(404).type('html').send(notFoundPage());

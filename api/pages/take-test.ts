@@ -11,6 +11,10 @@ import { submitAnswersUpdate, testStartedSignal } from '../../workflows/assessme
 import { createJourneySealer } from '../../security/journey-sealing.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { html, messagePage, notFoundPage, pageLayout, raw } from './html.js';
+import { z } from 'zod';
+import { formValue, htmlPage, pageResponses, TokenParams, formContentType } from '../openapi/common.js';
+import { note, type RouteSpec } from '../openapi/registry.js';
+import { route } from '../openapi/route.js';
 
 export interface TakeTestDeps {
   db: Database;
@@ -23,6 +27,37 @@ export interface TakeTestDeps {
 
 type FormValues = Record<string, string | string[]>;
 
+/** The form as the document describes it; the handler reads it field by field. */
+const TakeTestForm = note(
+  z.record(z.string(), formValue),
+  'One field `q:<questionId>` per answered question: the option id (repeated for multiple choice), a number or the text.',
+);
+
+const getTakeTestRoute: RouteSpec = {
+  method: 'get',
+  path: `${pagePath.take_test}/:token`,
+  tag: 'pages',
+  summary: 'Candidate: the test',
+  description: 'Opening the page counts as starting (the recruiter sees in_progress).',
+  security: 'link',
+  params: TokenParams,
+  responses: pageResponses('The questions as a form, or why the test is closed.'),
+};
+const postTakeTestRoute: RouteSpec = {
+  method: 'post',
+  path: `${pagePath.take_test}/:token`,
+  tag: 'pages',
+  summary: 'Candidate: submit answers',
+  security: 'link',
+  params: TokenParams,
+  body: { schema: TakeTestForm, contentType: formContentType },
+  responses: {
+    ...pageResponses('Thank you.'),
+    400: htmlPage('The form again, with the message and everything typed.'),
+    409: htmlPage('The test is closed.'),
+  },
+};
+
 /**
  * The candidate's test page at /t/<token>: the questions as a plain HTML form (works without
  * JavaScript), submitted to the journey's workflow. A bad answer re-renders the form with a
@@ -31,7 +66,6 @@ type FormValues = Record<string, string | string[]>;
 export function takeTestRoutes(deps: TakeTestDeps): Router {
   const router = Router();
   const sealer = createJourneySealer(deps);
-  const path = `${pagePath.take_test}/:token`;
   const form = express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 500 });
 
   async function load(token: string) {
@@ -43,7 +77,7 @@ export function takeTestRoutes(deps: TakeTestDeps): Router {
     return { journey, test: test.definition };
   }
 
-  router.get(path, async (req, res, next) => {
+  route(router, getTakeTestRoute, async (req, res, next) => {
     try {
       const found = await load(String(req.params.token));
       if (!found) return void res.status(404).type('html').send(notFoundPage());
@@ -62,7 +96,7 @@ export function takeTestRoutes(deps: TakeTestDeps): Router {
     }
   });
 
-  router.post(path, form, async (req, res, next) => {
+  route(router, postTakeTestRoute, form, async (req, res, next) => {
     try {
       const found = await load(String(req.params.token));
       if (!found) return void res.status(404).type('html').send(notFoundPage());

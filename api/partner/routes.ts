@@ -10,8 +10,12 @@ import {
   parseGreenhouseProfileUrl,
   parsePartnerBasicAuth,
   RESPONSE_ERROR_ACK,
+  ListTestsResponseSchema,
   ResponseErrorRequestSchema,
+  ResponseErrorResponseSchema,
   SendTestRequestSchema,
+  SendTestResponseSchema,
+  TestStatusResponseSchema,
   type PartnerStatus,
 } from '../../greenhouse/partner/index.js';
 import { kindModuleOf } from '../../journeys/kinds/index.js';
@@ -23,6 +27,11 @@ import { matchPartnerKey, type PartnerKeyMatch } from '../../tenants/partner-key
 import { handle, HttpError, parseInput } from '../http-errors.js';
 import { rejectNulInJson } from '../input-guards.js';
 import { clientIp, tooManyRequests, type FixedWindowLimiter } from '../rate-limit.js';
+import { err, invalidInput, partnerAuth } from '../openapi/common.js';
+import { component, type RouteSpec } from '../openapi/registry.js';
+import { route } from '../openapi/route.js';
+import { tenantCallbackSettings } from '../../tenants/tenants-repository.js';
+import { recordPartnerResponseError } from '../../tenants/partner-response-errors-repository.js';
 
 export interface PartnerRouteDeps {
   db: Database;
@@ -94,6 +103,70 @@ type Authed = { tenantId: string };
 /** test_status's query: the id send_test answered. */
 export const TestStatusQuery = z.object({ partner_interview_id: z.string().min(1).max(300) });
 
+// Named components for the bodies people read most.
+component(SendTestRequestSchema, 'SendTestRequest', 'What Greenhouse sends when a recruiter sends a test.');
+component(TestStatusResponseSchema, 'TestStatus', 'Our answer to test_status, in Greenhouse’s vocabulary.');
+
+const getPartnerListTestsRoute: RouteSpec = {
+  method: 'get',
+  path: '/partner/list_tests',
+  tag: 'partner',
+  summary: 'List the tenant’s active tests',
+  description: 'Greenhouse shows these to recruiters when they configure a job stage.',
+  security: 'partner',
+  responses: { 200: { description: 'The active tests.', schema: ListTestsResponseSchema }, ...partnerAuth },
+};
+const postPartnerSendTestRoute: RouteSpec = {
+  method: 'post',
+  path: '/partner/send_test',
+  tag: 'partner',
+  summary: 'Send a test to a candidate',
+  description: 'Starts a journey (idempotent per application and test) and answers its id.',
+  security: 'partner',
+  body: { schema: SendTestRequestSchema },
+  responses: {
+    200: {
+      description: 'The journey’s id, Greenhouse’s `partner_interview_id`.',
+      schema: SendTestResponseSchema,
+    },
+    400: invalidInput,
+    ...partnerAuth,
+    404: err('No such test in the tenant’s catalogue.'),
+    422: err('The test is not active (`invalid`, field partner_test_id).'),
+  },
+};
+const getPartnerTestStatusRoute: RouteSpec = {
+  method: 'get',
+  path: '/partner/test_status',
+  tag: 'partner',
+  summary: 'Status of a sent test',
+  security: 'partner',
+  query: TestStatusQuery,
+  responses: {
+    200: {
+      description: 'The status, score and report link once complete.',
+      schema: TestStatusResponseSchema,
+    },
+    400: invalidInput,
+    ...partnerAuth,
+    404: err('No such interview for this tenant.'),
+  },
+};
+const postPartnerResponseErrorRoute: RouteSpec = {
+  method: 'post',
+  path: '/partner/response_error',
+  tag: 'partner',
+  summary: 'Greenhouse could not accept one of our answers',
+  description: 'Recorded for operators (GET /operator/tenants/{tenantId}/response-errors).',
+  security: 'partner',
+  body: { schema: ResponseErrorRequestSchema },
+  responses: {
+    200: { description: 'Recorded.', schema: ResponseErrorResponseSchema },
+    400: invalidInput,
+    ...partnerAuth,
+  },
+};
+
 /**
  * The Assessment Partner API that Greenhouse calls (greenhouse.md §2), under /partner. HTTP Basic
  * with the tenant's partner key as username and an empty password, parsed here because common
@@ -143,15 +216,17 @@ export function partnerRoutes(deps: PartnerRouteDeps): Router {
     reviver: rejectNulInJson,
   });
 
-  router.get(
-    '/partner/list_tests',
+  route(
+    router,
+    getPartnerListTestsRoute,
     handle(async (_req, res) => {
       res.json(await deps.catalogue.listPartnerTests((res.locals as Authed).tenantId));
     }),
   );
 
-  router.post(
-    '/partner/send_test',
+  route(
+    router,
+    postPartnerSendTestRoute,
     jsonWhateverType,
     handle(async (req, res) => {
       const tenantId = (res.locals as Authed).tenantId;
@@ -183,8 +258,9 @@ export function partnerRoutes(deps: PartnerRouteDeps): Router {
     }),
   );
 
-  router.get(
-    '/partner/test_status',
+  route(
+    router,
+    getPartnerTestStatusRoute,
     handle(async (req, res) => {
       const tenantId = (res.locals as Authed).tenantId;
       const { partner_interview_id: id } = parseInput(TestStatusQuery, req.query, 'partner_interview_id');
@@ -207,20 +283,19 @@ export function partnerRoutes(deps: PartnerRouteDeps): Router {
     }),
   );
 
-  router.post(
-    '/partner/response_error',
+  route(
+    router,
+    postPartnerResponseErrorRoute,
     jsonWhateverType,
     handle(async (req, res) => {
       const tenantId = (res.locals as Authed).tenantId;
       const body = parseInput(ResponseErrorRequestSchema, req.body ?? {});
-      await deps.db.partnerResponseError.create({
-        data: {
-          tenantId,
-          apiCall: body.api_call,
-          errors: body.errors as Prisma.InputJsonValue,
-          partnerTestId: body.partner_test_id ?? null,
-          partnerInterviewId: body.partner_interview_id ?? null,
-        },
+      await recordPartnerResponseError(deps.db, {
+        tenantId,
+        apiCall: body.api_call,
+        errors: body.errors as Prisma.InputJsonValue,
+        partnerTestId: body.partner_test_id ?? null,
+        partnerInterviewId: body.partner_interview_id ?? null,
       });
       res.status(200).json(RESPONSE_ERROR_ACK);
     }),
@@ -234,10 +309,7 @@ export function partnerRoutes(deps: PartnerRouteDeps): Router {
  * naming the problem before anything starts. A DNS failure that may heal answers 503.
  */
 async function assertCallbackUrl(deps: PartnerRouteDeps, tenantId: string, url: string) {
-  const tenant = await deps.db.tenant.findUniqueOrThrow({
-    where: { id: tenantId },
-    select: { callbackHosts: true },
-  });
+  const tenant = await tenantCallbackSettings(deps.db, tenantId);
   try {
     await checkCallbackUrl(url, {
       allowedHosts: tenantCallbackHosts(tenant),

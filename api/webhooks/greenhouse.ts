@@ -11,6 +11,22 @@ import type { SecretBox } from '../../security/secret-box.js';
 import { secretPurpose } from '../../tenants/credentials.js';
 import type { HarvestClientFactory } from '../../tenants/harvest-gateway.js';
 import { handle, HttpError } from '../http-errors.js';
+import { z } from 'zod';
+import {
+  CandidateAnonymizedSchema,
+  CandidateStageChangeSchema,
+  DeleteCandidateSchema,
+  HireCandidateSchema,
+  MergeCandidateSchema,
+  PingSchema,
+  RejectCandidateSchema,
+} from '../../greenhouse/webhooks/events.js';
+import { err, TenantParams } from '../openapi/common.js';
+import { note, type RouteSpec } from '../openapi/registry.js';
+import { WebhookAcceptedResponse } from '../openapi/responses.js';
+import { route } from '../openapi/route.js';
+import { webhookTriggerMode } from '../../tenants/tenants-repository.js';
+import { webhookEventsRepository } from '../../greenhouse/webhooks/webhook-events-repository.js';
 
 export interface WebhookRouteDeps {
   db: Database;
@@ -31,6 +47,45 @@ export const WEBHOOK_PATH = '/webhooks/greenhouse/:tenantId';
 
 const PROCESSING = 'processing since ';
 const RETRYABLE = 'failed (will retry): ';
+
+const webhookRoute: RouteSpec = {
+  method: 'post',
+  path: WEBHOOK_PATH,
+  tag: 'webhooks',
+  summary: 'Greenhouse webhook (one URL per tenant)',
+  description:
+    'Signed with the tenant’s webhook secret (`Signature: sha256 <hex HMAC of the raw body>`). ' +
+    'Each Greenhouse-Event-ID is processed once; redeliveries answer 200 with `duplicate`. ' +
+    'Unsupported actions and unreadable payloads are recorded and answered 200 (a 4xx would only make Greenhouse retry).',
+  security: 'webhook',
+  params: TenantParams,
+  headers: z.object({
+    'Greenhouse-Event-ID': note(
+      z.string().optional(),
+      'Deduplicates redeliveries (the body’s hash without it).',
+    ),
+  }),
+  body: {
+    schema: z.union([
+      CandidateStageChangeSchema,
+      HireCandidateSchema,
+      RejectCandidateSchema,
+      DeleteCandidateSchema,
+      CandidateAnonymizedSchema,
+      MergeCandidateSchema,
+      PingSchema,
+      note(z.looseObject({ action: z.string() }), 'Any other action: recorded and ignored.'),
+    ]),
+    description: 'Only the fields journeys act on are shown; the rest of Greenhouse’s payload is ignored.',
+  },
+  responses: {
+    200: { description: 'Processed, ignored or a duplicate.', schema: WebhookAcceptedResponse },
+    401: err('Bad or missing signature, unknown tenant or webhooks not enabled (`invalid_signature`).'),
+    409: err('The same event is being processed right now (`in_progress`): retry later.'),
+    413: err('The body is larger than 1 MB.'),
+    503: err('Processing failed (`temporarily_unavailable`): Greenhouse redelivers.'),
+  },
+};
 
 /**
  * Greenhouse's signed webhooks, one URL per tenant (greenhouse.md §4). Mount this router BEFORE any
@@ -53,8 +108,9 @@ export function greenhouseWebhookRoutes(deps: WebhookRouteDeps): Router {
   const router = Router();
   const leaseMs = deps.claimLeaseMs ?? 120_000;
 
-  router.post(
-    WEBHOOK_PATH,
+  route(
+    router,
+    webhookRoute,
     express.raw({ type: () => true, limit: '1mb' }),
     handle(async (req, res) => {
       const tenantId = String(req.params.tenantId);
@@ -140,9 +196,7 @@ export function greenhouseWebhookRoutes(deps: WebhookRouteDeps): Router {
 /** The tenant's webhook secret when `webhook_trigger` is active, else null. */
 async function webhookSecretOf(deps: WebhookRouteDeps, tenantId: string): Promise<string | null> {
   if (tenantId.length > 100) return null;
-  const mode = await deps.db.tenantMode.findUnique({
-    where: { tenantId_mode: { tenantId, mode: 'webhook_trigger' } },
-  });
+  const mode = await webhookTriggerMode(deps.db, tenantId);
   if (!mode?.active || !mode.webhookSecretCiphertext) return null;
   try {
     return deps.secrets.decrypt(mode.webhookSecretCiphertext, secretPurpose.webhookSecret(tenantId));
@@ -164,12 +218,12 @@ async function claimEvent(
 ): Promise<Claim> {
   const processing = () => `${PROCESSING}${new Date().toISOString()}`;
   try {
-    await db.webhookEvent.create({ data: { tenantId, eventId, action, outcome: processing() } });
+    await webhookEventsRepository(db).insert({ tenantId, eventId, action, outcome: processing() });
     return { kind: 'claimed' };
   } catch (err) {
     if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')) throw err;
   }
-  const row = await db.webhookEvent.findUnique({ where: { tenantId_eventId: { tenantId, eventId } } });
+  const row = await webhookEventsRepository(db).find(tenantId, eventId);
   if (!row) return claimEvent(db, tenantId, eventId, action, leaseMs); // deleted in between
   const failed = row.outcome.startsWith(RETRYABLE);
   const abandoned =
@@ -181,13 +235,10 @@ async function claimEvent(
       : { kind: 'duplicate', outcome: row.outcome };
   }
   // Compare-and-set: of two redeliveries racing for a failed event, one wins.
-  const { count } = await db.webhookEvent.updateMany({
-    where: { tenantId, eventId, outcome: row.outcome },
-    data: { outcome: processing() },
-  });
+  const count = await webhookEventsRepository(db).swapOutcome(tenantId, eventId, row.outcome, processing());
   return count === 1 ? { kind: 'claimed' } : { kind: 'in_flight' };
 }
 
 async function setOutcome(db: Database, tenantId: string, eventId: string, outcome: string) {
-  await db.webhookEvent.update({ where: { tenantId_eventId: { tenantId, eventId } }, data: { outcome } });
+  await webhookEventsRepository(db).setOutcome(tenantId, eventId, outcome);
 }

@@ -1,75 +1,20 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Client } from '@temporalio/client';
-import type { PayloadCodec } from '@temporalio/common';
-import type { Express } from 'express';
+import express, { Router, type Express } from 'express';
 import { pino } from 'pino';
+import { z } from 'zod';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { createApp } from '../../api/app.js';
-import { buildOpenApiDocument, type JsonObject, type OpenApiDocument } from '../../api/openapi/document.js';
-import { defineRoute, expressPathToOpenApi } from '../../api/openapi/registry.js';
-import { routes } from '../../api/openapi/routes.js';
-import type { CatalogueService } from '../../catalogue/service.js';
-import type { Database } from '../../db/client.js';
-import type { SecretBox } from '../../security/secret-box.js';
-import type { ConnectionService } from '../../tenants/connection-service.js';
+import {
+  appRoutes,
+  buildOpenApiDocument,
+  type JsonObject,
+  type OpenApiDocument,
+} from '../../api/openapi/document.js';
+import { checkResponses } from '../../api/openapi/response-check.js';
+import { route } from '../../api/openapi/route.js';
 import { listen } from '../helpers/http.js';
-
-/**
- * The app as api/main.ts builds it, on stand-in dependencies: building the routers touches none of
- * them, and only /openapi.json and /docs are called, which need none.
- */
-function buildApp(): Express {
-  const unused = {} as never;
-  return createApp({
-    db: unused as Database,
-    temporal: unused as Client,
-    log: pino({ level: 'silent' }),
-    taskQueue: 'openapi-test',
-    connections: unused as ConnectionService,
-    catalogue: unused as CatalogueService,
-    secrets: unused as SecretBox,
-    operatorApiKey: 'openapi-test-key',
-    codec: unused as PayloadCodec,
-  });
-}
-
-interface StackLayer {
-  route?: { path: unknown; methods: Record<string, boolean> };
-  handle?: { stack?: StackLayer[] };
-  rawPath?: unknown;
-}
-
-/**
- * Every `METHOD /path` Express routes, walked from `app.router.stack` through mounted routers
- * (Express 5: a mount's path is the layer's `rawPath`), in OpenAPI style (`:token` → `{token}`).
- */
-function expressRoutes(app: Express): string[] {
-  const found = new Set<string>();
-  const join = (prefix: string, path: string) =>
-    (prefix + (path === '/' ? '' : path) || '/').replace(/\/+/g, '/');
-  const walk = (stack: StackLayer[], prefix: string) => {
-    for (const layer of stack) {
-      if (layer.route) {
-        const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
-        for (const path of paths) {
-          if (typeof path !== 'string') throw new Error(`route with a non-string path under ${prefix}`);
-          if (/[*?{}()]/.test(path)) throw new Error(`document this pattern route by hand: ${path}`);
-          for (const [method, on] of Object.entries(layer.route.methods)) {
-            if (!on || method === '_all') continue;
-            found.add(`${method.toLowerCase()} ${expressPathToOpenApi(join(prefix, path))}`);
-          }
-        }
-      } else if (layer.handle?.stack) {
-        if (typeof layer.rawPath !== 'string')
-          throw new Error(`a router mounted on a non-string path under ${prefix}`);
-        walk(layer.handle.stack, join(prefix, layer.rawPath));
-      }
-    }
-  };
-  const router = (app as unknown as { router: { stack: StackLayer[] } }).router;
-  walk(router.stack, '');
-  return [...found].sort();
-}
+import { appWithoutDependencies } from '../helpers/routes.js';
 
 const operations = (doc: OpenApiDocument) =>
   Object.entries(doc.paths).flatMap(([path, methods]) =>
@@ -93,7 +38,7 @@ describe('OpenAPI document', () => {
   let openApiResponse: Response;
 
   beforeAll(async () => {
-    app = buildApp();
+    app = appWithoutDependencies();
     api = await listen(app);
     openApiResponse = await fetch(`${api.url}/openapi.json`);
     served = (await openApiResponse.clone().json()) as OpenApiDocument;
@@ -112,27 +57,40 @@ describe('OpenAPI document', () => {
     expect(result.valid).toBe(true);
   });
 
-  it('documents every route Express has, and nothing it does not have', () => {
-    const actual = expressRoutes(app);
-    const documented = operations(served)
-      .map(({ method, path }) => `${method} ${path}`)
-      .sort();
-    // Sanity of the walk itself: routers mounted at the root, under /operator, and app-level routes.
-    expect(actual).toEqual(
-      expect.arrayContaining(['get /healthz', 'post /operator/probes', 'get /t/{token}']),
+  it('is read from the routes Express has: every router, mounted or not', () => {
+    const documented = operations(served).map(({ method, path }) => `${method} ${path}`);
+    expect(documented).toEqual(
+      expect.arrayContaining([
+        'get /healthz', // app-level router
+        'get /metrics', // on the app itself
+        'post /operator/probes', // under the /operator mount
+        'post /codec/decode', // under /codec
+        'get /t/{token}',
+        'post /webhooks/greenhouse/{tenantId}',
+      ]),
     );
-    const undocumented = actual.filter((r) => !documented.includes(r));
-    const stale = documented.filter((r) => !actual.includes(r));
-    expect(undocumented, 'routes without an entry in api/openapi/routes.ts').toEqual([]);
-    expect(stale, 'entries in api/openapi/routes.ts for routes the app does not have').toEqual([]);
+    expect(documented.length).toBe(appRoutes(app).length);
+    // Operation ids are the typed client's method names: method and path words, stable.
+    const ids = operations(served).map(({ op }) => op.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(served.paths['/operator/tenants/{tenantId}/tests/{testId}']!.put!.operationId).toBe(
+      'putOperatorTenantsTenantIdTestsTestId',
+    );
+  });
+
+  it('refuses a route registered without its declaration', () => {
+    const bare = express();
+    const router = Router();
+    router.get('/undeclared', (_req, res) => void res.json({}));
+    bare.use('/x', router);
+    expect(() => appRoutes(bare)).toThrow(/get \/x\/undeclared is not declared with route\(\)/);
   });
 
   it('is deterministic, with sorted paths, and takes its version from package.json', async () => {
-    const again = buildOpenApiDocument();
+    const again = buildOpenApiDocument(appRoutes(appWithoutDependencies()));
     expect(JSON.stringify(again)).toBe(JSON.stringify(served));
     const paths = Object.keys(served.paths);
     expect(paths).toEqual([...paths].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
-    const { readFile } = await import('node:fs/promises');
     const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as {
       version: string;
     };
@@ -201,36 +159,100 @@ describe('OpenAPI document', () => {
     ]);
   });
 
-  it('refuses a route whose path parameters and params disagree', () => {
-    const broken = defineRoute({
-      method: 'get',
-      path: '/things/{thingId}',
-      tag: 'x',
-      summary: 'x',
-      security: 'none',
-      responses: { 200: { description: 'ok' } },
-    });
-    expect(() => buildOpenApiDocument({ routes: [broken] })).toThrow(/path parameters \{thingId\}/);
-    expect(() => buildOpenApiDocument({ routes: [...routes, routes[0]!] })).toThrow(/defined twice/);
+  it('refuses a declaration whose path parameters and params disagree, and a route declared twice', () => {
+    const routes = appRoutes(app);
+    const broken = { ...routes[0]!, fullPath: '/things/{thingId}', params: undefined };
+    expect(() => buildOpenApiDocument([broken])).toThrow(/path parameters \{thingId\}/);
+    expect(() => buildOpenApiDocument([...routes, routes[0]!])).toThrow(/defined twice/);
   });
 
-  it('serves /docs: a readable page under the pages’ CSP, with every path and no script', async () => {
+  it('serves /docs: Swagger UI from its npm package, under a CSP that allows only this origin', async () => {
     const res = await fetch(`${api.url}/docs`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const csp = res.headers.get('content-security-policy')!;
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toMatch(/https?:/);
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     const html = await res.text();
-    expect(html).not.toMatch(/<script/i);
-    expect(html).not.toMatch(/<(link|img|iframe)\b|\bsrc=/i); // no external asset
-    for (const { path, method } of operations(served)) {
-      expect(html, path).toContain(`<code>${path}</code>`);
-      expect(html).toContain(`>${method.toUpperCase()}</span>`);
-    }
-    // Request body fields and the shared error shape are spelled out.
-    expect(html).toContain('<code>partner_test_id</code>');
-    expect(html).toContain('<code>candidate.greenhouse_profile_url</code>');
-    expect(html).toContain('id="schema-ErrorBody"');
-    expect(html).toContain('Partner API key (HTTP Basic, Greenhouse)');
+    // No inline script (the CSP would refuse it) and nothing from another origin.
+    expect(html).not.toMatch(/<script>/i);
+    expect(html).not.toMatch(/(src|href)="https?:/i);
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(assets).toEqual(
+      expect.arrayContaining(['/docs/assets/swagger-ui-bundle.js', '/docs/assets/init.js']),
+    );
+    // The bundle is the package's own file, byte for byte.
+    const dir = createRequire(import.meta.url)
+      .resolve('swagger-ui-dist/package.json')
+      .replace(/package\.json$/, '');
+    const bundle = await fetch(`${api.url}/docs/assets/swagger-ui-bundle.js`);
+    expect(bundle.status).toBe(200);
+    expect(bundle.headers.get('content-type')).toMatch(/javascript/);
+    expect(await bundle.text()).toBe(await readFile(`${dir}swagger-ui-bundle.js`, 'utf8'));
+    const init = await (await fetch(`${api.url}/docs/assets/init.js`)).text();
+    expect(init).toContain("url: '/openapi.json'");
+    // Only the files the page needs: not the package's demo page.
+    expect((await fetch(`${api.url}/docs/assets/index.html`)).status).toBe(404);
+  });
+});
+
+describe('response check (the tests’ apps run with it on)', () => {
+  let api: { url: string; close(): Promise<void> };
+  const errors: unknown[] = [];
+
+  beforeAll(async () => {
+    const log = pino({ level: 'error' }, { write: (line: string) => void errors.push(JSON.parse(line)) });
+    const app = express();
+    app.use(checkResponses(log));
+    const router = Router();
+    route(
+      router,
+      {
+        method: 'get',
+        path: '/thing/:answer',
+        tag: 'x',
+        summary: 'answers what the path says',
+        security: 'none',
+        params: z.object({ answer: z.string() }),
+        responses: { 200: { description: 'ok', schema: z.object({ status: z.literal('ok') }) } },
+      },
+      (req, res) => {
+        const answer = String(req.params.answer);
+        if (answer === 'teapot') return void res.status(418).json({ status: 'ok' });
+        res.json({ status: answer });
+      },
+    );
+    app.use(router);
+    api = await listen(app);
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it('passes an answer that matches its declaration', async () => {
+    const res = await fetch(`${api.url}/thing/ok`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('catches a wrong answer: 500 and a log line naming the route and the field', async () => {
+    const res = await fetch(`${api.url}/thing/wrong`);
+    expect(res.status).toBe(500);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('undeclared_response');
+    expect(body.error.message).toMatch(/^GET \/thing\/:answer 200: status: /);
+    expect(errors).toContainEqual(
+      expect.objectContaining({ msg: 'response does not match its declared schema' }),
+    );
+  });
+
+  it('catches an undeclared status', async () => {
+    const res = await fetch(`${api.url}/thing/teapot`);
+    expect(res.status).toBe(500);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toContain(
+      'status 418 is not declared',
+    );
   });
 });

@@ -43,6 +43,8 @@ export async function startTestApi(
     codec: testDataConverter().codec,
     // Test sandboxes listen on loopback ports: their completion URLs are plain http on 127.0.0.1.
     callbackSandboxHosts: ['127.0.0.1'],
+    // Every JSON answer is checked against its route's declared schema (500 when they disagree).
+    checkResponses: true,
     ...deps,
     harvestClientFor,
     secrets,

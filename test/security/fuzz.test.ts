@@ -3,13 +3,16 @@ import { request } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueLink, type LinkPurpose } from '../../journeys/links.js';
-import { routes } from '../../api/openapi/routes.js';
+import { documentedRoutes } from '../helpers/routes.js';
 import type { RouteSpec } from '../../api/openapi/registry.js';
 import { safeParseWebhookBody } from '../../greenhouse/webhooks/index.js';
 import { startTestApi, TEST_OPERATOR_KEY } from '../helpers/app.js';
 import { startReferenceCheckStack, type ReferenceCheckStack } from '../helpers/reference-check-stack.js';
 
-// Property-based fuzzing of every route of the OpenAPI registry (api/openapi/routes.ts), each in
+/** Every route of the app, from its declaration (route()), full paths in OpenAPI style. */
+const routes = documentedRoutes();
+
+// Property-based fuzzing of every route of the OpenAPI registry (route(): api/openapi/route.ts), each in
 // the ways a stranger can reach it: partner API with and without a valid key, webhooks unsigned
 // and signed, people's pages with valid and invalid tokens, operator routes without and with a
 // valid key, and the public ones. Malformed bodies, headers and query strings must never get a

@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScheduleNotFoundError, WorkflowNotFoundError } from '@temporalio/client';
 import { pathParamNames, type RouteSpec } from '../../api/openapi/registry.js';
-import { routes } from '../../api/openapi/routes.js';
+import { documentedRoutes } from '../helpers/routes.js';
 import { computeWebhookSignature } from '../../greenhouse/webhooks/index.js';
 import { oneQuestionTest, startAssessmentStack, type AssessmentStack } from '../helpers/assessment-stack.js';
 import { waitFor } from '../../harness/processes.js';
+
+/** Every route of the app, from its declaration (route()), full paths in OpenAPI style. */
+const routes = documentedRoutes();
 
 /**
  * Tenant isolation (security issue): every operator, partner and webhook route, probed with tenant
@@ -13,7 +16,7 @@ import { waitFor } from '../../harness/processes.js';
  * request about an id that does not exist answers (a scoped key learns nothing, not even that B
  * exists), its answer holds none of B's identifying strings, and nothing of B changed.
  *
- * Routes are enumerated from the OpenAPI registry (api/openapi/routes.ts), so a new operator route
+ * Routes are enumerated from the OpenAPI registry (route(): api/openapi/route.ts), so a new operator route
  * with a tenant, journey, bulk or key parameter is probed without touching this file; a new path
  * parameter, or a new route with a body, fails here until the suite is taught a value for it.
  */
