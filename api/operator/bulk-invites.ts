@@ -14,7 +14,7 @@ import { note } from '../openapi/registry.js';
 import type { RouteSpec } from '../openapi/registry.js';
 import { route } from '../openapi/route.js';
 import * as R from '../openapi/responses.js';
-import { findBulkInvite } from '../../journeys/bulk-invites-repository.js';
+import { createBulkInvite, findBulkInvite } from '../../journeys/bulk-invites-repository.js';
 
 type BulkInvite = Prisma.BulkInviteGetPayload<object>;
 
@@ -135,26 +135,18 @@ export function bulkInviteRoutes(deps: BulkInviteRouteDeps): Router {
             }
             throw err;
           }
-          const created = await deps.db.bulkInvite
-            .create({
-              data: {
-                id,
-                tenantId,
-                createdBy: operatorOf(res).name,
-                totalRows: report.totalRows,
-                validRows: report.rows.length,
-                errors: report.errors as unknown as Prisma.InputJsonValue,
-                rows: report.rows as unknown as Prisma.InputJsonValue,
-                status: report.rows.length ? 'running' : 'done',
-              },
-            })
-            .catch(async (err: unknown) => {
-              // The same file uploaded twice at once: the other request created it.
-              const raced = await findBulkInvite(deps.db, id);
-              if (!raced) throw err;
-              reused = true;
-              return raced;
-            });
+          const created = await createBulkInvite(deps.db, {
+            id,
+            tenantId,
+            createdBy: operatorOf(res).name,
+            report,
+          }).catch(async (err: unknown) => {
+            // The same file uploaded twice at once: the other request created it.
+            const raced = await findBulkInvite(deps.db, id);
+            if (!raced) throw err;
+            reused = true;
+            return raced;
+          });
           if (created.status === 'running') await startBulkWorkflow(deps, created);
           return created;
         },

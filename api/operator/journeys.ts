@@ -8,6 +8,7 @@ import {
 import { z } from 'zod';
 import type { Database, Prisma } from '../../db/client.js';
 import { journeysOf, type JourneyRepository } from '../../db/repositories/journeys.js';
+import { journeyTimeline } from '../../db/repositories/journey-events.js';
 import { JourneyKind, JourneyStatus, journeyStatuses, terminalStatuses } from '../../domain/journey.js';
 import { extendDeadlineUpdate, resendInviteUpdate } from '../../workflows/assessment/contract.js';
 import { forceCompleteUpdate } from '../../workflows/reference-check/contract.js';
@@ -289,11 +290,7 @@ export function journeyRoutes(deps: {
     handle(async (req, res) => {
       const journey = await load(res, String(req.params.journeyId));
       const [timeline, live, kindDetail] = await Promise.all([
-        db.journeyEvent.findMany({
-          where: { journeyId: journey.id },
-          orderBy: [{ at: 'asc' }, { id: 'asc' }],
-          select: { at: true, step: true, label: true, attempt: true, outcome: true, detail: true },
-        }),
+        journeyTimeline(db, journey.id),
         liveState(temporal.workflow.getHandle(journey.id)),
         kindModuleOf(journey.kind)?.operatorDetail(db, journey.id) ?? {},
       ]);

@@ -5,6 +5,8 @@ import { pagePath, resolveLink } from '../../journeys/links.js';
 import type { CatalogueService } from '../../catalogue/service.js';
 import type { Database } from '../../db/client.js';
 import { journeysOf, type JourneyRepository } from '../../db/repositories/journeys.js';
+import { findJourneyCandidate } from '../../db/repositories/journey-candidates.js';
+import { findSubmission } from '../../db/repositories/submissions.js';
 import { questionsOf, type FreeTextQuestion, type TestDefinition } from '../../domain/tests/definition.js';
 import { graderScoresSchemaFor, type AutoGrade, type GraderScores } from '../../domain/tests/grading.js';
 import { submitGradesUpdate } from '../../workflows/assessment/contract.js';
@@ -83,8 +85,8 @@ export function gradeRoutes(deps: GradeDeps): Router {
     if (!journey?.testId || journey.testVersion === null) return null;
     const [test, submission, candidate] = await Promise.all([
       deps.catalogue.getTest(journey.tenantId, journey.testId, journey.testVersion),
-      deps.db.submission.findUnique({ where: { journeyId } }),
-      deps.db.journeyCandidate.findUnique({ where: { journeyId } }),
+      findSubmission(deps.db, journeyId),
+      findJourneyCandidate(deps.db, journeyId),
     ]);
     return { journey, test: test.definition, submission, candidate };
   }

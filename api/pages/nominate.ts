@@ -6,6 +6,8 @@ import type { CatalogueService } from '../../catalogue/service.js';
 import { kindHasPage } from '../../journeys/kinds/index.js';
 import type { Database } from '../../db/client.js';
 import { journeysOf, type JourneyRepository } from '../../db/repositories/journeys.js';
+import { findJourneyCandidate } from '../../db/repositories/journey-candidates.js';
+import { refereeNames, refereesOf } from '../../db/repositories/referees.js';
 import { validateNominations } from '../../domain/reference-checks/nomination.js';
 import {
   relationshipLabel,
@@ -145,8 +147,8 @@ export function nominationRoutes(deps: NominationDeps): Router {
       return null;
     const [template, candidate, referees] = await Promise.all([
       deps.catalogue.getReferenceTemplate(journey.tenantId, journey.testId, journey.testVersion),
-      deps.db.journeyCandidate.findUnique({ where: { journeyId } }),
-      deps.db.referee.findMany({ where: { journeyId }, orderBy: { position: 'asc' } }),
+      findJourneyCandidate(deps.db, journeyId),
+      refereesOf(deps.db, journeyId),
     ]);
     return { journey, template: template.definition, candidate, referees };
   }
@@ -248,11 +250,7 @@ export function nominationRoutes(deps: NominationDeps): Router {
       }
       if (!result.ok) return reject(result.issues);
 
-      const added = await deps.db.referee.findMany({
-        where: { id: { in: result.refereeIds } },
-        orderBy: { position: 'asc' },
-        select: { name: true },
-      });
+      const added = await refereeNames(deps.db, result.refereeIds);
       const names = added.length ? added.map((r) => r.name) : nominations.map((n) => String(n.name));
       res.type('html').send(thankYouPage(names));
     } catch (err) {

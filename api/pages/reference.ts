@@ -5,6 +5,8 @@ import { pagePath, resolveRefereeLink } from '../../journeys/links.js';
 import type { CatalogueService } from '../../catalogue/service.js';
 import type { Database } from '../../db/client.js';
 import { journeysOf, type JourneyRepository } from '../../db/repositories/journeys.js';
+import { findJourneyCandidate } from '../../db/repositories/journey-candidates.js';
+import { findReferee } from '../../db/repositories/referees.js';
 import { parseRefereeAnswers } from '../../domain/reference-checks/answers.js';
 import {
   relationshipLabel,
@@ -98,8 +100,8 @@ export function referenceRoutes(deps: ReferenceDeps): Router {
     if (!link) return null;
     const [journey, referee, candidate] = await Promise.all([
       journeysOf(deps).get(link.journeyId),
-      deps.db.referee.findUnique({ where: { id: link.refereeId } }),
-      deps.db.journeyCandidate.findUnique({ where: { journeyId: link.journeyId } }),
+      findReferee(deps.db, link.refereeId),
+      findJourneyCandidate(deps.db, link.journeyId),
     ]);
     if (!journey?.testId || journey.testVersion === null || !referee || referee.journeyId !== journey.id)
       return null;

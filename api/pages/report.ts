@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { pagePath, resolveLink } from '../../journeys/links.js';
 import type { Database } from '../../db/client.js';
+import { findReportFile } from '../../db/repositories/reports.js';
 import { messagePage, notFoundPage } from './html.js';
 import { pageSecurityHeaders } from './security-headers.js';
 import { htmlPage, TokenParams } from '../openapi/common.js';
@@ -35,10 +36,7 @@ export function reportRoutes(deps: ReportDeps): Router {
     try {
       const journeyId = await resolveLink(deps.db, String(req.params.token), 'report');
       if (!journeyId) return void res.status(404).type('html').send(notFoundPage());
-      const report = await deps.db.report.findUnique({
-        where: { journeyId },
-        select: { filename: true, content: true },
-      });
+      const report = await findReportFile(deps.db, journeyId);
       if (!report) {
         return void res
           .status(404)
