@@ -3,7 +3,7 @@ import type { Mailer } from '../../mail/index.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import type { HarvestClientFactory } from '../../tenants/harvest-gateway.js';
 import { createAssessmentMailActivities } from './candidate-mail.js';
-import { createCompletionActivities } from './completion-callback.js';
+import { createCompletionActivities } from '../../journeys/completion-callback.js';
 import type { AssessmentDeps } from '../../journeys/journey-context.js';
 import { createWritebackActivities } from '../../journeys/greenhouse-writeback.js';
 import { createReportActivities } from './report.js';

@@ -1,17 +1,17 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { journeysOf } from '../../db/repositories/journeys.js';
+import { journeysOf } from '../db/repositories/journeys.js';
 import {
   checkCallbackUrl,
   CompletionCallbackError,
   guardedFetch,
   sendCompletionPatch,
   type Resolver,
-} from '../../greenhouse/callback/index.js';
-import type { SecretBox } from '../../security/secret-box.js';
-import { tenantCallbackHosts } from '../../tenants/callback-hosts.js';
-import { secretPurpose } from '../../tenants/credentials.js';
-import type { AssessmentDeps } from '../../journeys/journey-context.js';
-import type { AssessmentActivities } from '../../workflows/assessment/contract.js';
+} from '../greenhouse/callback/index.js';
+import type { SecretBox } from '../security/secret-box.js';
+import { tenantCallbackHosts } from '../tenants/callback-hosts.js';
+import { secretPurpose } from '../tenants/credentials.js';
+import type { AssessmentDeps } from './journey-context.js';
+import type { WritebackActivities } from '../workflows/shared/contract.js';
 
 const failureOf = (err: CompletionCallbackError) =>
   ApplicationFailure.create({
@@ -35,7 +35,7 @@ export function createCompletionActivities(
     callbackSandboxHosts?: readonly string[];
     callbackResolve?: Resolver;
   },
-): Pick<AssessmentActivities, 'sendCompletionPatch'> {
+): Pick<WritebackActivities, 'sendCompletionPatch'> {
   const sandboxHosts = deps.callbackSandboxHosts ?? [];
   const resolve = deps.callbackResolve ? { resolve: deps.callbackResolve } : {};
   const doFetch = deps.fetch ?? guardedFetch({ sandboxHosts, ...resolve });
