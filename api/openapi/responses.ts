@@ -75,13 +75,17 @@ export const ReadyzResponse = z.object({
 
 // ---- webhooks ----
 
-export const WebhookAcceptedResponse = z.object({
-  received: z.literal(true),
-  /** Only on a redelivery of an event already processed. */
-  duplicate: z.literal(true).optional(),
-  /** What the event did (journey started, cancelled, ignored: …). */
-  outcome: z.string(),
-});
+export const WebhookAcceptedResponse = z.union([
+  z.object({
+    received: z.literal(true),
+    /** Only on a redelivery of an event already processed. */
+    duplicate: z.literal(true).optional(),
+    /** What the event did (journey started, cancelled, ignored: …). */
+    outcome: z.string(),
+  }),
+  /** Greenhouse's set-up ping, answered even before the webhook secret is active. */
+  z.object({ received: z.literal(true), ping: z.literal(true) }),
+]);
 
 // ---- operator: tenants and connections ----
 

@@ -143,6 +143,7 @@ const getJourneysRoute: RouteSpec = {
     },
     400: invalidInput,
     ...operatorAuth,
+    404: err('A `tenantId` filter naming a tenant the key may not see, or that does not exist.'),
   },
 };
 
