@@ -2,13 +2,6 @@ import { html, type SafeHtml } from '../../security/html.js';
 
 export { html, join, raw, type SafeHtml } from '../../security/html.js';
 /**
- * Hand-placed escaping, still used by the pages not yet moved to `html` (nominate, reference) and
- * by api/openapi/docs-page.ts (being replaced by the API reference UI). New code uses `html`.
- */
-export const esc = (value: unknown): string =>
-  String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-/**
  * The frame of every page people open from an e-mail: readable on a phone, works without
  * JavaScript, labelled landmarks, visible focus. No third-party assets.
  */

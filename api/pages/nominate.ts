@@ -23,7 +23,7 @@ import {
 import { createJourneySealer } from '../../security/journey-sealing.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { clientFingerprintOf } from './client-fingerprint.js';
-import { esc, raw, messagePage, notFoundPage, pageLayout } from './html.js';
+import { html, join, raw, messagePage, notFoundPage, pageLayout, type SafeHtml } from './html.js';
 import { z } from 'zod';
 import { formValue, htmlPage, pageResponses, TokenParams, formContentType } from '../openapi/common.js';
 import { note, type RouteSpec } from '../openapi/registry.js';
@@ -358,26 +358,24 @@ interface RefereeRow {
   status: string;
 }
 
-function refereeList(referees: RefereeRow[]): string {
+function refereeList(referees: RefereeRow[]): SafeHtml | '' {
   if (referees.length === 0) return '';
-  const items = referees
-    .map((r) => {
-      const label = relationshipLabel[r.relationship as Relationship] ?? r.relationship;
-      return `<li><strong>${esc(r.name)}</strong> (${esc(label)}, ${esc(r.email)}): ${esc(statusIn(r.status))}</li>`;
-    })
-    .join('');
-  return `<section aria-labelledby="named"><h2 id="named">Referees you named</h2><ul>${items}</ul></section>`;
+  const items = referees.map((r) => {
+    const label = relationshipLabel[r.relationship as Relationship] ?? r.relationship;
+    return html`<li><strong>${r.name}</strong> (${label}, ${r.email}): ${statusIn(r.status)}</li>`;
+  });
+  return html`<section aria-labelledby="named"><h2 id="named">Referees you named</h2><ul>${items}</ul></section>`;
 }
 
-function replacementNotice(referees: RefereeRow[]): string {
+function replacementNotice(referees: RefereeRow[]): SafeHtml | '' {
   const replaceable = referees.filter((r) => replaceableStatuses.has(r.status as RefereeStatus));
   if (replaceable.length === 0) return '';
-  return `<div class="notice">${replaceable
-    .map((r) => `<p>${esc(r.name)} ${esc(statusIn(r.status))} — you may name someone else.</p>`)
-    .join('')}</div>`;
+  return html`<div class="notice">${replaceable.map(
+    (r) => html`<p>${r.name} ${statusIn(r.status)} — you may name someone else.</p>`,
+  )}</div>`;
 }
 
-const pageStyle = `<style>
+const pageStyle = html`<style>
 .row input,.row select{width:100%;box-sizing:border-box;font:inherit;padding:.5rem;border:1px solid #889;border-radius:.25rem}
 .field{margin:0 0 .75rem}
 .field-error{color:#b3261e;font-weight:600;margin:.25rem 0}
@@ -402,85 +400,81 @@ function nominationPage(args: {
       .map((i) => i.message);
 
   const summary = issues.length
-    ? `<div class="error" role="alert"><strong>Please check the referees:</strong><ul>${issues
-        .map((i) => `<li>${i.row === null ? '' : `Referee ${i.row + 1}: `}${esc(i.message)}</li>`)
-        .join('')}</ul></div>`
+    ? html`<div class="error" role="alert"><strong>Please check the referees:</strong><ul>${issues.map(
+        (i) => html`<li>${i.row === null ? '' : `Referee ${i.row + 1}: `}${i.message}</li>`,
+      )}</ul></div>`
     : '';
 
   const field = (i: number, name: NominationField, value: string) => {
     const id = `r${i}.${name}`;
     const errors = issueIn(i, name);
     const errorId = `${id}-error`;
-    const aria = errors.length ? ` aria-invalid="true" aria-describedby="${esc(errorId)}"` : '';
-    const label = `<label for="${esc(id)}">${esc(fieldLabel[name])}${
+    const aria = errors.length ? html` aria-invalid="true" aria-describedby="${errorId}"` : '';
+    const label = html`<label for="${id}">${fieldLabel[name]}${
       requiredFields.has(name)
-        ? ' <span class="req">(required)</span>'
-        : ' <span class="meta">(optional)</span>'
+        ? html` <span class="req">(required)</span>`
+        : html` <span class="meta">(optional)</span>`
     }</label>`;
-    const error = errors.length
-      ? `<p class="field-error" id="${esc(errorId)}">${errors.map(esc).join(' ')}</p>`
-      : '';
-    let control: string;
+    const error = errors.length ? html`<p class="field-error" id="${errorId}">${errors.join(' ')}</p>` : '';
+    const selected = (on: boolean) => (on ? raw(' selected') : '');
+    let control: SafeHtml;
     if (name === 'relationship') {
       const options = [
-        `<option value=""${value === '' ? ' selected' : ''}>Choose…</option>`,
+        html`<option value=""${selected(value === '')}>Choose…</option>`,
         ...relationships.map(
-          (r) =>
-            `<option value="${esc(r)}"${value === r ? ' selected' : ''}>${esc(relationshipLabel[r])}</option>`,
+          (r) => html`<option value="${r}"${selected(value === r)}>${relationshipLabel[r]}</option>`,
         ),
       ];
       // A value not in the list (tampered form) is kept so the message about it makes sense.
       if (value && !(relationships as readonly string[]).includes(value))
-        options.push(`<option value="${esc(value)}" selected>${esc(value)}</option>`);
-      control = `<select id="${esc(id)}" name="${esc(id)}"${aria}>${options.join('')}</select>`;
+        options.push(html`<option value="${value}" selected>${value}</option>`);
+      control = html`<select id="${id}" name="${id}"${aria}>${options}</select>`;
     } else {
       const type =
         name === 'email' ? 'email' : name === 'phone' ? 'tel' : name.startsWith('worked') ? 'month' : 'text';
       const extra =
         name === 'email'
-          ? ' autocomplete="off" inputmode="email"'
+          ? html` autocomplete="off" inputmode="email"`
           : type === 'month'
-            ? ' placeholder="YYYY-MM"'
-            : ' autocomplete="off"';
-      control = `<input id="${esc(id)}" name="${esc(id)}" type="${type}" value="${esc(value)}" maxlength="${Math.max(
+            ? html` placeholder="YYYY-MM"`
+            : html` autocomplete="off"`;
+      control = html`<input id="${id}" name="${id}" type="${type}" value="${value}" maxlength="${Math.max(
         maxLength[name],
         value.length,
       )}"${extra}${aria}>`;
     }
-    return `<div class="field">${label}${control}${error}</div>`;
+    return html`<div class="field">${label}${control}${error}</div>`;
   };
 
-  const fieldsets = rows
-    .map((row, i) => {
-      const general = rowLevel(i);
-      return `<fieldset class="row"><legend>Referee ${i + 1}</legend>${
-        general.length ? `<p class="field-error">${general.map(esc).join(' ')}</p>` : ''
-      }${nominationFields.map((f) => field(i, f, row[f])).join('')}</fieldset>`;
-    })
-    .join('\n');
+  const fieldsets = rows.map((row, i) => {
+    const general = rowLevel(i);
+    return html`<fieldset class="row"><legend>Referee ${i + 1}</legend>${
+      general.length ? html`<p class="field-error">${general.join(' ')}</p>` : ''
+    }${nominationFields.map((f) => field(i, f, row[f]))}</fieldset>`;
+  });
 
   const formHtml = rows.length
-    ? `<form method="post" action="${esc(`${pagePath.nominate}/${args.token}`)}" novalidate>
+    ? html`<form method="post" action="${`${pagePath.nominate}/${args.token}`}" novalidate>
 <p class="meta">Fill in one box per referee; leave the ones you do not need empty.</p>
-${fieldsets}
+${join(fieldsets, '\n')}
 <button type="submit">Send to referees</button>
 </form>`
-    : '<p>You have named all the referees needed. Thank you, there is nothing to add now.</p>';
+    : html`<p>You have named all the referees needed. Thank you, there is nothing to add now.</p>`;
 
-  const body = `${pageStyle}<h1>${esc(template.name)}</h1>
-${template.description ? `<p>${esc(template.description)}</p>` : ''}
-<p>${esc(whatIsAsked(template, args.deadlineAt))}</p>
+  const body = html`${pageStyle}<h1>${template.name}</h1>
+${template.description ? html`<p>${template.description}</p>` : ''}
+<p>${whatIsAsked(template, args.deadlineAt)}</p>
 ${summary}
 ${replacementNotice(args.referees)}
 ${refereeList(args.referees)}
 ${formHtml}`;
-  return pageLayout({ title: template.name, body: raw(body) });
+  return pageLayout({ title: template.name, body });
 }
 
 function thankYouPage(names: string[]): string {
-  const body = `<h1>Thank you</h1>
+  const body = html`<h1>Thank you</h1>
 <p>We will e-mail ${names.length === 1 ? 'this referee' : 'these referees'} a short questionnaire:</p>
-<ul>${names.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>
+<ul>${names.map((n) => html`<li>${n}</li>`)}</ul>
 <p>You can open your link again to see their progress or to name someone else if a referee declines.</p>`;
-  return pageLayout({ title: 'Thank you', body: raw(body) });
+  return pageLayout({ title: 'Thank you', body });
 }

@@ -22,7 +22,7 @@ import {
 import { createJourneySealer } from '../../security/journey-sealing.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { clientFingerprintOf } from './client-fingerprint.js';
-import { esc, raw, messagePage, notFoundPage, pageLayout } from './html.js';
+import { html, join, raw, messagePage, notFoundPage, pageLayout, type SafeHtml } from './html.js';
 import { z } from 'zod';
 import { formValue, htmlPage, pageResponses, TokenParams, formContentType } from '../openapi/common.js';
 import { note, type RouteSpec } from '../openapi/registry.js';
@@ -277,7 +277,7 @@ function closedPage(status: string): string | null {
 
 const utc = (d: Date): string => `${d.toISOString().replace('T', ' ').slice(0, 16)} UTC`;
 
-const pageStyle = `<style>
+const pageStyle = html`<style>
 .scale label{display:inline-block;margin:.25rem 1rem .25rem 0}
 .field-error{color:#b3261e;font-weight:600;margin:.25rem 0}
 .decline{margin-top:2.5rem;border-top:1px solid #ccd;padding-top:1rem}
@@ -297,41 +297,39 @@ function questionnairePage(args: {
   openedAt: string;
 }): string {
   const { template, values, issues } = args;
-  const action = esc(`${pagePath.reference}/${args.token}`);
+  const action = `${pagePath.reference}/${args.token}`;
   const scale = template.ratingScale;
   const messagesFor = (id: string) => issues.filter((i) => i.questionId === id).map((i) => i.message);
   const typed = (id: string) => firstValue(values[`q:${id}`]);
   const errorBlock = (id: string, messages: string[]) =>
-    messages.length
-      ? `<p class="field-error" id="${esc(`${id}-error`)}">${messages.map(esc).join(' ')}</p>`
-      : '';
+    messages.length ? html`<p class="field-error" id="${id}-error">${messages.join(' ')}</p>` : '';
 
   const question = (q: ReferenceQuestion, n: number) => {
     const name = `q:${q.id}`;
     const messages = messagesFor(q.id);
-    const invalid = messages.length ? ` aria-invalid="true" aria-describedby="${esc(`${name}-error`)}"` : '';
-    const legend = `<legend>${n}. ${esc(q.prompt)} <span class="meta">(${q.required ? 'required' : 'optional'})</span></legend>`;
+    const invalid = messages.length ? html` aria-invalid="true" aria-describedby="${name}-error"` : '';
+    const legend = html`<legend>${n}. ${q.prompt} <span class="meta">(${q.required ? 'required' : 'optional'})</span></legend>`;
     if (q.kind === 'rating') {
-      const radios: string[] = [];
+      const radios: SafeHtml[] = [];
       for (let v = scale.min; v <= scale.max; v++) {
         const end = v === scale.min ? scale.minLabel : v === scale.max ? scale.maxLabel : undefined;
         radios.push(
-          `<label><input type="radio" name="${esc(name)}" value="${v}"${typed(q.id) === String(v) ? ' checked' : ''}${invalid}> ${v}${end ? ` – ${esc(end)}` : ''}</label>`,
+          html`<label><input type="radio" name="${name}" value="${v}"${typed(q.id) === String(v) ? raw(' checked') : ''}${invalid}> ${v}${end ? html` – ${end}` : ''}</label>`,
         );
       }
-      return `<fieldset>${legend}${errorBlock(name, messages)}<div class="scale">${radios.join('')}</div></fieldset>`;
+      return html`<fieldset>${legend}${errorBlock(name, messages)}<div class="scale">${radios}</div></fieldset>`;
     }
-    return `<fieldset>${legend}${errorBlock(name, messages)}<label for="${esc(name)}">Your answer</label><textarea id="${esc(name)}" name="${esc(name)}" maxlength="${Math.max(q.maxLength, typed(q.id).length)}"${invalid}>${esc(typed(q.id))}</textarea></fieldset>`;
+    return html`<fieldset>${legend}${errorBlock(name, messages)}<label for="${name}">Your answer</label><textarea id="${name}" name="${name}" maxlength="${Math.max(q.maxLength, typed(q.id).length)}"${invalid}>${typed(q.id)}</textarea></fieldset>`;
   };
 
   const summary = issues.length
-    ? `<div class="error" role="alert"><strong>Please check your answers:</strong><ul>${issues
-        .map((i) => {
+    ? html`<div class="error" role="alert"><strong>Please check your answers:</strong><ul>${issues.map(
+        (i) => {
           const n = template.questions.findIndex((q) => q.id === i.questionId);
           const where = n >= 0 ? `Question ${n + 1}: ` : i.questionId === 'declineReason' ? 'Reason: ' : '';
-          return `<li>${esc(where + i.message)}</li>`;
-        })
-        .join('')}</ul></div>`
+          return html`<li>${where + i.message}</li>`;
+        },
+      )}</ul></div>`
     : '';
   const label = relationshipLabel[args.relationship as Relationship] ?? args.relationship;
   const period =
@@ -341,14 +339,17 @@ function questionnairePage(args: {
   const declineMessages = messagesFor('declineReason');
   const declineTyped = firstValue(values.declineReason);
 
-  const body = `${pageStyle}<h1>Reference for ${esc(args.candidateName)}</h1>
-<p>${esc(args.candidateName)} named you as a referee. How they describe your relationship: <strong>${esc(label)}</strong>.${esc(period)}</p>
-${template.description ? `<p>${esc(template.description)}</p>` : ''}
-<p class="meta">${esc(template.name)}.${args.deadlineAt ? ` Please answer by ${esc(utc(args.deadlineAt))}.` : ''}</p>
+  const body = html`${pageStyle}<h1>Reference for ${args.candidateName}</h1>
+<p>${args.candidateName} named you as a referee. How they describe your relationship: <strong>${label}</strong>.${period}</p>
+${template.description ? html`<p>${template.description}</p>` : ''}
+<p class="meta">${template.name}.${args.deadlineAt ? ` Please answer by ${utc(args.deadlineAt)}.` : ''}</p>
 ${summary}
 <form method="post" action="${action}" novalidate>
-<input type="hidden" name="openedAt" value="${esc(args.openedAt)}">
-${template.questions.map((q, i) => question(q, i + 1)).join('\n')}
+<input type="hidden" name="openedAt" value="${args.openedAt}">
+${join(
+  template.questions.map((q, i) => question(q, i + 1)),
+  '\n',
+)}
 <button type="submit" name="action" value="submit">Submit reference</button>
 </form>
 <section class="decline" aria-labelledby="decline">
@@ -356,11 +357,11 @@ ${template.questions.map((q, i) => question(q, i + 1)).join('\n')}
 <form method="post" action="${action}">
 ${errorBlock('declineReason', declineMessages)}
 <label for="declineReason">Reason <span class="meta">(optional)</span></label>
-<textarea id="declineReason" name="declineReason" maxlength="${DECLINE_REASON_MAX}">${esc(declineTyped)}</textarea>
+<textarea id="declineReason" name="declineReason" maxlength="${DECLINE_REASON_MAX}">${declineTyped}</textarea>
 <p><button type="submit" name="action" value="decline">Decline this request</button></p>
 </form>
 </section>`;
-  return pageLayout({ title: `Reference for ${args.candidateName}`, body: raw(body) });
+  return pageLayout({ title: `Reference for ${args.candidateName}`, body });
 }
 
 function thankYouPage(candidateName: string): string {

@@ -509,7 +509,7 @@ describe('reference-check pages over HTTP', () => {
       expect(res.html).not.toContain('Question 2:');
       expect(res.html).toContain('name="q:teamwork" value="4" checked');
       expect(res.html).not.toContain('name="q:quality" value="4" checked');
-      expect(res.html).toContain('>Clear writing &#60;and&#62; careful reviews.</textarea>');
+      expect(res.html).toContain('>Clear writing &lt;and&gt; careful reviews.</textarea>');
       expect(inputValue(res.html, 'openedAt')).toBe(openedAt);
       expect(await received(id)).toEqual([]);
       expect(await statusOf(id)).toBe('requested');
