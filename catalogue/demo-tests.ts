@@ -1,5 +1,5 @@
 import type { ReferenceCheckTemplateInput } from '../domain/reference-checks/template.js';
-import type { TestDefinitionInput } from '../domain/tests/definition.js';
+import type { TestDefinitionInput } from '../domain/assessments/definition.js';
 import type { CatalogueService } from './service.js';
 
 /**

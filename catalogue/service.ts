@@ -4,7 +4,11 @@ import type { Database } from '../db/client.js';
 import { Prisma } from '../db/client.js';
 import { ServiceError } from '../domain/errors.js';
 import type { ReferenceCheckTemplate } from '../domain/reference-checks/template.js';
-import { firstIssue, type TestDefinition, type TestDefinitionInput } from '../domain/tests/definition.js';
+import {
+  firstIssue,
+  type TestDefinition,
+  type TestDefinitionInput,
+} from '../domain/assessments/definition.js';
 import { kindModule, kindOfDefinition, type CandidateJourneyKind } from '../journeys/kinds/index.js';
 
 /** What the catalogue holds: assessment tests and reference-check templates (`kind: "reference_check"`). */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AutoGrade, TestResult } from '../../domain/tests/grading.js';
+import type { AutoGrade, TestResult } from '../../domain/assessments/grading.js';
 import { renderAssessmentReport } from '../../reports/index.js';
 import { loadJourney, type AssessmentDeps } from '../../journeys/journey-context.js';
 import type { AssessmentActivities } from '../../workflows/assessment/contract.js';

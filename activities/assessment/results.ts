@@ -7,7 +7,7 @@ import {
   parseAnswers,
   type AutoGrade,
   type GraderScores,
-} from '../../domain/tests/grading.js';
+} from '../../domain/assessments/grading.js';
 import { createJourneySealer } from '../../security/journey-sealing.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { loadJourney, type AssessmentDeps } from '../../journeys/journey-context.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TestId } from '../../domain/tests/definition.js';
+import { TestId } from '../../domain/assessments/definition.js';
 import { IntegrationModeParam } from '../../tenants/schemas.js';
 import { note, type ResponseSpec } from './registry.js';
 import { ErrorBodySchema } from './responses.js';

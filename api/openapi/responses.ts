@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { JourneyKind, JourneyStatus } from '../../domain/journey.js';
 import { fraudSignalKinds } from '../../domain/reference-checks/fraud.js';
 import { ReferenceCheckTemplate, Relationship } from '../../domain/reference-checks/template.js';
-import { TestDefinition } from '../../domain/tests/definition.js';
+import { TestDefinition } from '../../domain/assessments/definition.js';
 import { ResultField } from '../../domain/result-fields.js';
 import { candidateJourneyKinds, kindModule, type CandidateJourneyKind } from '../../journeys/kinds/index.js';
 import { TenantBranding } from '../../mail/branding.js';
@@ -301,7 +301,7 @@ export const TestActiveResponse = z.object({
 export const TestDefinitionComponent = component(
   TestDefinition,
   'TestDefinition',
-  'An assessment test: sections of questions, pass mark, deadline, reminders (domain/tests/definition.ts).',
+  'An assessment test: sections of questions, pass mark, deadline, reminders (domain/assessments/definition.ts).',
 );
 export const ReferenceCheckTemplateComponent = component(
   ReferenceCheckTemplate,

@@ -13,7 +13,11 @@ export type DeclaredRoute = RouteSpec & { handlers: RequestHandler[] };
  * (document.ts), so a route cannot exist without its declaration or drift from it.
  */
 export function route(router: IRouter, spec: RouteSpec, ...handlers: RequestHandler[]): void {
-  const declared: DeclaredRoute = { ...spec, responses: { ...bodyParserAnswers, ...spec.responses }, handlers };
+  const declared: DeclaredRoute = {
+    ...spec,
+    responses: { ...bodyParserAnswers, ...spec.responses },
+    handlers,
+  };
   const expressRoute = router.route(spec.path);
   Object.defineProperty(expressRoute, ROUTE_SPEC, { value: declared });
   // The response check (response-check.ts) reads the declaration of the route that answers.

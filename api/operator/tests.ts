@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { CatalogueService } from '../../catalogue/service.js';
 import type { Database } from '../../db/client.js';
 import { candidateJourneyKinds, kindModule, kindOfDefinition } from '../../journeys/kinds/index.js';
-import { TestId } from '../../domain/tests/definition.js';
+import { TestId } from '../../domain/assessments/definition.js';
 import { handle, HttpError, parseInput } from '../http-errors.js';
 import { assertTenantAccess, operatorOf } from './identity.js';
 import { operatorAction } from './operator-action.js';
@@ -114,7 +114,7 @@ const postTenantsTenantIdTestsTestIdActivateRoute: RouteSpec = {
 };
 
 /**
- * The tenant's catalogue of tests (domain/tests/definition.ts) and reference-check templates
+ * The tenant's catalogue of tests (domain/assessments/definition.ts) and reference-check templates
  * (domain/reference-checks/template.ts): define and version them, list them,
  * read one version, take a test out of (or back into) the catalogue.
  *

@@ -7,8 +7,16 @@ import type { Database } from '../../db/client.js';
 import { journeysOf, type JourneyRepository } from '../../db/repositories/journeys.js';
 import { findJourneyCandidate } from '../../db/repositories/journey-candidates.js';
 import { findSubmission } from '../../db/repositories/submissions.js';
-import { questionsOf, type FreeTextQuestion, type TestDefinition } from '../../domain/tests/definition.js';
-import { graderScoresSchemaFor, type AutoGrade, type GraderScores } from '../../domain/tests/grading.js';
+import {
+  questionsOf,
+  type FreeTextQuestion,
+  type TestDefinition,
+} from '../../domain/assessments/definition.js';
+import {
+  graderScoresSchemaFor,
+  type AutoGrade,
+  type GraderScores,
+} from '../../domain/assessments/grading.js';
 import { submitGradesUpdate } from '../../workflows/assessment/contract.js';
 import { html, join, messagePage, notFoundPage, pageLayout } from './html.js';
 import { pageSecurityHeaders } from './security-headers.js';

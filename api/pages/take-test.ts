@@ -5,8 +5,8 @@ import { pagePath, resolveLink } from '../../journeys/links.js';
 import type { CatalogueService } from '../../catalogue/service.js';
 import type { Database } from '../../db/client.js';
 import { journeysOf, type JourneyRepository } from '../../db/repositories/journeys.js';
-import { toCandidateView, type CandidateQuestion } from '../../domain/tests/definition.js';
-import { parseAnswers } from '../../domain/tests/grading.js';
+import { toCandidateView, type CandidateQuestion } from '../../domain/assessments/definition.js';
+import { parseAnswers } from '../../domain/assessments/grading.js';
 import { submitAnswersUpdate, testStartedSignal } from '../../workflows/assessment/contract.js';
 import { createJourneySealer } from '../../security/journey-sealing.js';
 import type { SecretBox } from '../../security/secret-box.js';
@@ -136,7 +136,7 @@ export function takeTestRoutes(deps: TakeTestDeps): Router {
   return router;
 }
 
-/** Form fields `q:<questionId>` → the answer shapes of domain/tests/grading.ts. */
+/** Form fields `q:<questionId>` → the answer shapes of domain/assessments/grading.ts. */
 function answersFromForm(
   test: Parameters<typeof toCandidateView>[0],
   values: FormValues,

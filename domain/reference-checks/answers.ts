@@ -1,4 +1,4 @@
-import { roundTo } from '../tests/grading.js';
+import { roundTo } from '../assessments/grading.js';
 import type { ReferenceCheckTemplate } from './template.js';
 
 /**

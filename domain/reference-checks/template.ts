@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ReminderPolicy, TestId } from '../tests/definition.js';
+import { ReminderPolicy, TestId } from '../assessments/definition.js';
 
 /**
  * A reference-check template of a tenant's catalogue: what referees are asked, how many referees of

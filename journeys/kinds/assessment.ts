@@ -1,4 +1,4 @@
-import { TestDefinition } from '../../domain/tests/definition.js';
+import { TestDefinition } from '../../domain/assessments/definition.js';
 import type { AssessmentJourneyInput } from '../../workflows/assessment/contract.js';
 import type { JourneyKindModule } from './kind-module.js';
 import { signalGreenhouseStop } from './stop.js';

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoReferenceCheck, seedDemoTests, sqlFundamentals } from '../../catalogue/demo-tests.js';
 import { contentHashOf, createCatalogueService, toPartnerTests } from '../../catalogue/service.js';
 import { ServiceError } from '../../domain/errors.js';
-import { TestDefinition } from '../../domain/tests/definition.js';
-import { autoGrade, finalizeGrade } from '../../domain/tests/grading.js';
+import { TestDefinition } from '../../domain/assessments/definition.js';
+import { autoGrade, finalizeGrade } from '../../domain/assessments/grading.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { fixtureCopy } from '../domain/test-fixture.js';
+import { fixtureCopy } from '../domain/assessment-fixture.js';
 
 describe('catalogue service', () => {
   let database: TestDatabase;

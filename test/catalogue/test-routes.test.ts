@@ -9,7 +9,7 @@ import { testRoutes } from '../../api/operator/tests.js';
 import { TEST_OPERATOR_KEY } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { listen } from '../helpers/http.js';
-import { fixtureCopy } from '../domain/test-fixture.js';
+import { fixtureCopy } from '../domain/assessment-fixture.js';
 
 interface Reply {
   status: number;

@@ -29,7 +29,7 @@ import {
 // receiver, our API (operator set-up, the test page) and worker.
 const keyedTest = {
   ...oneQuestionTest,
-  // Whole hours only (domain/tests/definition.ts): the test proves no reminder can follow a stop by
+  // Whole hours only (domain/assessments/definition.ts): the test proves no reminder can follow a stop by
   // the workflow being closed with remindersSent 0, rather than by waiting an hour.
   reminders: { afterInviteHours: [1], beforeDeadlineHours: [24] },
 };

@@ -1,6 +1,6 @@
 import { condition, patched, proxyActivities } from '@temporalio/workflow';
 import type { JourneyStatus } from '../../domain/journey.js';
-import { reminderSchedule } from '../../domain/tests/reminders.js';
+import { reminderSchedule } from '../../domain/assessments/reminders.js';
 import { localActivityOptions } from '../shared/activity-options.js';
 import type { JourneyActivities } from '../shared/contract.js';
 import { greenhouse, Journey } from '../shared/journey.js';

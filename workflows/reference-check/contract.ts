@@ -1,7 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ClientFingerprint, RefereeStatus } from '../../domain/reference-checks/types.js';
 import type { SealedValue } from '../../domain/sealed.js';
-import type { ReminderPolicy } from '../../domain/tests/definition.js';
+import type { ReminderPolicy } from '../../domain/assessments/definition.js';
 import type { JourneyInputBase } from '../shared/contract.js';
 import { cancelJourneyUpdate, journeyStateQuery, type JourneyStateBase } from '../shared/protocol.js';
 

@@ -1,6 +1,6 @@
 import { condition, getExternalWorkflowHandle, proxyActivities } from '@temporalio/workflow';
 import type { ClientFingerprint, RefereeStatus } from '../../domain/reference-checks/types.js';
-import { reminderSchedule } from '../../domain/tests/reminders.js';
+import { reminderSchedule } from '../../domain/assessments/reminders.js';
 import { localActivityOptions } from '../shared/activity-options.js';
 import {
   refereeProgressSignal,

@@ -8,7 +8,7 @@ import {
 import type { JourneyStatus } from '../../domain/journey.js';
 import { replaceableStatuses, type RefereeStatus } from '../../domain/reference-checks/types.js';
 import { isSealed } from '../../domain/sealed.js';
-import { reminderSchedule } from '../../domain/tests/reminders.js';
+import { reminderSchedule } from '../../domain/assessments/reminders.js';
 import { localActivityOptions } from '../shared/activity-options.js';
 import type { JourneyActivities } from '../shared/contract.js';
 import { greenhouse, Journey } from '../shared/journey.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TestDefinition } from '../../domain/tests/definition.js';
+import { TestDefinition } from '../../domain/assessments/definition.js';
 import {
   autoGrade,
   finalizeGrade,
@@ -8,8 +8,8 @@ import {
   parseAnswers,
   roundTo,
   type Answers,
-} from '../../domain/tests/grading.js';
-import { fixture, fixtureCopy } from './test-fixture.js';
+} from '../../domain/assessments/grading.js';
+import { fixture, fixtureCopy } from './assessment-fixture.js';
 
 const pointsOf = (answers: Answers, questionId: string) =>
   autoGrade(fixture, answers).questions.find((q) => q.questionId === questionId)!.points;

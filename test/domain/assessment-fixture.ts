@@ -1,4 +1,4 @@
-import { TestDefinition, type TestDefinitionInput } from '../../domain/tests/definition.js';
+import { TestDefinition, type TestDefinitionInput } from '../../domain/assessments/definition.js';
 
 /** A small test with every question kind: 20 points, pass mark 60 %. */
 export const fixtureInput = {

@@ -6,8 +6,8 @@ import {
   TestDefinition,
   toCandidateView,
   type TestDefinitionInput,
-} from '../../domain/tests/definition.js';
-import { fixture, fixtureCopy } from './test-fixture.js';
+} from '../../domain/assessments/definition.js';
+import { fixture, fixtureCopy } from './assessment-fixture.js';
 
 /** Parses and returns every issue as "path: message". */
 function problems(input: unknown): string[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deadlineFor, graderReminderSchedule, reminderSchedule } from '../../domain/tests/reminders.js';
+import { deadlineFor, graderReminderSchedule, reminderSchedule } from '../../domain/assessments/reminders.js';
 
 const invitedAt = '2026-11-23T10:00:00.000Z';
 
