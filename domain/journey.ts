@@ -45,3 +45,24 @@ export const JourneySnapshot = z.object({
   scorePercent: z.number().min(0).max(100).nullable().default(null),
 });
 export type JourneySnapshot = z.input<typeof JourneySnapshot>;
+
+/** The read-model fields a journey listing shows: ids and states only, no personal data. */
+export const journeyListFields = {
+  id: true,
+  tenantId: true,
+  kind: true,
+  status: true,
+  statusDetail: true,
+  testId: true,
+  testVersion: true,
+  jobId: true,
+  greenhouseApplicationId: true,
+  trigger: true,
+  score: true,
+  deadlineAt: true,
+  writebackFailedStep: true,
+  greenhouseWaitSince: true,
+  createdAt: true,
+  updatedAt: true,
+  completedAt: true,
+} as const;

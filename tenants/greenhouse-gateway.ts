@@ -51,6 +51,19 @@ export interface GreenhouseGateway {
   checkPermissions(credentials: ConnectionCredentials, needs: Capability[]): Promise<PermissionReport>;
 }
 
+/** What both modes that find and update the candidate themselves (vendor invite, webhook) need. */
+const writesFromOurSide: Capability[] = [
+  'list_jobs',
+  'list_job_stages',
+  'get_candidates',
+  'get_applications',
+  'update_applications',
+  'update_candidates',
+  'add_notes',
+  'add_attachments',
+  'list_users',
+];
+
 /** The Harvest capabilities each integration mode relies on (greenhouse.md §3.4). */
 export const capabilitiesByMode: Record<
   'greenhouse_invite' | 'vendor_invite' | 'webhook_trigger',
@@ -63,30 +76,8 @@ export const capabilitiesByMode: Record<
     'add_attachments',
     'list_users',
   ],
-  vendor_invite: [
-    'list_jobs',
-    'list_job_stages',
-    'get_candidates',
-    'get_applications',
-    'update_applications',
-    'update_candidates',
-    'add_notes',
-    'add_attachments',
-    'list_users',
-    'list_custom_fields',
-  ],
-  webhook_trigger: [
-    'list_jobs',
-    'list_job_stages',
-    'get_candidates',
-    'get_applications',
-    'update_applications',
-    'update_candidates',
-    'add_notes',
-    'add_attachments',
-    'list_users',
-    'move_applications',
-  ],
+  vendor_invite: [...writesFromOurSide, 'list_custom_fields'],
+  webhook_trigger: [...writesFromOurSide, 'move_applications'],
 };
 
 /** Greenhouse refused the credential itself (revoked key, wrong secret): the tenant is disconnected. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { TestId } from '../../domain/assessments/definition.js';
 import { IntegrationModeParam } from '../../tenants/schemas.js';
-import { note, type ResponseSpec } from './registry.js';
+import { note, type ResponseSpec, type RouteSpec } from './registry.js';
 import { ErrorBodySchema } from './responses.js';
 
 /** Pieces many route declarations share: error answers, auth failures, path parameters. */
@@ -43,3 +43,41 @@ export const pageResponses = (what: string) => ({
 export const formContentType = 'application/x-www-form-urlencoded';
 /** A form field's value: one string, or several for a repeated name. */
 export const formValue = z.union([z.string(), z.array(z.string())]);
+
+/** A people's page opened by its private link (`<page>/:token`): GET shows it. */
+export const linkPageView = (
+  page: string,
+  summary: string,
+  shows: string,
+  description?: string,
+): RouteSpec => ({
+  method: 'get',
+  path: `${page}/:token`,
+  tag: 'pages',
+  summary,
+  ...(description ? { description } : {}),
+  security: 'link',
+  params: TokenParams,
+  responses: pageResponses(shows),
+});
+
+/** …and POST takes its form: thanks, the form again with the messages, or the page is closed. */
+export const linkPageForm = (
+  page: string,
+  summary: string,
+  form: z.ZodType,
+  answers: { invalid: string; closed: string },
+): RouteSpec => ({
+  method: 'post',
+  path: `${page}/:token`,
+  tag: 'pages',
+  summary,
+  security: 'link',
+  params: TokenParams,
+  body: { schema: form, contentType: formContentType },
+  responses: {
+    ...pageResponses('Thank you.'),
+    400: htmlPage(answers.invalid),
+    409: htmlPage(answers.closed),
+  },
+});

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { JourneyKind, JourneyStatus } from '../../domain/journey.js';
+import { JourneyKind, journeyListFields, JourneyStatus } from '../../domain/journey.js';
+import { refereeStatuses } from '../../domain/reference-checks/types.js';
 import { fraudSignalKinds } from '../../domain/reference-checks/fraud.js';
 import { ReferenceCheckTemplate, Relationship } from '../../domain/reference-checks/template.js';
 import { TestDefinition } from '../../domain/assessments/definition.js';
@@ -358,25 +359,7 @@ export const Journey = component(
   'The read model of one journey (one Temporal workflow).',
 );
 /** One row of the operators' journey list (api/operator/journeys.ts `listed`). */
-export const JourneyListItem = Journey.pick({
-  id: true,
-  tenantId: true,
-  kind: true,
-  status: true,
-  statusDetail: true,
-  testId: true,
-  testVersion: true,
-  jobId: true,
-  greenhouseApplicationId: true,
-  trigger: true,
-  score: true,
-  deadlineAt: true,
-  writebackFailedStep: true,
-  greenhouseWaitSince: true,
-  createdAt: true,
-  updatedAt: true,
-  completedAt: true,
-});
+export const JourneyListItem = Journey.pick(journeyListFields);
 /** One journey for operators: the row without its links, what it waits for, and its timeline. */
 export const JourneyWithReferees = Journey.omit({ profileUrl: true, callbackUrl: true, sentBy: true }).extend(
   {
@@ -399,16 +382,7 @@ export const JourneyWithReferees = Journey.omit({ profileUrl: true, callbackUrl:
         z.object({
           id: z.string(),
           relationship: Relationship,
-          status: z.enum([
-            'nominated',
-            'requested',
-            'opened',
-            'answered',
-            'declined',
-            'bounced',
-            'expired',
-            'cancelled',
-          ]),
+          status: z.enum(refereeStatuses),
           late: z.boolean(),
           requestedAt: nullableTimestamp,
           answeredAt: nullableTimestamp,

@@ -9,7 +9,13 @@ import { z } from 'zod';
 import type { Database, Prisma } from '../../db/client.js';
 import { journeysOf, type JourneyRepository } from '../../db/repositories/journeys.js';
 import { journeyTimeline } from '../../db/repositories/journey-events.js';
-import { JourneyKind, JourneyStatus, journeyStatuses, terminalStatuses } from '../../domain/journey.js';
+import {
+  JourneyKind,
+  journeyListFields,
+  JourneyStatus,
+  journeyStatuses,
+  terminalStatuses,
+} from '../../domain/journey.js';
 import { extendDeadlineUpdate, resendInviteUpdate } from '../../workflows/assessment/contract.js';
 import { forceCompleteUpdate } from '../../workflows/reference-check/contract.js';
 import {
@@ -79,25 +85,7 @@ export const RetryBody = z.strictObject({ step: z.enum(writebackSteps).optional(
 export const SkipBody = z.strictObject({ step: z.enum(writebackSteps), reason: Reason });
 
 /** Listings carry ids and states only: personal data stays with the candidate record. */
-const listed = {
-  id: true,
-  tenantId: true,
-  kind: true,
-  status: true,
-  statusDetail: true,
-  testId: true,
-  testVersion: true,
-  jobId: true,
-  greenhouseApplicationId: true,
-  trigger: true,
-  score: true,
-  deadlineAt: true,
-  writebackFailedStep: true,
-  greenhouseWaitSince: true,
-  createdAt: true,
-  updatedAt: true,
-  completedAt: true,
-} satisfies Prisma.JourneySelect;
+const listed = journeyListFields satisfies Prisma.JourneySelect;
 
 const encodeCursor = (row: { createdAt: Date; id: string }) =>
   Buffer.from(JSON.stringify({ c: row.createdAt.toISOString(), i: row.id })).toString('base64url');

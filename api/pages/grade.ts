@@ -21,8 +21,8 @@ import { submitGradesUpdate } from '../../workflows/assessment/contract.js';
 import { html, join, messagePage, notFoundPage, pageLayout } from './html.js';
 import { pageSecurityHeaders } from './security-headers.js';
 import { z } from 'zod';
-import { formValue, htmlPage, pageResponses, TokenParams, formContentType } from '../openapi/common.js';
-import { note, type RouteSpec } from '../openapi/registry.js';
+import { formValue, linkPageForm, linkPageView } from '../openapi/common.js';
+import { note } from '../openapi/registry.js';
 import { route } from '../openapi/route.js';
 
 export interface GradeDeps {
@@ -51,29 +51,15 @@ const GradeForm = note(
   'Who grades (`gradedBy`, an e-mail address or a name), plus `points:<questionId>` and an optional `comment:<questionId>` per answer awaiting a grader.',
 );
 
-const getGradeRoute: RouteSpec = {
-  method: 'get',
-  path: `${pagePath.grade}/:token`,
-  tag: 'pages',
-  summary: 'Grader: answers awaiting a grade',
-  security: 'link',
-  params: TokenParams,
-  responses: pageResponses('The free-text answers with the rubric, or why there is nothing to grade.'),
-};
-const postGradeRoute: RouteSpec = {
-  method: 'post',
-  path: `${pagePath.grade}/:token`,
-  tag: 'pages',
-  summary: 'Grader: submit grades',
-  security: 'link',
-  params: TokenParams,
-  body: { schema: GradeForm, contentType: formContentType },
-  responses: {
-    ...pageResponses('Thank you.'),
-    400: htmlPage('The form again, with the messages.'),
-    409: htmlPage('Already graded or closed.'),
-  },
-};
+const getGradeRoute = linkPageView(
+  pagePath.grade,
+  'Grader: answers awaiting a grade',
+  'The free-text answers with the rubric, or why there is nothing to grade.',
+);
+const postGradeRoute = linkPageForm(pagePath.grade, 'Grader: submit grades', GradeForm, {
+  invalid: 'The form again, with the messages.',
+  closed: 'Already graded or closed.',
+});
 
 /**
  * The grader's page at /g/<token>: the candidate's free-text answers that await a person, each

@@ -8,7 +8,7 @@ import type { Database } from '../../db/client.js';
 import { journeysOf, type JourneyRepository } from '../../db/repositories/journeys.js';
 import { findJourneyCandidate } from '../../db/repositories/journey-candidates.js';
 import { refereeNames, refereesOf } from '../../db/repositories/referees.js';
-import { validateNominations } from '../../domain/reference-checks/nomination.js';
+import { nominationFields, validateNominations } from '../../domain/reference-checks/nomination.js';
 import {
   relationshipLabel,
   relationships,
@@ -25,8 +25,8 @@ import type { SecretBox } from '../../security/secret-box.js';
 import { clientFingerprintOf } from './client-fingerprint.js';
 import { html, join, raw, messagePage, notFoundPage, pageLayout, type SafeHtml } from './html.js';
 import { z } from 'zod';
-import { formValue, htmlPage, pageResponses, TokenParams, formContentType } from '../openapi/common.js';
-import { note, type RouteSpec } from '../openapi/registry.js';
+import { formValue, linkPageForm, linkPageView } from '../openapi/common.js';
+import { note } from '../openapi/registry.js';
 import { route } from '../openapi/route.js';
 
 export interface NominationDeps {
@@ -40,17 +40,6 @@ export interface NominationDeps {
 
 type FormValues = Record<string, string | string[] | undefined>;
 
-/** The fields of one referee row, named `r<i>.<field>` in the form. */
-export const nominationFields = [
-  'name',
-  'email',
-  'phone',
-  'company',
-  'title',
-  'relationship',
-  'workedFrom',
-  'workedTo',
-] as const;
 type NominationField = (typeof nominationFields)[number];
 /** One row as typed (trimmed); '' for an empty field. */
 type NominationRow = Record<NominationField, string>;
@@ -103,29 +92,15 @@ const NominationForm = note(
   `One row per referee: \`r<i>.<field>\`, field one of ${nominationFields.join(', ')} (name, email and relationship required).`,
 );
 
-const getNominateRoute: RouteSpec = {
-  method: 'get',
-  path: `${pagePath.nominate}/:token`,
-  tag: 'pages',
-  summary: 'Candidate: name referees',
-  security: 'link',
-  params: TokenParams,
-  responses: pageResponses('What the check asks for, the referees named so far, rows to fill in.'),
-};
-const postNominateRoute: RouteSpec = {
-  method: 'post',
-  path: `${pagePath.nominate}/:token`,
-  tag: 'pages',
-  summary: 'Candidate: submit referees',
-  security: 'link',
-  params: TokenParams,
-  body: { schema: NominationForm, contentType: formContentType },
-  responses: {
-    ...pageResponses('Thank you.'),
-    400: htmlPage('The form again, with the messages per row.'),
-    409: htmlPage('The reference check is closed.'),
-  },
-};
+const getNominateRoute = linkPageView(
+  pagePath.nominate,
+  'Candidate: name referees',
+  'What the check asks for, the referees named so far, rows to fill in.',
+);
+const postNominateRoute = linkPageForm(pagePath.nominate, 'Candidate: submit referees', NominationForm, {
+  invalid: 'The form again, with the messages per row.',
+  closed: 'The reference check is closed.',
+});
 
 /**
  * The candidate's page at /n/<token> for naming referees: what the check asks for, the referees

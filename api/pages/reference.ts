@@ -24,8 +24,8 @@ import type { SecretBox } from '../../security/secret-box.js';
 import { clientFingerprintOf } from './client-fingerprint.js';
 import { html, join, raw, messagePage, notFoundPage, pageLayout, type SafeHtml } from './html.js';
 import { z } from 'zod';
-import { formValue, htmlPage, pageResponses, TokenParams, formContentType } from '../openapi/common.js';
-import { note, type RouteSpec } from '../openapi/registry.js';
+import { formValue, linkPageForm, linkPageView } from '../openapi/common.js';
+import { note } from '../openapi/registry.js';
 import { route } from '../openapi/route.js';
 
 export interface ReferenceDeps {
@@ -59,29 +59,15 @@ const ReferenceForm = note(
   '`action` submit (default) or decline, `openedAt` (when the page was rendered, ISO 8601), `declineReason`, plus `q:<questionId>` per answer (a rating or text).',
 );
 
-const getReferenceRoute: RouteSpec = {
-  method: 'get',
-  path: `${pagePath.reference}/:token`,
-  tag: 'pages',
-  summary: 'Referee: the questionnaire',
-  security: 'link',
-  params: TokenParams,
-  responses: pageResponses('The questions, and a way to decline.'),
-};
-const postReferenceRoute: RouteSpec = {
-  method: 'post',
-  path: `${pagePath.reference}/:token`,
-  tag: 'pages',
-  summary: 'Referee: answer or decline',
-  security: 'link',
-  params: TokenParams,
-  body: { schema: ReferenceForm, contentType: formContentType },
-  responses: {
-    ...pageResponses('Thank you.'),
-    400: htmlPage('The form again, with the messages.'),
-    409: htmlPage('The request is closed.'),
-  },
-};
+const getReferenceRoute = linkPageView(
+  pagePath.reference,
+  'Referee: the questionnaire',
+  'The questions, and a way to decline.',
+);
+const postReferenceRoute = linkPageForm(pagePath.reference, 'Referee: answer or decline', ReferenceForm, {
+  invalid: 'The form again, with the messages.',
+  closed: 'The request is closed.',
+});
 
 /**
  * A referee's questionnaire at /q/<token>: who the candidate is, how the candidate says they know

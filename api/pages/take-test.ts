@@ -12,8 +12,8 @@ import { createJourneySealer } from '../../security/journey-sealing.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { html, messagePage, notFoundPage, pageLayout, raw } from './html.js';
 import { z } from 'zod';
-import { formValue, htmlPage, pageResponses, TokenParams, formContentType } from '../openapi/common.js';
-import { note, type RouteSpec } from '../openapi/registry.js';
+import { formValue, linkPageForm, linkPageView } from '../openapi/common.js';
+import { note } from '../openapi/registry.js';
 import { route } from '../openapi/route.js';
 
 export interface TakeTestDeps {
@@ -33,30 +33,16 @@ const TakeTestForm = note(
   'One field `q:<questionId>` per answered question: the option id (repeated for multiple choice), a number or the text.',
 );
 
-const getTakeTestRoute: RouteSpec = {
-  method: 'get',
-  path: `${pagePath.take_test}/:token`,
-  tag: 'pages',
-  summary: 'Candidate: the test',
-  description: 'Opening the page counts as starting (the recruiter sees in_progress).',
-  security: 'link',
-  params: TokenParams,
-  responses: pageResponses('The questions as a form, or why the test is closed.'),
-};
-const postTakeTestRoute: RouteSpec = {
-  method: 'post',
-  path: `${pagePath.take_test}/:token`,
-  tag: 'pages',
-  summary: 'Candidate: submit answers',
-  security: 'link',
-  params: TokenParams,
-  body: { schema: TakeTestForm, contentType: formContentType },
-  responses: {
-    ...pageResponses('Thank you.'),
-    400: htmlPage('The form again, with the message and everything typed.'),
-    409: htmlPage('The test is closed.'),
-  },
-};
+const getTakeTestRoute = linkPageView(
+  pagePath.take_test,
+  'Candidate: the test',
+  'The questions as a form, or why the test is closed.',
+  'Opening the page counts as starting (the recruiter sees in_progress).',
+);
+const postTakeTestRoute = linkPageForm(pagePath.take_test, 'Candidate: submit answers', TakeTestForm, {
+  invalid: 'The form again, with the message and everything typed.',
+  closed: 'The test is closed.',
+});
 
 /**
  * The candidate's test page at /t/<token>: the questions as a plain HTML form (works without

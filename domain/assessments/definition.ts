@@ -32,7 +32,8 @@ export const TestId = z
   .regex(ID_PATTERN, 'must contain only letters, digits, _ or -');
 export type TestId = z.infer<typeof TestId>;
 
-const ItemId = z
+/** The id of a section, question or option (keys of answer objects). */
+export const ItemId = z
   .string()
   .min(1, 'must be 1-64 characters')
   .max(64, 'must be 1-64 characters')
@@ -40,7 +41,8 @@ const ItemId = z
   // Ids key answer objects: this one would set the object's prototype instead.
   .refine((id) => id !== '__proto__', 'must not be __proto__');
 
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
+/** Text a person reads: trimmed, not empty, at most `max` characters. */
+export const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
 const points = z.number().positive('must be greater than 0').max(1000);
 
 const Option = z.strictObject({

@@ -70,7 +70,8 @@ export const Nomination = z.strictObject({
 });
 export type Nomination = z.infer<typeof Nomination>;
 
-const fields = [
+/** The fields of one referee row (the nomination form names them `r<i>.<field>`). */
+export const nominationFields = [
   'name',
   'email',
   'phone',
@@ -80,7 +81,8 @@ const fields = [
   'workedFrom',
   'workedTo',
 ] as const;
-type Field = (typeof fields)[number];
+type Field = (typeof nominationFields)[number];
+const fields = nominationFields;
 
 /** One problem of the form: `index` is the row in `rows`, null for the form as a whole. */
 export interface NominationIssue {

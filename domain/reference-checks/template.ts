@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ReminderPolicy, TestId } from '../assessments/definition.js';
+import { ItemId, ReminderPolicy, TestId, text } from '../assessments/definition.js';
 
 /**
  * A reference-check template of a tenant's catalogue: what referees are asked, how many referees of
@@ -8,14 +8,6 @@ import { ReminderPolicy, TestId } from '../assessments/definition.js';
  * Pure: imported by workflow code.
  */
 
-const ID_PATTERN = /^[A-Za-z0-9_-]+$/;
-const ItemId = z
-  .string()
-  .min(1, 'must be 1-64 characters')
-  .max(64, 'must be 1-64 characters')
-  .regex(ID_PATTERN, 'must contain only letters, digits, _ or -')
-  .refine((id) => id !== '__proto__', 'must not be __proto__');
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
 const count = z.number().int('must be a whole number').min(1).max(10);
 
 export const relationships = ['manager', 'peer', 'direct_report', 'client', 'other'] as const;

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { ZodType } from 'zod';
 import type { Database } from '../../db/client.js';
 import type { ResultField } from '../../domain/result-fields.js';
+import type { JourneyInputBase } from '../../workflows/shared/contract.js';
 import type { AssessmentPolicy } from '../../workflows/assessment/contract.js';
 
 /**
@@ -52,13 +53,7 @@ export type KindPage = 'nominate';
 export type KindOperatorAction = 'resend' | 'extend' | 'forceComplete';
 
 /** The part of every workflow input that does not depend on the kind. */
-export interface CommonWorkflowInput {
-  journeyId: string;
-  tenantId: string;
-  testId: string;
-  testVersion: number;
-  trigger: 'greenhouse' | 'vendor' | 'webhook';
-  applicationId: string | null;
+export interface CommonWorkflowInput extends JourneyInputBase {
   applicationMatch: AssessmentPolicy['applicationMatch'];
 }
 
