@@ -66,14 +66,19 @@ describe('refresh-token rotation by two processes on the database token store', 
     return partner;
   }
 
-  const run = (
+  /**
+   * Runs `count` rotating processes that start rotating at the same moment: each says `ready` once
+   * its imports and database connection are done, and all are told `go` together (a fixed start
+   * time raced the processes' start-up on a loaded machine, and then they never overlapped).
+   */
+  const runTogether = (
+    count: number,
     tenantId: string,
     partner: { clientId: string; clientSecret: string },
-    startAt: number,
     noLock: boolean,
-  ) =>
-    new Promise<{ rotations: number; failures: string[] }>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'test/tenants/processes/rotate-tokens.ts'], {
+  ) => {
+    const children = Array.from({ length: count }, () =>
+      spawn(process.execPath, ['--import', 'tsx', 'test/tenants/processes/rotate-tokens.ts'], {
         env: {
           ...process.env,
           DATABASE_URL: database.url,
@@ -82,22 +87,35 @@ describe('refresh-token rotation by two processes on the database token store', 
           SANDBOX_URL: sb.url,
           CLIENT_ID: partner.clientId,
           CLIENT_SECRET: partner.clientSecret,
-          START_AT: String(startAt),
           ROUNDS: '10',
           NO_LOCK: noLock ? '1' : '0',
         },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      child.on('error', reject);
-      child.on('exit', (code) => {
-        if (code !== 0) return reject(new Error(`rotating process exited ${code}: ${err}`));
-        resolve(JSON.parse(out.trim().split('\n').pop()!) as { rotations: number; failures: string[] });
-      });
-    });
+        stdio: ['pipe', 'pipe', 'pipe'],
+      }),
+    );
+    let ready = 0;
+    return Promise.all(
+      children.map(
+        (child) =>
+          new Promise<{ rotations: number; failures: string[] }>((resolve, reject) => {
+            let out = '';
+            let err = '';
+            child.stdout.on('data', (d: Buffer) => {
+              const before = out;
+              out += d.toString();
+              if (!before.includes('ready\n') && out.includes('ready\n') && ++ready === count)
+                for (const c of children) c.stdin.write('go\n');
+            });
+            child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+            child.on('error', reject);
+            child.on('exit', (code) => {
+              if (code !== 0) return reject(new Error(`rotating process exited ${code}: ${err}`));
+              resolve(JSON.parse(out.trim().split('\n').pop()!) as { rotations: number; failures: string[] });
+            });
+          }),
+      ),
+    );
+  };
 
   const refreshAnswers = (clientId: string) =>
     sb.requestLog
@@ -112,8 +130,7 @@ describe('refresh-token rotation by two processes on the database token store', 
 
   it('with the row lock: 20 rotations at once, every one presents the newest token and succeeds', async () => {
     const partner = await consentedTenant('ten_lock');
-    const startAt = Date.now() + 2500;
-    const results = await Promise.all([0, 1].map(() => run('ten_lock', partner, startAt, false)));
+    const results = await runTogether(2, 'ten_lock', partner, false);
     expect(results.flatMap((r) => r.failures)).toEqual([]);
     expect(results.map((r) => r.rotations)).toEqual([10, 10]);
     const statuses = refreshAnswers(partner.clientId);
@@ -123,14 +140,13 @@ describe('refresh-token rotation by two processes on the database token store', 
     const row = await database.db.greenhouseConnection.findUniqueOrThrow({ where: { tenantId: 'ten_lock' } });
     expect(row.tokensRefreshedAt).not.toBeNull();
     expect(row.refreshTokenExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 23 * 3_600_000);
-    const after = await run('ten_lock', partner, 0, false);
-    expect(after.failures).toEqual([]);
+    const [after] = await runTogether(1, 'ten_lock', partner, false);
+    expect(after!.failures).toEqual([]);
   });
 
   it('control, without the lock: the two processes spend the same token and Greenhouse refuses one', async () => {
     const partner = await consentedTenant('ten_nolock');
-    const startAt = Date.now() + 2500;
-    const results = await Promise.all([0, 1].map(() => run('ten_nolock', partner, startAt, true)));
+    const results = await runTogether(2, 'ten_nolock', partner, true);
     const refused = refreshAnswers(partner.clientId).filter((s) => s === 400);
     console.log(
       `[connections] rotation without the lock: ${results.map((r) => r.rotations).join(' + ')} rotations, ${refused.length} refused`,

@@ -1,7 +1,8 @@
 /**
  * One "process" of the token-rotation lock test (test/tenants/token-rotation-lock.test.ts): rotates
- * one tenant's Greenhouse refresh token ROUNDS times through the database token store, starting at
- * START_AT so that two of these run at the same moment. Prints one JSON line: rotations and failures.
+ * one tenant's Greenhouse refresh token ROUNDS times through the database token store. It prints
+ * `ready` once connected and starts when its parent writes `go` (so that two run at the same
+ * moment). Prints one JSON line: rotations and failures.
  * NO_LOCK=1 hides the store's lock (the control run that shows what the lock prevents).
  */
 import { createDatabase } from '../../../db/client.js';
@@ -21,7 +22,9 @@ const auth = new V3AuthorizationCodeAuth({
   tokenStore,
 });
 await db.$connect();
-await new Promise((r) => setTimeout(r, Math.max(0, Number(env.START_AT) - Date.now())));
+process.stdout.write('ready\n');
+await new Promise<void>((go) => process.stdin.once('data', () => go()));
+process.stdin.pause();
 let rotations = 0;
 const failures: string[] = [];
 for (let i = 0; i < Number(env.ROUNDS ?? 10); i++) {
