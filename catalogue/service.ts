@@ -109,13 +109,20 @@ export function createCatalogueService({ db }: { db: Database }) {
       const { field, message } = firstIssue(result.error);
       throw new ServiceError('invalid', message, field);
     }
+    if (kindModule(kindOf(result.data)).catalogue.source !== 'operator') {
+      throw new ServiceError(
+        'invalid',
+        'vendor-hosted packages are synced by the vendor (/vendor/v1/packages)',
+        'kind',
+      );
+    }
     return result.data;
   }
 
   /** One attempt: creates the test, or bumps its version if the content changed. */
   async function putOnce(tenantId: string, definition: CatalogueDefinition, contentHash: string) {
     const { testId } = definition;
-    const kind = kindOf(definition);
+    const kind = kindOf(definition) as 'assessment' | 'reference_check';
     const json = definition as unknown as Prisma.InputJsonValue;
     return db.$transaction(async (tx) => {
       const test = await tx.assessmentTest.findUnique({ where: { tenantId_testId: { tenantId, testId } } });

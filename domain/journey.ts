@@ -5,7 +5,7 @@ import { z } from 'zod';
  * The first six statuses are what Greenhouse shows the recruiter (greenhouse.md §2);
  * `complete` must be spelled exactly so.
  */
-export const journeyKinds = ['assessment', 'reference_check', 'probe'] as const;
+export const journeyKinds = ['assessment', 'reference_check', 'probe', 'vendor_hosted'] as const;
 export const JourneyKind = z.enum(journeyKinds);
 export type JourneyKind = z.infer<typeof JourneyKind>;
 

@@ -62,7 +62,8 @@ export function requireOperator({
 async function findOperatorKey(db: Database, key: string): Promise<OperatorIdentity | null> {
   const keys = operatorKeysRepository(db);
   const row = await keys.findByHash(hashToken(key));
-  if (!row || row.revokedAt) return null;
+  // Integration keys are the vendor product's (/vendor/v1): never an operator.
+  if (!row || row.revokedAt || row.role === 'integration') return null;
   const now = new Date();
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
     // Conditional, so concurrent requests write it once; a failure here never refuses the request.

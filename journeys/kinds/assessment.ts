@@ -7,7 +7,7 @@ import { signalGreenhouseStop } from './stop.js';
 export const assessmentKind = {
   kind: 'assessment',
   label: { withArticle: 'an assessment test', short: 'test' },
-  catalogue: { kindField: undefined, schema: TestDefinition },
+  catalogue: { kindField: undefined, schema: TestDefinition, source: 'operator' },
   workflow: {
     type: 'assessmentJourney',
     input(d, { applicationMatch, ...ids }): AssessmentJourneyInput {

@@ -2,6 +2,7 @@ import type { JourneyKind } from '../../domain/journey.js';
 import { assessmentKind } from './assessment.js';
 import type { JourneyKindModule, KindOperatorAction, KindPage } from './kind-module.js';
 import { referenceCheckKind } from './reference-check.js';
+import { vendorKind } from './vendor.js';
 
 export type {
   CommonWorkflowInput,
@@ -22,6 +23,7 @@ export type KindRegistry<K extends string> = { readonly [k in K]: JourneyKindMod
 export const journeyKindModules = {
   assessment: assessmentKind,
   reference_check: referenceCheckKind,
+  vendor_hosted: vendorKind,
 } as const satisfies KindRegistry<CandidateJourneyKind>;
 
 export const candidateJourneyKinds = Object.keys(journeyKindModules) as CandidateJourneyKind[];

@@ -22,6 +22,8 @@ export interface JourneyKindModule<K extends string = string, D = unknown> {
      */
     readonly kindField: string | undefined;
     readonly schema: ZodType<D>;
+    /** Who writes its entries: operators (PUT /operator/tests) or the vendor's product (/vendor/v1/packages). */
+    readonly source: 'operator' | 'vendor';
   };
   /** Its Temporal workflow and the input it starts with (the pinned version's timing rules). */
   readonly workflow: {

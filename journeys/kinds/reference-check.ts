@@ -10,7 +10,7 @@ import { signalGreenhouseStop } from './stop.js';
 export const referenceCheckKind = {
   kind: 'reference_check',
   label: { withArticle: 'a reference check', short: 'reference check' },
-  catalogue: { kindField: 'reference_check', schema: ReferenceCheckTemplate },
+  catalogue: { kindField: 'reference_check', schema: ReferenceCheckTemplate, source: 'operator' },
   workflow: {
     type: 'referenceCheckJourney',
     input(t, { applicationMatch, ...ids }): ReferenceCheckJourneyInput {
