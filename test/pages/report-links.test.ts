@@ -295,4 +295,35 @@ describe('report links', () => {
     expect((await testStatus()).partner_profile_url).toBe(b.body!.reportUrl);
     expect((await reportLinks()).filter((l) => !l.revokedAt)).toHaveLength(1);
   });
+
+  it('a link stored in clear before this change still answers test_status, until a fresh one replaces it', async () => {
+    const legacyId = `${journeyId}:legacy`;
+    const legacyLink = `${stack.api.url}/r/grr_${'L'.repeat(43)}`;
+    await stack.database.db.journey.create({
+      data: {
+        id: legacyId,
+        tenantId: stack.tenantId,
+        kind: 'assessment',
+        status: 'complete',
+        trigger: 'greenhouse',
+        score: 50,
+        profileUrl: legacyLink,
+      },
+    });
+    const status = async () =>
+      (await (
+        await fetch(
+          `${stack.api.url}/partner/test_status?partner_interview_id=${encodeURIComponent(legacyId)}`,
+          {
+            headers: basic(),
+          },
+        )
+      ).json()) as { partner_profile_url?: string };
+    expect((await status()).partner_profile_url).toBe(legacyLink);
+    const fresh = await operator('POST', `/journeys/${encodeURIComponent(legacyId)}/report-links`, {});
+    expect(fresh.status).toBe(200);
+    expect((await status()).partner_profile_url).toBe(fresh.body!.reportUrl);
+    const row = await stack.database.db.journey.findUniqueOrThrow({ where: { id: legacyId } });
+    expect(row.profileUrl).toMatch(/^gr1\./);
+  });
 });
