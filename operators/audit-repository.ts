@@ -6,7 +6,7 @@ export function insertAuditEntry(db: Database, data: Prisma.AuditEntryUncheckedC
 }
 
 export interface AuditFilter {
-  /** One tenant's entries; `undefined` with `unscoped` false is never passed (the caller scopes). */
+  /** One tenant's entries; undefined: every tenant's (unscoped keys only: the route scopes the rest). */
   tenantId?: string | undefined;
   actor?: string | undefined;
   action?: string | undefined;
