@@ -291,6 +291,71 @@ export async function tenantsCheck(ctx: CommandContext, tenantId: string | undef
   return body.ok ? EXIT.ok : EXIT.partial;
 }
 
+/** `greenroom audit [--tenant --since --until --actor --action --journey --limit --cursor]` */
+export async function auditList(
+  ctx: CommandContext,
+  args: {
+    since?: string;
+    until?: string;
+    actor?: string;
+    action?: string;
+    journey?: string;
+    limit?: string;
+    cursor?: string;
+  },
+  now = new Date(),
+): Promise<number> {
+  if (args.limit !== undefined && !/^\d+$/.test(args.limit))
+    throw new UsageError('--limit must be a whole number');
+  const query = new URLSearchParams();
+  if (ctx.tenant) query.set('tenantId', ctx.tenant);
+  if (args.since) query.set('from', instantOf('--since', args.since, now));
+  if (args.until) query.set('to', instantOf('--until', args.until, now));
+  if (args.actor) query.set('actor', args.actor);
+  if (args.action) query.set('action', args.action);
+  if (args.journey) query.set('journeyId', args.journey);
+  if (args.limit) query.set('limit', args.limit);
+  if (args.cursor) query.set('cursor', args.cursor);
+  const qs = query.toString();
+  const { body } = await ctx.api.request<{ entries: Record<string, unknown>[]; nextCursor: string | null }>(
+    'GET',
+    `/operator/audit${qs ? `?${qs}` : ''}`,
+  );
+  if (ctx.json) {
+    out(ctx.io, JSON.stringify(body, null, 2));
+    return EXIT.ok;
+  }
+  if (!body.entries.length) {
+    out(ctx.io, 'No audit entries.');
+    return EXIT.ok;
+  }
+  const columns = ['at', 'actor', 'role', 'action', 'outcome', 'tenantId', 'journeyId', 'detail'];
+  out(
+    ctx.io,
+    table(
+      columns,
+      body.entries.map((e) => columns.map((c) => cell(e[c]))),
+    ),
+  );
+  if (body.nextCursor) out(ctx.io, `More: --cursor ${body.nextCursor}`);
+  return EXIT.ok;
+}
+
+/** An ISO 8601 time, or a span back from now: `90m`, `24h`, `7d`. */
+function instantOf(option: string, value: string, now: Date): string {
+  const span = /^(\d{1,6})([mhd])$/.exec(value.trim());
+  if (span) {
+    const unit = { m: 60_000, h: 3_600_000, d: 86_400_000 }[span[2] as 'm' | 'h' | 'd'];
+    return new Date(now.getTime() - Number(span[1]) * unit).toISOString();
+  }
+  const at = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(at))
+    throw new UsageError(
+      `${option} must be an ISO 8601 time (2026-12-01T00:00:00Z) or a span such as 24h or 7d`,
+    );
+  return new Date(at).toISOString();
+}
+
 function cell(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'object') return JSON.stringify(value);

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import {
+  auditList,
   cancelJourney,
   EXIT,
   inviteBulk,
@@ -35,6 +36,8 @@ Commands:
   retry <journeyId> [--step <step>]                 retry a journey's failed step
   cancel <journeyId> --reason <text>                cancel a journey
   tenants check <tenantId>                          check the tenant's Greenhouse permissions
+  audit [--tenant --since --until --actor --action --journey --limit --cursor]
+                                                    read the operators' audit trail
 
 Run greenroom <command> --help for details.
 
@@ -82,6 +85,14 @@ Checks the tenant's Greenhouse credential and permissions for its active modes.
 Exit 0 ready, 2 something is missing, 1 error.
 
 ${GLOBAL}`,
+  audit: `greenroom audit [--tenant <id>] [--since <t>] [--until <t>] [--actor <name>] [--action <a>]
+               [--journey <journeyId>] [--limit <n>] [--cursor <c>]
+
+The operators' audit trail, newest first. --since and --until take an ISO 8601 time or a span
+back from now (90m, 24h, 7d); --since is inclusive, --until exclusive. A tenant-scoped key
+sees its tenant only; metrics keys may not read it.
+
+${GLOBAL}`,
 };
 
 const COMMANDS = new Set(Object.keys(HELP).filter(Boolean));
@@ -113,6 +124,11 @@ export async function runCli(argv: string[], { env, io, fetch }: RunOptions): Pr
         cursor: { type: 'string' },
         step: { type: 'string' },
         reason: { type: 'string' },
+        since: { type: 'string' },
+        until: { type: 'string' },
+        actor: { type: 'string' },
+        action: { type: 'string' },
+        journey: { type: 'string' },
       },
     });
   } catch (err) {
@@ -179,6 +195,16 @@ export async function runCli(argv: string[], { env, io, fetch }: RunOptions): Pr
         return await cancelJourney(ctx, rest[0], values.reason);
       case 'tenants check':
         return await tenantsCheck(ctx, rest[0]);
+      case 'audit':
+        return await auditList(ctx, {
+          ...(values.since ? { since: values.since } : {}),
+          ...(values.until ? { until: values.until } : {}),
+          ...(values.actor ? { actor: values.actor } : {}),
+          ...(values.action ? { action: values.action } : {}),
+          ...(values.journey ? { journey: values.journey } : {}),
+          ...(values.limit ? { limit: values.limit } : {}),
+          ...(values.cursor ? { cursor: values.cursor } : {}),
+        });
       default:
         return EXIT.error;
     }

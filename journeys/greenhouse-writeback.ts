@@ -14,6 +14,7 @@ import { credentialRefusedFailure } from '../tenants/credential-refusal.js';
 import { harvestClientForTenant, type TenantHarvest } from '../tenants/harvest-client-for-tenant.js';
 import type { HarvestClientFactory } from '../tenants/harvest-gateway.js';
 import { kindModule } from './kinds/index.js';
+import { openReportLink } from './links.js';
 import type { AssessmentDeps } from './journey-context.js';
 import type { ApplicationActivities, WritebackActivities } from '../workflows/shared/contract.js';
 
@@ -164,7 +165,7 @@ export function createWritebackActivities(
             if (outcome.passed === null) return undefined;
             return valueType === 'yes_no' ? outcome.passed : outcome.passed ? 'Pass' : 'Fail';
           case 'report_link':
-            return journey.profileUrl;
+            return openReportLink(deps.secrets, journeyId, journey.profileUrl);
           case 'test_name':
             return outcome.testName;
           case 'completed_at': {
@@ -202,6 +203,7 @@ export function createWritebackActivities(
       const candidateId = Number(journey.greenhouseCandidateId);
       // The reference line lets a retry recognise our note in the activity feed.
       const reference = `Ref: ${journeyId}`;
+      const reportLink = openReportLink(deps.secrets, journeyId, journey.profileUrl);
       const added = await once(
         journeyId,
         'note',
@@ -212,10 +214,11 @@ export function createWritebackActivities(
               ...(journey.greenhouseApplicationId
                 ? { applicationId: Number(journey.greenhouseApplicationId) }
                 : {}),
-              body: [outcome.summary, journey.profileUrl ? `Report: ${journey.profileUrl}` : null, reference]
+              body: [outcome.summary, reportLink ? `Report: ${reportLink}` : null, reference]
                 .filter(Boolean)
                 .join('\n'),
-              visibility: 'public',
+              // The tenant's choice, as for the report (Greenhouse takes the same three values).
+              visibility: journey.tenant.reportVisibility,
             }),
           );
           return note.id === null ? null : String(note.id);

@@ -1,4 +1,5 @@
 import type { Database } from '../db/client.js';
+import type { SecretBox } from '../security/secret-box.js';
 import { generateToken, hashToken } from '../security/tokens.js';
 
 export type LinkPurpose = 'take_test' | 'grade' | 'report' | 'nominate' | 'reference';
@@ -64,9 +65,114 @@ export async function resolveRefereeLink(
 }
 
 async function findLink(db: Database, token: string, purpose: LinkPurpose) {
-  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
+  const found = await inspectLink(db, token, purpose);
+  return found.state === 'valid' ? found.link : null;
+}
+
+/**
+ * What a token is: a valid link (with its row), one that expired or was revoked (its page says so,
+ * nothing more), or unknown (never issued, malformed, or another purpose's: 404 like any stranger).
+ */
+export async function inspectLink(db: Database, token: string, purpose: LinkPurpose) {
+  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return { state: 'unknown' } as const;
   const link = await db.accessLink.findUnique({ where: { tokenHash: hashToken(token) } });
-  if (!link || link.purpose !== purpose || link.revokedAt || link.expiresAt.getTime() < Date.now())
-    return null;
-  return link;
+  if (!link || link.purpose !== purpose) return { state: 'unknown' } as const;
+  if (link.revokedAt) return { state: 'revoked' } as const;
+  if (link.expiresAt.getTime() < Date.now()) return { state: 'expired' } as const;
+  return { state: 'valid', link } as const;
+}
+
+// --- The recruiter's report link ------------------------------------------------------------------
+//
+// Greenhouse reads the link from test_status (`partner_profile_url`) whenever it likes, so we must be
+// able to answer it again: a hash alone cannot. The read model (`journeys.profile_url`) therefore keeps
+// it encrypted with the secret box (bound to the journey), never in clear; access_links keeps only its
+// hash; the workflow history never sees it (the activities return ids and scores only). A value
+// stored before this (an `http…` link in clear) is read as it is and replaced by the next fresh link.
+
+const DAY = 86_400_000;
+const reportLinkPurpose = (journeyId: string) => `report-link:${journeyId}`;
+
+/** The stored form of a report link: encrypted for the read model. */
+export const sealReportLink = (secrets: SecretBox, journeyId: string, url: string) =>
+  secrets.encrypt(url, reportLinkPurpose(journeyId));
+
+/** The link from its stored form (an older row may hold it in clear). */
+export function openReportLink(secrets: SecretBox, journeyId: string, stored: string): string;
+export function openReportLink(secrets: SecretBox, journeyId: string, stored: string | null): string | null;
+export function openReportLink(secrets: SecretBox, journeyId: string, stored: string | null) {
+  if (stored === null || /^https?:\/\//.test(stored)) return stored;
+  return secrets.decrypt(stored, reportLinkPurpose(journeyId));
+}
+
+/**
+ * Issues a report link that lives as long as the journey's tenant says (`reportLinkLifetimeDays`):
+ * the link itself (shown once) and its stored, encrypted form for `journeys.profile_url`.
+ */
+export async function issueReportLink(
+  deps: { db: Database; secrets: SecretBox; publicBaseUrl: string },
+  journeyId: string,
+): Promise<{ url: string; stored: string; expiresAt: Date }> {
+  const { tenant } = await deps.db.journey.findUniqueOrThrow({
+    where: { id: journeyId },
+    select: { tenant: { select: { reportLinkLifetimeDays: true } } },
+  });
+  const expiresAt = new Date(Date.now() + tenant.reportLinkLifetimeDays * DAY);
+  const url = await issueLink(deps.db, {
+    journeyId,
+    purpose: 'report',
+    expiresAt,
+    publicBaseUrl: deps.publicBaseUrl,
+  });
+  return { url, stored: sealReportLink(deps.secrets, journeyId, url), expiresAt };
+}
+
+/**
+ * Revokes every report link of the journey not revoked yet; how many. test_status keeps answering
+ * the stored link (Greenhouse needs one for a complete test): it now opens the "withdrawn" page.
+ */
+export async function revokeReportLinks(db: Database, journeyId: string): Promise<number> {
+  const { count } = await db.accessLink.updateMany({
+    where: { journeyId, purpose: 'report', revokedAt: null },
+    data: { revokedAt: new Date() },
+  });
+  return count;
+}
+
+/**
+ * A fresh report link for a journey whose result exists: it replaces the stored one (test_status
+ * answers it from now on) in the same transaction that creates it, and optionally revokes the
+ * others. Null when the journey has no result yet (its link is issued when the result is ready).
+ */
+export async function replaceReportLink(
+  deps: { db: Database; secrets: SecretBox; publicBaseUrl: string },
+  journeyId: string,
+  options: { revokeOthers: boolean },
+): Promise<{ url: string; expiresAt: Date; revoked: number } | null> {
+  const { db, secrets } = deps;
+  const journey = await db.journey.findUniqueOrThrow({
+    where: { id: journeyId },
+    select: { profileUrl: true, tenant: { select: { reportLinkLifetimeDays: true } } },
+  });
+  if (journey.profileUrl === null) return null;
+  const token = generateToken(tokenPrefix.report);
+  const tokenHash = hashToken(token);
+  const url = `${deps.publicBaseUrl}${pagePath.report}/${token}`;
+  const expiresAt = new Date(Date.now() + journey.tenant.reportLinkLifetimeDays * DAY);
+  const revoked = await db.$transaction(async (tx) => {
+    await tx.accessLink.create({ data: { tokenHash, journeyId, purpose: 'report', expiresAt } });
+    // Only where a result is recorded: a journey erased or reset meanwhile keeps what it has.
+    const { count } = await tx.journey.updateMany({
+      where: { id: journeyId, profileUrl: { not: null } },
+      data: { profileUrl: sealReportLink(secrets, journeyId, url) },
+    });
+    if (count === 0) throw new Error(`journey ${journeyId} lost its result while a link was issued`);
+    if (!options.revokeOthers) return 0;
+    const others = await tx.accessLink.updateMany({
+      where: { journeyId, purpose: 'report', revokedAt: null, tokenHash: { not: tokenHash } },
+      data: { revokedAt: new Date() },
+    });
+    return others.count;
+  });
+  return { url, expiresAt, revoked };
 }

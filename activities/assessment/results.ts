@@ -11,10 +11,8 @@ import {
 import { createJourneySealer } from '../../security/journey-sealing.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { loadJourney, type AssessmentDeps } from '../../journeys/journey-context.js';
-import { issueLink } from '../../journeys/links.js';
+import { issueReportLink } from '../../journeys/links.js';
 import type { AssessmentActivities } from '../../workflows/assessment/contract.js';
-
-const YEAR = 365 * 86_400_000;
 
 /** Answers, grades and the final result: stored in the database, summarised to the workflow. */
 export function createResultActivities(
@@ -68,15 +66,9 @@ export function createResultActivities(
         (submission.graderScores ?? {}) as unknown as GraderScores,
       );
       const existingLink = await journeysOf(deps).getOrThrow(journeyId);
-      // The recruiter's link to the report: issued once, kept in the read model for test_status.
-      const profileUrl =
-        existingLink.profileUrl ??
-        (await issueLink(db, {
-          journeyId,
-          purpose: 'report',
-          expiresAt: new Date(Date.now() + 5 * YEAR),
-          publicBaseUrl: deps.publicBaseUrl,
-        }));
+      // The recruiter's link to the report: issued once, kept encrypted in the read model for
+      // test_status; it never enters the workflow's history.
+      const profileUrl = existingLink.profileUrl ?? (await issueReportLink(deps, journeyId)).stored;
       await db.$transaction([
         db.submission.update({
           where: { journeyId },
@@ -84,7 +76,7 @@ export function createResultActivities(
         }),
         journeysOf(deps).recordResult(journeyId, { profileUrl, score: result.scorePercent }),
       ]);
-      return { scorePercent: result.scorePercent, passed: result.passed, profileUrl };
+      return { scorePercent: result.scorePercent, passed: result.passed };
     },
   };
 }

@@ -5,11 +5,10 @@ import type { FraudSignal } from '../../domain/reference-checks/fraud.js';
 import { relationshipLabel, type Relationship } from '../../domain/reference-checks/template.js';
 import { renderReferenceCheckReport, type ReferenceCheckReportInput } from '../../reports/index.js';
 import type { AssessmentDeps } from '../../journeys/journey-context.js';
-import { issueLink } from '../../journeys/links.js';
+import type { SecretBox } from '../../security/secret-box.js';
+import { issueReportLink } from '../../journeys/links.js';
 import { candidateNameOf, loadReferenceCheck } from './context.js';
 import type { ReferenceCheckActivities } from '../../workflows/reference-check/contract.js';
-
-const YEAR = 365 * 86_400_000;
 
 type ReportReferee = ReferenceCheckReportInput['referees'][number];
 
@@ -18,16 +17,13 @@ type ReportReferee = ReferenceCheckReportInput['referees'][number];
  * in one transaction, so a retry either finds all of them or writes all of them.
  */
 export function createCompileActivities(
-  deps: AssessmentDeps,
+  deps: AssessmentDeps & { secrets: SecretBox },
 ): Pick<ReferenceCheckActivities, 'compileReferenceCheck'> {
   const { db } = deps;
   return {
     async compileReferenceCheck({ journeyId, answeredRefereeIds, quorum, partial, reason }) {
       const done = await db.referenceCheckResult.findUnique({ where: { journeyId } });
-      if (done) {
-        const journey = await journeysOf(deps).getOrThrow(journeyId);
-        return { meanRating: done.meanRating, profileUrl: journey.profileUrl ?? '' };
-      }
+      if (done) return { meanRating: done.meanRating };
       const { journey, candidate, template, branding } = await loadReferenceCheck(deps, journeyId);
       // Answers the workflow did not count arrived while it was completing: they are late.
       await db.referee.updateMany({
@@ -95,14 +91,8 @@ export function createCompileActivities(
         },
         generatedAt: completedAt.toISOString(),
       });
-      const profileUrl =
-        journey.profileUrl ??
-        (await issueLink(db, {
-          journeyId,
-          purpose: 'report',
-          expiresAt: new Date(Date.now() + 5 * YEAR),
-          publicBaseUrl: deps.publicBaseUrl,
-        }));
+      // Kept encrypted in the read model for test_status; never in the workflow's history.
+      const profileUrl = journey.profileUrl ?? (await issueReportLink(deps, journeyId)).stored;
       const meanRating = ratings.overallMean;
       await db.$transaction([
         db.report.upsert({
@@ -128,7 +118,7 @@ export function createCompileActivities(
         }),
         journeysOf(deps).recordResult(journeyId, { profileUrl, score: meanRating }),
       ]);
-      return { meanRating, profileUrl };
+      return { meanRating };
     },
   };
 }

@@ -58,6 +58,7 @@ const TAGS: { name: string; description: string }[] = [
   { name: 'operator: journeys', description: 'Journeys and operators’ actions on them.' },
   { name: 'operator: response errors', description: 'What Greenhouse could not accept.' },
   { name: 'operator: keys', description: 'Role- and tenant-scoped operator keys.' },
+  { name: 'operator: audit', description: 'The audit trail of operators’ actions.' },
   {
     name: 'operator: reconciliation',
     description: 'Repairing Greenhouse write-back: schedules, runs, re-drives.',

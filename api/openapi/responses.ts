@@ -188,6 +188,7 @@ export const TenantDescription = component(
     branding: TenantBranding.nullable(),
     reportVisibility: ReportVisibility,
     defaultGraderEmail: z.string().nullable(),
+    reportLinkLifetimeDays: z.number().int(),
     stageTestMappings: z.array(StageTestMappingRow),
   }),
   'TenantDescription',
@@ -198,6 +199,7 @@ export const TenantSettingsResponse = z.object({
   branding: TenantBranding.nullable(),
   reportVisibility: ReportVisibility,
   defaultGraderEmail: z.string().nullable(),
+  reportLinkLifetimeDays: z.number().int(),
 });
 export const ConnectGreenhouseResponse = z.object({
   connected: z.literal(true),

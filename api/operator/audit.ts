@@ -1,9 +1,13 @@
-import type { Response } from 'express';
+import { Router, type Response } from 'express';
+import { z } from 'zod';
 import type { Database, Prisma } from '../../db/client.js';
 import { ServiceError } from '../../domain/errors.js';
-import { insertAuditEntry } from '../../operators/audit-repository.js';
-import { HttpError } from '../http-errors.js';
-import { operatorOf } from './identity.js';
+import { insertAuditEntry, listAuditEntries } from '../../operators/audit-repository.js';
+import { handle, HttpError, parseInput } from '../http-errors.js';
+import { err, invalidInput, operatorAuth } from '../openapi/common.js';
+import type { RouteSpec } from '../openapi/registry.js';
+import { route } from '../openapi/route.js';
+import { assertRole, assertTenantAccess, operatorOf } from './identity.js';
 
 export type AuditOutcome = 'ok' | 'refused' | 'failed';
 
@@ -62,4 +66,117 @@ export async function audited<T extends Record<string, unknown>>(
     ).catch(() => undefined);
     throw err;
   }
+}
+
+// --- Reading the trail ----------------------------------------------------------------------------
+
+const text = z.string().trim().min(1).max(200).optional();
+const instant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 time with offset' });
+
+export const AuditListQuery = z
+  .strictObject({
+    tenantId: text,
+    actor: text,
+    action: text,
+    journeyId: text,
+    /** Entries at or after this time. */
+    from: instant.optional(),
+    /** Entries before this time. */
+    to: instant.optional(),
+    limit: z
+      .string()
+      .regex(/^\d{1,4}$/, 'must be a whole number')
+      .transform(Number)
+      .refine((n) => n >= 1 && n <= 500, 'must be between 1 and 500')
+      .default(50),
+    cursor: z.string().max(200).optional(),
+  })
+  .refine((q) => !q.from || !q.to || Date.parse(q.from) < Date.parse(q.to), {
+    error: 'must be later than from',
+    path: ['to'],
+  });
+
+const AuditEntryView = z.object({
+  id: z.number().int(),
+  at: z.iso.datetime({ offset: true }),
+  actor: z.string(),
+  actorKeyId: z.string().nullable(),
+  role: z.string(),
+  tenantId: z.string().nullable(),
+  journeyId: z.string().nullable(),
+  action: z.string(),
+  outcome: z.enum(['ok', 'refused', 'failed']),
+  detail: z.unknown(),
+});
+
+const getAuditRoute: RouteSpec = {
+  method: 'get',
+  path: '/audit',
+  tag: 'operator: audit',
+  summary: 'Read the audit trail',
+  description:
+    'Operator actions, newest first, filtered by tenant, actor (key name), action, journey and time ' +
+    '(`from` inclusive, `to` exclusive); page with `cursor` = the last answer’s `nextCursor`. Admin ' +
+    'and support keys; a tenant-scoped key sees its tenant’s entries only.',
+  security: 'operator',
+  query: AuditListQuery,
+  responses: {
+    200: {
+      description: 'A page of entries.',
+      schema: z.object({ entries: z.array(AuditEntryView), nextCursor: z.string().nullable() }),
+    },
+    400: invalidInput,
+    ...operatorAuth,
+    404: err('A `tenantId` the key may not see (`not_found`).'),
+  },
+};
+
+// Opaque to callers: the id the page ended at.
+const encodeCursor = (id: number) => Buffer.from(JSON.stringify({ i: id })).toString('base64url');
+function decodeCursor(cursor: string): number {
+  try {
+    const { i } = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { i: unknown };
+    if (typeof i === 'number' && Number.isSafeInteger(i) && i > 0) return i;
+  } catch {
+    // falls through to the refusal
+  }
+  throw new HttpError(400, 'invalid_input', 'cursor: is not a cursor this API returned', 'cursor');
+}
+
+/**
+ * GET /operator/audit. Reading is not audited (it changes nothing). Metrics keys may not read it
+ * (requireOperator already refuses them; the role check says so again where the rule lives).
+ */
+export function auditRoutes(deps: { db: Database }): Router {
+  const router = Router();
+  route(
+    router,
+    getAuditRoute,
+    handle(async (req, res) => {
+      const operator = operatorOf(res);
+      assertRole(operator, 'support');
+      const q = parseInput(AuditListQuery, req.query, 'query');
+      if (q.tenantId) assertTenantAccess(operator, q.tenantId);
+      const beforeId = q.cursor ? decodeCursor(q.cursor) : undefined;
+      const rows = await listAuditEntries(
+        deps.db,
+        {
+          tenantId: q.tenantId ?? operator.tenantId ?? undefined,
+          actor: q.actor,
+          action: q.action,
+          journeyId: q.journeyId,
+          from: q.from ? new Date(q.from) : undefined,
+          to: q.to ? new Date(q.to) : undefined,
+          beforeId,
+        },
+        q.limit + 1,
+      );
+      const page = rows.slice(0, q.limit);
+      res.json({
+        entries: page.map((e) => ({ ...e, at: e.at.toISOString() })),
+        nextCursor: rows.length > q.limit ? encodeCursor(page[page.length - 1]!.id) : null,
+      });
+    }),
+  );
+  return router;
 }

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { pagePath, resolveLink } from '../../journeys/links.js';
+import { inspectLink, pagePath } from '../../journeys/links.js';
 import type { Database } from '../../db/client.js';
 import { findReportFile } from '../../db/repositories/reports.js';
 import { messagePage, notFoundPage } from './html.js';
@@ -23,19 +23,30 @@ const getReportRoute: RouteSpec = {
   responses: {
     200: { description: 'The report, inline.', contentType: 'application/pdf' },
     404: htmlPage('Unknown link, or the report is not ready yet.'),
+    410: htmlPage('The link has expired or was withdrawn: a page says so, and nothing else.'),
   },
+};
+
+const ASK = 'Please ask your assessment vendor for a new link.';
+const goneReportPage = {
+  expired: messagePage('This report link has expired', `Report links open for a limited time. ${ASK}`),
+  revoked: messagePage('This report link was withdrawn', `It no longer opens the report. ${ASK}`),
 };
 
 /**
  * The recruiter's link to the PDF report at /r/<token>: Greenhouse's `partner_profile_url`.
- * Serves the stored PDF inline; before the report exists, a small HTML page says so (404).
+ * Serves the stored PDF inline; before the report exists, a small HTML page says so (404). A link
+ * that expired (tenant setting `reportLinkLifetimeDays`) or that an operator revoked answers 410 with
+ * a page saying just that: no name, no journey, nothing of the report.
  */
 export function reportRoutes(deps: ReportDeps): Router {
   const router = Router();
   route(router, getReportRoute, pageSecurityHeaders(), async (req, res, next) => {
     try {
-      const journeyId = await resolveLink(deps.db, String(req.params.token), 'report');
-      if (!journeyId) return void res.status(404).type('html').send(notFoundPage());
+      const found = await inspectLink(deps.db, String(req.params.token), 'report');
+      if (found.state === 'unknown') return void res.status(404).type('html').send(notFoundPage());
+      if (found.state !== 'valid') return void res.status(410).type('html').send(goneReportPage[found.state]);
+      const { journeyId } = found.link;
       const report = await findReportFile(deps.db, journeyId);
       if (!report) {
         return void res

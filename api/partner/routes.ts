@@ -32,9 +32,13 @@ import { component, type RouteSpec } from '../openapi/registry.js';
 import { route } from '../openapi/route.js';
 import { tenantCallbackSettings } from '../../tenants/tenants-repository.js';
 import { recordPartnerResponseError } from '../../tenants/partner-response-errors-repository.js';
+import { openReportLink } from '../../journeys/links.js';
+import type { SecretBox } from '../../security/secret-box.js';
 
 export interface PartnerRouteDeps {
   db: Database;
+  /** Opens the report link the read model keeps encrypted (journeys/links.ts). */
+  secrets: SecretBox;
   journeys?: JourneyRepository;
   temporal: Client;
   catalogue: CatalogueService;
@@ -272,7 +276,7 @@ export function partnerRoutes(deps: PartnerRouteDeps): Router {
       res.json(
         buildTestStatus({
           status: partnerStatusOf(journey.status),
-          profileUrl: journey.profileUrl,
+          profileUrl: openReportLink(deps.secrets, id, journey.profileUrl),
           score: journey.status === 'complete' ? journey.score : null,
           ...(journey.status === 'failed' && journey.statusDetail
             ? { metadata: { Reason: journey.statusDetail } }

@@ -40,6 +40,9 @@ export function createTenantSettings({ db }: Pick<ConnectionDeps, 'db'>) {
           ...(body.partnerKeyOverlapDays !== undefined
             ? { partnerKeyOverlapDays: body.partnerKeyOverlapDays }
             : {}),
+          ...(body.reportLinkLifetimeDays !== undefined
+            ? { reportLinkLifetimeDays: body.reportLinkLifetimeDays }
+            : {}),
         },
         select: {
           branding: true,
@@ -47,6 +50,7 @@ export function createTenantSettings({ db }: Pick<ConnectionDeps, 'db'>) {
           defaultGraderEmail: true,
           callbackHosts: true,
           partnerKeyOverlapDays: true,
+          reportLinkLifetimeDays: true,
         },
       });
       return { ...updated, callbackHosts: tenantCallbackHosts(updated) };
@@ -123,6 +127,7 @@ export function createTenantSettings({ db }: Pick<ConnectionDeps, 'db'>) {
         defaultGraderEmail: tenant.defaultGraderEmail,
         callbackHosts: tenantCallbackHosts(tenant),
         partnerKeyOverlapDays: tenant.partnerKeyOverlapDays,
+        reportLinkLifetimeDays: tenant.reportLinkLifetimeDays,
         stageTestMappings: tenant.stageTestMappings.map(({ jobId, stageId, testId }) => ({
           jobId,
           stageId,

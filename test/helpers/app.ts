@@ -45,6 +45,8 @@ export async function startTestApi(
     callbackSandboxHosts: ['127.0.0.1'],
     // Every JSON answer is checked against its route's declared schema (500 when they disagree).
     checkResponses: true,
+    // Where people's links point (report links issued by operators): this server, as in production.
+    publicBaseUrl,
     ...deps,
     harvestClientFor,
     secrets,

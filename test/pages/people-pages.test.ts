@@ -34,6 +34,7 @@ import {
   type RunningTestWorker,
 } from '../helpers/temporal.js';
 import { startPagesServer, type PagesServer } from './pages-server.js';
+import { openReportLink } from '../../journeys/links.js';
 
 // People's pages in a real browser (Debian's Chromium, headless, phone-sized) on the real stack:
 // Temporal dev server, PostgreSQL, a real SMTP server, the Greenhouse sandbox, API and worker.
@@ -387,7 +388,9 @@ describe("people's pages in Chromium", () => {
   });
 
   it('recruiter: the report link Greenhouse shows opens the PDF', async () => {
-    const journey = await database.db.journey.findUniqueOrThrow({ where: { id: journeyId } });
+    const row = await database.db.journey.findUniqueOrThrow({ where: { id: journeyId } });
+    // The read model keeps the link encrypted (journeys/links.ts).
+    const journey = { profileUrl: openReportLink(api.secrets, journeyId, row.profileUrl) };
     expect(journey.profileUrl).toMatch(new RegExp(`^${pages.url}/r/`));
     await waitFor('Greenhouse to show the report link', async () => {
       await sb.idle();

@@ -574,6 +574,34 @@ describe('tenant isolation: every route probed across two tenants', () => {
       expect(keyForB.status).toBe(caller === 'supportA' ? 403 : 422);
       expect(normalized(keyForB)).toEqual(normalized(keyForUnknown));
 
+      // The audit trail: B's tenant is unknown to A's keys, B's actors are not in A's trail.
+      const auditOfB = await probe(
+        group,
+        'get /operator/audit',
+        caller,
+        'get',
+        `/operator/audit?tenantId=${tenantB}`,
+        auth,
+      );
+      const auditOfUnknown = await control('get', `/operator/audit?tenantId=${UNKNOWN.tenantId}`, auth);
+      expect(auditOfB.status).toBe(404);
+      expect(normalized(auditOfB)).toEqual(normalized(auditOfUnknown));
+      const byKeyB = await probe(
+        group,
+        'get /operator/audit',
+        caller,
+        'get',
+        `/operator/audit?actor=${encodeURIComponent(keyB.name)}`,
+        auth,
+      );
+      expect(byKeyB).toMatchObject({ status: 200, json: { entries: [], nextCursor: null } });
+      // (Not a probe: A's own refused probes keep the ids A sent in their error text.)
+      const trail = await control('get', '/operator/audit?limit=500', auth);
+      expect(trail.status).toBe(200);
+      const entries = (trail.json as { entries: { tenantId: string | null }[] }).entries;
+      expect(entries.length).toBeGreaterThan(0);
+      expect(new Set(entries.map((e) => e.tenantId))).toEqual(new Set([tenantA]));
+
       for (const [route, path] of [
         ['get /operator/tenants/{tenantId}/response-errors', `/operator/tenants/${tenantA}/response-errors`],
         ['get /operator/tenants/{tenantId}/tests', `/operator/tenants/${tenantA}/tests`],
@@ -842,13 +870,13 @@ describe('tenant isolation: every route probed across two tenants', () => {
         `${probed.size} routes probed, ${scopedRoutes.length} of them with a tenant/journey/bulk/key id; ` +
         `${refusedForA.length} refused attempts audited under A`,
     );
-    // 36 routes with ids × 2 keys, 19 list/tenant-less probes × 2 keys, 6 partner, 6 webhook.
+    // 38 routes with ids × 2 keys, 21 list/tenant-less probes × 2 keys, 6 partner, 6 webhook.
     expect(tally).toEqual({
-      'operator routes with ids': 72,
-      'lists and tenant-less operator routes': 38,
+      'operator routes with ids': 76,
+      'lists and tenant-less operator routes': 42,
       'partner API': 6,
       webhooks: 6,
     });
-    expect(probes).toBe(122);
+    expect(probes).toBe(130);
   });
 });

@@ -62,7 +62,7 @@ export type CandidateEmailPurpose = 'invite' | 'reminder' | 'expiry';
 export interface FinalResult {
   scorePercent: number;
   passed: boolean;
-  profileUrl: string;
+  // No report link here: it stays out of the history (journeys/links.ts, stored encrypted).
 }
 
 /** The assessment's own activities. Every one is idempotent: it may run more than once, its effect happens once. */

@@ -200,5 +200,5 @@ export interface ReferenceCheckActivities {
     quorum: number;
     partial: boolean;
     reason: string;
-  }): Promise<{ meanRating: number | null; profileUrl: string }>;
+  }): Promise<{ meanRating: number | null }>;
 }
