@@ -18,6 +18,7 @@ export const assessmentKind = {
           reminders: d.reminders,
           graderReminderHours: d.graderReminderHours,
           applicationMatch,
+          ...(d.timeLimitMinutes ? { timeLimitMinutes: d.timeLimitMinutes } : {}),
         },
       };
     },

@@ -11,6 +11,7 @@ import type {
   FinalResult,
   SubmitAnswersRequest,
   SubmitGradesRequest,
+  TestStarted,
 } from './contract.js';
 
 const HOUR = 3_600_000;
@@ -29,6 +30,8 @@ export class Assessment extends Journey<AssessmentJourneyState> {
   private resendRequested = false;
   private deadlineChanged = false;
   private invitedAt = 0;
+  /** The first open of the test page (ms), as the page recorded it; the time limit counts from it. */
+  private startedAt: number | null = null;
   private result: FinalResult | null = null;
 
   constructor(override readonly input: AssessmentJourneyInput) {
@@ -72,14 +75,29 @@ export class Assessment extends Journey<AssessmentJourneyState> {
     }
   }
 
-  testStarted() {
+  testStarted(started?: TestStarted) {
     if (this.state.status === 'sent') this.state.status = 'in_progress'; // recorded on the next step
+    if (this.startedAt !== null || this.finished) return;
+    const at = Date.parse(started?.startedAt ?? '');
+    this.startedAt = Number.isNaN(at) ? Date.now() : at;
+    const limit = this.timeLimitEndsAt();
+    if (limit !== null) this.state.timeLimitEndsAt = new Date(limit).toISOString();
+  }
+
+  /** When the time limit runs out: the first open plus the test's limit; null without either. */
+  private timeLimitEndsAt(): number | null {
+    const minutes = this.input.policy.timeLimitMinutes;
+    if (!minutes || this.startedAt === null) return null;
+    return this.startedAt + minutes * 60_000;
   }
 
   assertCanSubmit() {
     if (this.submitted) throw new Error('the answers were already submitted');
     if (!this.awaitingSubmission())
       throw new Error(`the test can no longer be submitted: the journey is ${this.state.status}`);
+    const limit = this.timeLimitEndsAt();
+    if (limit !== null && Date.now() > limit)
+      throw new Error(`the time limit ran out at ${new Date(limit).toISOString()}`);
   }
   async submitAnswers({ answers }: SubmitAnswersRequest) {
     const { freeTextToGrade } = await local.storeSubmission({
@@ -162,14 +180,22 @@ export class Assessment extends Journey<AssessmentJourneyState> {
         await this.record(this.state.status, 'the candidate to finish the test');
       }
       const next = this.remindersDue()[0];
-      const wakeAt = Math.min(next ? Date.parse(next.at) : Infinity, Date.parse(this.deadline));
+      // Added with the time limit: only journeys whose policy has one (and were opened) reach patched().
+      const limit = this.timeLimitEndsAt() !== null && patched('time-limit') ? this.timeLimitEndsAt() : null;
+      const wakeAt = Math.min(
+        next ? Date.parse(next.at) : Infinity,
+        Date.parse(this.deadline),
+        limit ?? Infinity,
+      );
       this.deadlineChanged = false;
+      const started = this.startedAt;
       const woken = await condition(
         () =>
           this.submitted ||
           this.stopped() ||
           this.resendRequested ||
           this.deadlineChanged ||
+          this.startedAt !== started ||
           this.state.status !== recordedStatus,
         Math.max(0, wakeAt - Date.now()),
       );
@@ -179,12 +205,28 @@ export class Assessment extends Journey<AssessmentJourneyState> {
         this.resendRequested = false;
         continue;
       }
-      if (woken) continue; // a new deadline or status: recompute
+      if (woken) continue; // a new deadline, start or status: recompute
+      // Once the clock runs, the deadline too takes what was saved rather than losing it.
+      if (limit !== null && Date.now() >= Math.min(limit, Date.parse(this.deadline))) {
+        await this.takeAtTimeLimit(Math.min(limit, Date.parse(this.deadline)));
+        break;
+      }
       if (Date.now() >= Date.parse(this.deadline)) await this.expire();
       this.state.remindersSent++;
       await this.sendCandidateMail('reminder', this.state.remindersSent);
     }
     if (!this.submitted) await this.end('cancelled');
+  }
+
+  /** The time ran out: the answers saved so far (or none) are the submission, marked timed out. */
+  private async takeAtTimeLimit(at: number) {
+    const { freeTextToGrade } = await local.takeTimedOutSubmission({
+      journeyId: this.journeyId,
+      submittedAt: new Date(at).toISOString(),
+    });
+    this.submitted = true;
+    this.state.timedOut = true;
+    this.needsGrader = freeTextToGrade > 0;
   }
 
   private remindersDue() {
