@@ -27,6 +27,8 @@ export class Assessment extends Journey<AssessmentJourneyState> {
   private submitted = false;
   private needsGrader = false;
   private graded = false;
+  /** Waiting for a grader, in journeys whose grading a Greenhouse stop ends (patch 'grading-stoppable'). */
+  private grading = false;
   private resendRequested = false;
   private deadlineChanged = false;
   private invitedAt = 0;
@@ -51,7 +53,7 @@ export class Assessment extends Journey<AssessmentJourneyState> {
   // --- Messages ---------------------------------------------------------------------------------
 
   protected override stoppable() {
-    return !this.submitted;
+    return !this.submitted || (this.grading && !this.graded);
   }
   protected override assertCancellable() {
     if (this.finished || this.submitted)
@@ -114,6 +116,7 @@ export class Assessment extends Journey<AssessmentJourneyState> {
     if (this.state.status !== 'awaiting_grading')
       throw new Error(`nothing to grade: the journey is ${this.state.status}`);
     if (this.graded) throw new Error('the answers were already graded');
+    if (this.stopped()) throw new Error(`nothing to grade: ${this.state.stopReason}`);
     if (typeof gradedBy !== 'string' || !gradedBy.trim()) throw new Error('gradedBy is required');
   }
   async submitGrades(request: SubmitGradesRequest) {
@@ -250,6 +253,8 @@ export class Assessment extends Journey<AssessmentJourneyState> {
   /** Keyed questions were graded on submission; free text waits for a person (with reminders). */
   async grade() {
     if (!this.needsGrader) return;
+    // Added later: a candidate rejected or hired in Greenhouse meanwhile needs no grade, nor reminders.
+    this.grading = patched('grading-stoppable');
     await this.record('awaiting_grading', 'a grader to grade the free-text answers');
     const requestedAt = Date.now();
     const reminderTimes = this.input.policy.graderReminderHours
@@ -257,11 +262,13 @@ export class Assessment extends Journey<AssessmentJourneyState> {
       .sort((a, b) => a - b);
     let n = 1;
     await this.requestGrading(n, requestedAt);
+    const done = () => this.graded || this.stopped();
     for (const at of reminderTimes) {
-      if (await condition(() => this.graded, Math.max(0, at - Date.now()))) break;
+      if (await condition(done, Math.max(0, at - Date.now()))) break;
       await this.requestGrading(++n, at);
     }
-    await condition(() => this.graded);
+    await condition(done);
+    if (!this.graded) await this.end('cancelled');
   }
 
   private requestGrading(n: number, from: number) {
