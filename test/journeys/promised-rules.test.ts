@@ -112,6 +112,7 @@ describe('promised rules', () => {
         testId: options.testId,
         testVersion,
         trigger: 'vendor',
+        sentBy: 'grader@vendor.example',
         greenhouseApplicationId: options.applicationId === null ? null : String(options.applicationId),
         ...(options.jobId ? { jobId: String(options.jobId) } : {}),
       },
