@@ -213,7 +213,7 @@ describe('promised rules', () => {
     for (const refereeId of others) {
       expect(mailsOf(refereeId)).toEqual(['request:1', 'reminder:1', 'reminder:2']);
     }
-  });
+  }, 120_000);
 
   // --- The fail-stage move -----------------------------------------------------------------------
 
@@ -309,7 +309,7 @@ describe('promised rules', () => {
         ).toBeNull();
       }),
     );
-  });
+  }, 120_000);
 
   // --- Vendor mode gives up on the application ---------------------------------------------------
 
