@@ -9,6 +9,7 @@ import { referenceCheckStateQuery } from '../../workflows/reference-check/contra
 import { waitFor } from '../../harness/processes.js';
 import type { ReceivedMessage } from '../../harness/smtp-server.js';
 import { keyedTest } from '../helpers/assessment-stack.js';
+import { recordHistoryIfAsked } from '../helpers/histories.js';
 import {
   standardReferenceCheck,
   startReferenceCheckStack,
@@ -296,6 +297,8 @@ describe('promised rules', () => {
         // Past both reminder times: no reminder went out after the stop.
         await sleep(Math.max(0, sentAt(request) + (reminderSeconds[1]! + 3) * 1000 - Date.now()));
         expect(mailsOf(journeyId)).toEqual(['invite:1', 'grader_request:1']);
+        if (event === 'reject_candidate')
+          await recordHistoryIfAsked('assessment-grading-stopped-by-greenhouse', journeyId);
         const grades = await handle
           .executeUpdate(submitGradesUpdate, {
             args: [{ scores: { why: { points: 1 } }, gradedBy: 'g@vendor.example' }],
@@ -328,6 +331,7 @@ describe('promised rules', () => {
     expect(result).toMatchObject({ status: 'failed' });
     expect(result.stopReason).toMatch(/^gave up: no matching Greenhouse application after 3 attempts: /);
     expect(mailsOf(journeyId)).toEqual([]); // never invited: results could not have landed
+    await recordHistoryIfAsked('assessment-application-give-up', journeyId);
 
     // The operator's listing says why.
     const listing = await stack.api.call(

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assessmentStateQuery } from '../../workflows/assessment/contract.js';
 import { waitFor } from '../../harness/processes.js';
+import { recordHistoryIfAsked } from '../helpers/histories.js';
 import { keyedTest, startAssessmentStack, type AssessmentStack } from '../helpers/assessment-stack.js';
 
 // The time limit the invitation promises ("the timer starts when you open the assessment"), on the
@@ -110,6 +111,7 @@ describe('the time limit of a test', () => {
     // At the limit the workflow takes what was saved: half the points, marked timed out.
     const savedResult = await saver.handle.result();
     expect(savedResult).toMatchObject({ status: 'complete', timedOut: true, scorePercent: 50 });
+    await recordHistoryIfAsked('assessment-time-limit-taken', saver.journeyId);
     const taken = (await submissionOf(saver.journeyId))!;
     expect(taken).toMatchObject({ timedOut: true, answers: { q1: 'b' }, startedAt });
     expect(taken.submittedAt.getTime()).toBe(startedAt.getTime() + LIMIT_MS);
