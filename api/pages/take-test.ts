@@ -121,14 +121,12 @@ export function takeTestRoutes(deps: TakeTestDeps): Router {
       if (values.action === 'save' && endsAt) {
         const sealed = await sealer.seal(found.journey.id, parsed.answers);
         const saved = await attempts.saveDraft(found.journey.id, sealed as unknown as Prisma.InputJsonValue);
-        return void res
-          .type('html')
-          .send(
-            testPage(found.test, String(req.params.token), values, null, {
-              ...timing,
-              savedAt: saved.savedAt,
-            }),
-          );
+        return void res.type('html').send(
+          testPage(found.test, String(req.params.token), values, null, {
+            ...timing,
+            savedAt: saved.savedAt,
+          }),
+        );
       }
       try {
         await deps.temporal.workflow.getHandle(found.journey.id).executeUpdate(submitAnswersUpdate, {
