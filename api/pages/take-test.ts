@@ -71,6 +71,19 @@ export function takeTestRoutes(deps: TakeTestDeps): Router {
     return { journey, test: test.definition };
   }
 
+  /** The attempt, started by the first call; the workflow hears of it (it ignores a repeat). */
+  async function start({ journey, test }: NonNullable<Awaited<ReturnType<typeof load>>>) {
+    const attempt = await attempts.start(journey.id);
+    await deps.temporal.workflow
+      .getHandle(journey.id)
+      .signal(testStartedSignal, {
+        startedAt: attempt.startedAt.toISOString(),
+        ...(test.timeLimitMinutes ? { timeLimitMinutes: test.timeLimitMinutes } : {}),
+      })
+      .catch(() => undefined);
+    return attempt;
+  }
+
   route(router, getTakeTestRoute, async (req, res, next) => {
     try {
       const found = await load(String(req.params.token));
@@ -78,11 +91,7 @@ export function takeTestRoutes(deps: TakeTestDeps): Router {
       const closed = closedPage(found.journey.status);
       if (closed) return void res.type('html').send(closed);
       // Opening the page counts as starting: the recruiter sees "in_progress", the time limit runs.
-      const attempt = await attempts.start(found.journey.id);
-      await deps.temporal.workflow
-        .getHandle(found.journey.id)
-        .signal(testStartedSignal, { startedAt: attempt.startedAt.toISOString() })
-        .catch(() => undefined);
+      const attempt = await start(found);
       const endsAt = limitEndsAt(found.test, attempt.startedAt);
       if (endsAt && endsAt <= new Date()) return void res.type('html').send(timeUpPage(endsAt));
       res.type('html').send(
@@ -104,7 +113,7 @@ export function takeTestRoutes(deps: TakeTestDeps): Router {
       const closed = closedPage(found.journey.status);
       if (closed) return void res.status(409).type('html').send(closed);
       // A form posted without an open (a stale tab, a script) starts the clock too.
-      const attempt = await attempts.start(found.journey.id);
+      const attempt = await start(found);
       const endsAt = limitEndsAt(found.test, attempt.startedAt);
       // Past the limit nothing is taken: the workflow submits what was saved before it.
       if (endsAt && endsAt <= new Date()) return void res.status(409).type('html').send(timeUpPage(endsAt));

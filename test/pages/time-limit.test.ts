@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assessmentStateQuery } from '../../workflows/assessment/contract.js';
+import { assessmentStateQuery, type AssessmentJourneyInput } from '../../workflows/assessment/contract.js';
 import { waitFor } from '../../harness/processes.js';
 import { recordHistoryIfAsked } from '../helpers/histories.js';
 import { keyedTest, startAssessmentStack, type AssessmentStack } from '../helpers/assessment-stack.js';
@@ -34,6 +34,53 @@ describe('the time limit of a test', () => {
     const link = /(http:\/\/127\.0\.0\.1:\d+\/t\/[A-Za-z0-9_-]+)/.exec(text)![1]!;
     return { journeyId, link, handle: stack.temporal.workflow.getHandle(journeyId) };
   }
+  /**
+   * A journey started before policies carried the limit (its input has none): the page's start
+   * signal tells the workflow the pinned test's limit.
+   */
+  async function startWithoutLimitInPolicy(index: number) {
+    const application = applications()[index]!;
+    const journeyId = stack.journeyIdFor(application.id);
+    await stack.database.db.journey.create({
+      data: {
+        id: journeyId,
+        tenantId: stack.tenantId,
+        kind: 'assessment',
+        status: 'created',
+        testId: 'js-basics',
+        testVersion: 1,
+        trigger: 'vendor',
+        greenhouseApplicationId: String(application.id),
+      },
+    });
+    await stack.database.db.journeyCandidate.create({
+      data: { journeyId, firstName: 'Old', lastName: 'Journey', email: `old-${application.id}@example.com` },
+    });
+    const policy = {
+      deadlineDays: 7,
+      reminders: { afterInviteHours: [], beforeDeadlineHours: [] },
+      graderReminderHours: [],
+      applicationMatch: { intervalSeconds: 1, attempts: 1 },
+    };
+    const input = {
+      journeyId,
+      tenantId: stack.tenantId,
+      testId: 'js-basics',
+      testVersion: 1,
+      trigger: 'vendor',
+      applicationId: String(application.id),
+      policy,
+    } satisfies AssessmentJourneyInput;
+    const handle = await stack.temporal.workflow.start('assessmentJourney', {
+      workflowId: journeyId,
+      taskQueue: stack.taskQueue,
+      args: [input],
+    });
+    const mail = await stack.smtp.waitFor((m) => m.idempotencyKey === `${journeyId}:invite:1`, 30_000);
+    const text = mail.parts.find((p) => p.contentType === 'text/plain')!.body;
+    const link = /(http:\/\/127\.0\.0\.1:\d+\/t\/[A-Za-z0-9_-]+)/.exec(text)![1]!;
+    return { journeyId, link, handle };
+  }
   const open = async (link: string) => {
     const res = await fetch(link);
     return { status: res.status, html: await res.text() };
@@ -51,7 +98,13 @@ describe('the time limit of a test', () => {
     stack.database.db.submission.findUnique({ where: { journeyId } });
 
   it('starts at the first open, shows the time left, and takes the saved answers (or none) at the limit', async () => {
-    const [saver, idle, quick] = await Promise.all([invite(0), invite(1), invite(2)]);
+    const [saver, idle, quick, older] = await Promise.all([
+      invite(0),
+      invite(1),
+      invite(2),
+      startWithoutLimitInPolicy(4),
+    ]);
+    expect((await open(older.link)).html).toContain('Time left: 1 minute');
     // Not opened yet: nothing started.
     expect(await attemptOf(saver.journeyId)).toBeNull();
 
@@ -124,6 +177,13 @@ describe('the time limit of a test', () => {
     // Nothing saved: an empty submission, 0 points, also marked.
     expect(await idle.handle.result()).toMatchObject({ status: 'complete', timedOut: true, scorePercent: 0 });
     expect(await submissionOf(idle.journeyId)).toMatchObject({ timedOut: true, answers: {} });
+
+    // The older journey learnt the limit from the page's start and kept it too.
+    expect(await older.handle.result()).toMatchObject({
+      status: 'complete',
+      timedOut: true,
+      scorePercent: 0,
+    });
 
     // After the limit nothing more is taken, and the page says the test is closed.
     const late = await post(saver.link, { 'q:q1': 'a', 'q:q2': '0.3' });

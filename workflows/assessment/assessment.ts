@@ -34,6 +34,8 @@ export class Assessment extends Journey<AssessmentJourneyState> {
   private invitedAt = 0;
   /** The first open of the test page (ms), as the page recorded it; the time limit counts from it. */
   private startedAt: number | null = null;
+  /** The limit the page reported with the start (for journeys whose policy predates limits). */
+  private pageLimitMinutes: number | null = null;
   private result: FinalResult | null = null;
 
   constructor(override readonly input: AssessmentJourneyInput) {
@@ -82,13 +84,15 @@ export class Assessment extends Journey<AssessmentJourneyState> {
     if (this.startedAt !== null || this.finished) return;
     const at = Date.parse(started?.startedAt ?? '');
     this.startedAt = Number.isNaN(at) ? Date.now() : at;
+    const minutes = started?.timeLimitMinutes;
+    if (typeof minutes === 'number' && minutes > 0) this.pageLimitMinutes = minutes;
     const limit = this.timeLimitEndsAt();
     if (limit !== null) this.state.timeLimitEndsAt = new Date(limit).toISOString();
   }
 
   /** When the time limit runs out: the first open plus the test's limit; null without either. */
   private timeLimitEndsAt(): number | null {
-    const minutes = this.input.policy.timeLimitMinutes;
+    const minutes = this.input.policy.timeLimitMinutes ?? this.pageLimitMinutes;
     if (!minutes || this.startedAt === null) return null;
     return this.startedAt + minutes * 60_000;
   }

@@ -57,6 +57,11 @@ export const extendDeadlineUpdate = defineUpdate<AssessmentJourneyState, [{ dead
 export const testStartedSignal = defineSignal<[TestStarted?]>('testStarted');
 export interface TestStarted {
   startedAt: string;
+  /**
+   * The pinned test's limit, as the page enforces it: journeys started before the policy carried
+   * one learn it here, so the workflow and the page always agree.
+   */
+  timeLimitMinutes?: number;
 }
 /** The protocol's state query and cancel update, typed with this kind's state (same names). */
 export const assessmentStateQuery = defineQuery<AssessmentJourneyState>(journeyStateQuery.name);
