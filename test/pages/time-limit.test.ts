@@ -197,6 +197,19 @@ describe('the time limit of a test', () => {
       20_000,
     );
     expect((await open(saver.link)).html).toContain('Already submitted');
+    // The recruiter's note in Greenhouse says so.
+    const application = applications()[0]!;
+    await waitFor(
+      'the result note in Greenhouse',
+      async () =>
+        stack.greenhouse(application.id).notes.some((n) => String(n.body).includes(saver.journeyId)),
+      30_000,
+    );
+    const note = stack
+      .greenhouse(application.id)
+      .notes.find((n) => String(n.body).includes(saver.journeyId))!;
+    expect(String(note.body)).toContain('JavaScript basics: 50%');
+    expect(String(note.body)).toContain('The time limit ran out: the answers saved by then were scored.');
   }, 240_000);
 
   it('refuses answers sent after the limit even before the workflow took the submission', async () => {
