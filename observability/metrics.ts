@@ -157,6 +157,7 @@ export interface WorkerMetrics {
     writebackOutcomes: Counter<'step' | 'outcome'>;
     harvestCalls: Counter<'tenant' | 'status'>;
     harvestRateLimited: Counter<'tenant'>;
+    applicationMatchGaveUp: Counter<'kind'>;
   };
   /** Pass to the Harvest client factory (`onResponse`): counts calls and 429s by tenant. */
   observeHarvestCall(call: HarvestCallObservation): void;
@@ -205,6 +206,12 @@ export function createWorkerMetrics(options: { temporalMetricsUrl?: string | nul
       labelNames: ['tenant'] as const,
       registers,
     }),
+    applicationMatchGaveUp: new Counter({
+      name: `${METRIC_PREFIX}application_match_gave_up_total`,
+      help: 'Vendor-mode journeys that gave up looking for the candidate’s Greenhouse application (they end failed), by kind',
+      labelNames: ['kind'] as const,
+      registers,
+    }),
   };
 
   const observeHarvestCall = ({ tenantId, status }: HarvestCallObservation) => {
@@ -229,6 +236,13 @@ export function createWorkerMetrics(options: { temporalMetricsUrl?: string | nul
         if (type === 'recordJourneySnapshot') {
           const result = await next(input);
           countSnapshot(input.args[0], result);
+          return result;
+        }
+        if (type === 'recordApplicationGiveUp') {
+          const result = await next(input);
+          if ((result as { recorded?: unknown } | undefined)?.recorded) {
+            counters.applicationMatchGaveUp.inc({ kind: String((input.args[0] as { kind?: unknown }).kind) });
+          }
           return result;
         }
         if (!WRITEBACK_ACTIVITIES.has(type)) return next(input);

@@ -32,6 +32,8 @@ export function describeStep(type: string, args: Args, result: unknown): string 
       return `${args.purpose === 'invite' ? `invite${nth(args)}` : args.purpose === 'reminder' ? `reminder${nth(args)}` : 'expiry notice'} e-mailed to the candidate${again}`;
     case 'storeSubmission':
       return 'answers submitted';
+    case 'takeTimedOutSubmission':
+      return 'time limit ran out: the answers saved so far were submitted (timed out)';
     case 'requestGrading':
       return `${args.n === 1 ? 'grading requested' : `grader reminder${nth(args)}`} by e-mail${again}`;
     case 'storeGrades':

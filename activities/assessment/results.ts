@@ -5,9 +5,12 @@ import {
   autoGrade,
   finalizeGrade,
   parseAnswers,
+  type Answers,
   type AutoGrade,
   type GraderScores,
 } from '../../domain/assessments/grading.js';
+import type { TestDefinition } from '../../domain/assessments/definition.js';
+import { testAttemptsOf } from '../../db/repositories/test-attempts.js';
 import { createJourneySealer } from '../../security/journey-sealing.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { loadJourney, type AssessmentDeps } from '../../journeys/journey-context.js';
@@ -17,14 +20,49 @@ import type { AssessmentActivities } from '../../workflows/assessment/contract.j
 /** Answers, grades and the final result: stored in the database, summarised to the workflow. */
 export function createResultActivities(
   deps: AssessmentDeps & { secrets: SecretBox },
-): Pick<AssessmentActivities, 'storeSubmission' | 'storeGrades' | 'finalizeResult'> {
+): Pick<
+  AssessmentActivities,
+  'storeSubmission' | 'takeTimedOutSubmission' | 'storeGrades' | 'finalizeResult'
+> {
   const { db } = deps;
   const sealer = createJourneySealer(deps);
+  const attempts = testAttemptsOf(db);
+  const pendingOf = (submission: { autoGrade: unknown }) => ({
+    freeTextToGrade: (submission.autoGrade as AutoGrade).pendingQuestionIds.length,
+  });
+
+  /** Grades the keyed questions and stores the submission once, with when the attempt started. */
+  async function store(
+    journeyId: string,
+    test: TestDefinition,
+    answers: Answers,
+    submittedAt: string,
+    timedOut: boolean,
+  ) {
+    const grade = autoGrade(test, answers);
+    const startedAt = (await attempts.find(journeyId))?.startedAt ?? null;
+    await db.submission
+      .create({
+        data: {
+          journeyId,
+          answers: answers as Prisma.InputJsonValue,
+          startedAt,
+          submittedAt: new Date(submittedAt),
+          autoGrade: grade as unknown as Prisma.InputJsonValue,
+          timedOut,
+        },
+      })
+      .catch((err: unknown) => {
+        // A concurrent attempt stored it first: same answers, same grade.
+        if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')) throw err;
+      });
+    return { freeTextToGrade: grade.pendingQuestionIds.length };
+  }
+
   return {
     async storeSubmission({ journeyId, answers: sealedAnswers, submittedAt }) {
       const existing = await db.submission.findUnique({ where: { journeyId } });
-      if (existing)
-        return { freeTextToGrade: (existing.autoGrade as unknown as AutoGrade).pendingQuestionIds.length };
+      if (existing) return pendingOf(existing);
       const { test } = await loadJourney(deps, journeyId);
       // The page sealed the answers with the journey's key on their way through Temporal.
       const answers = await sealer.unseal(journeyId, sealedAnswers);
@@ -33,21 +71,17 @@ export function createResultActivities(
         // The API validates before it calls; reaching here means a caller skipped that.
         throw ApplicationFailure.nonRetryable(parsed.message, 'InvalidAnswers');
       }
-      const grade = autoGrade(test, parsed.answers);
-      await db.submission
-        .create({
-          data: {
-            journeyId,
-            answers: parsed.answers as Prisma.InputJsonValue,
-            submittedAt: new Date(submittedAt),
-            autoGrade: grade as unknown as Prisma.InputJsonValue,
-          },
-        })
-        .catch((err: unknown) => {
-          // A concurrent attempt stored it first: same answers, same grade.
-          if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')) throw err;
-        });
-      return { freeTextToGrade: grade.pendingQuestionIds.length };
+      return store(journeyId, test, parsed.answers, submittedAt, false);
+    },
+
+    async takeTimedOutSubmission({ journeyId, submittedAt }) {
+      const existing = await db.submission.findUnique({ where: { journeyId } });
+      if (existing) return pendingOf(existing);
+      const { test } = await loadJourney(deps, journeyId);
+      const draft = (await attempts.find(journeyId))?.draft;
+      // The page validated the draft when it was saved; a test edited since cannot change a pinned version.
+      const parsed = draft ? parseAnswers(test, await sealer.unseal(journeyId, draft)) : null;
+      return store(journeyId, test, parsed?.success ? parsed.answers : {}, submittedAt, true);
     },
 
     async storeGrades({ journeyId, scores, gradedBy }) {

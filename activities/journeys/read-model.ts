@@ -29,5 +29,23 @@ export function createJourneyActivities(deps: {
       });
       return { connection: connection?.status ?? 'none' };
     },
+
+    async recordApplicationGiveUp({ journeyId, attempts, reason }) {
+      // Once on the timeline, however often a retry runs it.
+      const step = 'applicationMatchGaveUp';
+      if (await db.journeyEvent.findFirst({ where: { journeyId, step }, select: { id: true } }))
+        return { recorded: false };
+      await db.journeyEvent.create({
+        data: {
+          journeyId,
+          step,
+          label: `gave up looking for the candidate's application in Greenhouse after ${attempts} attempts: the journey failed`,
+          attempt: 1,
+          outcome: 'failed_final',
+          detail: reason.slice(0, 1000),
+        },
+      });
+      return { recorded: true };
+    },
   };
 }

@@ -8,6 +8,8 @@ import { journeysOf, type JourneyRepository } from '../../db/repositories/journe
 import { toCandidateView, type CandidateQuestion } from '../../domain/assessments/definition.js';
 import { parseAnswers } from '../../domain/assessments/grading.js';
 import { submitAnswersUpdate, testStartedSignal } from '../../workflows/assessment/contract.js';
+import { testAttemptsOf } from '../../db/repositories/test-attempts.js';
+import type { Prisma } from '../../db/client.js';
 import { createJourneySealer } from '../../security/journey-sealing.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { html, messagePage, notFoundPage, pageLayout, raw } from './html.js';
@@ -37,12 +39,17 @@ const getTakeTestRoute = linkPageView(
   pagePath.take_test,
   'Candidate: the test',
   'The questions as a form, or why the test is closed.',
-  'Opening the page counts as starting (the recruiter sees in_progress).',
+  'Opening the page counts as starting (the recruiter sees in_progress); the first open starts the time limit, and the page shows the time left.',
 );
-const postTakeTestRoute = linkPageForm(pagePath.take_test, 'Candidate: submit answers', TakeTestForm, {
-  invalid: 'The form again, with the message and everything typed.',
-  closed: 'The test is closed.',
-});
+const postTakeTestRoute = linkPageForm(
+  pagePath.take_test,
+  'Candidate: submit or save answers',
+  TakeTestForm,
+  {
+    invalid: 'The form again, with the message and everything typed.',
+    closed: 'The test is closed, or its time limit ran out (nothing is changed).',
+  },
+);
 
 /**
  * The candidate's test page at /t/<token>: the questions as a plain HTML form (works without
@@ -53,6 +60,7 @@ export function takeTestRoutes(deps: TakeTestDeps): Router {
   const router = Router();
   const sealer = createJourneySealer(deps);
   const form = express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 500 });
+  const attempts = testAttemptsOf(deps.db);
 
   async function load(token: string) {
     const journeyId = await resolveLink(deps.db, token, 'take_test');
@@ -63,20 +71,36 @@ export function takeTestRoutes(deps: TakeTestDeps): Router {
     return { journey, test: test.definition };
   }
 
+  /** The attempt, started by the first call; the workflow hears of it (it ignores a repeat). */
+  async function start({ journey, test }: NonNullable<Awaited<ReturnType<typeof load>>>) {
+    const attempt = await attempts.start(journey.id);
+    await deps.temporal.workflow
+      .getHandle(journey.id)
+      .signal(testStartedSignal, {
+        startedAt: attempt.startedAt.toISOString(),
+        ...(test.timeLimitMinutes ? { timeLimitMinutes: test.timeLimitMinutes } : {}),
+      })
+      .catch(() => undefined);
+    return attempt;
+  }
+
   route(router, getTakeTestRoute, async (req, res, next) => {
     try {
       const found = await load(String(req.params.token));
       if (!found) return void res.status(404).type('html').send(notFoundPage());
       const closed = closedPage(found.journey.status);
       if (closed) return void res.type('html').send(closed);
-      // Opening the page counts as starting: the recruiter sees "in_progress".
-      await deps.temporal.workflow
-        .getHandle(found.journey.id)
-        .signal(testStartedSignal)
-        .catch(() => undefined);
-      res
-        .type('html')
-        .send(testPage(found.test, String(req.params.token), {}, null, found.journey.deadlineAt));
+      // Opening the page counts as starting: the recruiter sees "in_progress", the time limit runs.
+      const attempt = await start(found);
+      const endsAt = limitEndsAt(found.test, attempt.startedAt);
+      if (endsAt && endsAt <= new Date()) return void res.type('html').send(timeUpPage(endsAt));
+      res.type('html').send(
+        testPage(found.test, String(req.params.token), {}, null, {
+          deadlineAt: found.journey.deadlineAt,
+          endsAt,
+          savedAt: attempt.savedAt,
+        }),
+      );
     } catch (err) {
       next(err);
     }
@@ -88,16 +112,30 @@ export function takeTestRoutes(deps: TakeTestDeps): Router {
       if (!found) return void res.status(404).type('html').send(notFoundPage());
       const closed = closedPage(found.journey.status);
       if (closed) return void res.status(409).type('html').send(closed);
+      // A form posted without an open (a stale tab, a script) starts the clock too.
+      const attempt = await start(found);
+      const endsAt = limitEndsAt(found.test, attempt.startedAt);
+      // Past the limit nothing is taken: the workflow submits what was saved before it.
+      if (endsAt && endsAt <= new Date()) return void res.status(409).type('html').send(timeUpPage(endsAt));
       const values = (req.body ?? {}) as FormValues;
       const answers = answersFromForm(found.test, values);
       const parsed = parseAnswers(found.test, answers);
+      const timing = { deadlineAt: found.journey.deadlineAt, endsAt, savedAt: attempt.savedAt };
       if (!parsed.success) {
         return void res
           .status(400)
           .type('html')
-          .send(
-            testPage(found.test, String(req.params.token), values, parsed.message, found.journey.deadlineAt),
-          );
+          .send(testPage(found.test, String(req.params.token), values, parsed.message, timing));
+      }
+      if (values.action === 'save' && endsAt) {
+        const sealed = await sealer.seal(found.journey.id, parsed.answers);
+        const saved = await attempts.saveDraft(found.journey.id, sealed as unknown as Prisma.InputJsonValue);
+        return void res.type('html').send(
+          testPage(found.test, String(req.params.token), values, null, {
+            ...timing,
+            savedAt: saved.savedAt,
+          }),
+        );
       }
       try {
         await deps.temporal.workflow.getHandle(found.journey.id).executeUpdate(submitAnswersUpdate, {
@@ -145,8 +183,9 @@ function testPage(
   token: string,
   values: FormValues,
   error: string | null,
-  deadlineAt: Date | null,
+  timing: { deadlineAt: Date | null; endsAt: Date | null; savedAt: Date | null },
 ): string {
+  const { deadlineAt, endsAt, savedAt } = timing;
   const view = toCandidateView(definition);
   const chosen = (q: string, option: string) => {
     const v = values[`q:${q}`];
@@ -178,16 +217,39 @@ function testPage(
   let n = 0;
   const body = html`<h1>${view.name}</h1>
 ${view.description ? html`<p>${view.description}</p>` : ''}
-<p class="meta">${view.timeLimitMinutes ? `Time limit: ${view.timeLimitMinutes} minutes. ` : ''}${deadlineAt ? `Submit by ${deadlineAt.toISOString().replace('T', ' ').slice(0, 16)} UTC.` : ''}</p>
+<p class="meta">${view.timeLimitMinutes ? `Time limit: ${view.timeLimitMinutes} minutes. ` : ''}${deadlineAt ? `Submit by ${utc(deadlineAt)} UTC.` : ''}</p>
+${endsAt ? html`<p class="time-left" role="status"><strong>Time left: ${timeLeft(endsAt)}</strong> (until ${utc(endsAt)} UTC). When the time runs out, the answers you saved are submitted.${savedAt ? ` Last saved ${utc(savedAt)} UTC.` : ''}</p>` : ''}
 ${error ? html`<div class="error" role="alert"><strong>Please check your answers:</strong> ${error}</div>` : ''}
 <form method="post" action="${`${pagePath.take_test}/${token}`}">
 ${view.sections.map(
   (s, k) =>
     html`${k > 0 ? '\n' : ''}<section aria-labelledby="s-${s.id}"><h2 id="s-${s.id}">${s.title}</h2>${s.description ? html`<p>${s.description}</p>` : ''}${s.questions.map((q, i) => html`${i > 0 ? '\n' : ''}${question(q, ++n)}`)}</section>`,
 )}
-<button type="submit">Submit answers</button>
+<button type="submit">Submit answers</button>${endsAt ? html` <button type="submit" name="action" value="save">Save answers</button>` : ''}
 </form>`;
   return pageLayout({ title: view.name, body });
+}
+
+/** When the time limit of an attempt started at `startedAt` runs out; null for a test without one. */
+function limitEndsAt(test: { timeLimitMinutes?: number | undefined }, startedAt: Date): Date | null {
+  return test.timeLimitMinutes ? new Date(startedAt.getTime() + test.timeLimitMinutes * 60_000) : null;
+}
+
+const utc = (at: Date) => at.toISOString().replace('T', ' ').slice(0, 16);
+
+/** Whole minutes left (rounded up), or seconds in the last minute. */
+function timeLeft(endsAt: Date, now = new Date()): string {
+  const seconds = Math.max(0, Math.ceil((endsAt.getTime() - now.getTime()) / 1000));
+  if (seconds < 60) return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+}
+
+function timeUpPage(endsAt: Date): string {
+  return messagePage(
+    'Time is up',
+    `The time limit ran out at ${utc(endsAt)} UTC. The answers you saved before then are submitted; nothing sent after it is taken.`,
+  );
 }
 
 function closedPage(status: string): string | null {

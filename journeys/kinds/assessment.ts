@@ -18,6 +18,7 @@ export const assessmentKind = {
           reminders: d.reminders,
           graderReminderHours: d.graderReminderHours,
           applicationMatch,
+          ...(d.timeLimitMinutes ? { timeLimitMinutes: d.timeLimitMinutes } : {}),
         },
       };
     },
@@ -36,7 +37,7 @@ export const assessmentKind = {
       scoreText: `${result.scorePercent}%`,
       passed: result.passed,
       completedAt: submission.gradedAt ?? submission.submittedAt,
-      summary: `${entry.name}: ${result.scorePercent}% (${result.passed ? 'passed' : 'did not pass'}; pass mark ${result.passMarkPercent}%).`,
+      summary: `${entry.name}: ${result.scorePercent}% (${result.passed ? 'passed' : 'did not pass'}; pass mark ${result.passMarkPercent}%).${submission.timedOut ? ' The time limit ran out: the answers saved by then were scored.' : ''}`,
     };
   },
   testStatusMetadata: () => Promise.resolve(null),

@@ -34,6 +34,8 @@ export interface DirectPolicy {
   refereeSeconds?: number;
   deadlineSeconds?: number;
   candidateReminderSeconds?: number[];
+  /** Each referee's reminders, seconds after their request. */
+  refereeReminderSeconds?: number[];
   quorum?: number;
 }
 const DAY_S = 86_400;
@@ -122,7 +124,10 @@ export async function startReferenceCheckStack(
             afterInviteHours: (policy.candidateReminderSeconds ?? []).map((sec) => sec / 3600),
             beforeDeadlineHours: [],
           },
-          refereeReminders: { afterInviteHours: [], beforeDeadlineHours: [] },
+          refereeReminders: {
+            afterInviteHours: (policy.refereeReminderSeconds ?? []).map((sec) => sec / 3600),
+            beforeDeadlineHours: [],
+          },
           minReferees: 3,
           maxReferees: 4,
           quorum: policy.quorum ?? 2,

@@ -19,7 +19,7 @@ import {
 export async function assessmentJourney(input: AssessmentJourneyInput): Promise<AssessmentJourneyState> {
   const journey = new Assessment(input);
   journey.handleProtocol();
-  setHandler(testStartedSignal, () => journey.testStarted());
+  setHandler(testStartedSignal, (started) => journey.testStarted(started));
   setHandler(submitAnswersUpdate, (r) => journey.submitAnswers(r), {
     validator: (_r: SubmitAnswersRequest) => journey.assertCanSubmit(),
   });

@@ -11,6 +11,7 @@ import type {
   FinalResult,
   SubmitAnswersRequest,
   SubmitGradesRequest,
+  TestStarted,
 } from './contract.js';
 
 const HOUR = 3_600_000;
@@ -26,9 +27,15 @@ export class Assessment extends Journey<AssessmentJourneyState> {
   private submitted = false;
   private needsGrader = false;
   private graded = false;
+  /** Waiting for a grader, in journeys whose grading a Greenhouse stop ends (patch 'grading-stoppable'). */
+  private grading = false;
   private resendRequested = false;
   private deadlineChanged = false;
   private invitedAt = 0;
+  /** The first open of the test page (ms), as the page recorded it; the time limit counts from it. */
+  private startedAt: number | null = null;
+  /** The limit the page reported with the start (for journeys whose policy predates limits). */
+  private pageLimitMinutes: number | null = null;
   private result: FinalResult | null = null;
 
   constructor(override readonly input: AssessmentJourneyInput) {
@@ -48,7 +55,7 @@ export class Assessment extends Journey<AssessmentJourneyState> {
   // --- Messages ---------------------------------------------------------------------------------
 
   protected override stoppable() {
-    return !this.submitted;
+    return !this.submitted || (this.grading && !this.graded);
   }
   protected override assertCancellable() {
     if (this.finished || this.submitted)
@@ -72,14 +79,31 @@ export class Assessment extends Journey<AssessmentJourneyState> {
     }
   }
 
-  testStarted() {
+  testStarted(started?: TestStarted) {
     if (this.state.status === 'sent') this.state.status = 'in_progress'; // recorded on the next step
+    if (this.startedAt !== null || this.finished) return;
+    const at = Date.parse(started?.startedAt ?? '');
+    this.startedAt = Number.isNaN(at) ? Date.now() : at;
+    const minutes = started?.timeLimitMinutes;
+    if (typeof minutes === 'number' && minutes > 0) this.pageLimitMinutes = minutes;
+    const limit = this.timeLimitEndsAt();
+    if (limit !== null) this.state.timeLimitEndsAt = new Date(limit).toISOString();
+  }
+
+  /** When the time limit runs out: the first open plus the test's limit; null without either. */
+  private timeLimitEndsAt(): number | null {
+    const minutes = this.input.policy.timeLimitMinutes ?? this.pageLimitMinutes;
+    if (!minutes || this.startedAt === null) return null;
+    return this.startedAt + minutes * 60_000;
   }
 
   assertCanSubmit() {
     if (this.submitted) throw new Error('the answers were already submitted');
     if (!this.awaitingSubmission())
       throw new Error(`the test can no longer be submitted: the journey is ${this.state.status}`);
+    const limit = this.timeLimitEndsAt();
+    if (limit !== null && Date.now() > limit)
+      throw new Error(`the time limit ran out at ${new Date(limit).toISOString()}`);
   }
   async submitAnswers({ answers }: SubmitAnswersRequest) {
     const { freeTextToGrade } = await local.storeSubmission({
@@ -96,6 +120,7 @@ export class Assessment extends Journey<AssessmentJourneyState> {
     if (this.state.status !== 'awaiting_grading')
       throw new Error(`nothing to grade: the journey is ${this.state.status}`);
     if (this.graded) throw new Error('the answers were already graded');
+    if (this.stopped()) throw new Error(`nothing to grade: ${this.state.stopReason}`);
     if (typeof gradedBy !== 'string' || !gradedBy.trim()) throw new Error('gradedBy is required');
   }
   async submitGrades(request: SubmitGradesRequest) {
@@ -162,14 +187,22 @@ export class Assessment extends Journey<AssessmentJourneyState> {
         await this.record(this.state.status, 'the candidate to finish the test');
       }
       const next = this.remindersDue()[0];
-      const wakeAt = Math.min(next ? Date.parse(next.at) : Infinity, Date.parse(this.deadline));
+      // Added with the time limit: only journeys whose policy has one (and were opened) reach patched().
+      const limit = this.timeLimitEndsAt() !== null && patched('time-limit') ? this.timeLimitEndsAt() : null;
+      const wakeAt = Math.min(
+        next ? Date.parse(next.at) : Infinity,
+        Date.parse(this.deadline),
+        limit ?? Infinity,
+      );
       this.deadlineChanged = false;
+      const started = this.startedAt;
       const woken = await condition(
         () =>
           this.submitted ||
           this.stopped() ||
           this.resendRequested ||
           this.deadlineChanged ||
+          this.startedAt !== started ||
           this.state.status !== recordedStatus,
         Math.max(0, wakeAt - Date.now()),
       );
@@ -179,12 +212,28 @@ export class Assessment extends Journey<AssessmentJourneyState> {
         this.resendRequested = false;
         continue;
       }
-      if (woken) continue; // a new deadline or status: recompute
+      if (woken) continue; // a new deadline, start or status: recompute
+      // Once the clock runs, the deadline too takes what was saved rather than losing it.
+      if (limit !== null && Date.now() >= Math.min(limit, Date.parse(this.deadline))) {
+        await this.takeAtTimeLimit(Math.min(limit, Date.parse(this.deadline)));
+        break;
+      }
       if (Date.now() >= Date.parse(this.deadline)) await this.expire();
       this.state.remindersSent++;
       await this.sendCandidateMail('reminder', this.state.remindersSent);
     }
     if (!this.submitted) await this.end('cancelled');
+  }
+
+  /** The time ran out: the answers saved so far (or none) are the submission, marked timed out. */
+  private async takeAtTimeLimit(at: number) {
+    const { freeTextToGrade } = await local.takeTimedOutSubmission({
+      journeyId: this.journeyId,
+      submittedAt: new Date(at).toISOString(),
+    });
+    this.submitted = true;
+    this.state.timedOut = true;
+    this.needsGrader = freeTextToGrade > 0;
   }
 
   private remindersDue() {
@@ -208,6 +257,8 @@ export class Assessment extends Journey<AssessmentJourneyState> {
   /** Keyed questions were graded on submission; free text waits for a person (with reminders). */
   async grade() {
     if (!this.needsGrader) return;
+    // Added later: a candidate rejected or hired in Greenhouse meanwhile needs no grade, nor reminders.
+    this.grading = patched('grading-stoppable');
     await this.record('awaiting_grading', 'a grader to grade the free-text answers');
     const requestedAt = Date.now();
     const reminderTimes = this.input.policy.graderReminderHours
@@ -215,11 +266,13 @@ export class Assessment extends Journey<AssessmentJourneyState> {
       .sort((a, b) => a - b);
     let n = 1;
     await this.requestGrading(n, requestedAt);
+    const done = () => this.graded || this.stopped();
     for (const at of reminderTimes) {
-      if (await condition(() => this.graded, Math.max(0, at - Date.now()))) break;
+      if (await condition(done, Math.max(0, at - Date.now()))) break;
       await this.requestGrading(++n, at);
     }
-    await condition(() => this.graded);
+    await condition(done);
+    if (!this.graded) await this.end('cancelled');
   }
 
   private requestGrading(n: number, from: number) {

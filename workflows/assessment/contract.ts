@@ -15,6 +15,8 @@ export interface AssessmentPolicy {
   graderReminderHours: number[];
   /** Vendor mode: how often and how long to look for the candidate's application in Greenhouse. */
   applicationMatch: { intervalSeconds: number; attempts: number };
+  /** The test's time limit, counted from the first open of the test page (absent: none). */
+  timeLimitMinutes?: number;
 }
 
 export interface AssessmentJourneyInput extends JourneyInputBase {
@@ -27,6 +29,10 @@ export interface AssessmentJourneyState extends JourneyStateBase {
   remindersSent: number;
   scorePercent: number | null;
   passed: boolean | null;
+  /** When the time limit runs out (set once the candidate opened the test; absent without a limit). */
+  timeLimitEndsAt?: string;
+  /** True when the workflow took the submission at the time limit. */
+  timedOut?: boolean;
 }
 
 // --- Messages -------------------------------------------------------------------------------------
@@ -47,8 +53,16 @@ export const resendInviteUpdate = defineUpdate<AssessmentJourneyState, []>('rese
 export const extendDeadlineUpdate = defineUpdate<AssessmentJourneyState, [{ deadlineAt: string }]>(
   'extendDeadline',
 );
-/** The candidate opened the test page. */
-export const testStartedSignal = defineSignal<[]>('testStarted');
+/** The candidate opened the test page (startedAt: the first open, as the page recorded it). */
+export const testStartedSignal = defineSignal<[TestStarted?]>('testStarted');
+export interface TestStarted {
+  startedAt: string;
+  /**
+   * The pinned test's limit, as the page enforces it: journeys started before the policy carried
+   * one learn it here, so the workflow and the page always agree.
+   */
+  timeLimitMinutes?: number;
+}
 /** The protocol's state query and cancel update, typed with this kind's state (same names). */
 export const assessmentStateQuery = defineQuery<AssessmentJourneyState>(journeyStateQuery.name);
 export const cancelUpdate = defineUpdate<AssessmentJourneyState, [{ reason: string }]>(
@@ -76,6 +90,13 @@ export interface AssessmentStepActivities {
   }): Promise<{ sent: boolean }>;
   /** Stores the validated answers (first submission wins) and grades the keyed questions. */
   storeSubmission(input: { journeyId: string; answers: unknown; submittedAt: string }): Promise<{
+    freeTextToGrade: number;
+  }>;
+  /**
+   * The time limit ran out: stores the answers saved so far (or none) as the submission, marked
+   * timed out, unless the candidate's own submission got there first.
+   */
+  takeTimedOutSubmission(input: { journeyId: string; submittedAt: string }): Promise<{
     freeTextToGrade: number;
   }>;
   /** Issues a grading link and e-mails the grader (n = 1 for the request, then reminders). */

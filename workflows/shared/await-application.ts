@@ -27,7 +27,7 @@ export async function awaitApplication(args: {
     if (attempt === attempts) {
       return {
         outcome: 'gave_up',
-        reason: `no matching Greenhouse application after ${attempts} attempts: ${match.reason}`,
+        reason: `gave up: no matching Greenhouse application after ${attempts} attempts: ${match.reason}`,
       };
     }
     await args.waiting(

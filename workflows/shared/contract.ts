@@ -22,6 +22,18 @@ export interface JourneyActivities {
     journeyId: string;
     reason: string | null;
   }): Promise<{ connection: 'connected' | 'disconnected' | 'needs_consent' | 'none' }>;
+  /**
+   * Vendor mode gave up looking for the candidate's application: tells operators on the timeline
+   * (once) and counts it (greenroom_application_match_gave_up_total).
+   */
+  recordApplicationGiveUp(input: {
+    journeyId: string;
+    kind: string;
+    attempts: number;
+    reason: string;
+  }): Promise<{
+    recorded: boolean;
+  }>;
 }
 
 export interface ApplicationMatch {

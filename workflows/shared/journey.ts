@@ -180,6 +180,15 @@ export abstract class Journey<S extends JourneyStateBase & { deadlineAt: string 
     if (match.outcome === 'stopped') return this.end('cancelled');
     if (match.outcome === 'gave_up') {
       this.state.stopReason = match.reason;
+      // Added later: operators learn of it (timeline, metric), not only from the listing's detail.
+      if (patched('application-give-up-report')) {
+        await local.recordApplicationGiveUp({
+          journeyId: this.journeyId,
+          kind: this.kind,
+          attempts: policy.attempts,
+          reason: match.reason,
+        });
+      }
       return this.end('failed');
     }
     this.applicationId = match.applicationId;
