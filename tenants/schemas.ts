@@ -141,5 +141,7 @@ export const TenantSettingsBody = z
       .optional(),
     /** Days an old partner key stays valid after a rotation (unless the new key is used first). */
     partnerKeyOverlapDays: z.number().int().min(0).max(365).optional(),
+    /** Days after a journey ended until its personal data is erased (journeys/retention.ts). */
+    retentionDays: z.number().int().min(1).max(3650).optional(),
   })
   .refine((b) => Object.values(b).some((v) => v !== undefined), 'give at least one setting');

@@ -198,6 +198,8 @@ export const TenantSettingsResponse = z.object({
   branding: TenantBranding.nullable(),
   reportVisibility: ReportVisibility,
   defaultGraderEmail: z.string().nullable(),
+  /** Days after a journey ended until its personal data is erased. */
+  retentionDays: z.number().int().optional(),
 });
 export const ConnectGreenhouseResponse = z.object({
   connected: z.literal(true),

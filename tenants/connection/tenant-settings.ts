@@ -40,6 +40,7 @@ export function createTenantSettings({ db }: Pick<ConnectionDeps, 'db'>) {
           ...(body.partnerKeyOverlapDays !== undefined
             ? { partnerKeyOverlapDays: body.partnerKeyOverlapDays }
             : {}),
+          ...(body.retentionDays !== undefined ? { retentionDays: body.retentionDays } : {}),
         },
         select: {
           branding: true,
@@ -47,6 +48,7 @@ export function createTenantSettings({ db }: Pick<ConnectionDeps, 'db'>) {
           defaultGraderEmail: true,
           callbackHosts: true,
           partnerKeyOverlapDays: true,
+          retentionDays: true,
         },
       });
       return { ...updated, callbackHosts: tenantCallbackHosts(updated) };
