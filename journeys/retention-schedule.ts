@@ -15,16 +15,19 @@ export interface RetentionScheduleDeps {
   taskQueue: string;
   /** How often the sweep runs (default daily). */
   every?: string;
+  /** Default `retention`; tests sharing one Temporal server use their own. */
+  scheduleId?: string;
 }
 
 function scheduleOptions(deps: RetentionScheduleDeps): ScheduleOptions {
+  const scheduleId = deps.scheduleId ?? RETENTION_SCHEDULE_ID;
   return {
-    scheduleId: RETENTION_SCHEDULE_ID,
+    scheduleId,
     spec: { intervals: [{ every: deps.every ?? '1 day' }] },
     action: {
       type: 'startWorkflow',
       workflowType: 'retentionSweep',
-      workflowId: RETENTION_SCHEDULE_ID,
+      workflowId: scheduleId,
       taskQueue: deps.taskQueue,
       args: [{} satisfies RetentionSweepInput],
     },
@@ -38,7 +41,7 @@ function scheduleOptions(deps: RetentionScheduleDeps): ScheduleOptions {
  */
 export async function ensureRetentionSchedule(deps: RetentionScheduleDeps): Promise<void> {
   const options = scheduleOptions(deps);
-  const handle = deps.temporal.schedule.getHandle(RETENTION_SCHEDULE_ID);
+  const handle = deps.temporal.schedule.getHandle(options.scheduleId);
   try {
     await handle.update((prev) => ({ ...prev, spec: options.spec, action: options.action }));
   } catch (err) {
