@@ -77,6 +77,20 @@ describe('erasing a person by e-mail address', () => {
       'the answer stored',
       async () => (await stack.referees(mine.journeyId))[0]!.status === 'answered',
     );
+    // The second opens the questionnaire and declines, with a reason: both travel sealed.
+    const declineMarker = 'Pomegranate-ledger-5521 I never worked with them';
+    const declining = (await stack.referees(mine.journeyId))[1]!;
+    const declineLink = await stack.refereeLink(declining.id);
+    expect((await fetch(declineLink)).status).toBe(200);
+    const declined = await fetch(declineLink, form({ action: 'decline', declineReason: declineMarker }));
+    expect(declined.status).toBe(200);
+    await waitFor(
+      'the decline stored, unsealed by the activity',
+      async () => (await stack.referees(mine.journeyId))[1]!.declineReason === declineMarker,
+    );
+    const declinedHistory = await historyText(stack.temporal, declining.id);
+    expect(declinedHistory).not.toContain(declineMarker);
+    expect(declinedHistory).toMatch(/"sealed":"gs1\./);
 
     // 2. Somebody else's check names the person as a referee.
     const other = await stack.startReferenceCheckDirect(1);
@@ -143,6 +157,7 @@ describe('erasing a person by e-mail address', () => {
       'percival.peerless@globex.example',
       'Clementine Clientele',
       marker,
+      declineMarker,
     ];
     const before = await everyRow(stack.database.db);
     for (const value of personal) expect(before, value).toContain(value);
