@@ -4,6 +4,7 @@ import type { Database } from '../db/client.js';
 import type { JourneyRepository } from '../db/repositories/journeys.js';
 import type { Resolver } from '../greenhouse/callback/index.js';
 import type { Mailer } from '../mail/index.js';
+import type { PersonKey } from '../security/person-index.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { HarvestClientFactory } from '../tenants/harvest-gateway.js';
 import { createAssessmentActivities } from './assessment/index.js';
@@ -12,6 +13,7 @@ import { createConnectionActivities } from './connections/index.js';
 import { createJourneyActivities } from './journeys/read-model.js';
 import { createReconciliationActivities } from './reconciliation/index.js';
 import { createReferenceCheckActivities } from './reference-check/index.js';
+import { createRetentionActivities } from './retention/index.js';
 
 export interface ActivityDependencies {
   db: Database;
@@ -34,6 +36,8 @@ export interface ActivityDependencies {
   temporal?: Client;
   /** The journeys' task queue (default: the task queue the activity runs on). */
   taskQueue?: string;
+  /** PERSON_INDEX_KEY: vendor-invite ids of bulk invites, retention's erasures (security/person-index.ts). */
+  personKey?: PersonKey;
 }
 
 /** All activities the worker registers, built from injected dependencies (no globals). */
@@ -45,6 +49,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createReconciliationActivities(deps),
     ...createBulkInviteActivities(deps),
     ...createConnectionActivities(deps),
+    ...createRetentionActivities(deps),
   };
 }
 

@@ -15,6 +15,7 @@ import { openApiRoutes } from './openapi/routes-http.js';
 import { checkResponses } from './openapi/response-check.js';
 import { route } from './openapi/route.js';
 import { operatorAuth } from './openapi/common.js';
+import type { PersonKey } from '../security/person-index.js';
 import { errorHandler, notFound } from './http-errors.js';
 import { rejectNulInJson, rejectNulInUrl } from './input-guards.js';
 import { createApiMetrics, metricsHandler, type ApiMetrics } from '../observability/metrics.js';
@@ -23,6 +24,7 @@ import { greenhouseCallbackRoutes } from './oauth/greenhouse-callback.js';
 import { bulkInviteRoutes } from './operator/bulk-invites.js';
 import { inviteRoutes } from './operator/invites.js';
 import { operatorKeyRoutes } from './operator/keys.js';
+import { peopleRoutes } from './operator/people.js';
 import { journeyRoutes } from './operator/journeys.js';
 import { probeRoutes } from './operator/probes.js';
 import { reconciliationRoutes } from './operator/reconciliation.js';
@@ -92,6 +94,8 @@ export interface AppDependencies {
    * test/helpers/app.ts; openapi/response-check.ts).
    */
   checkResponses?: boolean;
+  /** PERSON_INDEX_KEY (security/person-index.ts): vendor-invite ids, the person index, erasure by address. */
+  personKey?: PersonKey;
 }
 
 /** The HTTP API, grouped by audience. Built from injected dependencies so tests run it as is. */
@@ -174,6 +178,8 @@ export function createApp(deps: AppDependencies): Express {
   operator.use(operatorKeyRoutes(deps));
   operator.use(reportLinkRoutes(deps));
   operator.use(auditRoutes(deps));
+
+  operator.use(peopleRoutes(deps));
   app.use('/operator', operator);
   // The Temporal Web UI's codec server (CORS, operator key).
   app.use('/codec', codecRoutes({ ...deps, loopbackWithoutKey: deps.codecLoopbackWithoutKey ?? false }));

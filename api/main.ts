@@ -18,6 +18,8 @@ import { connectTemporalClient } from '../temporal/connection.js';
 import { temporalConnectionOptions } from '../temporal/connection-options.js';
 import { dataConverterFor } from '../temporal/data-converter.js';
 import { createApp } from './app.js';
+import { personKeyFrom } from '../security/person-index.js';
+import { ensureRetentionSchedule } from '../journeys/retention-schedule.js';
 
 const config = loadConfigOrExit();
 const log = createLogger({ level: config.LOG_LEVEL, name: 'greenroom-api' });
@@ -92,7 +94,12 @@ const app = createApp({
   temporalUiOrigins: config.TEMPORAL_UI_ORIGINS,
   codec: dataConverter.codec,
   codecLoopbackWithoutKey: config.CODEC_LOOPBACK_WITHOUT_KEY === 'on',
+  personKey: personKeyFrom(config.PERSON_INDEX_KEY),
 });
+// The retention Schedule (journeys/retention-schedule.ts), idempotently; the worker does it too.
+await ensureRetentionSchedule({ temporal, taskQueue: config.TEMPORAL_TASK_QUEUE }).catch((err: unknown) =>
+  log.warn({ err }, 'the retention schedule could not be set up now: the worker sets it up at its start'),
+);
 
 const server: Server = app.listen(config.API_PORT, config.API_HOST, () => {
   log.info({ url: `http://${config.API_HOST}:${config.API_PORT}` }, 'API listening');

@@ -226,6 +226,19 @@ export const configSchema = z.object({
    */
   PAYLOAD_CODEC_ALLOW_PLAINTEXT: onOff.default('off'),
   /**
+   * Keys the person index (HMAC-SHA256 of a normalised e-mail address): erasure finds a person's
+   * journeys through it, and vendor-invite journey ids carry it instead of the address. Base64 of
+   * 32 bytes; never rotate it (ids and the index would stop matching). Unset → a fixed development
+   * key (security/person-index.ts); required with NODE_ENV=production.
+   */
+  PERSON_INDEX_KEY: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9+/_=-]+$/, 'must be base64 of 32 bytes')
+      .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be base64 of 32 bytes')
+      .optional(),
+  ),
+  /**
    * Local only (`npm start` sets it): the codec endpoint decodes for requests from a loopback
    * address without the operator key, because the stock Temporal UI cannot send one
    * (api/codec/routes.ts).
@@ -315,6 +328,9 @@ function crossChecks(c: z.infer<typeof configSchema>, ctx: z.RefinementCtx): voi
       'must be set with the other of WORKER_DEPLOYMENT_NAME and WORKER_BUILD_ID (or neither: versioning off)',
     );
   }
+  if (!c.PERSON_INDEX_KEY && c.NODE_ENV === 'production') {
+    problem('PERSON_INDEX_KEY', 'must be set in production (base64 of 32 bytes)');
+  }
   if (c.CODEC_LOOPBACK_WITHOUT_KEY === 'on' && c.NODE_ENV === 'production') {
     problem('CODEC_LOOPBACK_WITHOUT_KEY', 'must be off in production (it is for npm start)');
   }
@@ -331,6 +347,7 @@ const SECRET_VARIABLES = new Set([
   'OPERATOR_API_KEY',
   'SECRETS_ENCRYPTION_KEYS',
   'PAYLOAD_ENCRYPTION_KEYS',
+  'PERSON_INDEX_KEY',
   'TEMPORAL_API_KEY',
   'SMTP_URL',
 ]);

@@ -84,6 +84,7 @@ export async function startDeployStack(options: DeployStackOptions = {}) {
       OPERATOR_API_KEY: `deploy-operator-${randomBytes(12).toString('hex')}`,
       SECRETS_ENCRYPTION_KEYS: generateEncryptionKeySpec('deploy1'),
       PAYLOAD_ENCRYPTION_KEYS: generateEncryptionKeySpec('deploypayload1'),
+      PERSON_INDEX_KEY: randomBytes(32).toString('base64'),
       GREENROOM_DOMAIN: 'assess.deploy.greenroom.test',
       TEMPORAL_UI_DOMAIN: 'temporal.deploy.greenroom.test',
       // The staging profile's value; relocated below to this run's SMTP server.

@@ -48,6 +48,17 @@ export async function eraseJourney(deps: EraseDeps, journeyId: string): Promise<
   }
 
   await createJourneySealer(deps).destroy(journeyId);
+  // Failure details of this journey that quote the candidate's address lose it.
+  const candidate = await db.journeyCandidate.findUnique({ where: { journeyId }, select: { email: true } });
+  const address = candidate?.email.trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  if (address && candidate?.email !== `${ERASED}@invalid`) {
+    await db.$transaction([
+      db.$executeRaw`UPDATE journey_events SET detail = regexp_replace(detail, ${address}, '[erased]', 'gi')
+         WHERE journey_id = ${journeyId} AND detail ~* ${address}`,
+      db.$executeRaw`UPDATE journeys SET status_detail = regexp_replace(status_detail, ${address}, '[erased]', 'gi')
+         WHERE id = ${journeyId} AND status_detail ~* ${address}`,
+    ]);
+  }
   const [, , refereeRows, , reports, outbox, links] = await db.$transaction([
     db.journeyCandidate.updateMany({
       where: { journeyId },
@@ -85,6 +96,7 @@ export async function eraseJourney(deps: EraseDeps, journeyId: string): Promise<
     db.report.deleteMany({ where: { journeyId } }),
     db.outboxMail.deleteMany({ where: { idempotencyKey: { startsWith: `${journeyId}:` } } }),
     db.accessLink.deleteMany({ where: { journeyId } }),
+    db.personIndexEntry.deleteMany({ where: { journeyId } }),
   ]);
   return {
     journeyId,

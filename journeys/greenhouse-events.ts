@@ -8,7 +8,7 @@ import { journeysOf } from '../db/repositories/journeys.js';
 import { applicationFates } from './candidate-deletion.js';
 import { eraseJourney } from './erase-candidate.js';
 import { kindModuleOf } from './kinds/index.js';
-import { journeyIdOf, startJourney, type StartDeps } from './start-journey.js';
+import { startJourney, vendorJourneyIdsOf, type StartDeps } from './start-journey.js';
 
 /**
  * Routes one verified, normalised Greenhouse webhook event to journeys (greenhouse.md §4):
@@ -92,19 +92,23 @@ async function startForStage(
   // A vendor invite keys its journey on the e-mail and job (no application yet): whether it is still
   // looking for this application or already found it, it is this application's test. Never invite
   // twice; a vendor journey that gave up looking (failed) does not count.
-  const vendorIds = event.candidate.emails.map((e) =>
-    journeyIdOf(entry.kind, {
-      tenantId,
-      testId: mapping.testId,
-      candidate: { firstName: '', lastName: '', preferredName: null, email: e, phone: null },
-      greenhouse: {
-        applicationId: null,
-        candidateId: null,
-        jobId: mapping.jobId,
-        callbackUrl: null,
-        sentBy: null,
+  const vendorIds = event.candidate.emails.flatMap((e) =>
+    vendorJourneyIdsOf(
+      entry.kind,
+      {
+        tenantId,
+        testId: mapping.testId,
+        candidate: { firstName: '', lastName: '', preferredName: null, email: e, phone: null },
+        greenhouse: {
+          applicationId: null,
+          candidateId: null,
+          jobId: mapping.jobId,
+          callbackUrl: null,
+          sentBy: null,
+        },
       },
-    }),
+      deps.personKey,
+    ),
   );
   const covering = await journeysOf(deps).vendorJourneyCovering({
     tenantId,

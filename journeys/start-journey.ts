@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { CatalogueService, TestKind } from '../catalogue/service.js';
 import type { Database } from '../db/client.js';
+import { personIndexOf } from '../db/repositories/person-index.js';
 import { journeysOf, type JourneyRepository } from '../db/repositories/journeys.js';
 import { ServiceError } from '../domain/errors.js';
 import { terminalStatuses, type JourneyStatus } from '../domain/journey.js';
@@ -12,6 +13,7 @@ import {
   TenantIdKey,
   TestIdKey,
 } from '../domain/search-attributes.js';
+import { DEV_PERSON_KEY, personHash, type PersonKey } from '../security/person-index.js';
 import type { AssessmentPolicy } from '../workflows/assessment/contract.js';
 import { kindModule, type CommonWorkflowInput } from './kinds/index.js';
 
@@ -46,27 +48,43 @@ export interface StartDeps {
   journeys?: JourneyRepository;
   /** Vendor mode: how often and how long to look for the application (default hourly for 3 days). */
   applicationMatch?: AssessmentPolicy['applicationMatch'];
+  /** PERSON_INDEX_KEY: keys vendor-invite ids and the person index (default: the development key). */
+  personKey?: PersonKey;
 }
+
+type IdParts = Pick<JourneyStart, 'tenantId' | 'testId' | 'candidate' | 'greenhouse'>;
 
 /**
  * The business id of a journey: one application takes one test (or reference check) once,
  * whichever trigger asks (send_test, a webhook, a double click). Vendor invites without an
- * application yet key on a hash of the e-mail, never the e-mail itself (ids are visible in Temporal).
+ * application yet key on the keyed hash of the e-mail (PERSON_INDEX_KEY), never the e-mail itself
+ * nor a plain hash of it (ids are visible in Temporal).
  */
-export function journeyIdOf(
-  kind: TestKind,
-  start: Pick<JourneyStart, 'tenantId' | 'testId' | 'candidate' | 'greenhouse'>,
-) {
+export function journeyIdOf(kind: TestKind, start: IdParts, personKey: PersonKey = DEV_PERSON_KEY) {
   if (start.greenhouse.applicationId) {
     return `${kind}:${start.tenantId}:app-${start.greenhouse.applicationId}:${start.testId}`;
   }
-  return `${vendorIdPrefix(kind, start.tenantId, start.candidate.email)}${start.greenhouse.jobId ?? 'none'}:${start.testId}`;
+  return `${vendorIdPrefix(kind, start.tenantId, start.candidate.email, personKey)}${start.greenhouse.jobId ?? 'none'}:${start.testId}`;
+}
+
+/**
+ * Every id a vendor invite of this candidate may have: today's keyed one first, then the one journeys
+ * started before the person index had (an unsalted hash): those journeys keep their ids.
+ */
+export function vendorJourneyIdsOf(kind: TestKind, start: IdParts, personKey: PersonKey = DEV_PERSON_KEY) {
+  const tail = `${start.greenhouse.jobId ?? 'none'}:${start.testId}`;
+  return vendorIdPrefixes(kind, start.tenantId, start.candidate.email, personKey).map((p) => `${p}${tail}`);
 }
 
 /** Every vendor-invite journey id of this candidate starts so (whatever the job). */
-function vendorIdPrefix(kind: TestKind, tenantId: string, email: string) {
-  const who = createHash('sha256').update(email.trim().toLowerCase()).digest('hex').slice(0, 24);
-  return `${kind}:${tenantId}:email-${who}:job-`;
+function vendorIdPrefix(kind: TestKind, tenantId: string, email: string, personKey: PersonKey) {
+  return `${kind}:${tenantId}:person-${personHash(personKey, email).slice(0, 32)}:job-`;
+}
+
+/** Today's prefix and the legacy one (`email-<sha256[:24]>`), which only older journeys have. */
+export function vendorIdPrefixes(kind: TestKind, tenantId: string, email: string, personKey: PersonKey) {
+  const legacy = createHash('sha256').update(email.trim().toLowerCase()).digest('hex').slice(0, 24);
+  return [vendorIdPrefix(kind, tenantId, email, personKey), `${kind}:${tenantId}:email-${legacy}:job-`];
 }
 
 const isLive = (j: { status: string; erasedAt: Date | null }) =>
@@ -81,16 +99,27 @@ const isLive = (j: { status: string; erasedAt: Date | null }) =>
  * the historical id, later ones add a sequence number and a hash of the `url`, so two concurrent
  * clicks of one Send Test still compute the same id and collapse.
  */
-async function sendTestJourneyId(db: Database, kind: TestKind, start: JourneyStart): Promise<string> {
-  const base = journeyIdOf(kind, start);
+async function sendTestJourneyId(
+  db: Database,
+  kind: TestKind,
+  start: JourneyStart,
+  personKey: PersonKey,
+): Promise<string> {
+  const base = journeyIdOf(kind, start, personKey);
   const url = start.greenhouse.callbackUrl!;
-  const journeys = await journeysOf({ db }).sendTestCandidates({
-    tenantId: start.tenantId,
-    kind,
-    testId: start.testId,
-    applicationId: start.greenhouse.applicationId,
-    vendorIdPrefix: vendorIdPrefix(kind, start.tenantId, start.candidate.email),
-  });
+  // Vendor invites under today's keyed id and under the legacy one both join.
+  const found = await Promise.all(
+    vendorIdPrefixes(kind, start.tenantId, start.candidate.email, personKey).map((prefix) =>
+      journeysOf({ db }).sendTestCandidates({
+        tenantId: start.tenantId,
+        kind,
+        testId: start.testId,
+        applicationId: start.greenhouse.applicationId,
+        vendorIdPrefix: prefix,
+      }),
+    ),
+  );
+  const journeys = [...new Map(found.flat().map((j) => [j.id, j])).values()];
   const live = journeys.filter(isLive);
   const joined = live.find((j) => j.callbackUrl === url) ?? live.find((j) => j.callbackUrl === null);
   if (joined) return joined.id;
@@ -126,6 +155,18 @@ async function liveSendTestJourney(
   return match?.journeyId ?? null;
 }
 
+/** The id without send_test: a vendor invite started under the legacy id keeps it. */
+async function vendorOrApplicationId(
+  deps: StartDeps,
+  kind: TestKind,
+  start: JourneyStart,
+  personKey: PersonKey,
+): Promise<string> {
+  if (start.greenhouse.applicationId) return journeyIdOf(kind, start, personKey);
+  const [current, legacy] = vendorJourneyIdsOf(kind, start, personKey);
+  return legacy && (await journeysOf(deps).get(legacy)) ? legacy : current!;
+}
+
 /**
  * Records the journey and starts its workflow, idempotently: a repeat returns the same journey and
  * changes nothing (no second invite). The read-model row and the candidate's personal data are
@@ -139,10 +180,11 @@ export async function startJourney(deps: StartDeps, start: JourneyStart) {
     const joined = await liveSendTestJourney(deps.db, test.kind, start);
     if (joined) return { journeyId: joined, runId: null, created: false };
   }
+  const personKey = deps.personKey ?? DEV_PERSON_KEY;
   const journeyId =
     start.trigger === 'greenhouse' && start.greenhouse.applicationId && start.greenhouse.callbackUrl
-      ? await sendTestJourneyId(deps.db, test.kind, start)
-      : journeyIdOf(test.kind, start);
+      ? await sendTestJourneyId(deps.db, test.kind, start, personKey)
+      : await vendorOrApplicationId(deps, test.kind, start, personKey);
   const existing = await journeysOf(deps).get(journeyId);
   if (!existing) {
     await journeysOf(deps)
@@ -176,6 +218,12 @@ export async function startJourney(deps: StartDeps, start: JourneyStart) {
       existing.sentBy ?? start.greenhouse.sentBy,
     );
   }
+  // Erasure by address finds the journey through this (security/person-index.ts).
+  await personIndexOf(deps.db).add({
+    personHash: personHash(personKey, start.candidate.email),
+    journeyId,
+    tenantId: start.tenantId,
+  });
   const pinned = existing?.testVersion ?? test.version;
   const entry =
     pinned === test.version ? test : await deps.catalogue.getEntry(start.tenantId, start.testId, pinned);

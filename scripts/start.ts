@@ -6,6 +6,8 @@
 //   SECRETS_ENCRYPTION_KEYS unset → a generated key kept in DATA_DIR/secrets-encryption-key
 //   PAYLOAD_ENCRYPTION_KEYS unset → a generated key kept in DATA_DIR/payload-encryption-key (encrypts
 //                            every journey payload in Temporal: security/payload-codec.ts)
+//   PERSON_INDEX_KEY unset → a generated key kept in DATA_DIR/person-index-key (keys the person index
+//                            and vendor-invite ids: security/person-index.ts)
 //   Temporal UI            → decodes journeys' payloads through the API's /codec on loopback: the dev
 //                            server gets --ui-codec-endpoint, the API CODEC_LOOPBACK_WITHOUT_KEY=on
 //                            (the stock UI sends no operator key; api/codec/routes.ts says who
@@ -104,6 +106,9 @@ try {
   const payloadKeys =
     process.env.PAYLOAD_ENCRYPTION_KEYS?.trim() ||
     (await localSecret('payload-encryption-key', () => generateEncryptionKeySpec('payload1')));
+  const personIndexKey =
+    process.env.PERSON_INDEX_KEY?.trim() ||
+    (await localSecret('person-index-key', () => randomBytes(32).toString('base64')));
   const uiOrigins = temporalUi ? localUiOrigins(temporalUi, config.TEMPORAL_UI_ORIGINS) : null;
   const childEnv = {
     ...process.env,
@@ -120,6 +125,7 @@ try {
     OPERATOR_API_KEY: operatorKey,
     SECRETS_ENCRYPTION_KEYS: encryptionKeys,
     PAYLOAD_ENCRYPTION_KEYS: payloadKeys,
+    PERSON_INDEX_KEY: personIndexKey,
     // The local sandbox's completion callback is plain http on loopback: allow exactly it.
     ...(sandbox && !process.env.GREENHOUSE_SANDBOX_CALLBACK_HOSTS?.trim()
       ? { GREENHOUSE_SANDBOX_CALLBACK_HOSTS: new URL(sandbox.url).host }

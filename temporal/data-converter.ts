@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
 import {
   createPayloadCodec,
@@ -5,6 +6,12 @@ import {
   type PayloadCodecOptions,
 } from '../security/payload-codec.js';
 import type { EncryptionKey } from '../security/secret-box.js';
+
+/**
+ * Failures with their message and stack trace encoded (and so encrypted by the codec):
+ * temporal/failure-converter.cjs. Workers, clients and the workflow bundle must all use it.
+ */
+export const failureConverterPath = fileURLToPath(new URL('./failure-converter.cjs', import.meta.url));
 
 export interface PayloadDataConverter extends DataConverter {
   /** The encrypting codec itself, for the Temporal UI's codec endpoint (api/codec/routes.ts). */
@@ -23,5 +30,5 @@ export function dataConverterFor(
   options: PayloadCodecOptions = {},
 ): PayloadDataConverter {
   const codec = createPayloadCodec(keys, options);
-  return { payloadCodecs: [codec], codec };
+  return { payloadCodecs: [codec], codec, failureConverterPath };
 }

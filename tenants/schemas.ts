@@ -143,5 +143,8 @@ export const TenantSettingsBody = z
     partnerKeyOverlapDays: z.number().int().min(0).max(365).optional(),
     /** Days a recruiter's report link opens the report (Greenhouse's partner_profile_url); default 90. */
     reportLinkLifetimeDays: z.number().int().min(1).max(3650).optional(),
+
+    /** Days after a journey ended until its personal data is erased (journeys/retention.ts). */
+    retentionDays: z.number().int().min(1).max(3650).optional(),
   })
   .refine((b) => Object.values(b).some((v) => v !== undefined), 'give at least one setting');

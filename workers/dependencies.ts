@@ -10,6 +10,7 @@ import { createMailer, createOutboxTransport, createSmtpTransport } from '../mai
 import type { Logger } from '../observability/logger.js';
 import { dataConverterFor } from '../temporal/data-converter.js';
 import { createSecretBox } from '../security/secret-box.js';
+import { personKeyFrom } from '../security/person-index.js';
 import { harvestClientFactory, type HarvestCallObserver } from '../tenants/harvest-clients.js';
 import type { ActivityDependencies } from '../activities/index.js';
 
@@ -42,6 +43,7 @@ export function activityDependencies(
     publicBaseUrl: config.publicBaseUrl,
     defaultFromAddress: config.MAIL_FROM_ADDRESS,
     callbackSandboxHosts: config.GREENHOUSE_SANDBOX_CALLBACK_HOSTS,
+    personKey: personKeyFrom(config.PERSON_INDEX_KEY),
     ...(connection && payloadKeys
       ? {
           temporal: new Client({

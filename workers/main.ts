@@ -1,7 +1,9 @@
 // The worker process: runs journeys' workflows and activities from one task queue.
 // SIGTERM/SIGINT drain it: no new tasks are polled, running activities get the grace time,
 // then the database pool closes.
+import { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
+import { ensureRetentionSchedule } from '../journeys/retention-schedule.js';
 import { createActivities } from '../activities/index.js';
 import { loadConfigOrExit } from '../config/config.js';
 import { createDatabase } from '../db/client.js';
@@ -82,6 +84,18 @@ const worker = await createJourneyWorker({
   log,
   version: workerVersionFrom(config),
 });
+
+// The retention Schedule, idempotently (the API does the same at its start).
+await ensureRetentionSchedule({
+  temporal: new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: dataConverterFor(config.PAYLOAD_ENCRYPTION_KEYS, {
+      allowPlaintext: config.PAYLOAD_CODEC_ALLOW_PLAINTEXT === 'on',
+    }),
+  }),
+  taskQueue: config.TEMPORAL_TASK_QUEUE,
+}).catch((err: unknown) => log.warn({ err }, 'the retention schedule could not be set up now'));
 
 const health = await startHealthServer({
   port: config.WORKER_HEALTH_PORT,

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { failureConverterPath } from '../temporal/data-converter.js';
 
 /** Entry of the workflow bundle: every workflow type lives behind this file. */
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -12,6 +13,8 @@ export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', impo
 export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({
     workflowsPath,
+    // Failure messages encoded, so encrypted, in history (temporal/failure-converter.cjs).
+    failureConverterPath,
     webpackConfigHook: (config) => {
       config.resolve = {
         ...config.resolve,

@@ -84,7 +84,13 @@ export function createResultActivities(
       return store(journeyId, test, parsed?.success ? parsed.answers : {}, submittedAt, true);
     },
 
-    async storeGrades({ journeyId, scores, gradedBy }) {
+    async storeGrades({ journeyId, scores: sealedScores, gradedBy: sealedBy }) {
+      // The grade page sealed comments and the grader's identity on their way through Temporal.
+      const scores = await sealer.unseal<Record<string, { points: number; comment?: string }>>(
+        journeyId,
+        sealedScores,
+      );
+      const gradedBy = await sealer.unseal<string>(journeyId, sealedBy);
       await db.submission.update({
         where: { journeyId },
         data: { graderScores: scores as Prisma.InputJsonValue, gradedBy, gradedAt: new Date() },

@@ -7,6 +7,7 @@ import { journeysOf, type JourneyRepository } from '../../db/repositories/journe
 import { ServiceError } from '../../domain/errors.js';
 import type { RowError, ValidRow } from '../../domain/invites/csv.js';
 import { inviteCandidate } from '../../journeys/invite-candidate.js';
+import type { PersonKey } from '../../security/person-index.js';
 import type { BulkInviteActivities, BulkInviteCounts, InviteBatchInput } from './types.js';
 
 export interface BulkInviteDeps {
@@ -17,6 +18,8 @@ export interface BulkInviteDeps {
   temporal?: Client;
   /** The journeys' task queue; by default the one this activity runs on. */
   taskQueue?: string;
+  /** PERSON_INDEX_KEY: the keyed vendor-invite ids (security/person-index.ts). */
+  personKey?: PersonKey;
 }
 
 /** Rows of a batch invited at once: enough to overlap round trips, few enough for the DB pool. */
@@ -62,6 +65,7 @@ export function createBulkInviteActivities(deps: BulkInviteDeps): BulkInviteActi
         catalogue: deps.catalogue,
         temporal: deps.temporal,
         taskQueue: deps.taskQueue ?? Context.current().info.taskQueue,
+        ...(deps.personKey ? { personKey: deps.personKey } : {}),
       };
       const bulk = await deps.db.bulkInvite.findUnique({ where: { id: bulkId } });
       if (!bulk) throw ApplicationFailure.nonRetryable(`no bulk invite ${bulkId}`);

@@ -6,6 +6,7 @@ import { detectFraudSignals } from '../../domain/reference-checks/fraud.js';
 import { normalizeEmail } from '../../domain/reference-checks/nomination.js';
 import type { Relationship } from '../../domain/reference-checks/template.js';
 import type { ClientFingerprint } from '../../domain/reference-checks/types.js';
+import { isSealed, type SealedValue } from '../../domain/sealed.js';
 import { createJourneySealer } from '../../security/journey-sealing.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import {
@@ -32,6 +33,14 @@ export function createRefereeActivities(
 ): Pick<ReferenceCheckActivities, 'sendRefereeEmail' | 'recordRefereeStatus' | 'storeRefereeAnswers'> {
   const { db } = deps;
   const sealer = createJourneySealer(deps);
+  /** A decline reason as stored: unsealed (it travels sealed with the journey's key), trimmed. */
+  async function declineReasonOf(refereeId: string, reason: string | null | SealedValue | undefined) {
+    if (!isSealed(reason)) return reason ?? null;
+    const referee = await db.referee.findUnique({ where: { id: refereeId }, select: { journeyId: true } });
+    if (!referee) return null;
+    const text = await sealer.unseal<string | null>(referee.journeyId, reason);
+    return typeof text === 'string' && text.trim() ? text.trim().slice(0, 2000) : null;
+  }
   return {
     async sendRefereeEmail({ refereeId, purpose, n, deadlineAt }) {
       const referee = await db.referee.findUniqueOrThrow({ where: { id: refereeId } });
@@ -76,8 +85,9 @@ export function createRefereeActivities(
       }
     },
 
-    async recordRefereeStatus({ refereeId, status, at, dueAt, reason }) {
+    async recordRefereeStatus({ refereeId, status, at, dueAt, reason: given }) {
       const when = new Date(at);
+      const reason = await declineReasonOf(refereeId, given);
       // Progress only moves forward: an answer is never overwritten, an open never re-dated.
       const from: Record<typeof status, string[]> = {
         requested: ['nominated'],

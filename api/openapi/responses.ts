@@ -200,6 +200,9 @@ export const TenantSettingsResponse = z.object({
   reportVisibility: ReportVisibility,
   defaultGraderEmail: z.string().nullable(),
   reportLinkLifetimeDays: z.number().int(),
+
+  /** Days after a journey ended until its personal data is erased. */
+  retentionDays: z.number().int().optional(),
 });
 export const ConnectGreenhouseResponse = z.object({
   connected: z.literal(true),

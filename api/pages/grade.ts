@@ -18,6 +18,8 @@ import {
   type GraderScores,
 } from '../../domain/assessments/grading.js';
 import { submitGradesUpdate } from '../../workflows/assessment/contract.js';
+import { createJourneySealer } from '../../security/journey-sealing.js';
+import type { SecretBox } from '../../security/secret-box.js';
 import { html, join, messagePage, notFoundPage, pageLayout } from './html.js';
 import { pageSecurityHeaders } from './security-headers.js';
 import { z } from 'zod';
@@ -30,6 +32,8 @@ export interface GradeDeps {
   journeys?: JourneyRepository;
   temporal: Client;
   catalogue: CatalogueService;
+  /** Seals the grader's comments and identity with the journey's key (security/journey-sealing.ts). */
+  secrets: SecretBox;
 }
 
 type FormValues = Record<string, string | string[] | undefined>;
@@ -71,6 +75,7 @@ export function gradeRoutes(deps: GradeDeps): Router {
   const router = Router();
   const headers = pageSecurityHeaders();
   const form = express.urlencoded({ extended: false, limit: '400kb', parameterLimit: 1000 });
+  const sealer = createJourneySealer(deps);
 
   async function load(token: string) {
     const journeyId = await resolveLink(deps.db, token, 'grade');
@@ -134,9 +139,15 @@ export function gradeRoutes(deps: GradeDeps): Router {
           .send(gradePage(found, token, values, errors));
       }
       try {
-        await deps.temporal.workflow
-          .getHandle(found.journey.id)
-          .executeUpdate(submitGradesUpdate, { args: [{ scores, gradedBy }] });
+        await deps.temporal.workflow.getHandle(found.journey.id).executeUpdate(submitGradesUpdate, {
+          // Sealed with the journey's key: erasure makes comments and grader unreadable in the history.
+          args: [
+            {
+              scores: await sealer.seal(found.journey.id, scores),
+              gradedBy: await sealer.seal(found.journey.id, gradedBy),
+            },
+          ],
+        });
       } catch (err) {
         if (err instanceof WorkflowUpdateFailedError) {
           return void res

@@ -126,7 +126,9 @@ export function referenceRoutes(deps: ReferenceDeps): Router {
       // not to show the page (the submit then says why it cannot be taken).
       await deps.temporal.workflow
         .getHandle(found.referee.id)
-        .signal(refereeOpenedSignal, { client: clientFingerprintOf(req) })
+        .signal(refereeOpenedSignal, {
+          client: await sealer.seal(found.journey.id, clientFingerprintOf(req)),
+        })
         .catch(() => undefined);
       res.type('html').send(render(found, token, {}, [], new Date().toISOString()));
     } catch (err) {
@@ -160,7 +162,9 @@ export function referenceRoutes(deps: ReferenceDeps): Router {
             .send(render(found, token, values, [issue], openedAt ?? new Date().toISOString()));
         }
         try {
-          await handle.executeUpdate(declineReferenceUpdate, { args: [{ reason: reason || null }] });
+          // Sealed with the journey's key: erasure makes it unreadable in the history too.
+          const sealed = reason ? await sealer.seal(found.journey.id, reason) : null;
+          await handle.executeUpdate(declineReferenceUpdate, { args: [{ reason: sealed }] });
         } catch (err) {
           const refused = updateRefused(err);
           if (refused) return void res.status(409).type('html').send(refused);

@@ -43,6 +43,8 @@ export function createTenantSettings({ db }: Pick<ConnectionDeps, 'db'>) {
           ...(body.reportLinkLifetimeDays !== undefined
             ? { reportLinkLifetimeDays: body.reportLinkLifetimeDays }
             : {}),
+
+          ...(body.retentionDays !== undefined ? { retentionDays: body.retentionDays } : {}),
         },
         select: {
           branding: true,
@@ -51,6 +53,8 @@ export function createTenantSettings({ db }: Pick<ConnectionDeps, 'db'>) {
           callbackHosts: true,
           partnerKeyOverlapDays: true,
           reportLinkLifetimeDays: true,
+
+          retentionDays: true,
         },
       });
       return { ...updated, callbackHosts: tenantCallbackHosts(updated) };

@@ -145,9 +145,25 @@ describe('configuration', () => {
       expect(() => loadConfig({ PAYLOAD_CODEC_ALLOW_PLAINTEXT: 'yes' })).toThrow(
         /PAYLOAD_CODEC_ALLOW_PLAINTEXT must be on or off/,
       );
-      expect(() => loadConfig({ CODEC_LOOPBACK_WITHOUT_KEY: 'on', NODE_ENV: 'production' })).toThrow(
+      const personKey = Buffer.alloc(32, 3).toString('base64');
+      expect(() =>
+        loadConfig({ CODEC_LOOPBACK_WITHOUT_KEY: 'on', NODE_ENV: 'production', PERSON_INDEX_KEY: personKey }),
+      ).toThrow(
         /^Invalid configuration: CODEC_LOOPBACK_WITHOUT_KEY must be off in production \(it is for npm start\) \(got "on"\)$/,
       );
+    });
+
+    it('needs the person index key in production, 32 bytes, never echoed', () => {
+      expect(loadConfig({}).PERSON_INDEX_KEY).toBeUndefined(); // development: the fixed dev key
+      expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+        /^Invalid configuration: PERSON_INDEX_KEY must be set in production \(base64 of 32 bytes\)$/,
+      );
+      const short = Buffer.alloc(16, 1).toString('base64');
+      expect(() => loadConfig({ PERSON_INDEX_KEY: short })).toThrow(
+        /^Invalid configuration: PERSON_INDEX_KEY must be base64 of 32 bytes$/,
+      );
+      const key = Buffer.alloc(32, 4).toString('base64');
+      expect(loadConfig({ NODE_ENV: 'production', PERSON_INDEX_KEY: key }).PERSON_INDEX_KEY).toBe(key);
     });
   });
 });

@@ -50,6 +50,7 @@ const operatorEnv: Record<string, string> = {
   OPERATOR_API_KEY: 'o'.repeat(32),
   SECRETS_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
   PAYLOAD_ENCRYPTION_KEYS: `p1:${Buffer.alloc(32, 9).toString('base64')}`,
+  PERSON_INDEX_KEY: Buffer.alloc(32, 5).toString('base64'),
   SMTP_URL: 'smtps://user:pw@smtp.example.com:465',
   MAIL_FROM_ADDRESS: 'assessments@example.com',
   TEMPORAL_UI_PASSWORD_HASH: '$2a$14$abcdefghijklmnopqrstuv',

@@ -279,7 +279,7 @@ describe('reference-check journey', () => {
     });
     expect(res.status).toBe(201);
     const vendorJourney = String(res.body!.journeyId);
-    expect(vendorJourney).toMatch(/^reference_check:.*:email-[0-9a-f]{24}:job-\d+:refs-standard$/);
+    expect(vendorJourney).toMatch(/^reference_check:.*:person-[0-9a-f]{32}:job-\d+:refs-standard$/);
     await stack.nominationLink(vendorJourney);
     await waitFor(
       'the application found by e-mail',

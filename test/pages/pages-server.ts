@@ -29,7 +29,7 @@ export async function startPagesServer(deps: {
   const catalogue = createCatalogueService({ db: deps.db });
   app.use(`${pagePath.take_test}/`, pageSecurityHeaders());
   app.use(takeTestRoutes({ ...deps, catalogue, secrets: testSecretBox() }));
-  app.use(gradeRoutes({ ...deps, catalogue }));
+  app.use(gradeRoutes({ ...deps, catalogue, secrets: testSecretBox() }));
   app.use(reportRoutes(deps));
   app.use(outboxRoutes(deps));
   app.use(notFound);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { Client, type WorkflowHandle } from '@temporalio/client';
+import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import { temporal } from '@temporalio/proto';
 import { waitFor } from '../../harness/processes.js';
 import { completeProbeUpdate, probeStateQuery } from '../../workflows/probe/messages.js';
@@ -47,11 +48,21 @@ describe('the worker refuses unencrypted payloads (PAYLOAD_CODEC_ALLOW_PLAINTEXT
       taskQueue,
       args: [{ journeyId, tenantId: 'system', deadlineSeconds: 600 }],
     });
-  /** The failure messages of the journey's failed workflow tasks, as the server recorded them. */
-  const taskFailures = async (handle: WorkflowHandle) =>
-    (await handle.fetchHistory()).events!.flatMap((e) =>
-      e.workflowTaskFailedEventAttributes ? [e.workflowTaskFailedEventAttributes.failure?.message ?? ''] : [],
+  /**
+   * The failure messages of the journey's failed workflow tasks, as the server recorded them and our
+   * codec decodes them (failure messages are encoded, so encrypted: temporal/failure-converter.cjs).
+   */
+  const taskFailures = async (handle: WorkflowHandle) => {
+    const failures = (await handle.fetchHistory()).events!.flatMap((e) =>
+      e.workflowTaskFailedEventAttributes?.failure ? [e.workflowTaskFailedEventAttributes.failure] : [],
     );
+    // Never readable without the codec.
+    for (const failure of failures) expect(failure.message).toBe('Encoded failure');
+    const decoded = await Promise.all(
+      failures.map((f) => decodeOptionalFailureToOptionalError(client.options.loadedDataConverter, f)),
+    );
+    return decoded.map((err) => err?.message ?? '');
+  };
   const row = (journeyId: string) => database.db.journey.findUnique({ where: { id: journeyId } });
 
   it('a forged start fails its workflow task and has no effect', async () => {

@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ApplicationActivities, JourneyInputBase, WritebackActivities } from '../shared/contract.js';
 import { cancelJourneyUpdate, journeyStateQuery, type JourneyStateBase } from '../shared/protocol.js';
+import type { SealedValue } from '../../domain/sealed.js';
 
 /**
  * The assessment journey's contract: its input, state, messages and activities, shared by the
@@ -40,9 +41,10 @@ export interface AssessmentJourneyState extends JourneyStateBase {
 export interface SubmitAnswersRequest {
   answers: unknown;
 }
+/** The grader's comments and identity arrive sealed with the journey's key (older histories: plain). */
 export interface SubmitGradesRequest {
-  scores: Record<string, { points: number; comment?: string }>;
-  gradedBy: string;
+  scores: Record<string, { points: number; comment?: string }> | SealedValue;
+  gradedBy: string | SealedValue;
 }
 
 export const submitAnswersUpdate = defineUpdate<AssessmentJourneyState, [SubmitAnswersRequest]>(
@@ -103,8 +105,8 @@ export interface AssessmentStepActivities {
   requestGrading(input: { journeyId: string; n: number; dueBy: string }): Promise<{ sent: boolean }>;
   storeGrades(input: {
     journeyId: string;
-    scores: Record<string, { points: number; comment?: string }>;
-    gradedBy: string;
+    scores: Record<string, { points: number; comment?: string }> | SealedValue;
+    gradedBy: string | SealedValue;
   }): Promise<void>;
   /** Combines automatic and grader points; stores the result. */
   finalizeResult(input: { journeyId: string }): Promise<FinalResult>;

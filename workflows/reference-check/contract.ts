@@ -120,11 +120,14 @@ export interface SubmitReferenceRequest {
 export const submitReferenceUpdate = defineUpdate<RefereeRequestState, [SubmitReferenceRequest]>(
   'submitReference',
 );
-export const declineReferenceUpdate = defineUpdate<RefereeRequestState, [{ reason: string | null }]>(
-  'declineReference',
-);
+/** The reason arrives sealed with the journey's key (older histories: plain text). */
+export const declineReferenceUpdate = defineUpdate<
+  RefereeRequestState,
+  [{ reason: string | null | SealedValue }]
+>('declineReference');
 /** The referee opened the questionnaire. */
-export const refereeOpenedSignal = defineSignal<[{ client: ClientFingerprint }]>('refereeOpened');
+export const refereeOpenedSignal =
+  defineSignal<[{ client: ClientFingerprint | SealedValue }]>('refereeOpened');
 /** The check completed: stop reminding, keep accepting (late) answers until the deadline. */
 export const checkCompletedSignal = defineSignal<[]>('checkCompleted');
 /** The check was cancelled or stopped by Greenhouse: close the request. */
@@ -176,7 +179,8 @@ export interface ReferenceCheckActivities {
     status: Exclude<RefereeStatus, 'nominated' | 'answered'>;
     at: string;
     dueAt?: string;
-    reason?: string | null;
+    /** declined: the referee's reason, sealed with the journey's key (older histories: plain). */
+    reason?: string | null | SealedValue;
   }): Promise<void>;
   /**
    * Validates and stores the answers with their fraud signals (first answer wins). `late` when the

@@ -11,6 +11,7 @@ import {
   type SubmitReferenceRequest,
 } from './contract.js';
 import { Referee } from './referee.js';
+import type { SealedValue } from '../../domain/sealed.js';
 
 /**
  * One referee's request (a child of the reference-check journey, id `<journeyId>:referee-<n>`):
@@ -28,7 +29,7 @@ export async function refereeRequest(input: RefereeRequestInput): Promise<Refere
     validator: (_r: SubmitReferenceRequest) => referee.assertOpen('answer'),
   });
   setHandler(declineReferenceUpdate, (r) => referee.decline(r), {
-    validator: (_r: { reason: string | null }) => referee.assertOpen('decline'),
+    validator: (_r: { reason: string | null | SealedValue }) => referee.assertOpen('decline'),
   });
 
   return referee.run(async () => {

@@ -1,6 +1,7 @@
 import { condition, getExternalWorkflowHandle, proxyActivities } from '@temporalio/workflow';
 import type { ClientFingerprint, RefereeStatus } from '../../domain/reference-checks/types.js';
 import { reminderSchedule } from '../../domain/assessments/reminders.js';
+import { isSealed, type SealedValue } from '../../domain/sealed.js';
 import { localActivityOptions } from '../shared/activity-options.js';
 import {
   refereeProgressSignal,
@@ -24,7 +25,7 @@ class RequestEnded {}
 export class Referee {
   readonly state: RefereeRequestState;
   private stopReason: string | null = null;
-  private openedBy: ClientFingerprint | null = null;
+  private openedBy: ClientFingerprint | SealedValue | null = null;
   private saving = false;
   private requestedAt = 0;
 
@@ -50,7 +51,7 @@ export class Referee {
 
   // --- Messages ---------------------------------------------------------------------------------
 
-  opened(client: ClientFingerprint) {
+  opened(client: ClientFingerprint | SealedValue) {
     if (this.state.status === 'requested') this.openedBy = client;
   }
   checkCompleted() {
@@ -90,13 +91,18 @@ export class Referee {
       this.state.status = 'answered';
     });
   }
-  decline({ reason }: { reason: string | null }) {
+  decline({ reason }: { reason: string | null | SealedValue }) {
     return this.save(async () => {
       await local.recordRefereeStatus({
         refereeId: this.refereeId,
         status: 'declined',
         at: new Date().toISOString(),
-        reason: typeof reason === 'string' && reason.trim() ? reason.trim().slice(0, 2000) : null,
+        // Sealed: passed on unread (the activity trims it).
+        reason: isSealed(reason)
+          ? reason
+          : typeof reason === 'string' && reason.trim()
+            ? reason.trim().slice(0, 2000)
+            : null,
       });
       this.state.status = 'declined';
     });
