@@ -1,3 +1,4 @@
+import { journeysOf } from '../db/repositories/journeys.js';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Prisma, type Database } from '../db/client.js';
 import { personIndexOf } from '../db/repositories/person-index.js';
@@ -93,16 +94,10 @@ async function candidateJourneys(deps: ErasePersonDeps, email: string, hash: str
   const idParts = vendorIdPrefixes('assessment', '', email, deps.personKey ?? DEV_PERSON_KEY).map(
     (prefix) => prefix.replace(/^assessment::/, ':'), // `:<person-or-email part>:job-`, any kind and tenant
   );
-  return db.journey.findMany({
-    where: {
-      ...(tenantId ? { tenantId } : {}),
-      OR: [
-        { id: { in: [...indexed, ...byRecord.map((r) => r.journeyId)] } },
-        ...idParts.map((part) => ({ id: { contains: part }, trigger: 'vendor' as const })),
-      ],
-    },
-    select: { id: true, erasedAt: true },
-    orderBy: { createdAt: 'asc' },
+  return journeysOf(deps).ofPerson({
+    ...(tenantId ? { tenantId } : {}),
+    ids: [...indexed, ...byRecord.map((r) => r.journeyId)],
+    vendorIdParts: idParts,
   });
 }
 

@@ -1,3 +1,4 @@
+import { journeysOf } from '../db/repositories/journeys.js';
 import type { Database } from '../db/client.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { generateToken, hashToken } from '../security/tokens.js';
@@ -113,10 +114,7 @@ export async function issueReportLink(
   deps: { db: Database; secrets: SecretBox; publicBaseUrl: string },
   journeyId: string,
 ): Promise<{ url: string; stored: string; expiresAt: Date }> {
-  const { tenant } = await deps.db.journey.findUniqueOrThrow({
-    where: { id: journeyId },
-    select: { tenant: { select: { reportLinkLifetimeDays: true } } },
-  });
+  const { tenant } = await journeysOf(deps).reportLinkSettings(journeyId);
   const expiresAt = new Date(Date.now() + tenant.reportLinkLifetimeDays * DAY);
   const url = await issueLink(deps.db, {
     journeyId,
@@ -150,29 +148,30 @@ export async function replaceReportLink(
   options: { revokeOthers: boolean },
 ): Promise<{ url: string; expiresAt: Date; revoked: number } | null> {
   const { db, secrets } = deps;
-  const journey = await db.journey.findUniqueOrThrow({
-    where: { id: journeyId },
-    select: { profileUrl: true, tenant: { select: { reportLinkLifetimeDays: true } } },
-  });
+  const journey = await journeysOf(deps).reportLinkSettings(journeyId);
   if (journey.profileUrl === null) return null;
   const token = generateToken(tokenPrefix.report);
   const tokenHash = hashToken(token);
   const url = `${deps.publicBaseUrl}${pagePath.report}/${token}`;
   const expiresAt = new Date(Date.now() + journey.tenant.reportLinkLifetimeDays * DAY);
-  const revoked = await db.$transaction(async (tx) => {
-    await tx.accessLink.create({ data: { tokenHash, journeyId, purpose: 'report', expiresAt } });
-    // Only where a result is recorded: a journey erased or reset meanwhile keeps what it has.
-    const { count } = await tx.journey.updateMany({
-      where: { id: journeyId, profileUrl: { not: null } },
-      data: { profileUrl: sealReportLink(secrets, journeyId, url) },
-    });
-    if (count === 0) throw new Error(`journey ${journeyId} lost its result while a link was issued`);
-    if (!options.revokeOthers) return 0;
-    const others = await tx.accessLink.updateMany({
-      where: { journeyId, purpose: 'report', revokedAt: null, tokenHash: { not: tokenHash } },
-      data: { revokedAt: new Date() },
-    });
-    return others.count;
-  });
+  // Created first, recorded second: a journey erased or reset meanwhile keeps what it has, and
+  // the link made for it is withdrawn at once.
+  await db.accessLink.create({ data: { tokenHash, journeyId, purpose: 'report', expiresAt } });
+  const { count } = await journeysOf(deps).replaceReportLink(
+    journeyId,
+    sealReportLink(secrets, journeyId, url),
+  );
+  if (count === 0) {
+    await db.accessLink.update({ where: { tokenHash }, data: { revokedAt: new Date() } });
+    throw new Error(`journey ${journeyId} lost its result while a link was issued`);
+  }
+  const revoked = options.revokeOthers
+    ? (
+        await db.accessLink.updateMany({
+          where: { journeyId, purpose: 'report', revokedAt: null, tokenHash: { not: tokenHash } },
+          data: { revokedAt: new Date() },
+        })
+      ).count
+    : 0;
   return { url, expiresAt, revoked };
 }

@@ -1,3 +1,4 @@
+import { journeysOf } from '../db/repositories/journeys.js';
 import type { Database } from '../db/client.js';
 import { Prisma } from '../db/client.js';
 import { terminalStatuses } from '../domain/journey.js';
@@ -30,10 +31,7 @@ export async function journeysPastRetention(db: Database, limit: number): Promis
  * with the count: who and what are not recorded, only that retention erased so many.
  */
 export async function eraseForRetention(deps: EraseDeps, journeyIds: string[]): Promise<number> {
-  const journeys = await deps.db.journey.findMany({
-    where: { id: { in: journeyIds }, erasedAt: null },
-    select: { id: true, tenantId: true },
-  });
+  const journeys = await journeysOf(deps).notErasedAmong(journeyIds);
   const perTenant = new Map<string, number>();
   for (const journey of journeys) {
     await eraseJourney(deps, journey.id);

@@ -11,7 +11,7 @@ import { handle, HttpError, parseInput } from '../http-errors.js';
 import { err, invalidInput, operatorAuth } from '../openapi/common.js';
 import type { RouteSpec } from '../openapi/registry.js';
 import { route } from '../openapi/route.js';
-import { operatorOf } from './identity.js';
+import { canSeeTenant, operatorOf } from './identity.js';
 import { operatorAction } from './operator-action.js';
 
 export const ErasePersonBody = z.strictObject({
@@ -74,7 +74,8 @@ export function peopleRoutes(deps: PeopleRouteDeps): Router {
         // The audit entry holds the tenant and the counts: never the address.
         { action: 'people.erase', tenantId, role: 'admin' },
         async () => {
-          if (tenantId && !(await tenantExists(deps.db, tenantId)))
+          // A key scoped to another tenant learns nothing of this one: it answers as an unknown one.
+          if (tenantId && (!canSeeTenant(operator, tenantId) || !(await tenantExists(deps.db, tenantId))))
             throw new HttpError(404, 'not_found', `no tenant ${tenantId}`);
           return erasePerson(deps, { email: body.email, tenantId });
         },

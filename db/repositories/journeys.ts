@@ -97,6 +97,34 @@ export function createJourneyRepository(db: Database) {
         take,
       }) as Promise<Prisma.JourneyGetPayload<{ select: S }>[]>,
 
+    /** Which of these journeys are not erased yet, with their tenant (retention erases those). */
+    notErasedAmong: (ids: string[]) =>
+      db.journey.findMany({
+        where: { id: { in: ids }, erasedAt: null },
+        select: { id: true, tenantId: true },
+      }),
+
+    /** A journey's stored report link and its tenant's report link lifetime. */
+    reportLinkSettings: (id: string) =>
+      db.journey.findUniqueOrThrow({
+        where: { id },
+        select: { profileUrl: true, tenant: { select: { reportLinkLifetimeDays: true } } },
+      }),
+
+    /** A person's journeys: these ids, or vendor-invite ids holding one of these person parts. */
+    ofPerson: (q: { tenantId?: string; ids: string[]; vendorIdParts: string[] }) =>
+      db.journey.findMany({
+        where: {
+          ...(q.tenantId ? { tenantId: q.tenantId } : {}),
+          OR: [
+            { id: { in: q.ids } },
+            ...q.vendorIdParts.map((part) => ({ id: { contains: part }, trigger: 'vendor' as const })),
+          ],
+        },
+        select: { id: true, erasedAt: true },
+        orderBy: { createdAt: 'asc' },
+      }),
+
     /** When each journey was created (a retried bulk invite tells its own starts from older ones). */
     createdAtOf: (ids: string[]) =>
       db.journey.findMany({ where: { id: { in: ids } }, select: { id: true, createdAt: true } }),
@@ -311,6 +339,13 @@ export function createJourneyRepository(db: Database) {
         db.journey.create({ data: { ...journey, status: 'created', statusDetail: 'starting' } }),
         db.journeyCandidate.create({ data: { journeyId: journey.id, ...candidate } }),
       ]),
+
+    /** A fresh report link replaces the stored one, only where a result is recorded (0 or 1 rows). */
+    replaceReportLink: (id: string, stored: string) =>
+      db.journey.updateMany({
+        where: { id, profileUrl: { not: null } },
+        data: { profileUrl: stored },
+      }),
 
     /** Greenhouse sent the test after another trigger started the journey: the completion URL and grader. */
     attachSendTest: (journeyId: string, callbackUrl: string, sentBy: string | null) =>

@@ -574,6 +574,40 @@ describe('tenant isolation: every route probed across two tenants', () => {
       expect(keyForB.status).toBe(caller === 'supportA' ? 403 : 422);
       expect(normalized(keyForB)).toEqual(normalized(keyForUnknown));
 
+      // Erasing a person: B's tenant is unknown to A's keys; unnamed, the erasure stays in A's tenant.
+      const eraseInB = await probe(
+        group,
+        'post /operator/people/erase',
+        caller,
+        'post',
+        '/operator/people/erase',
+        auth,
+        {
+          email: candidateB.email,
+          tenantId: tenantB,
+        },
+      );
+      const eraseInUnknown = await control('post', '/operator/people/erase', auth, {
+        email: candidateB.email,
+        tenantId: UNKNOWN.tenantId,
+      });
+      expect(eraseInB.status).toBe(404);
+      expect(normalized(eraseInB)).toEqual(normalized(eraseInUnknown));
+      const eraseUnnamed = await probe(
+        group,
+        'post /operator/people/erase',
+        caller,
+        'post',
+        '/operator/people/erase',
+        auth,
+        {
+          email: candidateB.email,
+        },
+      );
+      if (caller === 'supportA') expect(eraseUnnamed.status).toBe(403);
+      else
+        expect(eraseUnnamed).toMatchObject({ status: 200, json: { erased: { journeys: 0, referees: 0 } } });
+
       // The audit trail: B's tenant is unknown to A's keys, B's actors are not in A's trail.
       const auditOfB = await probe(
         group,
@@ -870,13 +904,13 @@ describe('tenant isolation: every route probed across two tenants', () => {
         `${probed.size} routes probed, ${scopedRoutes.length} of them with a tenant/journey/bulk/key id; ` +
         `${refusedForA.length} refused attempts audited under A`,
     );
-    // 38 routes with ids × 2 keys, 21 list/tenant-less probes × 2 keys, 6 partner, 6 webhook.
+    // 38 routes with ids × 2 keys, 23 list/tenant-less probes × 2 keys, 6 partner, 6 webhook.
     expect(tally).toEqual({
       'operator routes with ids': 76,
-      'lists and tenant-less operator routes': 42,
+      'lists and tenant-less operator routes': 46,
       'partner API': 6,
       webhooks: 6,
     });
-    expect(probes).toBe(130);
+    expect(probes).toBe(134);
   });
 });
