@@ -133,6 +133,16 @@ export function createCatalogueService({ db }: { db: Database }) {
     return db.$transaction(async (tx) => {
       const test = await tx.assessmentTest.findUnique({ where: { tenantId_testId: { tenantId, testId } } });
       if (!test) {
+        // The tenant's vendor packages hold their ids in list_tests: a new built-in test may not take one.
+        const pkg = await tx.tenantVendorPackage.findUnique({
+          where: { tenantId_packageId: { tenantId, packageId: testId } },
+        });
+        if (pkg)
+          throw new ServiceError(
+            'conflict',
+            `${testId} is a vendor package of this tenant; use another testId`,
+            'testId',
+          );
         await tx.assessmentTest.create({
           data: { tenantId, testId, name: definition.name, currentVersion: 1, kind },
         });

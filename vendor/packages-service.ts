@@ -131,7 +131,11 @@ export function createVendorPackagesService({ packages }: { packages: VendorPack
       }
       // Greenhouse and running journeys know the id as one kind of thing: it never turns into the other.
       if (pkg.kind !== definition.packageKind)
-        throw new ServiceError('conflict', `package ${id} is a ${pkg.kind}; use a new id for a change of kind`, 'kind');
+        throw new ServiceError(
+          'conflict',
+          `package ${id} is a ${pkg.kind}; use a new id for a change of kind`,
+          'kind',
+        );
       const current = (await packages.version(id, pkg.currentVersion, tx))!;
       if (current.contentHash === contentHash) return { pkg, version: current, created: false };
       const next = pkg.currentVersion + 1;
@@ -160,7 +164,11 @@ export function createVendorPackagesService({ packages }: { packages: VendorPack
           if (!isUniqueViolation(e)) throw e;
         }
       }
-      throw new ServiceError('conflict', `package ${packageId} is being changed concurrently; try again`, 'package_id');
+      throw new ServiceError(
+        'conflict',
+        `package ${packageId} is being changed concurrently; try again`,
+        'package_id',
+      );
     },
 
     async get(packageId: string) {
