@@ -80,8 +80,7 @@ describe('vendor packages: integration keys, sync, enabling, list_tests', () => 
     });
     // Same content, keys in another order: same version.
     const again = await vendor('PUT', '/vendor/v1/packages/sql-proctored', {
-      result: proctored.result,
-      ...proctored,
+      ...Object.fromEntries(Object.entries(proctored).reverse()),
       deadline_days: 7,
     });
     expect(again.status).toBe(200);
