@@ -153,6 +153,23 @@ describe('vendor orders API', () => {
     });
     expect(scoped.status).toBe(200);
     expect(scoped.body!.id).toBe(fresh.body!.id);
+
+    // The operator's invite route takes the same path: the package id is a test id of the tenant.
+    const byOperator = await operator('POST', `/operator/tenants/${stack.tenantId}/invites`, {
+      email: 'alan@example.test',
+      firstName: 'Alan',
+      lastName: 'Turing',
+      jobId: invite('').job_id,
+      testId: 'sql-proctored',
+    });
+    expect(byOperator.status).toBe(201);
+    const operatorJourney = await stack.database.db.journey.findUniqueOrThrow({
+      where: { id: String(byOperator.body!.journeyId) },
+    });
+    expect(operatorJourney).toMatchObject({ kind: 'vendor_hosted', testVersion: 2 });
+    expect((await stack.temporal.workflow.getHandle(operatorJourney.id).describe()).type).toBe(
+      'vendorOrderJourney',
+    );
   });
 
   it('refuses bad invites naming the field and starts nothing', async () => {
@@ -226,7 +243,7 @@ describe('vendor orders API', () => {
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     });
     expect(all.map((o) => o.id)).toEqual(journeys.map((j) => j.id));
-    expect(all).toHaveLength(4);
+    expect(all).toHaveLength(5);
 
     const completed = await vendor('GET', '/vendor/v1/orders?status=completed');
     expect(completed.body!.data).toEqual([
@@ -236,16 +253,17 @@ describe('vendor orders API', () => {
     expect((open.body!.data as Order[]).map((o) => o.id)).toEqual(
       journeys.filter((j) => j.id !== foreign).map((j) => j.id),
     );
+    const sinceOrders = journeys.slice(3).map((j) => j.id);
     const since = await vendor(
       'GET',
       `/vendor/v1/orders?since=${encodeURIComponent(journeys[3]!.createdAt.toISOString())}`,
     );
-    expect((since.body!.data as Order[]).map((o) => o.id)).toEqual([journeys[3]!.id]);
+    expect((since.body!.data as Order[]).map((o) => o.id)).toEqual(sinceOrders);
 
     const scoped = call(scopedKey);
     const mine = await scoped('GET', '/vendor/v1/orders');
     expect((mine.body!.data as Order[]).every((o) => o.tenant_id === stack.tenantId)).toBe(true);
-    expect(mine.body!.data).toHaveLength(3);
+    expect(mine.body!.data).toHaveLength(4);
     expect((await scoped('GET', `/vendor/v1/orders?tenant_id=${otherTenant}`)).body!.data).toEqual([]);
     expect((await scoped('GET', `/vendor/v1/orders/${encodeURIComponent(foreign)}`)).status).toBe(404);
     expect((await vendor('GET', `/vendor/v1/orders/${encodeURIComponent(foreign)}`)).status).toBe(200);

@@ -191,6 +191,13 @@ describe('vendor packages: integration keys, sync, enabling, list_tests', () => 
     const entry = await stack.api.call('GET', `/operator/tenants/${stack.tenantId}/tests/sql-proctored`);
     expect(entry.status).toBe(200);
     expect(entry.body).toMatchObject({ kind: 'vendor_hosted', version: 2, active: true });
+    const tests = await operator('GET', `/operator/tenants/${stack.tenantId}/tests`);
+    expect(
+      (tests.body as unknown as { testId: string; kind: string }[]).map((t) => [t.testId, t.kind]),
+    ).toEqual([
+      ['js-basics', 'assessment'],
+      ['sql-proctored', 'vendor_hosted'],
+    ]);
     expect((await operator('GET', `/operator/tenants/${stack.tenantId}/vendor-packages`)).body).toHaveLength(
       1,
     );
