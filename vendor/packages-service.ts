@@ -155,7 +155,7 @@ export function createVendorPackagesService({ packages }: { packages: VendorPack
     /** Creates the package (created: true) or returns its version, bumped if the content changed. */
     async put(packageId: string, body: PutPackageBody) {
       const definition = toDefinition(packageId, body);
-      const contentHash = contentHashOf(definition as never);
+      const contentHash = contentHashOf(definition);
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
         try {
           const result = await putOnce(definition, contentHash);

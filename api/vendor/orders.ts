@@ -1,6 +1,5 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { Database } from '../../db/client.js';
 import { ServiceError } from '../../domain/errors.js';
 import { inviteCandidate } from '../../journeys/invite-candidate.js';
 import type { StartDeps } from '../../journeys/start-journey.js';
@@ -133,8 +132,8 @@ const isCursor = (v: unknown): v is [string, string] =>
 /** Orders for the vendor's product: read (pull) and vendor-side invites. */
 export function vendorOrderRoutes(deps: StartDeps): Router {
   const router = Router();
-  const orders = vendorOrdersRepository(deps.db as Database);
-  const packages = vendorPackagesRepository(deps.db as Database);
+  const orders = vendorOrdersRepository(deps.db);
+  const packages = vendorPackagesRepository(deps.db);
 
   route(
     router,
