@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAssessmentStack, type AssessmentStack } from '../helpers/assessment-stack.js';
 import { TEST_OPERATOR_KEY } from '../helpers/app.js';
+import { waitFor } from '../../harness/processes.js';
 
 type Body = Record<string, unknown> & { error?: { code: string; message: string; field?: string } };
 interface Order {
@@ -282,6 +283,42 @@ describe('vendor orders API', () => {
       expect(res.status, query).toBe(400);
       expect(res.body!.error!.field, query).toBe(field);
     }
+  });
+
+  it('a stage webhook mapped to the package starts a vendorOrderJourney', async () => {
+    const mode = await operator(
+      'POST',
+      `/operator/tenants/${stack.tenantId}/modes/webhook_trigger/activate`,
+      {},
+    );
+    expect(mode.status).toBeLessThan(300);
+    await stack.sb.admin.configureIntegration(stack.org.org.id, {
+      webhook: {
+        url: `${stack.api.url}/webhooks/greenhouse/${stack.tenantId}`,
+        secret: String(mode.body!.webhookSecret),
+        ping: true,
+      },
+    });
+    const app = stack.org.org.applications.all()[1]!;
+    const stage = stack.org.org.stagesOfJob(app.jobId!).find((s) => s.name === 'Take Home Test')!;
+    const mapped = await operator('PUT', `/operator/tenants/${stack.tenantId}/stage-test-mappings`, {
+      mappings: [{ jobId: String(app.jobId), stageId: String(stage.id), testId: 'sql-proctored' }],
+    });
+    expect(mapped.status).toBe(200);
+    stack.sb.admin.moveStage(stack.org.org.id, app.id, { stageName: 'Take Home Test' });
+    await stack.sb.idle();
+    const journey = await waitFor(
+      'the stage webhook’s order',
+      () =>
+        stack.database.db.journey.findFirst({
+          where: { greenhouseApplicationId: String(app.id), testId: 'sql-proctored' },
+        }),
+      30_000,
+    );
+    expect(journey).toMatchObject({ kind: 'vendor_hosted', trigger: 'webhook', testVersion: 2 });
+    expect((await stack.temporal.workflow.getHandle(journey.id).describe()).type).toBe('vendorOrderJourney');
+    const view = await vendor('GET', `/vendor/v1/orders/${encodeURIComponent(journey.id)}`);
+    expect(view.body).toMatchObject({ trigger: 'webhook', application: { id: String(app.id) } });
   });
 
   it('refuses operator keys on the vendor API and integration keys on the operator API', async () => {
