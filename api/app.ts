@@ -46,6 +46,10 @@ import { tenantRoutes } from './operator/tenants.js';
 import { testRoutes } from './operator/tests.js';
 import { auditRoutes } from './operator/audit.js';
 import { reportLinkRoutes } from './operator/report-links.js';
+import { vendorPackageOperatorRoutes } from './operator/vendor-packages.js';
+import { requireIntegration } from './vendor/auth.js';
+import { vendorOrderRoutes } from './vendor/orders.js';
+import { vendorPackageRoutes } from './vendor/packages.js';
 
 export interface AppDependencies {
   db: Database;
@@ -180,7 +184,14 @@ export function createApp(deps: AppDependencies): Express {
   operator.use(auditRoutes(deps));
 
   operator.use(peopleRoutes(deps));
+  operator.use(vendorPackageOperatorRoutes(deps));
   app.use('/operator', operator);
+  // The vendor's product: integration keys only (operator keys get 401 here, and vice versa).
+  const vendor = express.Router();
+  vendor.use(requireIntegration(deps));
+  vendor.use(vendorPackageRoutes(deps));
+  vendor.use(vendorOrderRoutes(deps));
+  app.use('/vendor/v1', vendor);
   // The Temporal Web UI's codec server (CORS, operator key).
   app.use('/codec', codecRoutes({ ...deps, loopbackWithoutKey: deps.codecLoopbackWithoutKey ?? false }));
 

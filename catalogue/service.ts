@@ -10,6 +10,7 @@ import {
   type TestDefinitionInput,
 } from '../domain/assessments/definition.js';
 import { kindModule, kindOfDefinition, type CandidateJourneyKind } from '../journeys/kinds/index.js';
+import type { VendorPackageDefinition } from '../domain/vendor/package.js';
 
 /** What the catalogue holds: assessment tests and reference-check templates (`kind: "reference_check"`). */
 export type CatalogueDefinition = TestDefinition | ReferenceCheckTemplate;
@@ -36,7 +37,7 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** SHA-256 (hex) of a validated definition's canonical JSON. */
-export function contentHashOf(definition: CatalogueDefinition): string {
+export function contentHashOf(definition: CatalogueDefinition | VendorPackageDefinition): string {
   return createHash('sha256').update(canonicalJson(definition)).digest('hex');
 }
 
@@ -67,8 +68,13 @@ export interface ReferenceTemplateVersion extends VersionFields {
   kind: 'reference_check';
   definition: ReferenceCheckTemplate;
 }
+/** A vendor package enabled for the tenant (testId = package id, active = enabled). */
+export interface VendorPackageEntry extends VersionFields {
+  kind: 'vendor_hosted';
+  definition: VendorPackageDefinition;
+}
 /** One version of anything in the catalogue, told apart by `kind`. */
-export type CatalogueEntry = TestVersion | ReferenceTemplateVersion;
+export type CatalogueEntry = TestVersion | ReferenceTemplateVersion | VendorPackageEntry;
 
 /** Greenhouse's `list_tests` answer (greenhouse.md): one entry per test a recruiter may send. */
 export interface PartnerTest {
@@ -127,6 +133,16 @@ export function createCatalogueService({ db }: { db: Database }) {
     return db.$transaction(async (tx) => {
       const test = await tx.assessmentTest.findUnique({ where: { tenantId_testId: { tenantId, testId } } });
       if (!test) {
+        // The tenant's vendor packages hold their ids in list_tests: a new built-in test may not take one.
+        const pkg = await tx.tenantVendorPackage.findUnique({
+          where: { tenantId_packageId: { tenantId, packageId: testId } },
+        });
+        if (pkg)
+          throw new ServiceError(
+            'conflict',
+            `${testId} is a vendor package of this tenant; use another testId`,
+            'testId',
+          );
         await tx.assessmentTest.create({
           data: { tenantId, testId, name: definition.name, currentVersion: 1, kind },
         });
@@ -164,13 +180,13 @@ export function createCatalogueService({ db }: { db: Database }) {
     });
   }
 
-  /** The tenant's tests, by testId. */
+  /** The tenant's tests and its vendor packages (enabled = active), by testId. */
   async function listTests(
     tenantId: string,
     { activeOnly = false }: { activeOnly?: boolean } = {},
   ): Promise<TestSummary[]> {
     await requireTenant(tenantId);
-    return db.assessmentTest.findMany({
+    const builtIn = await db.assessmentTest.findMany({
       where: { tenantId, ...(activeOnly ? { active: true } : {}) },
       orderBy: { testId: 'asc' },
       select: {
@@ -183,11 +199,64 @@ export function createCatalogueService({ db }: { db: Database }) {
         updatedAt: true,
       },
     });
+    const packages = await db.tenantVendorPackage.findMany({
+      where: { tenantId, ...(activeOnly ? { enabled: true } : {}) },
+      include: { package: true },
+    });
+    const vendor: TestSummary[] = packages.map((t) => ({
+      testId: t.packageId,
+      name: t.package.name,
+      kind: 'vendor_hosted',
+      currentVersion: t.package.currentVersion,
+      active: t.enabled,
+      createdAt: t.createdAt,
+      updatedAt: t.package.updatedAt > t.updatedAt ? t.package.updatedAt : t.updatedAt,
+    }));
+    return [...builtIn, ...vendor].sort((a, b) => (a.testId < b.testId ? -1 : a.testId > b.testId ? 1 : 0));
+  }
+
+  /** A vendor package version as a catalogue entry, if the tenant has the package (enabled or not). */
+  async function vendorEntry(tenantId: string, packageId: string, version?: number) {
+    const enabling = await db.tenantVendorPackage.findUnique({
+      where: { tenantId_packageId: { tenantId, packageId } },
+      include: { package: true },
+    });
+    if (!enabling) return null;
+    const wanted = version ?? enabling.package.currentVersion;
+    const row = await db.vendorPackageVersion.findUnique({
+      where: { packageId_version: { packageId, version: wanted } },
+    });
+    if (!row) {
+      throw new ServiceError(
+        'not_found',
+        `package ${packageId} has no version ${wanted} (current version: ${enabling.package.currentVersion})`,
+        'version',
+      );
+    }
+    const definition = row.definition as unknown as VendorPackageDefinition;
+    return {
+      testId: packageId,
+      name: definition.name,
+      version: row.version,
+      currentVersion: enabling.package.currentVersion,
+      active: enabling.enabled,
+      contentHash: row.contentHash,
+      createdAt: row.createdAt,
+      kind: 'vendor_hosted',
+      definition,
+    } satisfies VendorPackageEntry;
   }
 
   /** One version of anything in the catalogue (the current one by default), active or not. */
   async function getEntry(tenantId: string, testId: string, version?: number): Promise<CatalogueEntry> {
-    const test = await requireTest(tenantId, testId);
+    // A tenant's built-in ids and its packages' ids never clash (enabling refuses it): either one.
+    const test = await db.assessmentTest.findUnique({ where: { tenantId_testId: { tenantId, testId } } });
+    if (!test) {
+      const vendor = await vendorEntry(tenantId, testId, version);
+      if (vendor) return vendor;
+      await requireTest(tenantId, testId);
+    }
+    if (!test) throw new ServiceError('not_found', `no test ${testId} in tenant ${tenantId}`, 'testId');
     const wanted = version ?? test.currentVersion;
     const row = await db.assessmentTestVersion.findUnique({
       where: { tenantId_testId_version: { tenantId, testId, version: wanted } },

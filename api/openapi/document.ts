@@ -37,6 +37,11 @@ export const SECURITY_SCHEMES: Record<Exclude<RouteSecurity, 'link' | 'none'>, J
     description:
       '`sha256 <hex>`: HMAC-SHA256 of the raw body with the tenant’s webhook secret (issued when webhook_trigger is activated).',
   },
+  integration: {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An integration key (operator key of role `integration`): `Authorization: Bearer <key>`.',
+  },
 };
 
 /**
@@ -63,6 +68,9 @@ const TAGS: { name: string; description: string }[] = [
     name: 'operator: reconciliation',
     description: 'Repairing Greenhouse write-back: schedules, runs, re-drives.',
   },
+  { name: 'vendor: packages', description: 'The vendor’s packages (hosted by its own product), versioned.' },
+  { name: 'vendor: orders', description: 'Journeys of vendor-hosted packages, as orders.' },
+  { name: 'operator: vendor packages', description: 'Enabling vendor packages for tenants.' },
   { name: 'operator: probes', description: 'End-to-end probes of API, Temporal, worker and database.' },
   { name: 'pages', description: 'Pages people open from e-mails (HTML, no scripts).' },
   { name: 'health', description: 'Liveness, readiness and metrics.' },

@@ -16,7 +16,7 @@ export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
  * - link: the private token in the path of a page people open from an e-mail;
  * - none: public.
  */
-export type RouteSecurity = 'operator' | 'partner' | 'webhook' | 'link' | 'none';
+export type RouteSecurity = 'operator' | 'partner' | 'webhook' | 'link' | 'none' | 'integration';
 
 interface Annotation {
   _internal?: { refId: string };

@@ -44,7 +44,7 @@ void _errorBodyMatches;
 export const OperatorKeyView = z.object({
   id: z.string(),
   name: z.string(),
-  role: z.enum(['admin', 'support', 'metrics']),
+  role: z.enum(['admin', 'support', 'metrics', 'integration']),
   tenantId: z.string().nullable(),
   createdAt: z.iso.datetime({ offset: true }),
   revokedAt: z.iso.datetime({ offset: true }).nullable(),

@@ -18,8 +18,8 @@ import { tenantExists } from '../../tenants/tenants-repository.js';
 export const CreateOperatorKeyBody = z.strictObject({
   /** Who holds the key, for the audit trail (e.g. "ana@vendor.example"). */
   name: z.string().trim().min(1, 'must not be empty').max(200),
-  /** `metrics`: Prometheus's read-only key, for /metrics only. */
-  role: z.enum(['admin', 'support', 'metrics']),
+  /** `metrics`: Prometheus's read-only key, for /metrics only. `integration`: the vendor API only. */
+  role: z.enum(['admin', 'support', 'metrics', 'integration']),
   /** Scope the key to one tenant; left out, an unscoped admin creates an unscoped key. */
   tenantId: z.string().trim().min(1).max(100).optional(),
 });

@@ -419,11 +419,14 @@ describe('tenant isolation: every route probed across two tenants', () => {
         'email,first_name,last_name,job_id\nprobe@example.com,Pro,Be,1\n',
       'put /operator/tenants/{tenantId}/reconciliation': { intervalMinutes: 60, lookbackDays: 7 },
       'post /operator/tenants/{tenantId}/reconcile': { lookbackDays: 1 },
+      'put /operator/tenants/{tenantId}/vendor-packages/{packageId}': { enabled: true },
+      'put /operator/tenants/{tenantId}/vendor-packages/{packageId}/attribute-mappings': { mappings: [] },
     };
     const values = (ids: typeof UNKNOWN): Record<string, string> => ({
       ...ids,
       testId: TEST_B, // B's test in both: only the tenant differs
       mode: 'webhook_trigger', // active for B: a leak would rotate or switch off B's webhook secret
+      packageId: 'probe-package',
     });
     const fill = (path: string, ids: typeof UNKNOWN) =>
       path.replace(/\{([^}]+)\}/g, (_, name: string) => {
@@ -904,13 +907,13 @@ describe('tenant isolation: every route probed across two tenants', () => {
         `${probed.size} routes probed, ${scopedRoutes.length} of them with a tenant/journey/bulk/key id; ` +
         `${refusedForA.length} refused attempts audited under A`,
     );
-    // 38 routes with ids × 2 keys, 23 list/tenant-less probes × 2 keys, 6 partner, 6 webhook.
+    // 41 routes with ids × 2 keys, 23 list/tenant-less probes × 2 keys, 6 partner, 6 webhook.
     expect(tally).toEqual({
-      'operator routes with ids': 76,
+      'operator routes with ids': 82,
       'lists and tenant-less operator routes': 46,
       'partner API': 6,
       webhooks: 6,
     });
-    expect(probes).toBe(134);
+    expect(probes).toBe(140);
   });
 });

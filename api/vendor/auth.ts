@@ -1,0 +1,66 @@
+import type { RequestHandler, Response } from 'express';
+import type { Database } from '../../db/client.js';
+import { hashToken } from '../../security/tokens.js';
+import { HttpError } from '../http-errors.js';
+import { err } from '../openapi/common.js';
+import { OPERATOR_KEY_PREFIX } from '../operator/auth.js';
+import { operatorKeysRepository } from '../../operators/operator-keys-repository.js';
+
+/** `last_used_at` is written at most this often per key (as for operator keys). */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** Who calls the vendor API: an integration key, optionally scoped to one tenant. */
+export interface IntegrationIdentity {
+  keyId: string;
+  name: string;
+  /** Scoped keys see only this tenant's orders and cannot write packages or endpoints. */
+  tenantId: string | null;
+}
+
+export const integrationAuth = {
+  401: err('No, wrong, revoked or non-integration key (`unauthorized`).'),
+  403: err('A tenant-scoped integration key cannot do this (`forbidden`).'),
+};
+
+/**
+ * Vendor API authentication: `Authorization: Bearer <integration key>`, a live key of role
+ * `integration` from operator_keys (same prefix and hashing). Operator keys (and the bootstrap key)
+ * get 401 here, as integration keys do on /operator. Sets `res.locals.integration`.
+ */
+export function requireIntegration({ db }: { db: Database }): RequestHandler {
+  const keys = operatorKeysRepository(db);
+  const unauthorized = () =>
+    new HttpError(401, 'unauthorized', 'a valid integration key is required (Authorization: Bearer …)');
+  return (req, res, next) => {
+    const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
+    if (!match || !match[1]!.startsWith(`${OPERATOR_KEY_PREFIX}_`)) return next(unauthorized());
+    const presented = match[1]!;
+    (async () => {
+      const row = await keys.findByHash(hashToken(presented));
+      if (!row || row.revokedAt || row.role !== 'integration') return next(unauthorized());
+      const now = new Date();
+      if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+        // Conditional, so concurrent requests write it once; a failure never refuses the request.
+        await keys.touchLastUsed(row.id, now, LAST_USED_RESOLUTION_MS).catch(() => undefined);
+      }
+      res.locals.integration = { keyId: row.id, name: row.name, tenantId: row.tenantId };
+      next();
+    })().catch(next);
+  };
+}
+
+export function integrationOf(res: Response): IntegrationIdentity {
+  const identity = (res.locals as { integration?: IntegrationIdentity }).integration;
+  if (!identity) throw new Error('vendor route mounted without requireIntegration');
+  return identity;
+}
+
+/** Packages and endpoints are the vendor's as a whole: a tenant-scoped key may not write them. */
+export function assertUnscoped(identity: IntegrationIdentity, what: string) {
+  if (identity.tenantId !== null)
+    throw new HttpError(403, 'forbidden', `a tenant-scoped integration key cannot write ${what}`);
+}
+
+/** A scoped key's tenant, or the one asked for (unscoped keys); another tenant answers as unknown. */
+export const canSeeTenant = (identity: IntegrationIdentity, tenantId: string) =>
+  identity.tenantId === null || identity.tenantId === tenantId;
