@@ -12,6 +12,7 @@ import { createConnectionActivities } from './connections/index.js';
 import { createJourneyActivities } from './journeys/read-model.js';
 import { createReconciliationActivities } from './reconciliation/index.js';
 import { createReferenceCheckActivities } from './reference-check/index.js';
+import { createVendorEventActivities } from './vendor-events/index.js';
 
 export interface ActivityDependencies {
   db: Database;
@@ -34,6 +35,10 @@ export interface ActivityDependencies {
   temporal?: Client;
   /** The journeys' task queue (default: the task queue the activity runs on). */
   taskQueue?: string;
+  /** VENDOR_ENDPOINT_ALLOW_HOSTS: vendor endpoints reachable on loopback or private addresses. */
+  vendorEndpointAllowHosts?: readonly string[];
+  /** The HTTP client vendor events are POSTed with (default: one refusing non-public addresses). */
+  vendorEventFetch?: typeof fetch;
 }
 
 /** All activities the worker registers, built from injected dependencies (no globals). */
@@ -45,6 +50,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createReconciliationActivities(deps),
     ...createBulkInviteActivities(deps),
     ...createConnectionActivities(deps),
+    ...createVendorEventActivities(deps),
   };
 }
 

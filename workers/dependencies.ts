@@ -42,6 +42,7 @@ export function activityDependencies(
     publicBaseUrl: config.publicBaseUrl,
     defaultFromAddress: config.MAIL_FROM_ADDRESS,
     callbackSandboxHosts: config.GREENHOUSE_SANDBOX_CALLBACK_HOSTS,
+    vendorEndpointAllowHosts: config.VENDOR_ENDPOINT_ALLOW_HOSTS,
     ...(connection && payloadKeys
       ? {
           temporal: new Client({

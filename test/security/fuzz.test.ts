@@ -45,7 +45,8 @@ type Variant =
   | 'link:invalid'
   | 'link:valid'
   | 'operator:none'
-  | 'operator:valid';
+  | 'operator:valid'
+  | 'integration:none';
 
 const variantsOf = (route: RouteSpec): Variant[] => {
   switch (route.security) {
@@ -59,6 +60,8 @@ const variantsOf = (route: RouteSpec): Variant[] => {
       return ['link:invalid', 'link:valid'];
     case 'operator':
       return ['operator:none', 'operator:valid'];
+    case 'integration':
+      return ['integration:none'];
   }
 };
 
