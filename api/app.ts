@@ -42,6 +42,11 @@ import { partnerRoutes } from './partner/routes.js';
 import { greenhouseWebhookRoutes } from './webhooks/greenhouse.js';
 import { tenantRoutes } from './operator/tenants.js';
 import { testRoutes } from './operator/tests.js';
+import { vendorDeliveryOperatorRoutes } from './operator/vendor-deliveries.js';
+import { vendorDeliveryRoutes } from './vendor/deliveries.js';
+import { vendorEndpointRoutes } from './vendor/endpoints.js';
+import { requireIntegrationKey } from './vendor/events-auth.js';
+import type { VendorDeliveryRetry } from '../workflows/vendor-events/contract.js';
 
 export interface AppDependencies {
   db: Database;
@@ -90,6 +95,10 @@ export interface AppDependencies {
    * test/helpers/app.ts; openapi/response-check.ts).
    */
   checkResponses?: boolean;
+  /** VENDOR_ENDPOINT_ALLOW_HOSTS: vendor endpoints allowed over http and on private addresses. */
+  vendorEndpointAllowHosts?: readonly string[];
+  /** VENDOR_EVENT_RETRY_*: how redeliveries retry (production's 24 h+ window by default). */
+  vendorEventRetry?: Partial<VendorDeliveryRetry>;
 }
 
 /** The HTTP API, grouped by audience. Built from injected dependencies so tests run it as is. */
@@ -170,7 +179,14 @@ export function createApp(deps: AppDependencies): Express {
   operator.use(responseErrorRoutes(deps));
   operator.use(reconciliationRoutes(deps));
   operator.use(operatorKeyRoutes(deps));
+  operator.use(vendorDeliveryOperatorRoutes(deps));
   app.use('/operator', operator);
+  // The vendor API (integration keys): signed events' endpoints and their delivery log.
+  const vendorApi = express.Router();
+  vendorApi.use(requireIntegrationKey(deps));
+  vendorApi.use(vendorEndpointRoutes(deps));
+  vendorApi.use(vendorDeliveryRoutes(deps));
+  app.use('/vendor/v1', vendorApi);
   // The Temporal Web UI's codec server (CORS, operator key).
   app.use('/codec', codecRoutes({ ...deps, loopbackWithoutKey: deps.codecLoopbackWithoutKey ?? false }));
 

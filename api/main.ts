@@ -18,6 +18,7 @@ import { connectTemporalClient } from '../temporal/connection.js';
 import { temporalConnectionOptions } from '../temporal/connection-options.js';
 import { dataConverterFor } from '../temporal/data-converter.js';
 import { createApp } from './app.js';
+import { vendorEventRetryFrom } from '../vendor/event-delivery.js';
 
 const config = loadConfigOrExit();
 const log = createLogger({ level: config.LOG_LEVEL, name: 'greenroom-api' });
@@ -92,6 +93,8 @@ const app = createApp({
   temporalUiOrigins: config.TEMPORAL_UI_ORIGINS,
   codec: dataConverter.codec,
   codecLoopbackWithoutKey: config.CODEC_LOOPBACK_WITHOUT_KEY === 'on',
+  vendorEndpointAllowHosts: config.VENDOR_ENDPOINT_ALLOW_HOSTS,
+  vendorEventRetry: vendorEventRetryFrom(config),
 });
 
 const server: Server = app.listen(config.API_PORT, config.API_HOST, () => {

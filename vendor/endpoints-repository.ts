@@ -51,8 +51,7 @@ export function vendorEndpointsRepository(db: Database, secrets: SecretBox) {
 
     find: (id: string) => db.vendorEndpoint.findUnique({ where: { id } }),
 
-    disable: (id: string, at: Date) =>
-      db.vendorEndpoint.update({ where: { id }, data: { disabledAt: at } }),
+    disable: (id: string, at: Date) => db.vendorEndpoint.update({ where: { id }, data: { disabledAt: at } }),
 
     /** A new secret; the current one keeps signing too until now + SECRET_OVERLAP_MS. */
     async rotate(id: string, now: Date) {
@@ -68,7 +67,6 @@ export function vendorEndpointsRepository(db: Database, secrets: SecretBox) {
       });
       return { row, secret };
     },
-
   };
 }
 

@@ -20,6 +20,17 @@ export interface VendorEventDeliveryDeps {
 /** The workflow type that delivers one event to one endpoint (workflows/vendor-events/). */
 export const DELIVER_VENDOR_EVENT_WORKFLOW = 'deliverVendorEvent';
 
+/** The retry settings from configuration (VENDOR_EVENT_RETRY_*). */
+export const vendorEventRetryFrom = (config: {
+  VENDOR_EVENT_RETRY_INITIAL_MS: number;
+  VENDOR_EVENT_RETRY_MAX_INTERVAL_MS: number;
+  VENDOR_EVENT_RETRY_WINDOW_MS: number;
+}): VendorDeliveryRetry => ({
+  initialMs: config.VENDOR_EVENT_RETRY_INITIAL_MS,
+  maxIntervalMs: config.VENDOR_EVENT_RETRY_MAX_INTERVAL_MS,
+  windowMs: config.VENDOR_EVENT_RETRY_WINDOW_MS,
+});
+
 const retryOf = (deps: VendorEventDeliveryDeps): VendorDeliveryRetry => ({
   ...DEFAULT_VENDOR_DELIVERY_RETRY,
   ...deps.retry,

@@ -87,7 +87,10 @@ export function createVendorEventActivities(deps: VendorEventActivityDeps): Vend
       if (delivered) return { outcome: 'delivered', statusCode: status };
       // 410 Gone: the vendor retired the endpoint (Standard Webhooks): disable it, stop retrying.
       if (gone) {
-        await db.vendorEndpoint.updateMany({ where: { id: endpoint.id, disabledAt: null }, data: { disabledAt: now } });
+        await db.vendorEndpoint.updateMany({
+          where: { id: endpoint.id, disabledAt: null },
+          data: { disabledAt: now },
+        });
         return { outcome: 'gone', statusCode: status };
       }
       throw ApplicationFailure.retryable(error ?? 'delivery failed', 'VendorDeliveryRefused');

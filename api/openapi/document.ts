@@ -40,7 +40,8 @@ export const SECURITY_SCHEMES: Record<Exclude<RouteSecurity, 'link' | 'none'>, J
   integration: {
     type: 'http',
     scheme: 'bearer',
-    description: 'The vendor’s integration key (an operator key of role `integration`): `Authorization: Bearer <key>`.',
+    description:
+      'The vendor’s integration key (an operator key of role `integration`): `Authorization: Bearer <key>`.',
   },
 };
 
@@ -70,7 +71,10 @@ const TAGS: { name: string; description: string }[] = [
   { name: 'operator: probes', description: 'End-to-end probes of API, Temporal, worker and database.' },
   { name: 'vendor: endpoints', description: 'The vendor’s endpoints for signed events (Standard Webhooks).' },
   { name: 'vendor: deliveries', description: 'The log of event deliveries to the vendor’s endpoints.' },
-  { name: 'operator: vendor deliveries', description: 'Event deliveries to the vendor: the log and redelivery.' },
+  {
+    name: 'operator: vendor deliveries',
+    description: 'Event deliveries to the vendor: the log and redelivery.',
+  },
   { name: 'pages', description: 'Pages people open from e-mails (HTML, no scripts).' },
   { name: 'health', description: 'Liveness, readiness and metrics.' },
   { name: 'codec', description: 'The Temporal Web UI’s codec server.' },

@@ -14,7 +14,9 @@ const { markVendorDeliveryFailed } = proxyActivities<VendorEventActivities>({
  * backoff for the whole window; each attempt writes the delivery log. When the window runs out, the
  * delivery is marked failed. The event's id and sequence never change between attempts.
  */
-export async function deliverVendorEvent(input: DeliverVendorEventInput): Promise<VendorDeliveryOutcome | null> {
+export async function deliverVendorEvent(
+  input: DeliverVendorEventInput,
+): Promise<VendorDeliveryOutcome | null> {
   const { postVendorEvent } = proxyActivities<VendorEventActivities>({
     startToCloseTimeout: '30 seconds',
     scheduleToCloseTimeout: input.retry.windowMs,
