@@ -13,6 +13,7 @@ import { createJourneyActivities } from './journeys/read-model.js';
 import { createReconciliationActivities } from './reconciliation/index.js';
 import { createReferenceCheckActivities } from './reference-check/index.js';
 import { createVendorEventActivities } from './vendor-events/index.js';
+import type { VendorEventSink } from '../vendor/event-types.js';
 
 export interface ActivityDependencies {
   db: Database;
@@ -39,6 +40,8 @@ export interface ActivityDependencies {
   vendorEndpointAllowHosts?: readonly string[];
   /** The HTTP client vendor events are POSTed with (default: one refusing non-public addresses). */
   vendorEventFetch?: typeof fetch;
+  /** Where activities hand vendor events (vendor/event-delivery.ts); none: no events. */
+  vendorEvents?: VendorEventSink;
 }
 
 /** All activities the worker registers, built from injected dependencies (no globals). */

@@ -18,7 +18,7 @@ import { connectTemporalClient } from '../temporal/connection.js';
 import { temporalConnectionOptions } from '../temporal/connection-options.js';
 import { dataConverterFor } from '../temporal/data-converter.js';
 import { createApp } from './app.js';
-import { vendorEventRetryFrom } from '../vendor/event-delivery.js';
+import { createDeliveringVendorEventSink, vendorEventRetryFrom } from '../vendor/event-delivery.js';
 
 const config = loadConfigOrExit();
 const log = createLogger({ level: config.LOG_LEVEL, name: 'greenroom-api' });
@@ -65,6 +65,12 @@ const connections = createConnectionService({
     temporal,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     tokenRefreshMinutes: config.GREENHOUSE_TOKEN_REFRESH_MINUTES,
+    vendorEvents: createDeliveringVendorEventSink({
+      db,
+      temporal,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      retry: vendorEventRetryFrom(config),
+    }),
   }),
 });
 // Request metrics, and journeys by state counted from the read model at each scrape.

@@ -12,6 +12,7 @@ import { dataConverterFor } from '../temporal/data-converter.js';
 import { createSecretBox } from '../security/secret-box.js';
 import { harvestClientFactory, type HarvestCallObserver } from '../tenants/harvest-clients.js';
 import type { ActivityDependencies } from '../activities/index.js';
+import { createDeliveringVendorEventSink, vendorEventRetryFrom } from '../vendor/event-delivery.js';
 
 /** The worker's activity dependencies from configuration: real SMTP when set, else the outbox. */
 export function activityDependencies(
@@ -28,7 +29,7 @@ export function activityDependencies(
   const transport = config.SMTP_URL
     ? createSmtpTransport({ url: config.SMTP_URL })
     : createOutboxTransport({ store: createDatabaseOutboxStore(db) });
-  return {
+  const deps: ActivityDependencies = {
     db,
     journeys: createJourneyRepository(db),
     mailer: createMailer({ transport, logger: log }),
@@ -56,4 +57,14 @@ export function activityDependencies(
         }
       : {}),
   };
+  // Vendor events (connection.broken, …) are delivered by workflows this worker's client starts.
+  if (deps.temporal) {
+    deps.vendorEvents = createDeliveringVendorEventSink({
+      db,
+      temporal: deps.temporal,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      retry: vendorEventRetryFrom(config),
+    });
+  }
+  return deps;
 }

@@ -1,5 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordRefusal } from '../../tenants/credential-refusal.js';
+import { createConnectionUpkeep } from '../../tenants/connection-upkeep.js';
 import { eventually, startEventReceiver } from './event-receiver.js';
 import { startVendorEventsStack, type VendorEventsStack } from './events-stack.js';
 
@@ -223,5 +225,64 @@ describe('vendor events: endpoints, signatures, durable delivery', () => {
     await s.sink.emit(s.orderEvent(s.tenantA, orderId, 'after-delete'));
     expect(await deliveriesOf(other.id)).toHaveLength(0);
     expect((await s.vendor('POST', `/endpoints/${other.id}/rotate-secret`)).status).toBe(404);
+  }, 120_000);
+
+  it('tells the vendor connection.broken and connection.restored once per transition', async () => {
+    await disableAll();
+    const r = await receiver();
+    const endpoint = await register(r.url, { event_types: ['connection.broken', 'connection.restored'] });
+    r.trust(endpoint.secret);
+    const seen = { tenantId: s.tenantB, authKind: 'v3_client_credentials', secretCiphertext: 'ciphertext-1' };
+    await s.db.greenhouseConnection.create({
+      data: {
+        tenantId: s.tenantB,
+        authKind: 'v3_client_credentials',
+        greenhouseHost: 'app.greenhouse.io',
+        harvestBaseUrl: 'https://harvest.greenhouse.io/v3',
+        secretCiphertext: seen.secretCiphertext,
+      },
+    });
+    const upkeep = createConnectionUpkeep({
+      db: s.db,
+      temporal: s.temporal,
+      taskQueue: s.worker.taskQueue,
+      vendorEvents: s.sink,
+    });
+    // A connect with nothing broken tells the vendor nothing.
+    expect((await upkeep.connected(s.tenantB, 'v3_client_credentials')).warnings).toEqual([]);
+    const refusal = { status: 'disconnected' as const, reason: 'Greenhouse rejected the credential' };
+    // The same refusal seen twice (a retried activity): one event.
+    expect(await recordRefusal(s.db, seen, refusal, s.sink)).toBe(true);
+    expect(await recordRefusal(s.db, seen, refusal, s.sink)).toBe(true);
+    await upkeep.connected(s.tenantB, 'v3_client_credentials');
+    await upkeep.connected(s.tenantB, 'v3_client_credentials');
+    await eventually(async () => r.events().length === 2);
+    // A new credential breaks again: a new transition, a new event.
+    await s.db.greenhouseConnection.update({
+      where: { tenantId: s.tenantB },
+      data: { secretCiphertext: 'ciphertext-2', status: 'connected' },
+    });
+    await recordRefusal(s.db, { ...seen, secretCiphertext: 'ciphertext-2' }, refusal, s.sink);
+    await upkeep.connected(s.tenantB, 'v3_client_credentials');
+    await eventually(async () => r.events().length === 4);
+    const stored = await s.db.vendorEvent.findMany({
+      where: { tenantId: s.tenantB, type: { startsWith: 'connection.' } },
+      orderBy: { createdAt: 'asc' },
+    });
+    expect(stored.map((e) => e.type)).toEqual([
+      'connection.broken',
+      'connection.restored',
+      'connection.broken',
+      'connection.restored',
+    ]);
+    expect(
+      r
+        .events()
+        .map((e) => e.type)
+        .sort(),
+    ).toEqual(stored.map((e) => e.type).sort());
+    for (const e of r.events()) {
+      expect(e.data).toMatchObject({ tenant_id: s.tenantB, order_id: null, sequence: null });
+    }
   }, 120_000);
 });
