@@ -95,7 +95,12 @@ describe('OpenAPI document', () => {
       version: string;
     };
     expect(served.info).toMatchObject({ title: 'greenroom', version: pkg.version });
-    expect(Object.keys(served.components.securitySchemes).sort()).toEqual(['operator', 'partner', 'webhook']);
+    expect(Object.keys(served.components.securitySchemes).sort()).toEqual([
+      'integration',
+      'operator',
+      'partner',
+      'webhook',
+    ]);
   });
 
   it('describes send_test with the partner schema: partner_test_id is required', () => {
