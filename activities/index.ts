@@ -15,6 +15,9 @@ import { createReconciliationActivities } from './reconciliation/index.js';
 import { createReferenceCheckActivities } from './reference-check/index.js';
 import { createRetentionActivities } from './retention/index.js';
 
+import { createVendorEventActivities } from './vendor-events/index.js';
+import type { VendorEventSink } from '../vendor/event-types.js';
+
 export interface ActivityDependencies {
   db: Database;
   /** Every read and write of the journeys read model (default: the database's). */
@@ -38,6 +41,13 @@ export interface ActivityDependencies {
   taskQueue?: string;
   /** PERSON_INDEX_KEY: vendor-invite ids of bulk invites, retention's erasures (security/person-index.ts). */
   personKey?: PersonKey;
+
+  /** VENDOR_ENDPOINT_ALLOW_HOSTS: vendor endpoints reachable on loopback or private addresses. */
+  vendorEndpointAllowHosts?: readonly string[];
+  /** The HTTP client vendor events are POSTed with (default: one refusing non-public addresses). */
+  vendorEventFetch?: typeof fetch;
+  /** Where activities hand vendor events (vendor/event-delivery.ts); none: no events. */
+  vendorEvents?: VendorEventSink;
 }
 
 /** All activities the worker registers, built from injected dependencies (no globals). */
@@ -50,6 +60,8 @@ export function createActivities(deps: ActivityDependencies) {
     ...createBulkInviteActivities(deps),
     ...createConnectionActivities(deps),
     ...createRetentionActivities(deps),
+
+    ...createVendorEventActivities(deps),
   };
 }
 

@@ -50,6 +50,10 @@ import { vendorPackageOperatorRoutes } from './operator/vendor-packages.js';
 import { requireIntegration } from './vendor/auth.js';
 import { vendorOrderRoutes } from './vendor/orders.js';
 import { vendorPackageRoutes } from './vendor/packages.js';
+import { vendorDeliveryOperatorRoutes } from './operator/vendor-deliveries.js';
+import { vendorDeliveryRoutes } from './vendor/deliveries.js';
+import { vendorEndpointRoutes } from './vendor/endpoints.js';
+import type { VendorDeliveryRetry } from '../workflows/vendor-events/contract.js';
 
 export interface AppDependencies {
   db: Database;
@@ -100,6 +104,10 @@ export interface AppDependencies {
   checkResponses?: boolean;
   /** PERSON_INDEX_KEY (security/person-index.ts): vendor-invite ids, the person index, erasure by address. */
   personKey?: PersonKey;
+  /** VENDOR_ENDPOINT_ALLOW_HOSTS: vendor endpoints allowed over http and on private addresses. */
+  vendorEndpointAllowHosts?: readonly string[];
+  /** VENDOR_EVENT_RETRY_*: how redeliveries retry (production's 24 h+ window by default). */
+  vendorEventRetry?: Partial<VendorDeliveryRetry>;
 }
 
 /** The HTTP API, grouped by audience. Built from injected dependencies so tests run it as is. */
@@ -185,12 +193,15 @@ export function createApp(deps: AppDependencies): Express {
 
   operator.use(peopleRoutes(deps));
   operator.use(vendorPackageOperatorRoutes(deps));
+  operator.use(vendorDeliveryOperatorRoutes(deps));
   app.use('/operator', operator);
   // The vendor's product: integration keys only (operator keys get 401 here, and vice versa).
   const vendor = express.Router();
   vendor.use(requireIntegration(deps));
   vendor.use(vendorPackageRoutes(deps));
   vendor.use(vendorOrderRoutes(deps));
+  vendor.use(vendorEndpointRoutes(deps));
+  vendor.use(vendorDeliveryRoutes(deps));
   app.use('/vendor/v1', vendor);
   // The Temporal Web UI's codec server (CORS, operator key).
   app.use('/codec', codecRoutes({ ...deps, loopbackWithoutKey: deps.codecLoopbackWithoutKey ?? false }));

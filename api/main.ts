@@ -21,6 +21,8 @@ import { createApp } from './app.js';
 import { personKeyFrom } from '../security/person-index.js';
 import { ensureRetentionSchedule } from '../journeys/retention-schedule.js';
 
+import { createDeliveringVendorEventSink, vendorEventRetryFrom } from '../vendor/event-delivery.js';
+
 const config = loadConfigOrExit();
 const log = createLogger({ level: config.LOG_LEVEL, name: 'greenroom-api' });
 
@@ -66,6 +68,12 @@ const connections = createConnectionService({
     temporal,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     tokenRefreshMinutes: config.GREENHOUSE_TOKEN_REFRESH_MINUTES,
+    vendorEvents: createDeliveringVendorEventSink({
+      db,
+      temporal,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      retry: vendorEventRetryFrom(config),
+    }),
   }),
 });
 // Request metrics, and journeys by state counted from the read model at each scrape.
@@ -95,6 +103,9 @@ const app = createApp({
   codec: dataConverter.codec,
   codecLoopbackWithoutKey: config.CODEC_LOOPBACK_WITHOUT_KEY === 'on',
   personKey: personKeyFrom(config.PERSON_INDEX_KEY),
+
+  vendorEndpointAllowHosts: config.VENDOR_ENDPOINT_ALLOW_HOSTS,
+  vendorEventRetry: vendorEventRetryFrom(config),
 });
 // The retention Schedule (journeys/retention-schedule.ts), idempotently; the worker does it too.
 await ensureRetentionSchedule({ temporal, taskQueue: config.TEMPORAL_TASK_QUEUE }).catch((err: unknown) =>

@@ -4,6 +4,7 @@ import { idleJourneys } from './idle-journeys.js';
 import { submissionLatency } from './submission-latency.js';
 import { testStatusLoad } from './test-status-load.js';
 import { writebackRateLimit } from './writeback-rate-limit.js';
+import { vendorEvents } from './vendor-events.js';
 
 /** Every benchmark, in the order `npm run bench` runs them (issue 9's numbering). */
 export const benchmarks: Scenario[] = [
@@ -12,4 +13,5 @@ export const benchmarks: Scenario[] = [
   testStatusLoad,
   idleJourneys,
   submissionLatency,
+  vendorEvents,
 ];

@@ -301,6 +301,29 @@ export const configSchema = z.object({
 
   /** Print pretty logs instead of JSON lines. */
   LOG_PRETTY: booleanFlag.default(false),
+
+  /**
+   * Vendor events (Standard Webhooks): each delivery is retried with exponential backoff (×2) from
+   * this first interval up to the maximum interval, for the whole window (at least 24 h in production).
+   */
+  VENDOR_EVENT_RETRY_INITIAL_MS: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
+  VENDOR_EVENT_RETRY_MAX_INTERVAL_MS: z.coerce.number().int().min(10).max(86_400_000).default(3_600_000),
+  VENDOR_EVENT_RETRY_WINDOW_MS: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .max(7 * 86_400_000)
+    .default(26 * 3_600_000),
+  /**
+   * `host` or `host:port` (comma-separated) a vendor endpoint may name over plain http and on a
+   * loopback or private address (local demos, tests). Empty in production: https, public addresses.
+   */
+  VENDOR_ENDPOINT_ALLOW_HOSTS: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9.:-]+(,[a-z0-9.:-]+)*$/i, 'must be host[:port] names separated by commas')
+    .transform((v) => v.split(',').map((h) => h.toLowerCase()))
+    .default([]),
 });
 
 /** Rules between variables (zod runs them once every variable parsed). */

@@ -2,6 +2,8 @@ import type { Client } from '@temporalio/client';
 import type { Database } from '../db/client.js';
 import { resumeWaitingJourneys } from '../journeys/resume-after-reconnect.js';
 import { ensureTokenRefreshSchedule } from './token-refresh-schedule.js';
+import { emitConnectionRestored } from '../vendor/connection-events.js';
+import type { VendorEventSink } from '../vendor/event-types.js';
 
 /** What happens after a tenant (re)connects Greenhouse, beyond storing the credential. */
 export interface ConnectionUpkeep {
@@ -18,6 +20,8 @@ export function createConnectionUpkeep(deps: {
   temporal: Client;
   taskQueue: string;
   tokenRefreshMinutes?: number;
+  /** Tells the vendor `connection.restored` after a reconnect that ends a break. */
+  vendorEvents?: VendorEventSink;
 }): ConnectionUpkeep {
   return {
     async connected(tenantId, authKind) {
@@ -41,6 +45,13 @@ export function createConnectionUpkeep(deps: {
         );
         return { signalled: 0 };
       });
+      if (deps.vendorEvents) {
+        await emitConnectionRestored(deps.vendorEvents, deps.db, tenantId).catch((err: unknown) => {
+          warnings.push(
+            `the vendor could not be told that the connection is restored (${err instanceof Error ? err.message : String(err)})`,
+          );
+        });
+      }
       return { resumed: resumed.signalled, warnings };
     },
   };

@@ -2,6 +2,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Database } from '../db/client.js';
 import { CREDENTIAL_REFUSED_FAILURE } from '../domain/greenhouse-connection.js';
 import { isHarvestError } from '../greenhouse/harvest/errors.js';
+import { emitConnectionBroken } from '../vendor/connection-events.js';
+import type { VendorEventSink } from '../vendor/event-types.js';
 
 export type RefusedStatus = 'disconnected' | 'needs_consent';
 
@@ -41,8 +43,14 @@ export function refusalOf(err: unknown, authKind: string): Refusal | null {
  * Records the refusal on the connection and the tenant, unless the connection was replaced since
  * the call was made (an operator reconnected meanwhile: the old credential's refusal is stale).
  */
-export async function recordRefusal(db: Database, seen: ConnectionSeen, refusal: Refusal): Promise<boolean> {
-  return db.$transaction(async (tx) => {
+export async function recordRefusal(
+  db: Database,
+  seen: ConnectionSeen,
+  refusal: Refusal,
+  /** Tells the vendor (`connection.broken`, once per refused credential). */
+  vendorEvents?: VendorEventSink,
+): Promise<boolean> {
+  const recorded = await db.$transaction(async (tx) => {
     const changed = await tx.greenhouseConnection.updateMany({
       where: { tenantId: seen.tenantId, secretCiphertext: seen.secretCiphertext },
       data: { status: refusal.status, statusReason: refusal.reason },
@@ -51,6 +59,8 @@ export async function recordRefusal(db: Database, seen: ConnectionSeen, refusal:
     await tx.tenant.update({ where: { id: seen.tenantId }, data: { status: 'disconnected' } });
     return true;
   });
+  if (recorded && vendorEvents) await emitConnectionBroken(vendorEvents, seen, refusal.status);
+  return recorded;
 }
 
 /** The activity failure a refused credential becomes: non-retryable, matched by workflows to wait. */

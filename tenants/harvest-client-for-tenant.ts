@@ -4,11 +4,14 @@ import type { SecretBox } from '../security/secret-box.js';
 import { recordRefusal, refusalOf, type ConnectionSeen, type Refusal } from './credential-refusal.js';
 import { credentialsOf } from './credentials.js';
 import type { HarvestClientFactory } from './harvest-gateway.js';
+import type { VendorEventSink } from '../vendor/event-types.js';
 
 export interface TenantHarvestDeps {
   db: Database;
   secrets: SecretBox;
   harvestClientFor: HarvestClientFactory;
+  /** Tells the vendor when a refusal breaks the connection (vendor/connection-events.ts). */
+  vendorEvents?: VendorEventSink;
 }
 
 /** A tenant's Harvest client and the stored connection it was built from. */
@@ -42,7 +45,7 @@ export async function harvestClientForTenant(
       const refusal =
         refusalOf(err, connection.authKind) ??
         refusalOf(err instanceof Error ? err.cause : null, connection.authKind);
-      if (refusal) await recordRefusal(deps.db, connection, refusal);
+      if (refusal) await recordRefusal(deps.db, connection, refusal, deps.vendorEvents);
       return refusal;
     },
   };

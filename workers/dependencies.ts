@@ -13,6 +13,7 @@ import { createSecretBox } from '../security/secret-box.js';
 import { personKeyFrom } from '../security/person-index.js';
 import { harvestClientFactory, type HarvestCallObserver } from '../tenants/harvest-clients.js';
 import type { ActivityDependencies } from '../activities/index.js';
+import { createDeliveringVendorEventSink, vendorEventRetryFrom } from '../vendor/event-delivery.js';
 
 /** The worker's activity dependencies from configuration: real SMTP when set, else the outbox. */
 export function activityDependencies(
@@ -29,7 +30,7 @@ export function activityDependencies(
   const transport = config.SMTP_URL
     ? createSmtpTransport({ url: config.SMTP_URL })
     : createOutboxTransport({ store: createDatabaseOutboxStore(db) });
-  return {
+  const deps: ActivityDependencies = {
     db,
     journeys: createJourneyRepository(db),
     mailer: createMailer({ transport, logger: log }),
@@ -44,6 +45,8 @@ export function activityDependencies(
     defaultFromAddress: config.MAIL_FROM_ADDRESS,
     callbackSandboxHosts: config.GREENHOUSE_SANDBOX_CALLBACK_HOSTS,
     personKey: personKeyFrom(config.PERSON_INDEX_KEY),
+
+    vendorEndpointAllowHosts: config.VENDOR_ENDPOINT_ALLOW_HOSTS,
     ...(connection && payloadKeys
       ? {
           temporal: new Client({
@@ -57,4 +60,14 @@ export function activityDependencies(
         }
       : {}),
   };
+  // Vendor events (connection.broken, …) are delivered by workflows this worker's client starts.
+  if (deps.temporal) {
+    deps.vendorEvents = createDeliveringVendorEventSink({
+      db,
+      temporal: deps.temporal,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      retry: vendorEventRetryFrom(config),
+    });
+  }
+  return deps;
 }

@@ -8,3 +8,5 @@ export { bulkInvite } from './bulk-invite/bulk-invite.js';
 export { reconcileTenant } from './reconciliation/reconcile-tenant.js';
 export { refreshGreenhouseTokens } from './connections/refresh-greenhouse-tokens.js';
 export { retentionSweep } from './retention/retention-sweep.js';
+
+export { deliverVendorEvent } from './vendor-events/deliver-vendor-event.js';

@@ -5,11 +5,14 @@ import type { SecretBox } from '../../security/secret-box.js';
 import { credentialsOf } from '../../tenants/credentials.js';
 import { recordRefusal, refusalOf } from '../../tenants/credential-refusal.js';
 import type { ConnectionActivities } from './types.js';
+import type { VendorEventSink } from '../../vendor/event-types.js';
 
 export interface ConnectionActivityDeps {
   db: Database;
   secrets: SecretBox;
   fetch?: typeof fetch;
+  /** Tells the vendor when a refused refresh breaks the connection. */
+  vendorEvents?: VendorEventSink;
 }
 
 /**
@@ -60,6 +63,7 @@ export function createConnectionActivities(deps: ConnectionActivityDeps): Connec
           db,
           { tenantId, authKind: connection.authKind, secretCiphertext: connection.secretCiphertext },
           refusal,
+          deps.vendorEvents,
         );
         return { outcome: 'needs_consent', detail: refusal.reason, refreshTokenExpiresAt: null };
       }

@@ -72,6 +72,12 @@ const TAGS: { name: string; description: string }[] = [
   { name: 'vendor: orders', description: 'Journeys of vendor-hosted packages, as orders.' },
   { name: 'operator: vendor packages', description: 'Enabling vendor packages for tenants.' },
   { name: 'operator: probes', description: 'End-to-end probes of API, Temporal, worker and database.' },
+  { name: 'vendor: endpoints', description: 'The vendor’s endpoints for signed events (Standard Webhooks).' },
+  { name: 'vendor: deliveries', description: 'The log of event deliveries to the vendor’s endpoints.' },
+  {
+    name: 'operator: vendor deliveries',
+    description: 'Event deliveries to the vendor: the log and redelivery.',
+  },
   { name: 'pages', description: 'Pages people open from e-mails (HTML, no scripts).' },
   { name: 'health', description: 'Liveness, readiness and metrics.' },
   { name: 'codec', description: 'The Temporal Web UI’s codec server.' },

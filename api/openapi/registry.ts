@@ -13,6 +13,7 @@ export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
  * - operator: `Authorization: Bearer <operator key>`;
  * - partner: HTTP Basic, the tenant's partner API key as user name, empty password (Greenhouse);
  * - webhook: Greenhouse's `Signature` header (HMAC-SHA256 of the raw body with the tenant's secret);
+ * - integration: `Authorization: Bearer <integration key>` (the vendor API, /vendor/v1);
  * - link: the private token in the path of a page people open from an e-mail;
  * - none: public.
  */
