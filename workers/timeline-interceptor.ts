@@ -3,6 +3,7 @@ import type { Context } from '@temporalio/activity';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import type { Database } from '../db/client.js';
 import { MAIL_REFUSED } from '../domain/mail-refusal.js';
+import { scrubMessage } from '../observability/redact.js';
 
 type Args = Record<string, unknown>;
 
@@ -107,7 +108,8 @@ export function timelineInterceptor(db: Database): ActivityInterceptorsFactory {
           return result;
         } catch (err) {
           const final = err instanceof ApplicationFailure && err.nonRetryable === true;
-          const message = err instanceof Error ? err.message.slice(0, 1000) : String(err);
+          // SMTP and Greenhouse answers echo addresses: the timeline keeps none.
+          const message = scrubMessage(err instanceof Error ? err.message : String(err));
           await Promise.all([
             recordEvent(db, {
               journeyId,
