@@ -291,9 +291,8 @@ export function journeyRoutes(deps: {
         journeyTimeline(db, journey.id),
         liveState(temporal.workflow.getHandle(journey.id)),
         kindModuleOf(journey.kind)?.operatorDetail(db, journey.id) ?? {},
-        terminalStatuses.has(journey.status as JourneyStatus)
-          ? []
-          : pendingSteps(temporal.workflow.getHandle(journey.id)),
+        // Also for a complete journey: its write-back may still be retrying.
+        pendingSteps(temporal.workflow.getHandle(journey.id)),
       ]);
       const { profileUrl: _link, callbackUrl: _callback, sentBy: _sentBy, ...safe } = journey;
       const waitingFor =

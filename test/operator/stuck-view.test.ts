@@ -45,10 +45,10 @@ describe('the stuck view of a journey', () => {
       email: gh().candidates.get(application.candidateId)!.emails[0]!.value,
     };
   }
-  async function sendTest(applicationId: number, testId = 'js-basics', sentBy = true) {
+  async function sendTest(applicationId: number, testId = 'js-basics') {
     await stack.sb.admin.sendTest(stack.org.org.id, applicationId, {
       partnerTestId: testId,
-      ...(sentBy ? { sentByUserId: stack.org.siteAdmin.id } : {}),
+      sentByUserId: stack.org.siteAdmin.id,
     });
     await stack.sb.idle();
     return stack.journeyIdFor(applicationId, testId);
@@ -70,18 +70,22 @@ describe('the stuck view of a journey', () => {
       120_000,
     );
 
-  it('no grader configured: the grading request retries and says why', async () => {
+  it('a grading request failing: it retries and says why (the grader’s mail server defers it)', async () => {
     const { application } = candidateOf(0);
-    // Sent without a Greenhouse user and the tenant has no default grader.
-    const journeyId = await sendTest(application.id, 'essay', false);
+    const grader = stack.org.siteAdmin.emails[0]!;
+    stack.smtp.refuse(grader, 451);
+    const journeyId = await sendTest(application.id, 'essay');
     await stack.smtp.waitFor((m) => m.idempotencyKey === `${journeyId}:invite:1`, 30_000);
     await stack.submitFromInvite(journeyId, { 'q:q1': 'b', 'q:q2': '0.3', 'q:q3': 'because' });
     const d = await stuckAt(journeyId, 'requestGrading');
     expect(d.stuck.waitingFor).toBe('a grader to grade the free-text answers');
     const p = d.stuck.pending.find((x) => x.step === 'requestGrading')!;
     expect(p).toMatchObject({ willRetry: true });
-    expect(p.lastFailure).toMatch(/no grader: set the tenant's defaultGraderEmail/);
-    expect(d.stuck.summary).toMatch(/^requestGrading is retrying \(attempt \d+.*\): .*no grader/);
+    expect(p.lastFailure).toMatch(/SMTP deferred the message \(451\)/);
+    expect(p.lastFailure).not.toContain(grader);
+    expect(d.stuck.summary).toMatch(/^requestGrading is retrying \(attempt \d+.*\): SMTP deferred/);
+    stack.smtp.accept(grader);
+    await stack.smtp.waitFor((m) => m.idempotencyKey === `${journeyId}:grader_request:1`, 90_000);
   }, 180_000);
 
   it('SMTP 4xx: the invite retries with backoff, the 451 shown; the next retry time is given', async () => {
@@ -121,11 +125,19 @@ describe('the stuck view of a journey', () => {
       'the refusal',
       async () => {
         const x = await detail(journeyId);
-        return x.stuck.waitingFor?.startsWith('the invitation could not be delivered') ? x : null;
+        // Once its read-model snapshot has been written, nothing is left pending.
+        return x.stuck.waitingFor?.startsWith('the invitation could not be delivered') &&
+          x.stuck.pending.length === 0
+          ? x
+          : null;
       },
       60_000,
     );
     expect(d.stuck.pending).toEqual([]);
+    // And it stays so: the refused invite is not retried.
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect((await detail(journeyId)).stuck.pending).toEqual([]);
+    expect(stack.smtp.refusals.get(email.toLowerCase())).toBe(1);
     expect(d.stuck.summary).toMatch(
       /^waiting for the invitation could not be delivered: the mail server refused it for good \(550/,
     );
