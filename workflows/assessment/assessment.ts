@@ -164,7 +164,7 @@ export class Assessment extends Journey<AssessmentJourneyState> {
    * address) tries again, and the deadline counts from the invitation that got through.
    */
   private async inviteUntilDelivered() {
-    for (;;) {
+    for (let again = false; ; again = true) {
       this.state.invitesSent++;
       const refused = await refusedReason(() =>
         local.sendCandidateEmail({
@@ -175,7 +175,9 @@ export class Assessment extends Journey<AssessmentJourneyState> {
           refusalIsFinal: true,
         }),
       );
-      this.resendRequested = false; // answers a resend that asked for this attempt
+      // Answers the resend that asked for this attempt; one that came during the first is kept for
+      // awaitSubmission (the invite went out, the resend sends it again, as before this step).
+      if (again) this.resendRequested = false;
       if (refused === null) return;
       await this.record('created', `the invitation could not be delivered: ${refused}`);
       await condition(() => this.resendRequested || this.stopped());
