@@ -40,12 +40,20 @@ export interface TestSmtpServer {
   readonly messages: ReceivedMessage[];
   waitFor(predicate: (m: ReceivedMessage) => boolean, timeoutMs?: number): Promise<ReceivedMessage>;
   close(): Promise<void>;
+  /** From now on, refuse this recipient at RCPT TO: 550 (for good) or 451 (try later). */
+  refuse(address: string, code: 550 | 451): void;
+  /** Accept this recipient again. */
+  accept(address: string): void;
+  /** RCPT TO refusals so far, by lower-cased address. */
+  readonly refusals: Map<string, number>;
 }
 
 export function createTestSmtpServer(options: TestSmtpServerOptions = {}): TestSmtpServer {
   const messages: ReceivedMessage[] = [];
   const waiters = new Set<() => void>();
   const rejected = new Set((options.rejectRecipients ?? []).map((a) => a.toLowerCase()));
+  const refusing = new Map<string, 550 | 451>();
+  const refusals = new Map<string, number>();
   let port = 0;
 
   const server = new SMTPServer({
@@ -54,6 +62,14 @@ export function createTestSmtpServer(options: TestSmtpServerOptions = {}): TestS
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
     onRcptTo(address: SMTPServerAddress, _session, callback) {
+      const refusal = refusing.get(address.address.toLowerCase());
+      if (refusal) {
+        const key = address.address.toLowerCase();
+        refusals.set(key, (refusals.get(key) ?? 0) + 1);
+        const text = refusal === 550 ? 'Mailbox unavailable' : 'Mailbox busy, try again later';
+        callback(Object.assign(new Error(`${text}: ${address.address}`), { responseCode: refusal }));
+        return;
+      }
       if (rejected.has(address.address.toLowerCase())) {
         const err = Object.assign(new Error(`Mailbox unavailable: ${address.address}`), {
           responseCode: options.rejectCode ?? 550,
@@ -82,6 +98,13 @@ export function createTestSmtpServer(options: TestSmtpServerOptions = {}): TestS
       return `smtp://127.0.0.1:${port}`;
     },
     messages,
+    refusals,
+    refuse(address, code) {
+      refusing.set(address.toLowerCase(), code);
+    },
+    accept(address) {
+      refusing.delete(address.toLowerCase());
+    },
     start() {
       return new Promise((resolve, reject) => {
         server.once('error', reject);

@@ -7,3 +7,4 @@ export * from './outbox-page.js';
 export * from './smtp-transport.js';
 export type * from './transport.js';
 export * from './templates/index.js';
+export * from './refusal.js';

@@ -4,6 +4,7 @@ import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import type { Request, RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { terminalStatuses, type JourneyKind, type JourneyStatus } from '../domain/journey.js';
+import { MAIL_REFUSED } from '../domain/mail-refusal.js';
 
 /**
  * Prometheus metrics. Factories only, no global registry: every API app and every worker owns its
@@ -158,6 +159,7 @@ export interface WorkerMetrics {
     harvestCalls: Counter<'tenant' | 'status'>;
     harvestRateLimited: Counter<'tenant'>;
     applicationMatchGaveUp: Counter<'kind'>;
+    mailRefused: Counter<'activity' | 'purpose'>;
   };
   /** Pass to the Harvest client factory (`onResponse`): counts calls and 429s by tenant. */
   observeHarvestCall(call: HarvestCallObservation): void;
@@ -212,6 +214,12 @@ export function createWorkerMetrics(options: { temporalMetricsUrl?: string | nul
       labelNames: ['kind'] as const,
       registers,
     }),
+    mailRefused: new Counter({
+      name: `${METRIC_PREFIX}mail_refused_total`,
+      help: 'Journey e-mails the mail server refused for good (the journey waits for an operator to correct the address), by activity and purpose',
+      labelNames: ['activity', 'purpose'] as const,
+      registers,
+    }),
   };
 
   const observeHarvestCall = ({ tenantId, status }: HarvestCallObservation) => {
@@ -227,6 +235,18 @@ export function createWorkerMetrics(options: { temporalMetricsUrl?: string | nul
     // Workflows number their snapshots from 1: the first applied one is the journey's start.
     if (s.stateVersion === 1) counters.journeysStarted.inc({ kind: s.kind });
     if (terminalStatuses.has(s.status)) counters.journeysFinished.inc({ kind: s.kind, status: s.status });
+  };
+
+  const countMailRefused = async <T>(activity: string, arg: unknown, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof ApplicationFailure && err.type === MAIL_REFUSED) {
+        const purpose = (arg as { purpose?: unknown } | undefined)?.purpose;
+        counters.mailRefused.inc({ activity, purpose: typeof purpose === 'string' ? purpose : 'unknown' });
+      }
+      throw err;
+    }
   };
 
   const activityInterceptor: ActivityInterceptorsFactory = (ctx: Context) => ({
@@ -245,7 +265,7 @@ export function createWorkerMetrics(options: { temporalMetricsUrl?: string | nul
           }
           return result;
         }
-        if (!WRITEBACK_ACTIVITIES.has(type)) return next(input);
+        if (!WRITEBACK_ACTIVITIES.has(type)) return countMailRefused(type, input.args[0], () => next(input));
         try {
           const result = await next(input);
           counters.writebackOutcomes.inc({ step: type, outcome: 'ok' });

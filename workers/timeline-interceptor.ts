@@ -2,6 +2,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Context } from '@temporalio/activity';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import type { Database } from '../db/client.js';
+import { MAIL_REFUSED } from '../domain/mail-refusal.js';
+import { scrubMessage } from '../observability/redact.js';
 
 type Args = Record<string, unknown>;
 
@@ -80,9 +82,12 @@ export function describeStep(type: string, args: Args, result: unknown): string 
 }
 
 /**
- * Writes one timeline row per attempt of every journey activity (journey_events): what happened,
- * or how it failed and whether Temporal will retry it. Operators read it in the journey detail.
- * A failure to write the timeline never fails the activity.
+ * Writes the timeline of every journey activity (journey_events): what happened, or how it failed
+ * and whether Temporal will retry it. Identical failures in a row are one row with a count and the
+ * latest time, so a step retrying for hours reads as one line. It also keeps the read model's
+ * `retryingSince` (set at the first failed attempt, cleared when an activity succeeds), which the
+ * stuck listing reads. Operators read the timeline in the journey detail. A failure to write
+ * either never fails the activity.
  */
 export function timelineInterceptor(db: Database): ActivityInterceptorsFactory {
   return (ctx: Context) => ({
@@ -92,26 +97,86 @@ export function timelineInterceptor(db: Database): ActivityInterceptorsFactory {
         const args = input.args[0] as Args | undefined;
         const journeyId = journeyIdOfActivity(args);
         if (!journeyId || type === 'recordJourneySnapshot') return next(input);
-        const write = (label: string, outcome: string, detail: string | null = null) =>
-          db.journeyEvent
-            .create({ data: { journeyId, step: type, label, attempt: ctx.info.attempt, outcome, detail } })
-            .catch(() => undefined);
+        const attempt = ctx.info.attempt;
         try {
           const result = await next(input);
           const label = describeStep(type, args ?? {}, result);
-          if (label) await write(label, 'ok');
+          await Promise.all([
+            label
+              ? recordEvent(db, { journeyId, step: type, label, attempt, outcome: 'ok', detail: null })
+              : null,
+            retrying(db, journeyId, false),
+          ]).catch(() => undefined);
           return result;
         } catch (err) {
-          const final = err instanceof ApplicationFailure && err.nonRetryable;
-          const message = err instanceof Error ? err.message.slice(0, 1000) : String(err);
-          await write(
-            `${type} failed${final ? '' : ', will retry'}`,
-            final ? 'failed_final' : 'failed',
-            message,
-          );
+          const final = err instanceof ApplicationFailure && err.nonRetryable === true;
+          // SMTP and Greenhouse answers echo addresses: the timeline keeps none.
+          const message = scrubMessage(err instanceof Error ? err.message : String(err));
+          await Promise.all([
+            recordEvent(db, {
+              journeyId,
+              step: type,
+              label: failureLabel(type, args ?? {}, err, final),
+              attempt,
+              outcome: final ? 'failed_final' : 'failed',
+              detail: message,
+            }),
+            // A final failure is not retried: the workflow decides what waits (and records it).
+            final ? null : retrying(db, journeyId, true),
+          ]).catch(() => undefined);
           throw err;
         }
       },
     },
+  });
+}
+
+/** A failed step in an operator's words; a mail refused for good says so. */
+function failureLabel(type: string, args: Args, err: unknown, final: boolean): string {
+  if (err instanceof ApplicationFailure && err.type === MAIL_REFUSED) {
+    const what = type === 'sendCandidateEmail' ? `${String(args.purpose)} e-mail` : 'e-mail';
+    return `${what} could not be delivered: an operator must correct the address`;
+  }
+  return `${type} failed${final ? '' : ', will retry'}`;
+}
+
+interface TimelineEvent {
+  journeyId: string;
+  step: string;
+  label: string;
+  attempt: number;
+  outcome: string;
+  detail: string | null;
+}
+
+/** Appends the event, or counts it on the journey's latest row when that row is the same failure. */
+async function recordEvent(db: Database, event: TimelineEvent): Promise<void> {
+  if (event.outcome !== 'ok') {
+    const last = await db.journeyEvent.findFirst({
+      where: { journeyId: event.journeyId },
+      orderBy: [{ at: 'desc' }, { id: 'desc' }],
+    });
+    if (
+      last &&
+      last.step === event.step &&
+      last.label === event.label &&
+      last.outcome === event.outcome &&
+      last.detail === event.detail
+    ) {
+      await db.journeyEvent.update({
+        where: { id: last.id },
+        data: { count: { increment: 1 }, attempt: event.attempt, lastAt: new Date() },
+      });
+      return;
+    }
+  }
+  await db.journeyEvent.create({ data: event });
+}
+
+/** Sets `retryingSince` at the first failure (kept while failures go on) or clears it. */
+async function retrying(db: Database, journeyId: string, failing: boolean): Promise<void> {
+  await db.journey.updateMany({
+    where: { id: journeyId, retryingSince: failing ? null : { not: null } },
+    data: { retryingSince: failing ? new Date() : null },
   });
 }

@@ -3,6 +3,7 @@ import {
   renderExpiry,
   renderGraderRequest,
   renderInvite,
+  refusalIsFinal,
   renderReminder,
   type Mailer,
 } from '../../mail/index.js';
@@ -18,48 +19,52 @@ export function createAssessmentMailActivities(
   deps: AssessmentDeps & { mailer: Mailer },
 ): Pick<AssessmentActivities, 'sendCandidateEmail' | 'requestGrading'> {
   return {
-    async sendCandidateEmail({ journeyId, purpose, n, deadlineAt }) {
-      return sendOnce(deps, {
-        journeyId,
-        purpose,
-        idempotencyKey: `${journeyId}:${purpose}:${n}`,
-        compose: async () => {
-          const { candidate, test, branding } = await loadJourney(deps, journeyId);
-          if (!candidate) throw new Error(`journey ${journeyId} has no candidate record`);
-          const firstName = candidate.preferredName ?? candidate.firstName;
-          const content =
-            purpose === 'expiry'
-              ? renderExpiry(branding, {
-                  candidateFirstName: firstName,
-                  testName: test.name,
-                  expiredAt: deadlineAt,
-                })
-              : await (async () => {
-                  const linkUrl = await issueLink(deps.db, {
-                    journeyId,
-                    purpose: 'take_test',
-                    expiresAt: new Date(Date.parse(deadlineAt) + 30 * DAY),
-                    publicBaseUrl: deps.publicBaseUrl,
-                  });
-                  const data = {
+    async sendCandidateEmail({ journeyId, purpose, n, deadlineAt, refusalIsFinal: final }) {
+      // Only a workflow that waits for a corrected address asks for the refusal to be final:
+      // for the others it stays retryable (a non-retryable failure would fail the whole journey).
+      const send = () =>
+        sendOnce(deps, {
+          journeyId,
+          purpose,
+          idempotencyKey: `${journeyId}:${purpose}:${n}`,
+          compose: async () => {
+            const { candidate, test, branding } = await loadJourney(deps, journeyId);
+            if (!candidate) throw new Error(`journey ${journeyId} has no candidate record`);
+            const firstName = candidate.preferredName ?? candidate.firstName;
+            const content =
+              purpose === 'expiry'
+                ? renderExpiry(branding, {
                     candidateFirstName: firstName,
                     testName: test.name,
-                    linkUrl,
-                    deadline: deadlineAt,
-                    ...(test.timeLimitMinutes ? { timeLimitMinutes: test.timeLimitMinutes } : {}),
-                  };
-                  return purpose === 'invite'
-                    ? renderInvite(branding, data)
-                    : renderReminder(branding, { ...data, reminderNumber: n });
-                })();
-          return composeMail({
-            branding,
-            to: { name: `${candidate.firstName} ${candidate.lastName}`, address: candidate.email },
-            idempotencyKey: `${journeyId}:${purpose}:${n}`,
-            content,
-          });
-        },
-      });
+                    expiredAt: deadlineAt,
+                  })
+                : await (async () => {
+                    const linkUrl = await issueLink(deps.db, {
+                      journeyId,
+                      purpose: 'take_test',
+                      expiresAt: new Date(Date.parse(deadlineAt) + 30 * DAY),
+                      publicBaseUrl: deps.publicBaseUrl,
+                    });
+                    const data = {
+                      candidateFirstName: firstName,
+                      testName: test.name,
+                      linkUrl,
+                      deadline: deadlineAt,
+                      ...(test.timeLimitMinutes ? { timeLimitMinutes: test.timeLimitMinutes } : {}),
+                    };
+                    return purpose === 'invite'
+                      ? renderInvite(branding, data)
+                      : renderReminder(branding, { ...data, reminderNumber: n });
+                  })();
+            return composeMail({
+              branding,
+              to: { name: `${candidate.firstName} ${candidate.lastName}`, address: candidate.email },
+              idempotencyKey: `${journeyId}:${purpose}:${n}`,
+              content,
+            });
+          },
+        });
+      return final ? refusalIsFinal(send) : send();
     },
 
     async requestGrading({ journeyId, n, dueBy }) {

@@ -9,6 +9,7 @@ import { candidateJourneyKinds, kindModule, type CandidateJourneyKind } from '..
 import { TenantBranding } from '../../mail/branding.js';
 import { IntegrationModeParam } from '../../tenants/schemas.js';
 import type { ErrorBody } from '../http-errors.js';
+import { StuckView } from '../../journeys/stuck-view.js';
 import { component, note } from './registry.js';
 
 /**
@@ -359,6 +360,8 @@ export const Journey = component(
     writebackFailedStep: z.string().nullable(),
     /** Since when the journey waits for its tenant to reconnect Greenhouse (credential refused); null if not. */
     greenhouseWaitSince: nullableTimestamp,
+    /** Since when one of its activities keeps failing and retrying; null if none is. */
+    retryingSince: nullableTimestamp.optional(),
   }),
   'Journey',
   'The read model of one journey (one Temporal workflow).',
@@ -379,8 +382,13 @@ export const JourneyWithReferees = Journey.omit({ profileUrl: true, callbackUrl:
         attempt: z.number().int(),
         outcome: z.string(),
         detail: z.string().nullable(),
+        /** Identical failures in a row share one row: how many, and the latest. */
+        count: z.number().int().optional(),
+        lastAt: nullableTimestamp.optional(),
       }),
     ),
+    /** Why it is stuck: the declared wait joined with Temporal's pending activities. */
+    stuck: StuckView.optional(),
     /** Reference checks only: where each referee stands (names and answers stay on the report). */
     referees: z
       .array(

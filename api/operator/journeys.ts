@@ -9,6 +9,8 @@ import { z } from 'zod';
 import type { Database, Prisma } from '../../db/client.js';
 import { journeysOf, type JourneyRepository } from '../../db/repositories/journeys.js';
 import { journeyTimeline } from '../../db/repositories/journey-events.js';
+import { replaceCandidateEmail } from '../../db/repositories/journey-candidates.js';
+import { pendingSteps, stuckView } from '../../journeys/stuck-view.js';
 import {
   JourneyKind,
   journeyListFields,
@@ -83,6 +85,8 @@ export const CancelBody = z.strictObject({ reason: Reason });
 export const ExtendBody = z.strictObject({ deadlineAt: z.iso.datetime({ offset: true }) });
 export const RetryBody = z.strictObject({ step: z.enum(writebackSteps).optional() });
 export const SkipBody = z.strictObject({ step: z.enum(writebackSteps), reason: Reason });
+/** Resend, optionally to a corrected address (after the old one was refused for good). */
+export const ResendBody = z.strictObject({ email: z.email('must be an e-mail address').max(254).optional() });
 
 /** Listings carry ids and states only: personal data stays with the candidate record. */
 const listed = journeyListFields satisfies Prisma.JourneySelect;
@@ -163,8 +167,9 @@ const journeyActionRoutes: Record<string, RouteSpec> = {
   resend: journeyAction(
     'resend',
     'Send the invite again',
-    EmptyBody,
-    z.object({ journeyId: z.string(), invitesSent: z.number().int() }),
+    ResendBody,
+    z.object({ journeyId: z.string(), invitesSent: z.number().int(), emailCorrected: z.boolean() }),
+    'With `email`, to that corrected address: resumes a journey whose invitation was refused for good.',
   ),
   extend: journeyAction(
     'extend',
@@ -256,7 +261,11 @@ export function journeyRoutes(deps: {
           q.stuckHours
             ? {
                 status: { in: runningStatuses },
-                updatedAt: { lt: new Date(Date.now() - q.stuckHours * 3_600_000) },
+                // No state change for that long, or an activity retrying for that long.
+                OR: [
+                  { updatedAt: { lt: new Date(Date.now() - q.stuckHours * 3_600_000) } },
+                  { retryingSince: { lt: new Date(Date.now() - q.stuckHours * 3_600_000) } },
+                ],
               }
             : {},
           q.createdFrom ? { createdAt: { gte: new Date(q.createdFrom) } } : {},
@@ -278,21 +287,25 @@ export function journeyRoutes(deps: {
     getJourneysJourneyIdRoute,
     handle(async (req, res) => {
       const journey = await load(res, String(req.params.journeyId));
-      const [timeline, live, kindDetail] = await Promise.all([
+      const [timeline, live, kindDetail, pending] = await Promise.all([
         journeyTimeline(db, journey.id),
         liveState(temporal.workflow.getHandle(journey.id)),
         kindModuleOf(journey.kind)?.operatorDetail(db, journey.id) ?? {},
+        // Also for a complete journey: its write-back may still be retrying.
+        pendingSteps(temporal.workflow.getHandle(journey.id)),
       ]);
       const { profileUrl: _link, callbackUrl: _callback, sentBy: _sentBy, ...safe } = journey;
+      const waitingFor =
+        journey.writebackFailedStep !== null
+          ? `an operator to retry or skip the write-back step ${journey.writebackFailedStep}`
+          : (live?.waitingFor ??
+            (terminalStatuses.has(journey.status as JourneyStatus) ? null : journey.statusDetail));
       res.json({
         ...safe,
-        waitingFor:
-          journey.writebackFailedStep !== null
-            ? `an operator to retry or skip the write-back step ${journey.writebackFailedStep}`
-            : (live?.waitingFor ??
-              (terminalStatuses.has(journey.status as JourneyStatus) ? null : journey.statusDetail)),
+        waitingFor,
         live: live !== null,
         timeline,
+        stuck: stuckView(waitingFor, pending),
         ...kindDetail,
       });
     }),
@@ -352,10 +365,22 @@ export function journeyRoutes(deps: {
   };
   const workflow = (id: string) => temporal.workflow.getHandle(id);
 
-  action('resend', 'resend', EmptyBody, async (journey) => {
+  action('resend', 'resend', ResendBody, async (journey, { email }) => {
     only(journey, 'resend', 'have their invite resent');
-    const state = await workflow(journey.id).executeUpdate(resendInviteUpdate, { args: [] });
-    return { invitesSent: state.invitesSent };
+    if (email !== undefined && journey.erasedAt)
+      throw new HttpError(409, 'conflict', `journey ${journey.id} was erased: its address cannot be changed`);
+    const previous = email === undefined ? null : await replaceCandidateEmail(db, journey.id, email);
+    if (email !== undefined && previous === null)
+      throw new HttpError(409, 'conflict', `journey ${journey.id} has no candidate record to correct`);
+    try {
+      const state = await workflow(journey.id).executeUpdate(resendInviteUpdate, { args: [] });
+      // The audit records that the address changed, never the address.
+      return { invitesSent: state.invitesSent, emailCorrected: email !== undefined };
+    } catch (err) {
+      // Refused (finished, cancelled): the correction is undone, so a refusal changes nothing.
+      if (previous !== null) await replaceCandidateEmail(db, journey.id, previous);
+      throw err;
+    }
   });
   action('extend', 'extend', ExtendBody, async (journey, { deadlineAt }) => {
     only(journey, 'extend', 'have their deadline extended');

@@ -8,6 +8,15 @@ export function journeyTimeline(db: Database, journeyId: string) {
   return db.journeyEvent.findMany({
     where: { journeyId },
     orderBy: [{ at: 'asc' }, { id: 'asc' }],
-    select: { at: true, step: true, label: true, attempt: true, outcome: true, detail: true },
+    select: {
+      at: true,
+      step: true,
+      label: true,
+      attempt: true,
+      outcome: true,
+      detail: true,
+      count: true,
+      lastAt: true,
+    },
   });
 }

@@ -5,6 +5,7 @@ import { isSealed } from '../../domain/sealed.js';
 import { localActivityOptions } from '../shared/activity-options.js';
 import type { JourneyActivities } from '../shared/contract.js';
 import { greenhouse, Journey } from '../shared/journey.js';
+import { refusedReason } from '../shared/mail-refused.js';
 import type {
   AssessmentActivities,
   AssessmentJourneyInput,
@@ -172,12 +173,45 @@ export class Assessment extends Journey<AssessmentJourneyState> {
   }
 
   async invite() {
+    this.startDeadline();
+    // Added after journeys were already running: histories recorded before it replay unchanged.
+    if (patched('invite-refused-waits')) await this.inviteUntilDelivered();
+    else await this.sendInvite();
+    await this.record('sent', 'the candidate to take the test');
+  }
+
+  private startDeadline() {
     this.invitedAt = Date.now();
     this.state.deadlineAt = new Date(
       this.invitedAt + this.input.policy.deadlineDays * 24 * HOUR,
     ).toISOString();
-    await this.sendInvite();
-    await this.record('sent', 'the candidate to take the test');
+  }
+
+  /**
+   * An address the mail server refuses for good waits for an operator: a resend (with a corrected
+   * address) tries again, and the deadline counts from the invitation that got through.
+   */
+  private async inviteUntilDelivered() {
+    for (let again = false; ; again = true) {
+      this.state.invitesSent++;
+      const refused = await refusedReason(() =>
+        local.sendCandidateEmail({
+          journeyId: this.journeyId,
+          purpose: 'invite',
+          n: this.state.invitesSent,
+          deadlineAt: this.deadline,
+          refusalIsFinal: true,
+        }),
+      );
+      // Answers the resend that asked for this attempt; one that came during the first is kept for
+      // awaitSubmission (the invite went out, the resend sends it again, as before this step).
+      if (again) this.resendRequested = false;
+      if (refused === null) return;
+      await this.record('created', `the invitation could not be delivered: ${refused}`);
+      await condition(() => this.resendRequested || this.stopped());
+      if (this.stopped()) return this.end('cancelled');
+      this.startDeadline();
+    }
   }
 
   /** Until the answers arrive: reminders, resends, a moved deadline; expiry or a stop ends it. */

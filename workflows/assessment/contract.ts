@@ -89,6 +89,8 @@ export interface AssessmentStepActivities {
     purpose: CandidateEmailPurpose;
     n: number;
     deadlineAt: string;
+    /** A refusal for good fails non-retryable (MailRefused) instead of retrying: the caller waits for a fix. */
+    refusalIsFinal?: boolean;
   }): Promise<{ sent: boolean }>;
   /** Stores the validated answers (first submission wins) and grades the keyed questions. */
   storeSubmission(input: { journeyId: string; answers: unknown; submittedAt: string }): Promise<{
