@@ -12,6 +12,9 @@ import { createConnectionActivities } from './connections/index.js';
 import { createJourneyActivities } from './journeys/read-model.js';
 import { createReconciliationActivities } from './reconciliation/index.js';
 import { createReferenceCheckActivities } from './reference-check/index.js';
+import { createVendorOrderActivities } from './vendor-order/index.js';
+import type { VendorEventSink } from '../vendor/event-types.js';
+import { createVendorEventSink } from '../vendor/event-sink.js';
 
 export interface ActivityDependencies {
   db: Database;
@@ -34,6 +37,8 @@ export interface ActivityDependencies {
   temporal?: Client;
   /** The journeys' task queue (default: the task queue the activity runs on). */
   taskQueue?: string;
+  /** Where vendor events go (default: vendor/event-sink.ts). */
+  events?: VendorEventSink;
 }
 
 /** All activities the worker registers, built from injected dependencies (no globals). */
@@ -45,6 +50,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createReconciliationActivities(deps),
     ...createBulkInviteActivities(deps),
     ...createConnectionActivities(deps),
+    ...createVendorOrderActivities({ ...deps, events: deps.events ?? createVendorEventSink(deps) }),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Database } from '../db/client.js';
 import { generateToken, hashToken } from '../security/tokens.js';
 
-export type LinkPurpose = 'take_test' | 'grade' | 'report' | 'nominate' | 'reference';
+export type LinkPurpose = 'take_test' | 'grade' | 'report' | 'nominate' | 'reference' | 'launch';
 
 const tokenPrefix: Record<LinkPurpose, string> = {
   take_test: 'grt',
@@ -9,6 +9,7 @@ const tokenPrefix: Record<LinkPurpose, string> = {
   report: 'grr',
   nominate: 'grn',
   reference: 'grq',
+  launch: 'grv',
 };
 
 /** Paths of people's pages; the token in them is the only credential. */
@@ -18,6 +19,7 @@ export const pagePath: Record<LinkPurpose, string> = {
   report: '/r',
   nominate: '/n',
   reference: '/q',
+  launch: '/v',
 };
 
 /**
