@@ -42,6 +42,11 @@ import { partnerRoutes } from './partner/routes.js';
 import { greenhouseWebhookRoutes } from './webhooks/greenhouse.js';
 import { tenantRoutes } from './operator/tenants.js';
 import { testRoutes } from './operator/tests.js';
+import { vendorResultRoutes } from './vendor/results.js';
+import { vendorProgressRoutes } from './vendor/progress.js';
+import { launchRoutes } from './pages/launch.js';
+import { wellKnownRoutes } from './well-known.js';
+import { createLaunchSigner, type LaunchSigner } from '../security/launch-assertions.js';
 
 export interface AppDependencies {
   db: Database;
@@ -90,6 +95,12 @@ export interface AppDependencies {
    * test/helpers/app.ts; openapi/response-check.ts).
    */
   checkResponses?: boolean;
+  /** Signs vendor launch assertions (default: keys in signing_keys, issuer publicBaseUrl). */
+  launchSigner?: LaunchSigner;
+  /** VENDOR_REPORT_MAX_BYTES: the largest result report accepted. */
+  vendorReportMaxBytes?: number;
+  /** Test-only: hosts a result's report_url may name over http and on loopback. */
+  vendorReportUrlSandboxHosts?: readonly string[];
 }
 
 /** The HTTP API, grouped by audience. Built from injected dependencies so tests run it as is. */
@@ -173,6 +184,15 @@ export function createApp(deps: AppDependencies): Express {
   app.use('/operator', operator);
   // The Temporal Web UI's codec server (CORS, operator key).
   app.use('/codec', codecRoutes({ ...deps, loopbackWithoutKey: deps.codecLoopbackWithoutKey ?? false }));
+  // The vendor's product: results and progress in; the candidate's launch link; the assertion keys.
+  const launchSigner =
+    deps.launchSigner ??
+    createLaunchSigner({ db: deps.db, secrets: deps.secrets, issuer: deps.publicBaseUrl ?? 'greenroom' });
+  app.use(vendorResultRoutes(deps));
+  app.use(vendorProgressRoutes(deps));
+  app.use(`${pagePath.launch}/`, pageSecurityHeaders());
+  app.use(launchRoutes({ db: deps.db, launchSigner }));
+  app.use(wellKnownRoutes({ launchSigner }));
 
   app.use(notFound);
   app.use(errorHandler(deps.log));

@@ -92,6 +92,7 @@ const app = createApp({
   temporalUiOrigins: config.TEMPORAL_UI_ORIGINS,
   codec: dataConverter.codec,
   codecLoopbackWithoutKey: config.CODEC_LOOPBACK_WITHOUT_KEY === 'on',
+  vendorReportMaxBytes: config.VENDOR_REPORT_MAX_BYTES,
 });
 
 const server: Server = app.listen(config.API_PORT, config.API_HOST, () => {
