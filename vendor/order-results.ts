@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { canonicalJson } from '../catalogue/service.js';
 import type { Database } from '../db/client.js';
 import type { AcceptedVendorResult } from '../domain/vendor/package.js';
 import { acceptVendorResult, scorePercentOf } from '../domain/vendor/result.js';
 import { guardedFetch } from '../greenhouse/callback/index.js';
-import { isSandboxHost } from '../greenhouse/callback/url-policy.js';
+import { forbiddenAddressReason, isSandboxHost } from '../greenhouse/callback/url-policy.js';
 import type { Resolver } from '../greenhouse/callback/index.js';
 import { loadPackageVersion } from '../activities/vendor-order/package.js';
 import { submitResultUpdate } from '../workflows/vendor-order/contract.js';
@@ -67,6 +68,11 @@ export function createResultService(deps: ResultServiceDeps) {
     const url = new URL(raw);
     if (url.protocol !== 'https:' && !isSandboxHost(url, sandboxHosts))
       throw new ResultRefusal('invalid', 'report_url must be https', 'report_url');
+    // An address literal is judged here: no DNS lookup happens for it.
+    const literal = url.hostname.replace(/^\[|\]$/g, '');
+    const literalReason = isIP(literal) ? forbiddenAddressReason(literal) : null;
+    if (literalReason && !isSandboxHost(url, sandboxHosts))
+      throw new ResultRefusal('invalid', `report_url is refused: ${literalReason}`, 'report_url');
     let res: Response;
     try {
       res = await fetchGuarded(url, { redirect: 'error', signal: AbortSignal.timeout(30_000) });
