@@ -290,7 +290,12 @@ export const configSchema = z.object({
   LOG_PRETTY: booleanFlag.default(false),
 
   /** The largest report PDF a vendor may put with a result (bytes; 10 MB by default). */
-  VENDOR_REPORT_MAX_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(10 * 1024 * 1024),
+  VENDOR_REPORT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(100 * 1024 * 1024)
+    .default(10 * 1024 * 1024),
 });
 
 /** Rules between variables (zod runs them once every variable parsed). */

@@ -4,9 +4,7 @@ import { loadPackageVersion } from '../activities/vendor-order/package.js';
 import type { LaunchSigner } from '../security/launch-assertions.js';
 
 export type LaunchOutcome =
-  | { kind: 'unknown' }
-  | { kind: 'closed'; status: string }
-  | { kind: 'redirect'; location: string };
+  { kind: 'unknown' } | { kind: 'closed'; status: string } | { kind: 'redirect'; location: string };
 
 /**
  * The candidate's launch link: records the first open, then sends the candidate to the package's
@@ -30,8 +28,12 @@ export async function launchOrder(
     loadPackageVersion(db, order.packageId, order.packageVersion),
   ]);
   if (!journey || !candidate) return { kind: 'unknown' };
-  if (journey.deadlineAt && journey.deadlineAt.getTime() < Date.now()) return { kind: 'closed', status: 'expired' };
-  await db.vendorOrder.updateMany({ where: { journeyId: orderId, openedAt: null }, data: { openedAt: new Date() } });
+  if (journey.deadlineAt && journey.deadlineAt.getTime() < Date.now())
+    return { kind: 'closed', status: 'expired' };
+  await db.vendorOrder.updateMany({
+    where: { journeyId: orderId, openedAt: null },
+    data: { openedAt: new Date() },
+  });
   const assertion = await deps.signer.sign({
     packageId: order.packageId,
     packageVersion: order.packageVersion,

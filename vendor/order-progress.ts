@@ -10,7 +10,13 @@ import { orderStartedSignal } from '../workflows/vendor-order/contract.js';
  */
 export async function recordOrderProgress(
   deps: { db: Database; temporal: Client },
-  input: { orderId: string; scopeTenantId: string | null; type: 'started' | 'progress'; percent?: number; at?: string },
+  input: {
+    orderId: string;
+    scopeTenantId: string | null;
+    type: 'started' | 'progress';
+    percent?: number;
+    at?: string;
+  },
 ) {
   const order = await deps.db.vendorOrder.findUnique({ where: { journeyId: input.orderId } });
   if (!order || (input.scopeTenantId && order.tenantId !== input.scopeTenantId))

@@ -82,9 +82,11 @@ export function createResultService(deps: ResultServiceDeps) {
     }
     if (!res.ok) throw new ResultRefusal('invalid', `report_url answered ${res.status}`, 'report_url');
     const declared = Number(res.headers.get('content-length') ?? 0);
-    if (declared > limit) throw new ResultRefusal('too_large', `the report exceeds ${limit} bytes`, 'report_url');
+    if (declared > limit)
+      throw new ResultRefusal('too_large', `the report exceeds ${limit} bytes`, 'report_url');
     const bytes = Buffer.from(await res.arrayBuffer());
-    if (bytes.length > limit) throw new ResultRefusal('too_large', `the report exceeds ${limit} bytes`, 'report_url');
+    if (bytes.length > limit)
+      throw new ResultRefusal('too_large', `the report exceeds ${limit} bytes`, 'report_url');
     return bytes;
   }
 
@@ -98,7 +100,10 @@ export function createResultService(deps: ResultServiceDeps) {
   /** Stores the report once for the order; another request's fresh report means a different body. */
   async function storeReport(orderId: string, bytes: Buffer, accepted: () => Promise<boolean>) {
     const contentHash = sha256(bytes);
-    const existing = await db.report.findUnique({ where: { journeyId: orderId }, select: { contentHash: true, createdAt: true } });
+    const existing = await db.report.findUnique({
+      where: { journeyId: orderId },
+      select: { contentHash: true, createdAt: true },
+    });
     if (existing?.contentHash === contentHash) return;
     if (existing && Date.now() - existing.createdAt.getTime() < STALE_REPORT_MS)
       throw new ResultRefusal('conflict', 'another result for this order is being submitted', 'report');
@@ -162,7 +167,8 @@ export function createResultService(deps: ResultServiceDeps) {
       } catch (err) {
         // Refused (or the workflow is gone): the order's row says why.
         const now = await findOrder(request.orderId, null);
-        if (now.resultHash === hash) return { created: false, result: now.result as unknown as AcceptedVendorResult };
+        if (now.resultHash === hash)
+          return { created: false, result: now.result as unknown as AcceptedVendorResult };
         await dropReport(request.orderId, report);
         if (now.resultHash)
           throw new ResultRefusal(
@@ -173,7 +179,10 @@ export function createResultService(deps: ResultServiceDeps) {
           );
         if (err instanceof WorkflowUpdateFailedError)
           throw new ResultRefusal('conflict', err.cause?.message ?? 'the order no longer takes a result');
-        const { status } = await deps.temporal.workflow.getHandle(request.orderId).describe().catch(() => ({ status: { name: 'UNKNOWN' } }));
+        const { status } = await deps.temporal.workflow
+          .getHandle(request.orderId)
+          .describe()
+          .catch(() => ({ status: { name: 'UNKNOWN' } }));
         if (status.name !== 'RUNNING') throw new ResultRefusal('conflict', `the order is ${now.status}`);
         throw err;
       }

@@ -1,4 +1,4 @@
-import { Prisma, type Database } from '../../db/client.js';
+import type { Database, Prisma } from '../../db/client.js';
 import type { AcceptedVendorResult } from '../../domain/vendor/package.js';
 import { sendOnce } from '../../journeys/email-ledger.js';
 import { issueLink } from '../../journeys/links.js';
@@ -111,7 +111,11 @@ export function createVendorOrderActivities(deps: VendorOrderActivityDeps): Vend
           const firstName = candidate.preferredName ?? candidate.firstName;
           const content =
             purpose === 'expiry'
-              ? renderExpiry(branding, { candidateFirstName: firstName, testName: pkg.name, expiredAt: deadlineAt })
+              ? renderExpiry(branding, {
+                  candidateFirstName: firstName,
+                  testName: pkg.name,
+                  expiredAt: deadlineAt,
+                })
               : await (async () => {
                   const data = {
                     candidateFirstName: firstName,
@@ -159,7 +163,8 @@ export function createVendorOrderActivities(deps: VendorOrderActivityDeps): Vend
         orderId: journeyId,
         data: { ...data, status: accepted.status, score: accepted.score, passed: accepted.passed },
       });
-      if (count === 0 && order.resultHash !== hash) throw new Error(`order ${journeyId} holds another result`);
+      if (count === 0 && order.resultHash !== hash)
+        throw new Error(`order ${journeyId} holds another result`);
       return { accepted: true, result: accepted };
     },
 

@@ -1,9 +1,11 @@
 import type { Database } from '../../db/client.js';
-import { VendorPackageDefinition } from '../../domain/vendor/package.js';
+import type { VendorPackageDefinition } from '../../domain/vendor/package.js';
 
 /** One pinned version of a vendor package, as stored when the vendor synced it. */
 export async function loadPackageVersion(db: Database, packageId: string, version: number) {
-  const row = await db.vendorPackageVersion.findUnique({ where: { packageId_version: { packageId, version } } });
+  const row = await db.vendorPackageVersion.findUnique({
+    where: { packageId_version: { packageId, version } },
+  });
   if (!row) throw new Error(`vendor package ${packageId} has no version ${version}`);
   // Stored versions were validated when written and are immutable.
   return row.definition as unknown as VendorPackageDefinition;

@@ -9,8 +9,14 @@ import { messagePage, notFoundPage } from './html.js';
 import { pageSecurityHeaders } from './security-headers.js';
 
 const closedText: Record<string, [string, string]> = {
-  expired: ['This test has expired', 'The deadline for this test has passed. Please contact the recruiter if you need more time.'],
-  cancelled: ['This test was cancelled', 'This test is no longer available. The recruiter will be in touch if anything changes.'],
+  expired: [
+    'This test has expired',
+    'The deadline for this test has passed. Please contact the recruiter if you need more time.',
+  ],
+  cancelled: [
+    'This test was cancelled',
+    'This test is no longer available. The recruiter will be in touch if anything changes.',
+  ],
   declined: ['This test was declined', 'This test is no longer available.'],
   completed: ['This test is complete', 'Thank you: your result has been received. You can close this page.'],
 };
@@ -33,7 +39,10 @@ export function launchRoutes(deps: { db: Database; launchSigner: LaunchSigner })
       security: 'link',
       params: TokenParams,
       responses: {
-        302: { description: 'To the vendor’s launch URL.', headers: { Location: { description: 'launch_url?assertion=<JWS>' } } },
+        302: {
+          description: 'To the vendor’s launch URL.',
+          headers: { Location: { description: 'launch_url?assertion=<JWS>' } },
+        },
         404: htmlPage('Unknown, revoked or expired link.'),
         410: htmlPage('The order is over (expired, cancelled or completed): a page says so.'),
       },
@@ -41,7 +50,10 @@ export function launchRoutes(deps: { db: Database; launchSigner: LaunchSigner })
     pageSecurityHeaders(),
     async (req, res, next) => {
       try {
-        const outcome = await launchOrder({ db: deps.db, signer: deps.launchSigner }, String(req.params.token));
+        const outcome = await launchOrder(
+          { db: deps.db, signer: deps.launchSigner },
+          String(req.params.token),
+        );
         if (outcome.kind === 'unknown') return void res.status(404).type('html').send(notFoundPage());
         if (outcome.kind === 'closed') {
           const [title, text] = closedText[outcome.status] ?? closedText.completed!;

@@ -14,7 +14,9 @@ const ProgressEvent = z.strictObject({
   percent: z.number().int().min(0).max(100).optional(),
   at: z.iso.datetime({ offset: true }).optional(),
 });
-const OrderParams = z.object({ order_id: note(z.string().min(1).max(300), 'The order id (the journey id).') });
+const OrderParams = z.object({
+  order_id: note(z.string().min(1).max(300), 'The order id (the journey id).'),
+});
 
 /** POST /vendor/v1/orders/{order_id}/events: the candidate started, or progressed. */
 export function vendorProgressRoutes(deps: { db: Database; temporal: Client }): Router {
@@ -26,12 +28,16 @@ export function vendorProgressRoutes(deps: { db: Database; temporal: Client }): 
       path: '/vendor/v1/orders/:order_id/events',
       tag: 'vendor: orders',
       summary: 'Report an order’s progress',
-      description: 'Updates the order (started_at, progress_percent) and the status Greenhouse shows (in_progress).',
+      description:
+        'Updates the order (started_at, progress_percent) and the status Greenhouse shows (in_progress).',
       security: 'operator',
       params: OrderParams,
       body: { schema: ProgressEvent },
       responses: {
-        202: { description: 'Recorded.', schema: z.object({ order_id: z.string(), recorded: z.literal(true) }) },
+        202: {
+          description: 'Recorded.',
+          schema: z.object({ order_id: z.string(), recorded: z.literal(true) }),
+        },
         400: invalidInput,
         401: err('No, wrong or revoked integration key (`unauthorized`).'),
         404: err('No such order (or not this key’s tenant).'),

@@ -4,7 +4,11 @@ import { z } from 'zod';
 import type { Database } from '../../db/client.js';
 import { VendorResultInput } from '../../domain/vendor/result.js';
 import type { Resolver } from '../../greenhouse/callback/index.js';
-import { createResultService, DEFAULT_REPORT_LIMIT_BYTES, ResultRefusal } from '../../vendor/order-results.js';
+import {
+  createResultService,
+  DEFAULT_REPORT_LIMIT_BYTES,
+  ResultRefusal,
+} from '../../vendor/order-results.js';
 import { handle, HttpError } from '../http-errors.js';
 import { err } from '../openapi/common.js';
 import { component, note } from '../openapi/registry.js';
@@ -18,7 +22,9 @@ export const AcceptedResultView = component(
     status: z.enum(['completed', 'expired', 'cancelled', 'declined']),
     score: z.number().nullable(),
     passed: z.boolean().nullable(),
-    sections: z.array(z.object({ name: z.string(), score: z.number().nullable(), max_score: z.number().nullable() })),
+    sections: z.array(
+      z.object({ name: z.string(), score: z.number().nullable(), max_score: z.number().nullable() }),
+    ),
     attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
     started_at: z.string().nullable(),
     completed_at: z.string().nullable(),
@@ -36,7 +42,9 @@ const ResultConflict = z.object({
   error: ErrorBodySchema.shape.error,
   accepted_result: AcceptedResultView.nullable(),
 });
-const OrderParams = z.object({ order_id: note(z.string().min(1).max(300), 'The order id (the journey id).') });
+const OrderParams = z.object({
+  order_id: note(z.string().min(1).max(300), 'The order id (the journey id).'),
+});
 
 const vendorAuth = {
   401: err('No, wrong or revoked integration key (`unauthorized`).'),
@@ -84,12 +92,15 @@ export function vendorResultRoutes(deps: ResultRouteDeps): Router {
         ...vendorAuth,
         404: err('No such order (or not this key’s tenant).'),
         409: {
-          description: 'A different result was accepted (`accepted_result`), or the order is cancelled or expired.',
+          description:
+            'A different result was accepted (`accepted_result`), or the order is cancelled or expired.',
           schema: ResultConflict,
         },
         413: err('The report exceeds the size limit.'),
         415: err('Neither JSON nor multipart/form-data.'),
-        422: err('A field is wrong: `error.field` names it (including `report`: not a PDF, `report_url`: refused).'),
+        422: err(
+          'A field is wrong: `error.field` names it (including `report`: not a PDF, `report_url`: refused).',
+        ),
       },
     },
     requireIntegrationKey(deps),

@@ -16,13 +16,21 @@ export const VendorResultInput = z.strictObject({
     )
     .max(50)
     .optional(),
-  attributes: z.record(z.string(), z.union([z.string().max(2000), z.number().finite(), z.boolean()])).optional(),
+  attributes: z
+    .record(z.string(), z.union([z.string().max(2000), z.number().finite(), z.boolean()]))
+    .optional(),
   started_at: z.iso.datetime({ offset: true }).optional(),
   completed_at: z.iso.datetime({ offset: true }).optional(),
   referees: z
-    .strictObject({ requested: z.number().int().min(0).max(100), completed: z.number().int().min(0).max(100) })
+    .strictObject({
+      requested: z.number().int().min(0).max(100),
+      completed: z.number().int().min(0).max(100),
+    })
     .optional(),
-  report_url: z.url({ protocol: /^https?$/ }).max(2000).optional(),
+  report_url: z
+    .url({ protocol: /^https?$/ })
+    .max(2000)
+    .optional(),
 });
 export type VendorResultInput = z.infer<typeof VendorResultInput>;
 
@@ -78,8 +86,7 @@ export function acceptVendorResult(
   } else if (r.referees) fail('referees', 'only reference-check packages report referees');
   if (r.started_at && r.completed_at && Date.parse(r.completed_at) < Date.parse(r.started_at))
     fail('completed_at', 'must not be before started_at');
-  const derived =
-    r.score !== undefined && spec.passMark !== null ? r.score >= spec.passMark : null;
+  const derived = r.score !== undefined && spec.passMark !== null ? r.score >= spec.passMark : null;
   return {
     status: r.status,
     score: r.score ?? null,

@@ -44,38 +44,42 @@ describe('vendor launch', () => {
     return /(http:\/\/127\.0\.0\.1:\d+\/v\/[A-Za-z0-9_-]+)/.exec(text)![1]!;
   };
 
-  it('records the open and redirects with an assertion that verifies against the JWKS', { timeout: 180_000 }, async () => {
-    const { journeyId } = await stack.startOrder(0);
-    const link = await launchLinkOf(journeyId);
-    const page = await browser.newPage();
-    await page.goto(link);
-    await page.waitForURL((u) => u.toString().startsWith(vendorUrl));
-    expect(await page.locator('h1').textContent()).toBe('Vendor test');
-    const arrived = new URL(page.url());
-    expect(arrived.searchParams.get('lang')).toBe('en');
-    const assertion = arrived.searchParams.get('assertion')!;
-    expect(arrivals.some((a) => a.includes(assertion))).toBe(true);
+  it(
+    'records the open and redirects with an assertion that verifies against the JWKS',
+    { timeout: 180_000 },
+    async () => {
+      const { journeyId } = await stack.startOrder(0);
+      const link = await launchLinkOf(journeyId);
+      const page = await browser.newPage();
+      await page.goto(link);
+      await page.waitForURL((u) => u.toString().startsWith(vendorUrl));
+      expect(await page.locator('h1').textContent()).toBe('Vendor test');
+      const arrived = new URL(page.url());
+      expect(arrived.searchParams.get('lang')).toBe('en');
+      const assertion = arrived.searchParams.get('assertion')!;
+      expect(arrivals.some((a) => a.includes(assertion))).toBe(true);
 
-    const jwks = createRemoteJWKSet(new URL(`${stack.api.url}/.well-known/jwks.json`));
-    const { payload, protectedHeader } = await jwtVerify(assertion, jwks, {
-      audience: vendorPackage.packageId,
-      algorithms: ['ES256'],
-    });
-    expect(protectedHeader.alg).toBe('ES256');
-    expect(payload).toMatchObject({
-      sub: journeyId,
-      tenant: stack.tenantId,
-      package: { id: vendorPackage.packageId, version: 1 },
-    });
-    expect(typeof payload.iss).toBe('string');
-    expect(payload.jti).toMatch(/^[0-9a-f-]{36}$/);
-    expect(payload.exp! - payload.iat!).toBeLessThanOrEqual(300);
-    expect((payload.candidate as { first_name: string }).first_name).toBeTruthy();
-    expect(typeof payload.deadline_at).toBe('string');
-    const order = await stack.database.db.vendorOrder.findUniqueOrThrow({ where: { journeyId } });
-    expect(order.openedAt).toBeInstanceOf(Date);
-    await page.close();
-  });
+      const jwks = createRemoteJWKSet(new URL(`${stack.api.url}/.well-known/jwks.json`));
+      const { payload, protectedHeader } = await jwtVerify(assertion, jwks, {
+        audience: vendorPackage.packageId,
+        algorithms: ['ES256'],
+      });
+      expect(protectedHeader.alg).toBe('ES256');
+      expect(payload).toMatchObject({
+        sub: journeyId,
+        tenant: stack.tenantId,
+        package: { id: vendorPackage.packageId, version: 1 },
+      });
+      expect(typeof payload.iss).toBe('string');
+      expect(payload.jti).toMatch(/^[0-9a-f-]{36}$/);
+      expect(payload.exp! - payload.iat!).toBeLessThanOrEqual(300);
+      expect((payload.candidate as { first_name: string }).first_name).toBeTruthy();
+      expect(typeof payload.deadline_at).toBe('string');
+      const order = await stack.database.db.vendorOrder.findUniqueOrThrow({ where: { journeyId } });
+      expect(order.openedAt).toBeInstanceOf(Date);
+      await page.close();
+    },
+  );
 
   it('shows a page instead of redirecting once the order is cancelled', { timeout: 180_000 }, async () => {
     const { journeyId, handle } = await stack.startOrder(1);
@@ -83,7 +87,8 @@ describe('vendor launch', () => {
     await handle.executeUpdate(cancelJourneyUpdate, { args: [{ reason: 'withdrawn' }] });
     await waitFor(
       'the order to be cancelled',
-      async () => (await stack.database.db.vendorOrder.findUnique({ where: { journeyId } }))?.status === 'cancelled',
+      async () =>
+        (await stack.database.db.vendorOrder.findUnique({ where: { journeyId } }))?.status === 'cancelled',
       60_000,
     );
     const before = arrivals.length;
@@ -93,28 +98,36 @@ describe('vendor launch', () => {
     expect(page.url()).toBe(link);
     expect(await page.locator('h1').textContent()).toMatch(/cancelled/i);
     expect(arrivals.length).toBe(before);
-    expect((await stack.database.db.vendorOrder.findUniqueOrThrow({ where: { journeyId } })).openedAt).toBeNull();
+    expect(
+      (await stack.database.db.vendorOrder.findUniqueOrThrow({ where: { journeyId } })).openedAt,
+    ).toBeNull();
     await page.close();
   });
 
-  it('rotation publishes the next key before it signs; the old one stays published', { timeout: 60_000 }, async () => {
-    const signer = createLaunchSigner({ db: stack.database.db, secrets: stack.secrets, issuer: 'test' });
-    const claims = {
-      packageId: 'p',
-      packageVersion: 1,
-      orderId: 'o',
-      tenantId: stack.tenantId,
-      candidate: { firstName: 'A', lastName: 'B' },
-      deadlineAt: null,
-    };
-    const oldKid = decodeProtectedHeader(await signer.sign(claims)).kid;
-    const next = await signer.rotate({ leadMs: 60_000 });
-    const published = (await signer.jwks()).keys.map((k) => k.kid);
-    expect(published).toEqual(expect.arrayContaining([oldKid, next.kid]));
-    // Not yet active: the old key still signs.
-    expect(decodeProtectedHeader(await signer.sign(claims)).kid).toBe(oldKid);
-    const now = await signer.rotate({ leadMs: 0 });
-    expect(decodeProtectedHeader(await signer.sign(claims)).kid).toBe(now.kid);
-    expect((await signer.jwks()).keys.map((k) => k.kid)).toEqual(expect.arrayContaining([oldKid, next.kid, now.kid]));
-  });
+  it(
+    'rotation publishes the next key before it signs; the old one stays published',
+    { timeout: 60_000 },
+    async () => {
+      const signer = createLaunchSigner({ db: stack.database.db, secrets: stack.secrets, issuer: 'test' });
+      const claims = {
+        packageId: 'p',
+        packageVersion: 1,
+        orderId: 'o',
+        tenantId: stack.tenantId,
+        candidate: { firstName: 'A', lastName: 'B' },
+        deadlineAt: null,
+      };
+      const oldKid = decodeProtectedHeader(await signer.sign(claims)).kid;
+      const next = await signer.rotate({ leadMs: 60_000 });
+      const published = (await signer.jwks()).keys.map((k) => k.kid);
+      expect(published).toEqual(expect.arrayContaining([oldKid, next.kid]));
+      // Not yet active: the old key still signs.
+      expect(decodeProtectedHeader(await signer.sign(claims)).kid).toBe(oldKid);
+      const now = await signer.rotate({ leadMs: 0 });
+      expect(decodeProtectedHeader(await signer.sign(claims)).kid).toBe(now.kid);
+      expect((await signer.jwks()).keys.map((k) => k.kid)).toEqual(
+        expect.arrayContaining([oldKid, next.kid, now.kid]),
+      );
+    },
+  );
 });

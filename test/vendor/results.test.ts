@@ -74,7 +74,9 @@ describe('vendor results', () => {
       expect(state.order).toMatchObject({ status: 'completed' });
       expect(state.events).toEqual(['1:order.created', '2:result.accepted', '3:writeback.completed']);
       // Nothing was written twice.
-      expect(stack.greenhouse(application.id).notes.filter((n) => n.body?.includes(`Ref: ${journeyId}`))).toHaveLength(1);
+      expect(
+        stack.greenhouse(application.id).notes.filter((n) => n.body?.includes(`Ref: ${journeyId}`)),
+      ).toHaveLength(1);
       expect(stack.greenhouse(application.id).attachments).toHaveLength(1);
     },
   );
@@ -91,7 +93,12 @@ describe('vendor results', () => {
       expect(res.body.error.field).toBe(field);
     };
     await refused({ ...completed, score: 101 }, undefined, 422, 'score');
-    await refused({ ...completed, attributes: { unknown_thing: 'x' } }, undefined, 422, 'attributes.unknown_thing');
+    await refused(
+      { ...completed, attributes: { unknown_thing: 'x' } },
+      undefined,
+      422,
+      'attributes.unknown_thing',
+    );
     await refused({ ...completed, attributes: { flagged: 'yes' } }, undefined, 422, 'attributes.flagged');
     await refused({ ...completed, referees: { requested: 2, completed: 1 } }, undefined, 422, 'referees');
     await refused({ ...completed, status: 'done' }, undefined, 422, 'status');
@@ -107,8 +114,18 @@ describe('vendor results', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;
     try {
-      await refused({ ...completed, report_url: `https://127.0.0.1:${port}/r.pdf` }, undefined, 422, 'report_url');
-      await refused({ ...completed, report_url: `https://localhost:${port}/r.pdf` }, undefined, 422, 'report_url');
+      await refused(
+        { ...completed, report_url: `https://127.0.0.1:${port}/r.pdf` },
+        undefined,
+        422,
+        'report_url',
+      );
+      await refused(
+        { ...completed, report_url: `https://localhost:${port}/r.pdf` },
+        undefined,
+        422,
+        'report_url',
+      );
       await refused({ ...completed, report_url: `http://example.com/r.pdf` }, undefined, 422, 'report_url');
     } finally {
       server.close();
@@ -116,7 +133,10 @@ describe('vendor results', () => {
     expect(fetched).toBe(0);
 
     expect(await orderState(journeyId)).toEqual(before);
-    expect((await handle.query('state')) as { status: string }).toMatchObject({ status: 'sent', resultHash: null });
+    expect((await handle.query('state')) as { status: string }).toMatchObject({
+      status: 'sent',
+      resultHash: null,
+    });
   });
 
   it('refuses a result for a cancelled order (409) and changes nothing', { timeout: 180_000 }, async () => {

@@ -24,6 +24,13 @@ export const vendorPackage: VendorPackageDefinition = {
   },
 };
 
+/** What PUT …/result answers (200, or an error with the accepted result on 409). */
+interface ResultAnswer {
+  result?: Record<string, unknown>;
+  accepted_result?: Record<string, unknown> | null;
+  error: { code: string; message: string; field?: string };
+}
+
 /** A minimal valid PDF (the signature is what is checked). */
 export const pdf = (marker = 'report') =>
   Buffer.from(`%PDF-1.4\n% ${marker}\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n`, 'latin1');
@@ -51,7 +58,8 @@ export async function startVendorStack(options: Parameters<typeof startAssessmen
   });
   const fields = (await stack.api.call('GET', `/operator/tenants/${stack.tenantId}/greenhouse/custom-fields`))
     .body!.application as { id: string; valueType: string; name: string }[];
-  const textField = fields.find((f) => f.valueType === 'short_text') ?? fields.find((f) => f.valueType === 'long_text')!;
+  const textField =
+    fields.find((f) => f.valueType === 'short_text') ?? fields.find((f) => f.valueType === 'long_text')!;
   await db.vendorAttributeMapping.create({
     data: {
       tenantId: stack.tenantId,
@@ -134,7 +142,7 @@ export async function startVendorStack(options: Parameters<typeof startAssessmen
       };
     }
     const res = await fetch(url, init);
-    return { status: res.status, body: (await res.json()) as Record<string, any> };
+    return { status: res.status, body: (await res.json()) as ResultAnswer };
   }
 
   return { ...stack, integrationKey, startOrder, putResult };

@@ -185,7 +185,12 @@ export class VendorOrder extends Journey<VendorOrderJourneyState> {
         ? [{ step: 'attachReport' as const, run: () => greenhouse.attachReport(ids) }]
         : []),
       ...(passed !== null
-        ? [{ step: 'moveStageOnResult' as const, run: () => greenhouse.moveStageOnResult({ ...ids, passed }) }]
+        ? [
+            {
+              step: 'moveStageOnResult' as const,
+              run: () => greenhouse.moveStageOnResult({ ...ids, passed }),
+            },
+          ]
         : []),
     ];
     await this.writeBack(steps.map((s) => ({ ...s, run: () => this.announcingWait(s) })));
