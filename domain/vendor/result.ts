@@ -43,6 +43,12 @@ export class ResultFieldError extends Error {
   }
 }
 
+/** Which packages report referee counts (reference checks do, tests do not). */
+const reportsReferees: Record<VendorPackageDefinition['packageKind'], boolean> = {
+  assessment: false,
+  reference_check: true,
+};
+
 const fail = (field: string, message: string): never => {
   throw new ResultFieldError(field, message);
 };
@@ -79,7 +85,7 @@ export function acceptVendorResult(
         : typeof value === type;
     if (!ok) fail(`attributes.${key}`, `must be a ${type}`);
   }
-  if (pkg.packageKind === 'reference_check') {
+  if (reportsReferees[pkg.packageKind]) {
     if (completed && !r.referees) fail('referees', 'a completed reference check needs the referee counts');
     if (r.referees && r.referees.completed > r.referees.requested)
       fail('referees.completed', 'cannot exceed referees.requested');
