@@ -57,7 +57,7 @@ describe('vendor order across a worker crash', () => {
     const before = stack.greenhouse(application.id);
     expect(before.notes.filter((n) => n.body?.includes(`Ref: ${journeyId}`)).length).toBeLessThanOrEqual(1);
 
-    worker = await startWorkerProcess();
+    await startWorkerProcess();
     expect(await handle.result()).toMatchObject({ status: 'complete', passed: false });
     const gh = stack.greenhouse(application.id);
     expect(gh.notes.filter((n) => n.body?.includes(`Ref: ${journeyId}`))).toHaveLength(1);
