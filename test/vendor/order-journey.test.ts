@@ -37,7 +37,7 @@ describe('vendor order across a worker crash', () => {
   };
 
   it('writes every effect exactly once', { timeout: 240_000 }, async () => {
-    let worker = await startWorkerProcess();
+    const worker = await startWorkerProcess();
     const { journeyId, application, handle } = await stack.startOrder(3);
     await waitFor(
       'the order to be invited',
