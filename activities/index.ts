@@ -17,6 +17,8 @@ import { createRetentionActivities } from './retention/index.js';
 
 import { createVendorEventActivities } from './vendor-events/index.js';
 import type { VendorEventSink } from '../vendor/event-types.js';
+import { createVendorOrderActivities } from './vendor-order/index.js';
+import { createVendorEventSink } from '../vendor/event-sink.js';
 
 export interface ActivityDependencies {
   db: Database;
@@ -62,6 +64,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createRetentionActivities(deps),
 
     ...createVendorEventActivities(deps),
+    ...createVendorOrderActivities({ ...deps, events: deps.vendorEvents ?? createVendorEventSink(deps) }),
   };
 }
 

@@ -55,6 +55,12 @@ import { vendorDeliveryRoutes } from './vendor/deliveries.js';
 import { vendorEndpointRoutes } from './vendor/endpoints.js';
 import type { VendorDeliveryRetry } from '../workflows/vendor-events/contract.js';
 
+import { vendorResultRoutes } from './vendor/results.js';
+import { vendorProgressRoutes } from './vendor/progress.js';
+import { launchRoutes } from './pages/launch.js';
+import { wellKnownRoutes } from './well-known.js';
+import { createLaunchSigner, type LaunchSigner } from '../security/launch-assertions.js';
+
 export interface AppDependencies {
   db: Database;
   /** Every read and write of the journeys read model (default: the database's). */
@@ -108,6 +114,13 @@ export interface AppDependencies {
   vendorEndpointAllowHosts?: readonly string[];
   /** VENDOR_EVENT_RETRY_*: how redeliveries retry (production's 24 h+ window by default). */
   vendorEventRetry?: Partial<VendorDeliveryRetry>;
+
+  /** Signs vendor launch assertions (default: keys in signing_keys, issuer publicBaseUrl). */
+  launchSigner?: LaunchSigner;
+  /** VENDOR_REPORT_MAX_BYTES: the largest result report accepted. */
+  vendorReportMaxBytes?: number;
+  /** Test-only: hosts a result's report_url may name over http and on loopback. */
+  vendorReportUrlSandboxHosts?: readonly string[];
 }
 
 /** The HTTP API, grouped by audience. Built from injected dependencies so tests run it as is. */
@@ -202,9 +215,18 @@ export function createApp(deps: AppDependencies): Express {
   vendor.use(vendorOrderRoutes(deps));
   vendor.use(vendorEndpointRoutes(deps));
   vendor.use(vendorDeliveryRoutes(deps));
+  vendor.use(vendorResultRoutes(deps));
+  vendor.use(vendorProgressRoutes(deps));
   app.use('/vendor/v1', vendor);
   // The Temporal Web UI's codec server (CORS, operator key).
   app.use('/codec', codecRoutes({ ...deps, loopbackWithoutKey: deps.codecLoopbackWithoutKey ?? false }));
+  // The vendor's product: the candidate's launch link; the assertion keys.
+  const launchSigner =
+    deps.launchSigner ??
+    createLaunchSigner({ db: deps.db, secrets: deps.secrets, issuer: deps.publicBaseUrl ?? 'greenroom' });
+  app.use(`${pagePath.launch}/`, pageSecurityHeaders());
+  app.use(launchRoutes({ db: deps.db, launchSigner }));
+  app.use(wellKnownRoutes({ launchSigner }));
 
   app.use(notFound);
   app.use(errorHandler(deps.log));

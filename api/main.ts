@@ -106,6 +106,8 @@ const app = createApp({
 
   vendorEndpointAllowHosts: config.VENDOR_ENDPOINT_ALLOW_HOSTS,
   vendorEventRetry: vendorEventRetryFrom(config),
+
+  vendorReportMaxBytes: config.VENDOR_REPORT_MAX_BYTES,
 });
 // The retention Schedule (journeys/retention-schedule.ts), idempotently; the worker does it too.
 await ensureRetentionSchedule({ temporal, taskQueue: config.TEMPORAL_TASK_QUEUE }).catch((err: unknown) =>

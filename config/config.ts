@@ -324,6 +324,14 @@ export const configSchema = z.object({
     .regex(/^[a-z0-9.:-]+(,[a-z0-9.:-]+)*$/i, 'must be host[:port] names separated by commas')
     .transform((v) => v.split(',').map((h) => h.toLowerCase()))
     .default([]),
+
+  /** The largest report PDF a vendor may put with a result (bytes; 10 MB by default). */
+  VENDOR_REPORT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(100 * 1024 * 1024)
+    .default(10 * 1024 * 1024),
 });
 
 /** Rules between variables (zod runs them once every variable parsed). */

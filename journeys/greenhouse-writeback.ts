@@ -17,6 +17,8 @@ import { kindModule } from './kinds/index.js';
 import { openReportLink } from './links.js';
 import type { AssessmentDeps } from './journey-context.js';
 import type { ApplicationActivities, WritebackActivities } from '../workflows/shared/contract.js';
+import { vendorOrderEntry } from '../activities/vendor-order/package.js';
+import { vendorAttributeValues } from '../activities/vendor-order/attributes.js';
 
 export interface WritebackDeps extends AssessmentDeps {
   secrets: SecretBox;
@@ -111,6 +113,9 @@ export function createWritebackActivities(
     testId: string | null;
     testVersion: number | null;
   }) {
+    // A vendor order's package version is pinned on the order, not in the tenant's catalogue.
+    const vendorEntry = await vendorOrderEntry(db, journey.id);
+    if (vendorEntry) return kindModule(vendorEntry.kind).writeBackOutcome(db, vendorEntry, journey.id);
     const entry = await deps.catalogue.getEntry(
       journey.tenantId,
       journey.testId!,
@@ -150,7 +155,9 @@ export function createWritebackActivities(
     async writeCustomFields({ journeyId }) {
       const { journey } = await loadRecord(journeyId);
       const mappings = await db.customFieldMapping.findMany({ where: { tenantId: journey.tenantId } });
-      const client = mappings.length ? await harvestFor(journey.tenantId) : null;
+      // A vendor order's declared attributes, mapped by an operator (none for other journeys).
+      const attributes = await vendorAttributeValues(db, journeyId);
+      const client = mappings.length || attributes.length ? await harvestFor(journey.tenantId) : null;
       if (!client || !journey.greenhouseApplicationId) return { written: 0 };
       const outcome = await outcomeOf(journey);
       // undefined: nothing to write for this journey kind (e.g. pass/fail of a reference check).
@@ -174,11 +181,13 @@ export function createWritebackActivities(
           }
         }
       };
-      const forScope = (scope: string): CustomFieldValue[] =>
-        mappings
+      const forScope = (scope: string): CustomFieldValue[] => [
+        ...mappings
           .filter((m) => m.scope === scope)
           .map((m) => ({ id: Number(m.customFieldId), value: value(m.resultField, m.valueType) }))
-          .filter((v) => v.value !== undefined);
+          .filter((v) => v.value !== undefined),
+        ...attributes.filter((a) => a.scope === scope).map(({ id, value }) => ({ id, value })),
+      ];
       const applicationValues = forScope('application');
       const candidateValues = forScope('candidate');
       // Setting the same values again is harmless: no ledger needed.

@@ -3,7 +3,7 @@ import type { Database } from '../db/client.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { generateToken, hashToken } from '../security/tokens.js';
 
-export type LinkPurpose = 'take_test' | 'grade' | 'report' | 'nominate' | 'reference';
+export type LinkPurpose = 'take_test' | 'grade' | 'report' | 'nominate' | 'reference' | 'launch';
 
 const tokenPrefix: Record<LinkPurpose, string> = {
   take_test: 'grt',
@@ -11,6 +11,7 @@ const tokenPrefix: Record<LinkPurpose, string> = {
   report: 'grr',
   nominate: 'grn',
   reference: 'grq',
+  launch: 'grv',
 };
 
 /** Paths of people's pages; the token in them is the only credential. */
@@ -20,6 +21,7 @@ export const pagePath: Record<LinkPurpose, string> = {
   report: '/r',
   nominate: '/n',
   reference: '/q',
+  launch: '/v',
 };
 
 /**

@@ -10,3 +10,5 @@ export { refreshGreenhouseTokens } from './connections/refresh-greenhouse-tokens
 export { retentionSweep } from './retention/retention-sweep.js';
 
 export { deliverVendorEvent } from './vendor-events/deliver-vendor-event.js';
+
+export { vendorOrderJourney } from './vendor-order/vendor-order-journey.js';

@@ -1,0 +1,1 @@
+ALTER TYPE "AccessLinkPurpose" ADD VALUE 'launch';
