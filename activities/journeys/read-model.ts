@@ -21,8 +21,15 @@ export function createJourneyActivities(deps: {
       await journeys.markWritebackWaiting(journeyId, step, message);
     },
 
-    async recordGreenhouseWaiting({ journeyId, reason }) {
-      const journey = await journeys.markGreenhouseWaiting(journeyId, reason);
+    async recordGreenhouseWaiting({ journeyId, reason, on }) {
+      const journey = await journeys.markGreenhouseWaiting(journeyId, reason, on ?? 'harvest');
+      if (on === 'callback') {
+        const mode = await db.tenantMode.findUnique({
+          where: { tenantId_mode: { tenantId: journey.tenantId, mode: 'greenhouse_invite' } },
+          select: { callbackRefusedAt: true },
+        });
+        return { connection: mode?.callbackRefusedAt ? 'disconnected' : 'connected' };
+      }
       const connection = await db.greenhouseConnection.findUnique({
         where: { tenantId: journey.tenantId },
         select: { status: true },

@@ -16,11 +16,14 @@ export interface JourneyActivities {
   }): Promise<void>;
   /**
    * Marks (reason) or clears (null) that the journey waits for its tenant's Greenhouse connection.
-   * Answers the connection's status now: 'connected' means it was reconnected meanwhile.
+   * Answers the connection's status now: 'connected' means it was reconnected meanwhile (for
+   * `on: 'callback'`, that the mode's callback credential is no longer refused).
    */
   recordGreenhouseWaiting(input: {
     journeyId: string;
     reason: string | null;
+    /** The credential waited for; absent means the Harvest connection (histories before callback waits). */
+    on?: 'callback';
   }): Promise<{ connection: 'connected' | 'disconnected' | 'needs_consent' | 'none' }>;
   /**
    * Vendor mode gave up looking for the candidate's application: tells operators on the timeline
