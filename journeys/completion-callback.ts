@@ -43,10 +43,19 @@ async function callbackRefused(
     return ApplicationFailure.retryable('the callback credential was replaced meanwhile', 'CompletionRetry');
   // The first refusal's time is kept, so operators see since when.
   await db.tenantMode.updateMany({
-    where: { tenantId, mode: 'greenhouse_invite', callbackCredentialCiphertext: seenCiphertext, callbackRefusedAt: null },
+    where: {
+      tenantId,
+      mode: 'greenhouse_invite',
+      callbackCredentialCiphertext: seenCiphertext,
+      callbackRefusedAt: null,
+    },
     data: { callbackRefusedAt: new Date() },
   });
-  return ApplicationFailure.create({ message: reason, type: CALLBACK_CREDENTIAL_REFUSED_FAILURE, nonRetryable: true });
+  return ApplicationFailure.create({
+    message: reason,
+    type: CALLBACK_CREDENTIAL_REFUSED_FAILURE,
+    nonRetryable: true,
+  });
 }
 
 /**

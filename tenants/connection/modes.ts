@@ -9,7 +9,11 @@ import type { ActivateModeBody, IntegrationModeParam } from '../schemas.js';
 import { requireTenant, type ConnectionDeps } from './deps.js';
 
 /** Integration modes and the keys they issue (partner API key, webhook secret). */
-export function createModesAndKeys({ db, secrets, upkeep }: Pick<ConnectionDeps, 'db' | 'secrets' | 'upkeep'>) {
+export function createModesAndKeys({
+  db,
+  secrets,
+  upkeep,
+}: Pick<ConnectionDeps, 'db' | 'secrets' | 'upkeep'>) {
   return {
     /**
      * Activates a mode. A partner API key or webhook secret is issued on first activation (or with
