@@ -41,6 +41,7 @@ import { err, invalidInput, JourneyParams, loose, operatorAuth } from '../openap
 import type { RouteSpec } from '../openapi/registry.js';
 import { route } from '../openapi/route.js';
 import * as R from '../openapi/responses.js';
+import { createJourneySealer } from '../../security/journey-sealing.js';
 
 // Rule: admin and support keys may list, read and act on journeys of the tenants they can see.
 
@@ -233,6 +234,8 @@ export function journeyRoutes(deps: {
 }): Router {
   const { db, temporal } = deps;
   const router = Router();
+  /** Operators' reasons travel sealed with the journey's key (workflows pass them on unread). */
+  const sealer = createJourneySealer(deps);
 
   const load = (res: Response, journeyId: string) => loadJourneyInScope(db, operatorOf(res), journeyId);
 
@@ -364,8 +367,13 @@ export function journeyRoutes(deps: {
   });
   action('cancel', 'cancel', CancelBody, async (journey, { reason }) => {
     // Both journey kinds name their cancel update `cancel`.
-    const state = await workflow(journey.id).executeUpdate(cancelJourneyUpdate, { args: [{ reason }] });
-    return { stopReason: state.stopReason };
+    // Sealed with the journey's key: erasure makes the reason unreadable in the history too.
+    const sealed = await sealer.seal(journey.id, reason);
+    const state = await workflow(journey.id).executeUpdate(cancelJourneyUpdate, {
+      args: [{ reason: sealed }],
+    });
+    const note = state.stopNote ? await sealer.unseal<string>(journey.id, state.stopNote) : null;
+    return { stopReason: note === null ? state.stopReason : `${state.stopReason ?? 'cancelled'}: ${note}` };
   });
   action('retry', 'retry', RetryBody, async (journey, { step }) => {
     const recovery = await workflow(journey.id).executeUpdate(retryStepUpdate, {
@@ -374,7 +382,10 @@ export function journeyRoutes(deps: {
     return { retried: step ?? journey.writebackFailedStep, skipped: recovery.skipped };
   });
   action('skip', 'skip', SkipBody, async (journey, input) => {
-    const recovery = await workflow(journey.id).executeUpdate(skipStepUpdate, { args: [input] });
+    const reason = await sealer.seal(journey.id, input.reason);
+    const recovery = await workflow(journey.id).executeUpdate(skipStepUpdate, {
+      args: [{ step: input.step, reason }],
+    });
     return { skipped: input.step, allSkipped: recovery.skipped };
   });
   action(
