@@ -41,7 +41,7 @@ import { err, invalidInput, JourneyParams, loose, operatorAuth } from '../openap
 import type { RouteSpec } from '../openapi/registry.js';
 import { route } from '../openapi/route.js';
 import * as R from '../openapi/responses.js';
-import { createJourneySealer } from '../../security/journey-sealing.js';
+import { createJourneySealer, ErasedDataError } from '../../security/journey-sealing.js';
 
 // Rule: admin and support keys may list, read and act on journeys of the tenants they can see.
 
@@ -330,6 +330,8 @@ export function journeyRoutes(deps: {
             } catch (err) {
               if (err instanceof WorkflowUpdateFailedError)
                 throw new HttpError(409, 'conflict', String(err.cause?.message ?? err.message));
+              if (err instanceof ErasedDataError)
+                throw new HttpError(409, 'conflict', `journey ${journey.id} was erased: nothing to ${name}`);
               if (err instanceof WorkflowNotFoundError)
                 throw new HttpError(
                   409,

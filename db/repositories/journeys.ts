@@ -379,7 +379,11 @@ export function createJourneyRepository(db: Database) {
              sent_by = NULL,
              status = CASE WHEN status IN (${Prisma.join(terminal)})
                            THEN status ELSE 'cancelled' END,
-             status_detail = CASE WHEN status IN (${Prisma.join(terminal)})
+             status_detail = CASE
+                           -- An operator's cancel words are about the candidate: they go too.
+                           WHEN status = 'cancelled' AND erased_at IS NULL AND status_detail LIKE 'cancelled: %'
+                           THEN 'cancelled (the operator’s reason was erased with the candidate’s data)'
+                           WHEN status IN (${Prisma.join(terminal)})
                            THEN status_detail ELSE 'cancelled: the candidate’s personal data was erased' END,
              updated_at = now()
        WHERE id = ${journeyId}`,
