@@ -403,7 +403,7 @@ export function journeyRoutes(deps: {
           `journey ${journey.id} is ${journey.status}: nothing left to complete`,
         );
       const state = await workflow(journey.id).executeUpdate(forceCompleteUpdate, {
-        args: [{ reason, by: by ?? operatorName }],
+        args: [{ reason: await sealer.seal(journey.id, reason), by: by ?? operatorName }],
       });
       return { completing: true, answered: state.answered, quorum: state.quorum };
     },
