@@ -169,7 +169,8 @@ export abstract class Journey<S extends JourneyStateBase & { deadlineAt: string 
     await this.beforeEnd(status);
     await this.record(status, null);
     await condition(() => this.idle() && allHandlersFinished());
-    await afterwards?.();
+    // The expiry PATCH: a refused callback credential waits for a new one here too.
+    if (afterwards) await withGreenhouseConnection(this.journeyId, afterwards);
     throw new JourneyEnded();
   }
 
