@@ -11,3 +11,13 @@ export const GREENHOUSE_RECONNECTED_SIGNAL = 'greenhouseReconnected';
 /** What operators read while a journey waits for its tenant's connection. */
 export const waitingForGreenhouseDetail = (reason: string) =>
   `waiting for the tenant to reconnect Greenhouse: ${reason}`;
+
+/** ApplicationFailure type of a completion PATCH whose callback credential Greenhouse refused: the journey waits. */
+export const CALLBACK_CREDENTIAL_REFUSED_FAILURE = 'CompletionCallbackCredentialRefused';
+
+/** Which credential a waiting journey waits for: the Harvest connection, or the completion-callback one. */
+export type GreenhouseWaitOn = 'harvest' | 'callback';
+
+/** What operators read while a journey waits for a new completion-callback credential. */
+export const waitingForCallbackDetail = (reason: string) =>
+  `waiting for a new completion-callback credential (activate greenhouse_invite with callbackCredential): ${reason}`;

@@ -1,5 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
+import type { Database } from '../db/client.js';
 import { journeysOf } from '../db/repositories/journeys.js';
+import { CALLBACK_CREDENTIAL_REFUSED_FAILURE } from '../domain/greenhouse-connection.js';
 import {
   checkCallbackUrl,
   CompletionCallbackError,
@@ -22,11 +24,47 @@ const failureOf = (err: CompletionCallbackError) =>
   });
 
 /**
+ * Greenhouse refused the callback credential: the mode remembers it (operators see it, and setting
+ * a new credential resumes the waiting journeys) and the journey waits for a new one. When the
+ * credential was replaced since this call read it, the refusal is stale: retry with the new one.
+ */
+async function callbackRefused(
+  db: Database,
+  tenantId: string,
+  seenCiphertext: string,
+  err: CompletionCallbackError,
+): Promise<ApplicationFailure> {
+  const reason = `Greenhouse refused the completion-callback credential (HTTP ${String(err.status)}): ask the customer for the current one and set it on greenhouse_invite`;
+  const marked = await db.tenantMode.updateMany({
+    where: { tenantId, mode: 'greenhouse_invite', callbackCredentialCiphertext: seenCiphertext },
+    data: { callbackRefusalReason: reason },
+  });
+  if (marked.count === 0)
+    return ApplicationFailure.retryable('the callback credential was replaced meanwhile', 'CompletionRetry');
+  // The first refusal's time is kept, so operators see since when.
+  await db.tenantMode.updateMany({
+    where: {
+      tenantId,
+      mode: 'greenhouse_invite',
+      callbackCredentialCiphertext: seenCiphertext,
+      callbackRefusedAt: null,
+    },
+    data: { callbackRefusedAt: new Date() },
+  });
+  return ApplicationFailure.create({
+    message: reason,
+    type: CALLBACK_CREDENTIAL_REFUSED_FAILURE,
+    nonRetryable: true,
+  });
+}
+
+/**
  * The completion PATCH to the URL Greenhouse gave in send_test (safe to repeat: Greenhouse then
  * reads test_status). The URL is checked again before the credential is attached (the tenant's
  * hosts may have changed; journeys stored before the check existed are refused here too), and the
  * connection goes through guardedFetch, which checks the address actually connected to. Failures
- * that can heal retry, after Retry-After when given; the rest stop with the plain message.
+ * that can heal retry, after Retry-After when given; a refused credential (401/403) makes the
+ * journey wait for a new one; the rest stop with the plain message.
  */
 export function createCompletionActivities(
   deps: AssessmentDeps & {
@@ -71,6 +109,8 @@ export function createCompletionActivities(
         return { sent: true };
       } catch (err) {
         if (!(err instanceof CompletionCallbackError)) throw err;
+        if (err.kind === 'unauthorized' || err.kind === 'forbidden')
+          throw await callbackRefused(deps.db, journey.tenantId, mode.callbackCredentialCiphertext, err);
         throw failureOf(err);
       }
     },

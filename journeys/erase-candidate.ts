@@ -97,6 +97,11 @@ export async function eraseJourney(deps: EraseDeps, journeyId: string): Promise<
     db.outboxMail.deleteMany({ where: { idempotencyKey: { startsWith: `${journeyId}:` } } }),
     db.accessLink.deleteMany({ where: { journeyId } }),
     db.personIndexEntry.deleteMany({ where: { journeyId } }),
+    // A force-complete's operator words are about the candidate: they go too.
+    db.referenceCheckResult.updateMany({
+      where: { journeyId, reason: { startsWith: 'completed by ' } },
+      data: { reason: 'completed by an operator (the reason was erased with the candidate’s data)' },
+    }),
   ]);
   return {
     journeyId,

@@ -9,6 +9,8 @@ import type { VendorEventSink } from '../vendor/event-types.js';
 export interface ConnectionUpkeep {
   /** Returns warnings for the operator (the connection itself stands either way). */
   connected(tenantId: string, authKind: string): Promise<{ resumed: number; warnings: string[] }>;
+  /** After a new (or re-activated) completion-callback credential: the journeys that waited for it resume. */
+  callbackCredentialReplaced(tenantId: string): Promise<{ resumed: number; warnings: string[] }>;
 }
 
 /**
@@ -53,6 +55,21 @@ export function createConnectionUpkeep(deps: {
         });
       }
       return { resumed: resumed.signalled, warnings };
+    },
+
+    async callbackCredentialReplaced(tenantId) {
+      try {
+        const resumed = await resumeWaitingJourneys(deps, tenantId, undefined, 'callback');
+        return { resumed: resumed.signalled, warnings: [] };
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        return {
+          resumed: 0,
+          warnings: [
+            `journeys waiting for the callback credential could not all be told at once (${why}): they resume on their own within 30 minutes`,
+          ],
+        };
+      }
     },
   };
 }

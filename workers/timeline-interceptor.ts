@@ -71,6 +71,10 @@ export function describeStep(type: string, args: Args, result: unknown): string 
     case 'compileReferenceCheck':
       return 'reference-check report compiled';
     case 'recordGreenhouseWaiting':
+      if (args.on === 'callback')
+        return args.reason
+          ? `waits for a new completion-callback credential: ${String(args.reason)}`
+          : 'completion-callback credential replaced: resumed';
       return args.reason
         ? `waits for the tenant to reconnect Greenhouse: ${String(args.reason)}`
         : 'Greenhouse connection back: resumed';

@@ -1,5 +1,7 @@
 import type { Database } from '../../db/client.js';
 import { journeysOf, type JourneyRepository } from '../../db/repositories/journeys.js';
+import { createJourneySealer, ErasedDataError } from '../../security/journey-sealing.js';
+import type { SecretBox } from '../../security/secret-box.js';
 import type { JourneyActivities } from '../../workflows/shared/contract.js';
 
 /**
@@ -8,21 +10,37 @@ import type { JourneyActivities } from '../../workflows/shared/contract.js';
  */
 export function createJourneyActivities(deps: {
   db: Database;
+  secrets: SecretBox;
   journeys?: JourneyRepository;
 }): JourneyActivities {
   const { db } = deps;
+  const sealer = createJourneySealer(deps);
   const journeys = journeysOf(deps);
   return {
-    async recordJourneySnapshot(input) {
-      return journeys.recordSnapshot(input);
+    async recordJourneySnapshot({ statusNote, ...input }) {
+      if (!statusNote) return journeys.recordSnapshot(input);
+      // An erased journey's snapshot is ignored anyway: its words are gone with its key.
+      const words = await sealer.unseal<string>(input.journeyId, statusNote).catch((err: unknown) => {
+        if (err instanceof ErasedDataError) return null;
+        throw err;
+      });
+      const detail = words === null ? input.statusDetail : `${input.statusDetail ?? ''}: ${words}`;
+      return journeys.recordSnapshot({ ...input, statusDetail: detail });
     },
 
     async recordWritebackWaiting({ journeyId, step, message }) {
       await journeys.markWritebackWaiting(journeyId, step, message);
     },
 
-    async recordGreenhouseWaiting({ journeyId, reason }) {
-      const journey = await journeys.markGreenhouseWaiting(journeyId, reason);
+    async recordGreenhouseWaiting({ journeyId, reason, on }) {
+      const journey = await journeys.markGreenhouseWaiting(journeyId, reason, on ?? 'harvest');
+      if (on === 'callback') {
+        const mode = await db.tenantMode.findUnique({
+          where: { tenantId_mode: { tenantId: journey.tenantId, mode: 'greenhouse_invite' } },
+          select: { callbackRefusedAt: true },
+        });
+        return { connection: mode?.callbackRefusedAt ? 'disconnected' : 'connected' };
+      }
       const connection = await db.greenhouseConnection.findUnique({
         where: { tenantId: journey.tenantId },
         select: { status: true },

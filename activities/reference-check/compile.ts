@@ -5,6 +5,7 @@ import type { FraudSignal } from '../../domain/reference-checks/fraud.js';
 import { relationshipLabel, type Relationship } from '../../domain/reference-checks/template.js';
 import { renderReferenceCheckReport, type ReferenceCheckReportInput } from '../../reports/index.js';
 import type { AssessmentDeps } from '../../journeys/journey-context.js';
+import { createJourneySealer } from '../../security/journey-sealing.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { issueReportLink } from '../../journeys/links.js';
 import { candidateNameOf, loadReferenceCheck } from './context.js';
@@ -20,11 +21,21 @@ export function createCompileActivities(
   deps: AssessmentDeps & { secrets: SecretBox },
 ): Pick<ReferenceCheckActivities, 'compileReferenceCheck'> {
   const { db } = deps;
+  const sealer = createJourneySealer(deps);
   return {
-    async compileReferenceCheck({ journeyId, answeredRefereeIds, quorum, partial, reason }) {
+    async compileReferenceCheck({
+      journeyId,
+      answeredRefereeIds,
+      quorum,
+      partial,
+      reason: said,
+      reasonNote,
+    }) {
       const done = await db.referenceCheckResult.findUnique({ where: { journeyId } });
       if (done) return { meanRating: done.meanRating };
       const { journey, candidate, template, branding } = await loadReferenceCheck(deps, journeyId);
+      // A force-complete's operator words travel sealed: unsealed here, for the result and report.
+      const reason = reasonNote ? `${said}: ${await sealer.unseal<string>(journeyId, reasonNote)}` : said;
       // Answers the workflow did not count arrived while it was completing: they are late.
       await db.referee.updateMany({
         where: { journeyId, status: 'answered', id: { notIn: answeredRefereeIds } },

@@ -182,6 +182,9 @@ export const TenantDescription = component(
         hasCallbackCredential: z.boolean(),
         hasWebhookSecret: z.boolean(),
         activatedAt: nullableTimestamp,
+        /** greenhouse_invite: since when Greenhouse refuses the callback credential (journeys wait), and why. */
+        callbackRefusedAt: nullableTimestamp.optional(),
+        callbackRefusalReason: z.string().nullable().optional(),
       }),
     ),
     customFieldMappings: z.array(CustomFieldMappingRow),
@@ -268,6 +271,9 @@ export const ActivateModeResponse = z.object({
   webhookSecret: z.string().optional(),
   /** Present when a key or secret was issued by this call. */
   shownOnce: z.literal(true).optional(),
+  /** greenhouse_invite after a refused callback credential: journeys told to resume, and any warnings. */
+  resumedJourneys: z.number().int().optional(),
+  warnings: z.array(z.string()).optional(),
 });
 export const DeactivateModeResponse = z.object({
   mode: IntegrationModeParam,

@@ -43,6 +43,7 @@ import { err, invalidInput, JourneyParams, loose, operatorAuth } from '../openap
 import type { RouteSpec } from '../openapi/registry.js';
 import { route } from '../openapi/route.js';
 import * as R from '../openapi/responses.js';
+import { createJourneySealer, ErasedDataError } from '../../security/journey-sealing.js';
 
 // Rule: admin and support keys may list, read and act on journeys of the tenants they can see.
 
@@ -238,6 +239,8 @@ export function journeyRoutes(deps: {
 }): Router {
   const { db, temporal } = deps;
   const router = Router();
+  /** Operators' reasons travel sealed with the journey's key (workflows pass them on unread). */
+  const sealer = createJourneySealer(deps);
 
   const load = (res: Response, journeyId: string) => loadJourneyInScope(db, operatorOf(res), journeyId);
 
@@ -340,6 +343,8 @@ export function journeyRoutes(deps: {
             } catch (err) {
               if (err instanceof WorkflowUpdateFailedError)
                 throw new HttpError(409, 'conflict', String(err.cause?.message ?? err.message));
+              if (err instanceof ErasedDataError)
+                throw new HttpError(409, 'conflict', `journey ${journey.id} was erased: nothing to ${name}`);
               if (err instanceof WorkflowNotFoundError)
                 throw new HttpError(
                   409,
@@ -389,8 +394,13 @@ export function journeyRoutes(deps: {
   });
   action('cancel', 'cancel', CancelBody, async (journey, { reason }) => {
     // Both journey kinds name their cancel update `cancel`.
-    const state = await workflow(journey.id).executeUpdate(cancelJourneyUpdate, { args: [{ reason }] });
-    return { stopReason: state.stopReason };
+    // Sealed with the journey's key: erasure makes the reason unreadable in the history too.
+    const sealed = await sealer.seal(journey.id, reason);
+    const state = await workflow(journey.id).executeUpdate(cancelJourneyUpdate, {
+      args: [{ reason: sealed }],
+    });
+    const note = state.stopNote ? await sealer.unseal<string>(journey.id, state.stopNote) : null;
+    return { stopReason: note === null ? state.stopReason : `${state.stopReason ?? 'cancelled'}: ${note}` };
   });
   action('retry', 'retry', RetryBody, async (journey, { step }) => {
     const recovery = await workflow(journey.id).executeUpdate(retryStepUpdate, {
@@ -399,7 +409,10 @@ export function journeyRoutes(deps: {
     return { retried: step ?? journey.writebackFailedStep, skipped: recovery.skipped };
   });
   action('skip', 'skip', SkipBody, async (journey, input) => {
-    const recovery = await workflow(journey.id).executeUpdate(skipStepUpdate, { args: [input] });
+    const reason = await sealer.seal(journey.id, input.reason);
+    const recovery = await workflow(journey.id).executeUpdate(skipStepUpdate, {
+      args: [{ step: input.step, reason }],
+    });
     return { skipped: input.step, allSkipped: recovery.skipped };
   });
   action(
@@ -415,7 +428,7 @@ export function journeyRoutes(deps: {
           `journey ${journey.id} is ${journey.status}: nothing left to complete`,
         );
       const state = await workflow(journey.id).executeUpdate(forceCompleteUpdate, {
-        args: [{ reason, by: by ?? operatorName }],
+        args: [{ reason: await sealer.seal(journey.id, reason), by: by ?? operatorName }],
       });
       return { completing: true, answered: state.answered, quorum: state.quorum };
     },

@@ -1,5 +1,9 @@
 import { Prisma, type Database } from '../client.js';
-import { waitingForGreenhouseDetail } from '../../domain/greenhouse-connection.js';
+import {
+  waitingForCallbackDetail,
+  waitingForGreenhouseDetail,
+  type GreenhouseWaitOn,
+} from '../../domain/greenhouse-connection.js';
 import { candidateJourneyKinds } from '../../journeys/kinds/index.js';
 import {
   JourneySnapshot,
@@ -222,9 +226,14 @@ export function createJourneyRepository(db: Database) {
       }),
 
     /** One page (by id) of the tenant's journeys waiting for its Greenhouse connection. */
-    waitingForGreenhouseIds: (tenantId: string, after: string, take: number) =>
+    waitingForGreenhouseIds: (tenantId: string, after: string, take: number, on?: GreenhouseWaitOn) =>
       db.journey.findMany({
-        where: { tenantId, greenhouseWaitSince: { not: null }, id: { gt: after } },
+        where: {
+          tenantId,
+          greenhouseWaitSince: { not: null },
+          id: { gt: after },
+          ...(on ? { greenhouseWaitOn: on } : {}),
+        },
         select: { id: true },
         orderBy: { id: 'asc' },
         take,
@@ -318,14 +327,16 @@ export function createJourneyRepository(db: Database) {
      * The journey waits for its tenant's Greenhouse connection (or, with null, no longer does).
      * The first refusal's time is kept, so listings say since when. Returns the journey's tenant.
      */
-    async markGreenhouseWaiting(journeyId: string, reason: string | null) {
+    async markGreenhouseWaiting(journeyId: string, reason: string | null, on: GreenhouseWaitOn = 'harvest') {
+      const detail = on === 'callback' ? waitingForCallbackDetail : waitingForGreenhouseDetail;
       const rows = reason
         ? await db.$queryRaw<{ tenant_id: string }[]>`
-            UPDATE journeys SET status_detail = ${waitingForGreenhouseDetail(reason)},
+            UPDATE journeys SET status_detail = ${detail(reason)}, greenhouse_wait_on = ${on},
                    greenhouse_wait_since = COALESCE(greenhouse_wait_since, now()), updated_at = now()
              WHERE id = ${journeyId} RETURNING tenant_id`
         : await db.$queryRaw<{ tenant_id: string }[]>`
-            UPDATE journeys SET status_detail = NULL, greenhouse_wait_since = NULL, updated_at = now()
+            UPDATE journeys SET status_detail = NULL, greenhouse_wait_since = NULL, greenhouse_wait_on = NULL,
+                   updated_at = now()
              WHERE id = ${journeyId} RETURNING tenant_id`;
       if (!rows[0]) throw new Error(`journey ${journeyId} is not in the read model`);
       return { tenantId: rows[0].tenant_id };
@@ -403,7 +414,11 @@ export function createJourneyRepository(db: Database) {
              sent_by = NULL,
              status = CASE WHEN status IN (${Prisma.join(terminal)})
                            THEN status ELSE 'cancelled' END,
-             status_detail = CASE WHEN status IN (${Prisma.join(terminal)})
+             status_detail = CASE
+                           -- An operator's cancel words are about the candidate: they go too.
+                           WHEN status = 'cancelled' AND erased_at IS NULL AND status_detail LIKE 'cancelled: %'
+                           THEN 'cancelled (the operator’s reason was erased with the candidate’s data)'
+                           WHEN status IN (${Prisma.join(terminal)})
                            THEN status_detail ELSE 'cancelled: the candidate’s personal data was erased' END,
              updated_at = now()
        WHERE id = ${journeyId}`,

@@ -9,7 +9,11 @@ import type { ActivateModeBody, IntegrationModeParam } from '../schemas.js';
 import { requireTenant, type ConnectionDeps } from './deps.js';
 
 /** Integration modes and the keys they issue (partner API key, webhook secret). */
-export function createModesAndKeys({ db, secrets }: Pick<ConnectionDeps, 'db' | 'secrets'>) {
+export function createModesAndKeys({
+  db,
+  secrets,
+  upkeep,
+}: Pick<ConnectionDeps, 'db' | 'secrets' | 'upkeep'>) {
   return {
     /**
      * Activates a mode. A partner API key or webhook secret is issued on first activation (or with
@@ -50,6 +54,10 @@ export function createModesAndKeys({ db, secrets }: Pick<ConnectionDeps, 'db' | 
             secretPurpose.callbackCredential(tenantId),
           );
         }
+        // A new credential, or the operator re-activating after fixing it on Greenhouse's side: the
+        // refusal is over (a still refused one is recorded again at the next PATCH).
+        data.callbackRefusedAt = null;
+        data.callbackRefusalReason = null;
       }
       if (mode === 'webhook_trigger' && (!existing?.webhookSecretCiphertext || body.rotate)) {
         issued.webhookSecret = generateToken('grwh');
@@ -63,9 +71,15 @@ export function createModesAndKeys({ db, secrets }: Pick<ConnectionDeps, 'db' | 
         create: { ...(data as Prisma.TenantModeUncheckedCreateInput), tenantId, mode },
         update: data,
       });
+      // Journeys that waited for the callback credential resume now, a bounded batch at a time.
+      const after =
+        mode === 'greenhouse_invite' && existing?.callbackRefusedAt && upkeep
+          ? await upkeep.callbackCredentialReplaced(tenantId)
+          : null;
       return {
         mode,
         active: true,
+        ...(after ? { resumedJourneys: after.resumed, warnings: after.warnings } : {}),
         ...issued,
         ...(Object.keys(issued).length ? { shownOnce: true } : {}),
       };

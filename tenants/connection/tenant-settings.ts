@@ -110,6 +110,8 @@ export function createTenantSettings({ db }: Pick<ConnectionDeps, 'db'>) {
           hasCallbackCredential: m.callbackCredentialCiphertext !== null,
           hasWebhookSecret: m.webhookSecretCiphertext !== null,
           activatedAt: m.activatedAt,
+          callbackRefusedAt: m.callbackRefusedAt,
+          callbackRefusalReason: m.callbackRefusalReason,
         })),
         customFieldMappings: tenant.customFieldMappings.map(
           ({ resultField, scope, customFieldId, valueType, fieldName }) => ({

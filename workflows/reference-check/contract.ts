@@ -76,9 +76,11 @@ export type NominateRefereesResult =
 export const nominateRefereesUpdate = defineUpdate<NominateRefereesResult, [NominateRefereesRequest]>(
   'nominateReferees',
 );
-export const forceCompleteUpdate = defineUpdate<ReferenceCheckState, [{ reason: string; by: string }]>(
-  'forceComplete',
-);
+/** The reason arrives sealed with the journey's key (older histories: plain text). */
+export const forceCompleteUpdate = defineUpdate<
+  ReferenceCheckState,
+  [{ reason: string | SealedValue; by: string }]
+>('forceComplete');
 /** The protocol's cancel update and state query, typed with this kind's state (same names). */
 export const cancelReferenceCheckUpdate = defineUpdate<ReferenceCheckState, [{ reason: string }]>(
   cancelJourneyUpdate.name,
@@ -204,5 +206,7 @@ export interface ReferenceCheckActivities {
     quorum: number;
     partial: boolean;
     reason: string;
+    /** A force-complete's operator words, sealed: the activity unseals them after `reason: `. */
+    reasonNote?: SealedValue;
   }): Promise<{ meanRating: number | null }>;
 }

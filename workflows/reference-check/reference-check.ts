@@ -7,7 +7,7 @@ import {
 } from '@temporalio/workflow';
 import type { JourneyStatus } from '../../domain/journey.js';
 import { replaceableStatuses, type RefereeStatus } from '../../domain/reference-checks/types.js';
-import { isSealed } from '../../domain/sealed.js';
+import { isSealed, type SealedValue } from '../../domain/sealed.js';
 import { reminderSchedule } from '../../domain/assessments/reminders.js';
 import { localActivityOptions } from '../shared/activity-options.js';
 import type { JourneyActivities } from '../shared/contract.js';
@@ -39,7 +39,9 @@ const pending = (s: RefereeStatus) => s === 'nominated' || s === 'requested' || 
 export class ReferenceCheck extends Journey<ReferenceCheckState> {
   private readonly policy;
   private nominating = false;
-  private forced: { reason: string; by: string } | null = null;
+  private forced: { reason: string | SealedValue; by: string } | null = null;
+  /** A force-complete's sealed reason, passed on unread (activities unseal it). */
+  private reasonNote: SealedValue | null = null;
   /** Something a waiting step should look at again (a referee's progress, new nominations). */
   private changed = false;
   private replaceRequests = 0;
@@ -151,14 +153,15 @@ export class ReferenceCheck extends Journey<ReferenceCheckState> {
     );
   }
 
-  assertCanForceComplete({ reason, by }: { reason: string; by: string }) {
+  assertCanForceComplete({ reason, by }: { reason: string | SealedValue; by: string }) {
     if (this.finished || this.stopped() || this.forced)
       throw new Error(`the check can no longer be completed: it is ${this.state.status}`);
-    if (typeof reason !== 'string' || !reason.trim()) throw new Error('reason is required');
+    if (!isSealed(reason) && (typeof reason !== 'string' || !reason.trim()))
+      throw new Error('reason is required');
     if (typeof by !== 'string' || !by.trim()) throw new Error('by is required');
   }
-  forceComplete({ reason, by }: { reason: string; by: string }) {
-    this.forced = { reason: reason.trim(), by: by.trim() };
+  forceComplete({ reason, by }: { reason: string | SealedValue; by: string }) {
+    this.forced = { reason: isSealed(reason) ? reason : reason.trim(), by: by.trim() };
     return this.state;
   }
 
@@ -231,7 +234,11 @@ export class ReferenceCheck extends Journey<ReferenceCheckState> {
       await condition(() => !this.nominating);
       if (this.state.answered >= this.policy.quorum) break;
       if (this.forced) {
-        this.reason = `completed by ${this.forced.by}: ${this.forced.reason}`;
+        const { by, reason } = this.forced;
+        if (isSealed(reason)) {
+          this.reason = `completed by ${by}`;
+          this.reasonNote = reason;
+        } else this.reason = `completed by ${by}: ${reason}`;
         break;
       }
       // Referees who will never answer: the candidate may name someone else while there is room.
@@ -291,6 +298,7 @@ export class ReferenceCheck extends Journey<ReferenceCheckState> {
       quorum,
       partial: this.state.partial,
       reason: this.reason,
+      ...(this.reasonNote ? { reasonNote: this.reasonNote } : {}),
     });
     this.state.meanRating = compiled.meanRating;
     // Referees still asked may answer until their own deadline; those answers are kept as late.

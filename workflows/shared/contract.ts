@@ -1,4 +1,5 @@
 import type { JourneySnapshot } from '../../domain/journey.js';
+import type { SealedValue } from '../../domain/sealed.js';
 
 /**
  * The kind-neutral activities every journey calls (types only: no I/O crosses into workflows).
@@ -7,7 +8,10 @@ import type { JourneySnapshot } from '../../domain/journey.js';
 
 /** The read model: what operators and Greenhouse's test_status read without asking Temporal. */
 export interface JourneyActivities {
-  recordJourneySnapshot(snapshot: JourneySnapshot): Promise<{ applied: boolean }>;
+  /** `statusNote`: an operator's sealed words, unsealed and appended to statusDetail (`detail: words`). */
+  recordJourneySnapshot(
+    snapshot: JourneySnapshot & { statusNote?: SealedValue },
+  ): Promise<{ applied: boolean }>;
   /** Marks (or clears, with step null) the write-back step a journey waits on an operator for. */
   recordWritebackWaiting(input: {
     journeyId: string;
@@ -16,11 +20,14 @@ export interface JourneyActivities {
   }): Promise<void>;
   /**
    * Marks (reason) or clears (null) that the journey waits for its tenant's Greenhouse connection.
-   * Answers the connection's status now: 'connected' means it was reconnected meanwhile.
+   * Answers the connection's status now: 'connected' means it was reconnected meanwhile (for
+   * `on: 'callback'`, that the mode's callback credential is no longer refused).
    */
   recordGreenhouseWaiting(input: {
     journeyId: string;
     reason: string | null;
+    /** The credential waited for; absent means the Harvest connection (histories before callback waits). */
+    on?: 'callback';
   }): Promise<{ connection: 'connected' | 'disconnected' | 'needs_consent' | 'none' }>;
   /**
    * Vendor mode gave up looking for the candidate's application: tells operators on the timeline

@@ -7,6 +7,7 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { JourneyKind, JourneyStatus } from '../../domain/journey.js';
+import { isSealed, type SealedValue } from '../../domain/sealed.js';
 import {
   GreenhouseApplicationIdKey,
   JourneyKindKey,
@@ -98,7 +99,8 @@ export abstract class Journey<S extends JourneyStateBase & { deadlineAt: string 
     setHandler(cancelJourneyUpdate, ({ reason }) => this.cancel(reason), {
       validator: ({ reason }) => {
         this.assertCancellable();
-        if (typeof reason !== 'string' || !reason.trim()) throw new Error('reason is required');
+        if (!isSealed(reason) && (typeof reason !== 'string' || !reason.trim()))
+          throw new Error('reason is required');
       },
     });
   }
@@ -107,8 +109,12 @@ export abstract class Journey<S extends JourneyStateBase & { deadlineAt: string 
     if (!this.finished && this.stoppable()) this.state.stopReason ??= `stopped by Greenhouse: ${event}`;
   }
 
-  private cancel(reason: string): S {
-    this.state.stopReason = `cancelled: ${reason}`;
+  private cancel(reason: string | SealedValue): S {
+    // Sealed: kept unread beside the plain stop reason (readers unseal it); older histories: plain text.
+    if (isSealed(reason)) {
+      this.state.stopReason = 'cancelled';
+      this.state.stopNote = reason;
+    } else this.state.stopReason = `cancelled: ${reason}`;
     return this.state;
   }
 
@@ -146,6 +152,8 @@ export abstract class Journey<S extends JourneyStateBase & { deadlineAt: string 
       kind: this.kind,
       status,
       statusDetail: waitingFor ?? this.state.stopReason,
+      // The activity unseals it into the detail (payload only: the same command either way).
+      ...(!waitingFor && this.state.stopNote ? { statusNote: this.state.stopNote } : {}),
       stateVersion: ++this.version,
       testId: this.input.testId,
       deadlineAt: this.state.deadlineAt,
@@ -161,7 +169,8 @@ export abstract class Journey<S extends JourneyStateBase & { deadlineAt: string 
     await this.beforeEnd(status);
     await this.record(status, null);
     await condition(() => this.idle() && allHandlersFinished());
-    await afterwards?.();
+    // The expiry PATCH: a refused callback credential waits for a new one here too.
+    if (afterwards) await withGreenhouseConnection(this.journeyId, afterwards);
     throw new JourneyEnded();
   }
 

@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { JourneyStatus } from '../../domain/journey.js';
+import type { SealedValue } from '../../domain/sealed.js';
 
 /**
  * The journey protocol: the messages every journey kind answers, defined once for the workflows and
@@ -15,12 +16,20 @@ export interface JourneyStateBase {
   waitingFor: string | null;
   /** Why it stopped early (cancelled by an operator, rejected or hired in Greenhouse, …). */
   stopReason: string | null;
+  /**
+   * The operator's own words behind stopReason (a cancel), sealed with the journey's key: readers
+   * unseal them and show `<stopReason>: <words>`; erasure leaves them unreadable in the history.
+   */
+  stopNote?: SealedValue | null;
 }
 
 /** The journey's state (each kind's contract narrows the type, same name). */
 export const journeyStateQuery = defineQuery<JourneyStateBase>('state');
 /** An operator cancels the journey (validated: only while it can still be cancelled). */
-export const cancelJourneyUpdate = defineUpdate<JourneyStateBase, [{ reason: string }]>('cancel');
+/** The reason arrives sealed with the journey's key (older histories: plain text). */
+export const cancelJourneyUpdate = defineUpdate<JourneyStateBase, [{ reason: string | SealedValue }]>(
+  'cancel',
+);
 /** Greenhouse said the candidate was rejected, hired, deleted or anonymised: stop, quietly. Every journey kind handles it. */
 export const greenhouseStopSignal = defineSignal<[{ event: string }]>('greenhouseStop');
 
@@ -45,6 +54,8 @@ export interface WritebackRecovery {
 /** Re-run the failed write-back step (e.g. after the customer fixed a Harvest permission). */
 export const retryStepUpdate = defineUpdate<WritebackRecovery, [{ step?: WritebackStep }]>('retryStep');
 /** Give up on the failed write-back step and go on with the next. */
-export const skipStepUpdate = defineUpdate<WritebackRecovery, [{ step: WritebackStep; reason: string }]>(
-  'skipStep',
-);
+/** The reason arrives sealed with the journey's key (older histories: plain text); the workflow keeps it unread. */
+export const skipStepUpdate = defineUpdate<
+  WritebackRecovery,
+  [{ step: WritebackStep; reason: string | SealedValue }]
+>('skipStep');

@@ -5,6 +5,7 @@ import {
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
+import { isSealed } from '../../domain/sealed.js';
 import type { JourneyActivities } from './contract.js';
 import { localActivityOptions } from './activity-options.js';
 import { withGreenhouseConnection } from './greenhouse-wait.js';
@@ -51,7 +52,8 @@ export function writebackWithRecovery(journeyId: string) {
         if (!recovery.failedStep) throw new Error('no write-back step is waiting to be skipped');
         if (step !== recovery.failedStep)
           throw new Error(`the step waiting is ${recovery.failedStep}, not ${String(step)}`);
-        if (typeof reason !== 'string' || !reason.trim()) throw new Error('reason is required');
+        if (!isSealed(reason) && (typeof reason !== 'string' || !reason.trim()))
+          throw new Error('reason is required');
       },
     },
   );
