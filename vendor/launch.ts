@@ -1,3 +1,4 @@
+import { journeysOf } from '../db/repositories/journeys.js';
 import type { Database } from '../db/client.js';
 import { resolveLink } from '../journeys/links.js';
 import { loadPackageVersion } from '../activities/vendor-order/package.js';
@@ -23,7 +24,7 @@ export async function launchOrder(
   if (order.resultHash || !['open', 'started'].includes(order.status))
     return { kind: 'closed', status: order.status };
   const [journey, candidate, pkg] = await Promise.all([
-    db.journey.findUnique({ where: { id: orderId }, select: { deadlineAt: true, status: true } }),
+    journeysOf({ db }).selectOfKind(orderId, 'vendor_hosted', { deadlineAt: true, status: true }),
     db.journeyCandidate.findUnique({ where: { journeyId: orderId } }),
     loadPackageVersion(db, order.packageId, order.packageVersion),
   ]);

@@ -1,3 +1,4 @@
+import { journeysOf } from '../db/repositories/journeys.js';
 import type { Database } from '../db/client.js';
 
 export const orderStatuses = ['open', 'started', 'completed', 'expired', 'cancelled', 'declined'] as const;
@@ -80,10 +81,7 @@ export function vendorOrdersRepository(db: Database) {
 
   return {
     async get(journeyId: string): Promise<OrderRecord | null> {
-      const journey = await db.journey.findFirst({
-        where: { id: journeyId, kind: 'vendor_hosted' },
-        select: journeySelect,
-      });
+      const journey = await journeysOf({ db }).selectOfKind(journeyId, 'vendor_hosted', journeySelect);
       return journey ? (await join([journey]))[0]! : null;
     },
 
@@ -106,10 +104,10 @@ export function vendorOrdersRepository(db: Database) {
           AND (${after?.at ?? null}::timestamptz IS NULL OR (j.created_at, j.id) > (${after?.at ?? null}, ${after?.id ?? null}))
         ORDER BY j.created_at, j.id
         LIMIT ${take}`;
-      const found = await db.journey.findMany({
-        where: { id: { in: rows.map((r) => r.id) } },
-        select: journeySelect,
-      });
+      const found = await journeysOf({ db }).selectMany(
+        rows.map((r) => r.id),
+        journeySelect,
+      );
       const journeys = rows.map((r) => found.find((j) => j.id === r.id)!);
       return join(journeys);
     },

@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Context } from '@temporalio/activity';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import type { Database } from '../db/client.js';
+import { journeysOf } from '../db/repositories/journeys.js';
 import { MAIL_REFUSED } from '../domain/mail-refusal.js';
 import { scrubMessage } from '../observability/redact.js';
 
@@ -179,8 +180,5 @@ async function recordEvent(db: Database, event: TimelineEvent): Promise<void> {
 
 /** Sets `retryingSince` at the first failure (kept while failures go on) or clears it. */
 async function retrying(db: Database, journeyId: string, failing: boolean): Promise<void> {
-  await db.journey.updateMany({
-    where: { id: journeyId, retryingSince: failing ? null : { not: null } },
-    data: { retryingSince: failing ? new Date() : null },
-  });
+  await journeysOf({ db }).markRetrying(journeyId, failing);
 }

@@ -129,6 +129,17 @@ export function createJourneyRepository(db: Database) {
         orderBy: { createdAt: 'asc' },
       }),
 
+    /** These journeys, the chosen columns (read models that join journeys with their own tables). */
+    selectMany: <S extends Prisma.JourneySelect>(ids: string[], select: S) =>
+      db.journey.findMany({ where: { id: { in: ids } }, select }) as Promise<
+        Prisma.JourneyGetPayload<{ select: S }>[]
+      >,
+    /** One journey if it is of this kind, the chosen columns. */
+    selectOfKind: <S extends Prisma.JourneySelect>(id: string, kind: JourneyKind, select: S) =>
+      db.journey.findFirst({ where: { id, kind }, select }) as Promise<Prisma.JourneyGetPayload<{
+        select: S;
+      }> | null>,
+
     /** When each journey was created (a retried bulk invite tells its own starts from older ones). */
     createdAtOf: (ids: string[]) =>
       db.journey.findMany({ where: { id: { in: ids } }, select: { id: true, createdAt: true } }),
@@ -350,6 +361,13 @@ export function createJourneyRepository(db: Database) {
         db.journey.create({ data: { ...journey, status: 'created', statusDetail: 'starting' } }),
         db.journeyCandidate.create({ data: { journeyId: journey.id, ...candidate } }),
       ]),
+
+    /** An activity of the journey fails and retries (set once, kept) or succeeded (cleared). */
+    markRetrying: (id: string, failing: boolean) =>
+      db.journey.updateMany({
+        where: { id, retryingSince: failing ? null : { not: null } },
+        data: { retryingSince: failing ? new Date() : null },
+      }),
 
     /** A fresh report link replaces the stored one, only where a result is recorded (0 or 1 rows). */
     replaceReportLink: (id: string, stored: string) =>

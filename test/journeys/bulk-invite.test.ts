@@ -74,7 +74,7 @@ describe('bulk invites from CSV', () => {
   };
   const progress = async (api: typeof parkedApi, id: string) =>
     (await api.call('GET', `/operator/bulk-invites/${id}`)).body as unknown as BulkView;
-  const untilDone = (api: typeof parkedApi, id: string, timeoutMs = 45_000) =>
+  const untilDone = (api: typeof parkedApi, id: string, timeoutMs = 150_000) =>
     waitFor(
       `bulk invite ${id} to finish`,
       async () => {
