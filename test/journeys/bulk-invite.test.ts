@@ -207,7 +207,7 @@ describe('bulk invites from CSV', () => {
     });
     const progressQuery = await temporal.workflow.getHandle(firstId).query<{ processed: number }>('progress');
     expect(progressQuery).toMatchObject({ status: 'done', processed: 990, started: 990 });
-  });
+  }, 240_000);
 
   it('re-upload of the same file: same id, same report, nothing new', async () => {
     const again = await upload(parkedApi, thousand());
