@@ -12,6 +12,7 @@ import { createConnectionActivities } from './connections/index.js';
 import { createJourneyActivities } from './journeys/read-model.js';
 import { createReconciliationActivities } from './reconciliation/index.js';
 import { createReferenceCheckActivities } from './reference-check/index.js';
+import { createFailedJourneyActivities, createFailedSweepActivities } from '../journeys/failed-journeys.js';
 
 export interface ActivityDependencies {
   db: Database;
@@ -45,6 +46,8 @@ export function createActivities(deps: ActivityDependencies) {
     ...createReconciliationActivities(deps),
     ...createBulkInviteActivities(deps),
     ...createConnectionActivities(deps),
+    ...createFailedJourneyActivities(deps),
+    ...createFailedSweepActivities(deps),
   };
 }
 

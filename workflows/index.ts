@@ -7,3 +7,4 @@ export { refereeRequest } from './reference-check/referee-request.js';
 export { bulkInvite } from './bulk-invite/bulk-invite.js';
 export { reconcileTenant } from './reconciliation/reconcile-tenant.js';
 export { refreshGreenhouseTokens } from './connections/refresh-greenhouse-tokens.js';
+export { failedJourneySweep } from './failed-sweep/failed-sweep.js';
