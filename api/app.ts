@@ -42,6 +42,7 @@ import { partnerRoutes } from './partner/routes.js';
 import { greenhouseWebhookRoutes } from './webhooks/greenhouse.js';
 import { tenantRoutes } from './operator/tenants.js';
 import { testRoutes } from './operator/tests.js';
+import { failedJourneyRoutes } from './operator/failed-journeys.js';
 
 export interface AppDependencies {
   db: Database;
@@ -170,6 +171,7 @@ export function createApp(deps: AppDependencies): Express {
   operator.use(responseErrorRoutes(deps));
   operator.use(reconciliationRoutes(deps));
   operator.use(operatorKeyRoutes(deps));
+  operator.use(failedJourneyRoutes(deps));
   app.use('/operator', operator);
   // The Temporal Web UI's codec server (CORS, operator key).
   app.use('/codec', codecRoutes({ ...deps, loopbackWithoutKey: deps.codecLoopbackWithoutKey ?? false }));

@@ -182,10 +182,18 @@ export async function retryFailedJourney(
     );
   const journey = await deps.db.journey.findUniqueOrThrow({
     where: { id: journeyId },
-    select: { failedAt: true, erasedAt: true, status: true, statusBeforeFailure: true },
+    select: {
+      failedAt: true,
+      erasedAt: true,
+      status: true,
+      statusDetail: true,
+      failureReason: true,
+      statusBeforeFailure: true,
+    },
   });
   if (journey.erasedAt) throw new RetryRefused(`journey ${journeyId} was erased: it cannot run again`);
-  if (!journey.failedAt) throw new RetryRefused(`journey ${journeyId} has not failed (it is ${journey.status})`);
+  if (!journey.failedAt)
+    throw new RetryRefused(`journey ${journeyId} has not failed (it is ${journey.status})`);
   const handle = deps.temporal.workflow.getHandle(journeyId);
   let described;
   try {
@@ -196,8 +204,11 @@ export async function retryFailedJourney(
     throw err;
   }
   if (!CLOSED_BADLY.includes(described.status.name))
-    throw new RetryRefused(`journey ${journeyId}'s workflow is ${described.status.name.toLowerCase()}, not failed`);
-  const events = (await deps.temporal.workflow.getHandle(journeyId, described.runId).fetchHistory()).events ?? [];
+    throw new RetryRefused(
+      `journey ${journeyId}'s workflow is ${described.status.name.toLowerCase()}, not failed`,
+    );
+  const events =
+    (await deps.temporal.workflow.getHandle(journeyId, described.runId).fetchHistory()).events ?? [];
   const scheduled = events
     .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === step)
     .pop();
@@ -207,17 +218,10 @@ export async function retryFailedJourney(
     throw new RetryRefused(
       `${lost.length} signal(s) or update(s) arrived after ${step}; a retry from there would lose them: retry from a later step`,
     );
-  const reset = await deps.temporal.workflowService.resetWorkflowExecution({
-    namespace: deps.temporal.options.namespace,
-    workflowExecution: { workflowId: journeyId, runId: described.runId },
-    workflowTaskFinishEventId: scheduled.activityTaskScheduledEventAttributes!.workflowTaskCompletedEventId!,
-    reason: `operator retry from ${step}`,
-    requestId: randomUUID(),
-    resetReapplyType: proto.api.enums.v1.ResetReapplyType.RESET_REAPPLY_TYPE_NONE,
-  });
+  // The read model first: the new run's first snapshot must not be overwritten by this.
   const status = journey.statusBeforeFailure ?? journey.status;
-  await deps.db.journey.update({
-    where: { id: journeyId },
+  const reopened = await deps.db.journey.updateMany({
+    where: { id: journeyId, failedAt: { not: null } },
     data: {
       status,
       statusDetail: `retrying from ${step}`,
@@ -226,14 +230,44 @@ export async function retryFailedJourney(
       statusBeforeFailure: null,
     },
   });
+  if (reopened.count === 0) throw new RetryRefused(`journey ${journeyId} is being retried already`);
+  let reset;
+  try {
+    reset = await deps.temporal.workflowService.resetWorkflowExecution({
+      namespace: deps.temporal.options.namespace,
+      workflowExecution: { workflowId: journeyId, runId: described.runId },
+      workflowTaskFinishEventId:
+        scheduled.activityTaskScheduledEventAttributes!.workflowTaskCompletedEventId!,
+      reason: `operator retry from ${step}`,
+      requestId: randomUUID(),
+      resetReapplyType: proto.api.enums.v1.ResetReapplyType.RESET_REAPPLY_TYPE_NONE,
+    });
+  } catch (err) {
+    // Nothing runs again: the journey is as failed as before.
+    await deps.db.journey.update({
+      where: { id: journeyId },
+      data: {
+        status: journey.status,
+        statusDetail: journey.statusDetail,
+        failedAt: journey.failedAt,
+        failureReason: journey.failureReason,
+        statusBeforeFailure: journey.statusBeforeFailure,
+      },
+    });
+    throw err;
+  }
   return { runId: reset.runId ?? '', step: step as RetryableStep, status };
 }
 
 /** The sweep's activity, for the worker (needs a Temporal client to read visibility). */
-export function createFailedSweepActivities(deps: { db: Database; temporal?: Client }): FailedSweepActivities {
+export function createFailedSweepActivities(deps: {
+  db: Database;
+  temporal?: Client;
+}): FailedSweepActivities {
   return {
     async sweepFailedJourneys({ lookbackMinutes }) {
-      if (!deps.temporal) throw ApplicationFailure.nonRetryable('the worker has no Temporal client for the sweep');
+      if (!deps.temporal)
+        throw ApplicationFailure.nonRetryable('the worker has no Temporal client for the sweep');
       return sweepFailedJourneys(
         { db: deps.db, temporal: deps.temporal },
         new Date(Date.now() - lookbackMinutes * 60_000),
