@@ -276,7 +276,8 @@ export function createFailedSweepActivities(deps: {
   };
 }
 
-export const FAILED_SWEEP_SCHEDULE_ID = 'failed-journeys-sweep';
+/** One per task queue: deployments (and test stacks) sharing a Temporal namespace keep their own. */
+export const failedSweepScheduleId = (taskQueue: string) => `failed-journeys-sweep:${taskQueue}`;
 
 /** Every few minutes, looking back a day: a worker down for hours misses nothing. */
 export async function ensureFailedSweepSchedule(
@@ -284,19 +285,20 @@ export async function ensureFailedSweepSchedule(
   every = '5 minutes',
   lookbackMinutes = 24 * 60,
 ): Promise<void> {
+  const scheduleId = failedSweepScheduleId(deps.taskQueue);
   const options: ScheduleOptions = {
-    scheduleId: FAILED_SWEEP_SCHEDULE_ID,
+    scheduleId,
     spec: { intervals: [{ every }] },
     action: {
       type: 'startWorkflow',
       workflowType: 'failedJourneySweep',
-      workflowId: FAILED_SWEEP_SCHEDULE_ID,
+      workflowId: scheduleId,
       taskQueue: deps.taskQueue,
       args: [{ lookbackMinutes } satisfies FailedSweepInput],
     },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
   };
-  const handle = deps.temporal.schedule.getHandle(FAILED_SWEEP_SCHEDULE_ID);
+  const handle = deps.temporal.schedule.getHandle(scheduleId);
   try {
     await handle.update((prev) => ({ ...prev, spec: options.spec, action: options.action }));
   } catch (err) {

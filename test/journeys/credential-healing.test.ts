@@ -119,7 +119,8 @@ describe('credential healing: the application match and the expiry PATCH', () =>
     }
     expect(notes).toHaveLength(JOURNEYS);
     const matched = await db().journey.findMany({ where: { id: { in: ids } } });
-    expect(matched.map((r) => r.greenhouseApplicationId)).toEqual(ids.map((_, i) => String(apps[i]!.id)));
+    const byId = new Map(matched.map((r) => [r.id, r.greenhouseApplicationId]));
+    expect(ids.map((id) => byId.get(id))).toEqual(apps.map((a) => String(a.id)));
     expect(await waiting()).toBe(0);
   }, 600_000);
 
