@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { waitFor } from '../../harness/processes.js';
 import { registerConnectionGauges } from '../../observability/connection-metrics.js';
+import { recordHistoryIfAsked } from '../helpers/histories.js';
 import type { AssessmentJourneyInput } from '../../workflows/assessment/contract.js';
 import { startAssessmentStack, type AssessmentStack } from '../helpers/assessment-stack.js';
 
@@ -103,6 +104,7 @@ describe('credential healing: the application match and the expiry PATCH', () =>
     const results = await Promise.all(ids.map((id) => stack.temporal.workflow.getHandle(id).result()));
     expect(results.map((r) => (r as { status: string }).status)).toEqual(ids.map(() => 'complete'));
     await stack.sb.idle();
+    await recordHistoryIfAsked('assessment-match-waited-for-reconnect', ids[0]!);
 
     // Exactly once each: one invitation, one note (the sandbox's own log of POSTed notes), one match.
     const notes = stack.sb.requestLog.list({ api: 'v3', method: 'POST', path: '/notes', status: 201 });
@@ -217,6 +219,7 @@ describe('credential healing: the application match and the expiry PATCH', () =>
     expect(await handle.result()).toMatchObject({ status: 'expired' });
     await stack.sb.idle();
     expect(patches().map((e) => e.status)).toEqual([401, 200]);
+    await recordHistoryIfAsked('assessment-expiry-patch-retried', journeyId);
     expect(await db().journey.findUniqueOrThrow({ where: { id: journeyId } })).toMatchObject({
       status: 'expired',
       writebackFailedStep: null,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../harness/processes.js';
+import { recordHistoryIfAsked } from '../helpers/histories.js';
 import { V3_SCOPES } from '../../greenhouse-sandbox/permissions.js';
 import { startAssessmentStack, type AssessmentStack } from '../helpers/assessment-stack.js';
 
@@ -127,6 +128,7 @@ describe('failed journeys: recorded, swept, listed and retried', () => {
     });
     expect(unknown.status).toBe(404);
 
+    await recordHistoryIfAsked('assessment-failed-at-match', journeyId);
     // The customer grants the permission; the operator reconnects and retries from the match.
     const full = stack.sb.admin.addV3Client(orgId, { scopes: 'all' });
     expect((await connect(full)).status).toBe(200);
@@ -135,6 +137,7 @@ describe('failed journeys: recorded, swept, listed and retried', () => {
     expect(retried.body).toMatchObject({ journeyId, step: 'findApplication', status: 'created' });
     expect((await stack.submitFromInvite(journeyId, ANSWERS)).status).toBe(200);
     expect(await handle.result()).toMatchObject({ status: 'complete', invitesSent: 1 });
+    await recordHistoryIfAsked('assessment-retried-from-match', journeyId);
     const done = await db().journey.findUniqueOrThrow({ where: { id: journeyId } });
     expect(done).toMatchObject({
       status: 'complete',
