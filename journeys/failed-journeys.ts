@@ -8,7 +8,7 @@ import {
   type ScheduleOptions,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { temporal as proto } from '@temporalio/proto';
+import protos from '@temporalio/proto';
 import type { Database, Prisma } from '../db/client.js';
 import { writebackSteps } from '../workflows/shared/protocol.js';
 import type { JourneyFailureActivities } from '../workflows/shared/journey.js';
@@ -154,7 +154,9 @@ export async function sweepFailedJourneys(
   return { seen: closed.size, marked };
 }
 
-type HistoryEvent = proto.api.history.v1.IHistoryEvent;
+// CommonJS package: default import, then destructure (named ESM imports fail under plain Node).
+const { temporal: proto } = protos;
+type HistoryEvent = protos.temporal.api.history.v1.IHistoryEvent;
 
 /** Inputs from people (signals, updates) recorded after this event: a reset would drop them. */
 const peopleAfter = (events: HistoryEvent[], eventId: number) =>
