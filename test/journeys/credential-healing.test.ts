@@ -100,6 +100,10 @@ describe('credential healing: the application match and the expiry PATCH', () =>
     });
     expect(reconnected.status).toBe(200);
     expect(reconnected.body).toMatchObject({ resumedJourneys: JOURNEYS });
+    // Every match resumes and invites (under load this takes a while), then the candidates answer.
+    await Promise.all(
+      ids.map((id) => stack.smtp.waitFor((m) => m.idempotencyKey === `${id}:invite:1`, 240_000)),
+    );
     for (const id of ids) expect((await stack.submitFromInvite(id, ANSWERS)).status).toBe(200);
     const results = await Promise.all(ids.map((id) => stack.temporal.workflow.getHandle(id).result()));
     expect(results.map((r) => (r as { status: string }).status)).toEqual(ids.map(() => 'complete'));
