@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../harness/processes.js';
 import { recordHistoryIfAsked } from '../helpers/histories.js';
+import { ensureFailedSweepSchedule, failedSweepScheduleId } from '../../journeys/failed-journeys.js';
 import { V3_SCOPES } from '../../greenhouse-sandbox/permissions.js';
 import { startAssessmentStack, type AssessmentStack } from '../helpers/assessment-stack.js';
 
@@ -220,4 +221,33 @@ describe('failed journeys: recorded, swept, listed and retried', () => {
     const badCursor = await stack.api.call('GET', `/operator/failed-journeys?cursor=zzz`);
     expect(badCursor.status).toBe(400);
   }, 240_000);
+
+  it('the worker keeps one sweep Schedule per task queue, and its runs sweep', async () => {
+    const deps = { temporal: stack.temporal, taskQueue: stack.taskQueue };
+    await ensureFailedSweepSchedule(deps, '1 hour', 30);
+    await ensureFailedSweepSchedule(deps, '2 hours', 30); // a second worker, or a restart: updated, not doubled
+    const schedule = stack.temporal.schedule.getHandle(failedSweepScheduleId(stack.taskQueue));
+    try {
+      const described = await schedule.describe();
+      expect(described.spec.intervals?.[0]?.every).toBe(2 * 3_600_000);
+      expect(described.action).toMatchObject({
+        workflowType: 'failedJourneySweep',
+        taskQueue: stack.taskQueue,
+      });
+      await schedule.trigger();
+      let started: { workflowId: string; firstExecutionRunId: string } | undefined;
+      await waitFor(
+        'the scheduled sweep to start',
+        async () => {
+          started = (await schedule.describe()).info.recentActions[0]?.action.workflow;
+          return started !== undefined;
+        },
+        60_000,
+      );
+      const run = stack.temporal.workflow.getHandle(started!.workflowId, started!.firstExecutionRunId);
+      expect(await run.result()).toMatchObject({ marked: 0 }); // everything failed was marked already
+    } finally {
+      await schedule.delete();
+    }
+  }, 120_000);
 });
