@@ -20,6 +20,8 @@ import type { VendorEventSink } from '../vendor/event-types.js';
 import { createVendorOrderActivities } from './vendor-order/index.js';
 import { createVendorEventSink } from '../vendor/event-sink.js';
 
+import { createFailedJourneyActivities, createFailedSweepActivities } from '../journeys/failed-journeys.js';
+
 export interface ActivityDependencies {
   db: Database;
   /** Every read and write of the journeys read model (default: the database's). */
@@ -65,6 +67,9 @@ export function createActivities(deps: ActivityDependencies) {
 
     ...createVendorEventActivities(deps),
     ...createVendorOrderActivities({ ...deps, events: deps.vendorEvents ?? createVendorEventSink(deps) }),
+
+    ...createFailedJourneyActivities(deps),
+    ...createFailedSweepActivities(deps),
   };
 }
 

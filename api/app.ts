@@ -61,6 +61,8 @@ import { launchRoutes } from './pages/launch.js';
 import { wellKnownRoutes } from './well-known.js';
 import { createLaunchSigner, type LaunchSigner } from '../security/launch-assertions.js';
 
+import { failedJourneyRoutes } from './operator/failed-journeys.js';
+
 export interface AppDependencies {
   db: Database;
   /** Every read and write of the journeys read model (default: the database's). */
@@ -207,6 +209,8 @@ export function createApp(deps: AppDependencies): Express {
   operator.use(peopleRoutes(deps));
   operator.use(vendorPackageOperatorRoutes(deps));
   operator.use(vendorDeliveryOperatorRoutes(deps));
+
+  operator.use(failedJourneyRoutes(deps));
   app.use('/operator', operator);
   // The vendor's product: integration keys only (operator keys get 401 here, and vice versa).
   const vendor = express.Router();

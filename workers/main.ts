@@ -5,6 +5,7 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { ensureRetentionSchedule } from '../journeys/retention-schedule.js';
 import { createActivities } from '../activities/index.js';
+import { ensureFailedSweepSchedule } from '../journeys/failed-journeys.js';
 import { loadConfigOrExit } from '../config/config.js';
 import { createDatabase } from '../db/client.js';
 import { operatorKeyReadsMetrics } from '../api/operator/auth.js';
@@ -111,6 +112,17 @@ const health = await startHealthServer({
 });
 
 running.worker = worker;
+// Marks journeys whose workflow was terminated or timed out (they cannot record it themselves).
+await ensureFailedSweepSchedule({
+  temporal: new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: dataConverterFor(config.PAYLOAD_ENCRYPTION_KEYS, {
+      allowPlaintext: config.PAYLOAD_CODEC_ALLOW_PLAINTEXT === 'on',
+    }),
+  }),
+  taskQueue: config.TEMPORAL_TASK_QUEUE,
+}).catch((err: unknown) => log.warn({ err }, 'the failed-journeys sweep Schedule could not be ensured'));
 if (stopRequested) worker.shutdown(); // the signal came while we were starting
 
 log.info(

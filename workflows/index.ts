@@ -12,3 +12,5 @@ export { retentionSweep } from './retention/retention-sweep.js';
 export { deliverVendorEvent } from './vendor-events/deliver-vendor-event.js';
 
 export { vendorOrderJourney } from './vendor-order/vendor-order-journey.js';
+
+export { failedJourneySweep } from './failed-sweep/failed-sweep.js';

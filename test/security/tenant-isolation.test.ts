@@ -376,6 +376,7 @@ describe('tenant isolation: every route probed across two tenants', () => {
     const orgB = stack.sb.orgs[1]!;
     // A valid body per route, so validation never answers before the scope does.
     const bodies: Record<string, unknown> = {
+      'post /operator/failed-journeys/{journeyId}/retry': { step: 'findApplication' },
       'put /operator/tenants/{tenantId}/settings': { reportVisibility: 'private' },
       'put /operator/tenants/{tenantId}/greenhouse': {
         kind: 'v1_key',
@@ -610,6 +611,34 @@ describe('tenant isolation: every route probed across two tenants', () => {
       if (caller === 'supportA') expect(eraseUnnamed.status).toBe(403);
       else
         expect(eraseUnnamed).toMatchObject({ status: 200, json: { erased: { journeys: 0, referees: 0 } } });
+
+      // Failed journeys: B's tenant is unknown to A's keys; unfiltered, only A's own rows.
+      const failedOfB = await probe(
+        group,
+        'get /operator/failed-journeys',
+        caller,
+        'get',
+        `/operator/failed-journeys?tenantId=${tenantB}`,
+        auth,
+      );
+      const failedOfUnknown = await control(
+        'get',
+        `/operator/failed-journeys?tenantId=${UNKNOWN.tenantId}`,
+        auth,
+      );
+      expect(failedOfB.status).toBe(404);
+      expect(normalized(failedOfB)).toEqual(normalized(failedOfUnknown));
+      const failed = await probe(
+        group,
+        'get /operator/failed-journeys',
+        caller,
+        'get',
+        '/operator/failed-journeys',
+        auth,
+      );
+      expect(failed.status).toBe(200);
+      for (const j of (failed.json as { journeys: { tenantId: string }[] }).journeys)
+        expect(j.tenantId).toBe(tenantA);
 
       // The audit trail: B's tenant is unknown to A's keys, B's actors are not in A's trail.
       const auditOfB = await probe(
@@ -907,13 +936,13 @@ describe('tenant isolation: every route probed across two tenants', () => {
         `${probed.size} routes probed, ${scopedRoutes.length} of them with a tenant/journey/bulk/key id; ` +
         `${refusedForA.length} refused attempts audited under A`,
     );
-    // 41 routes with ids × 2 keys, 23 list/tenant-less probes × 2 keys, 6 partner, 6 webhook.
+    // 42 routes with ids × 2 keys, 25 list/tenant-less probes × 2 keys, 6 partner, 6 webhook.
     expect(tally).toEqual({
-      'operator routes with ids': 82,
-      'lists and tenant-less operator routes': 46,
+      'operator routes with ids': 84,
+      'lists and tenant-less operator routes': 50,
       'partner API': 6,
       webhooks: 6,
     });
-    expect(probes).toBe(140);
+    expect(probes).toBe(146);
   });
 });

@@ -288,7 +288,7 @@ export class Assessment extends Journey<AssessmentJourneyState> {
   private async expire(): Promise<never> {
     await this.sendCandidateMail('expiry', 1);
     this.state.stopReason = 'the deadline passed before the candidate submitted';
-    return this.end('expired', () => this.notifyGreenhouse());
+    return this.end('expired', () => this.patchOnEnd(() => this.notifyGreenhouse()));
   }
 
   /** Keyed questions were graded on submission; free text waits for a person (with reminders). */

@@ -221,7 +221,9 @@ export class ReferenceCheck extends Journey<ReferenceCheckState> {
   }
 
   private expire(): Promise<never> {
-    return this.end('expired', () => greenhouse.sendCompletionPatch({ journeyId: this.journeyId }));
+    return this.end('expired', () =>
+      this.patchOnEnd(() => greenhouse.sendCompletionPatch({ journeyId: this.journeyId })),
+    );
   }
 
   /** Referees answer; the candidate may replace those who will not. Ends at the quorum, the deadline or when forced. */

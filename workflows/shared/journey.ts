@@ -1,9 +1,11 @@
 import {
   allHandlersFinished,
   condition,
+  isCancellation,
   patched,
   proxyActivities,
   setHandler,
+  TemporalFailure,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { JourneyKind, JourneyStatus } from '../../domain/journey.js';
@@ -33,11 +35,23 @@ import {
 } from './protocol.js';
 import { writebackWithRecovery } from './writeback.js';
 
-const local = proxyActivities<JourneyActivities>(localActivityOptions);
+const local = proxyActivities<JourneyActivities & JourneyFailureActivities>(localActivityOptions);
 /** Greenhouse calls every journey kind makes (same activities, same idempotency ledger). */
 export const greenhouse = proxyActivities<ApplicationActivities & WritebackActivities>(
   greenhouseActivityOptions,
 );
+
+/** The read model's record of a journey that fails (journeys/failed-journeys.ts). */
+export interface JourneyFailureActivities {
+  recordJourneyFailed(input: { journeyId: string; reason: string }): Promise<void>;
+}
+
+/** Why a journey failed, in the failure's words (activity failures name their step). */
+function failureReason(err: TemporalFailure): string {
+  const cause = err.cause?.message;
+  const step = 'activityType' in err ? String(err.activityType) : null;
+  return (step ? `${step} failed: ${cause ?? err.message}` : err.message).slice(0, 500);
+}
 
 /** Thrown by end(): unwinds the remaining steps; run() answers the final state. */
 class JourneyEnded {}
@@ -124,6 +138,10 @@ export abstract class Journey<S extends JourneyStateBase & { deadlineAt: string 
       await steps();
     } catch (err) {
       if (err instanceof JourneyEnded) return this.state;
+      // A failure that fails the workflow (not a workflow-task bug, which Temporal retries): the
+      // read model says so. Added after journeys were running: older histories fail as they did.
+      if (err instanceof TemporalFailure && !isCancellation(err) && patched('record-failure'))
+        await local.recordJourneyFailed({ journeyId: this.journeyId, reason: failureReason(err) });
       throw err;
     }
     await condition(allHandlersFinished);
@@ -172,6 +190,20 @@ export abstract class Journey<S extends JourneyStateBase & { deadlineAt: string 
     // The expiry PATCH: a refused callback credential waits for a new one here too.
     if (afterwards) await withGreenhouseConnection(this.journeyId, afterwards);
     throw new JourneyEnded();
+  }
+
+  /**
+   * The PATCH that tells Greenhouse an ended journey's status (expiry): a refused credential waits
+   * for the tenant's reconnect and any other permanent failure for an operator (retry or skip), as
+   * in the write-back, instead of failing the journey.
+   */
+  protected async patchOnEnd(patch: () => Promise<unknown>): Promise<void> {
+    // Added after journeys were running: older histories replay the bare PATCH.
+    if (!patched('end-patch-recovery')) {
+      await patch();
+      return;
+    }
+    await writebackWithRecovery(this.journeyId).run([{ step: 'sendCompletionPatch', run: patch }]);
   }
 
   /** Vendor mode: the application must exist in Greenhouse (same e-mail) before results can land. */
