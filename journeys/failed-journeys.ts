@@ -1,3 +1,4 @@
+import { journeysOf } from '../db/repositories/journeys.js';
 import { randomUUID } from 'node:crypto';
 import {
   ScheduleAlreadyRunning,
@@ -90,7 +91,7 @@ export async function listFailedJourneys(
   filter: { tenantId?: string | undefined; after?: { failedAt: Date; id: string } | null; limit: number },
 ) {
   const { after } = filter;
-  return db.journey.findMany({
+  return journeysOf({ db }).findMany({
     where: {
       failedAt: { not: null },
       ...(filter.tenantId ? { tenantId: filter.tenantId } : {}),
@@ -139,7 +140,7 @@ export async function sweepFailedJourneys(
     closed.set(execution.workflowId, execution.runId);
     if (closed.size >= limit) break;
   }
-  const unmarked = await deps.db.journey.findMany({
+  const unmarked = await journeysOf(deps).findMany({
     where: { id: { in: [...closed.keys()] }, failedAt: null, erasedAt: null },
     select: { id: true },
   });
@@ -182,7 +183,7 @@ export async function retryFailedJourney(
     throw new RetryRefused(
       `${step} is not a step a retry may start from (safe: ${RETRYABLE_STEPS.join(', ')}); its effects could repeat or a person's input be lost`,
     );
-  const journey = await deps.db.journey.findUniqueOrThrow({
+  const journey = await journeysOf(deps).findUniqueOrThrow({
     where: { id: journeyId },
     select: {
       failedAt: true,
@@ -222,16 +223,7 @@ export async function retryFailedJourney(
     );
   // The read model first: the new run's first snapshot must not be overwritten by this.
   const status = journey.statusBeforeFailure ?? journey.status;
-  const reopened = await deps.db.journey.updateMany({
-    where: { id: journeyId, failedAt: { not: null } },
-    data: {
-      status,
-      statusDetail: `retrying from ${step}`,
-      failedAt: null,
-      failureReason: null,
-      statusBeforeFailure: null,
-    },
-  });
+  const reopened = await journeysOf(deps).reopenFailed(journeyId, status, `retrying from ${step}`);
   if (reopened.count === 0) throw new RetryRefused(`journey ${journeyId} is being retried already`);
   let reset;
   try {
@@ -246,15 +238,12 @@ export async function retryFailedJourney(
     });
   } catch (err) {
     // Nothing runs again: the journey is as failed as before.
-    await deps.db.journey.update({
-      where: { id: journeyId },
-      data: {
-        status: journey.status,
-        statusDetail: journey.statusDetail,
-        failedAt: journey.failedAt,
-        failureReason: journey.failureReason,
-        statusBeforeFailure: journey.statusBeforeFailure,
-      },
+    await journeysOf(deps).restoreFailure(journeyId, {
+      status: journey.status,
+      statusDetail: journey.statusDetail,
+      failedAt: journey.failedAt,
+      failureReason: journey.failureReason,
+      statusBeforeFailure: journey.statusBeforeFailure,
     });
     throw err;
   }

@@ -140,6 +140,14 @@ export function createJourneyRepository(db: Database) {
         select: S;
       }> | null>,
 
+    /** Reads by query, for read models that filter on their own columns (failed journeys). */
+    findMany: <A extends Prisma.JourneyFindManyArgs>(
+      args: Prisma.SelectSubset<A, Prisma.JourneyFindManyArgs>,
+    ) => db.journey.findMany(args),
+    findUniqueOrThrow: <A extends Prisma.JourneyFindUniqueOrThrowArgs>(
+      args: Prisma.SelectSubset<A, Prisma.JourneyFindUniqueOrThrowArgs>,
+    ) => db.journey.findUniqueOrThrow(args),
+
     /** When each journey was created (a retried bulk invite tells its own starts from older ones). */
     createdAtOf: (ids: string[]) =>
       db.journey.findMany({ where: { id: { in: ids } }, select: { id: true, createdAt: true } }),
@@ -368,6 +376,24 @@ export function createJourneyRepository(db: Database) {
         where: { id, retryingSince: failing ? null : { not: null } },
         data: { retryingSince: failing ? new Date() : null },
       }),
+
+    /** An operator retries a failed journey: it reopens with its status before the failure (0 or 1 rows). */
+    reopenFailed: (id: string, status: string, statusDetail: string) =>
+      db.journey.updateMany({
+        where: { id, failedAt: { not: null } },
+        data: { status, statusDetail, failedAt: null, failureReason: null, statusBeforeFailure: null },
+      }),
+    /** The retry could not start: the journey is as failed as before. */
+    restoreFailure: (
+      id: string,
+      was: {
+        status: string;
+        statusDetail: string | null;
+        failedAt: Date | null;
+        failureReason: string | null;
+        statusBeforeFailure: string | null;
+      },
+    ) => db.journey.update({ where: { id }, data: was, select: { id: true } }),
 
     /** A fresh report link replaces the stored one, only where a result is recorded (0 or 1 rows). */
     replaceReportLink: (id: string, stored: string) =>

@@ -640,6 +640,44 @@ describe('tenant isolation: every route probed across two tenants', () => {
       for (const j of (failed.json as { journeys: { tenantId: string }[] }).journeys)
         expect(j.tenantId).toBe(tenantA);
 
+      // Vendor deliveries: B's tenant is unknown to A's keys; a delivery A cannot see is unknown.
+      const deliveriesOfB = await probe(
+        group,
+        'get /operator/vendor/deliveries',
+        caller,
+        'get',
+        `/operator/vendor/deliveries?tenant_id=${tenantB}`,
+        auth,
+      );
+      const deliveriesOfUnknown = await control(
+        'get',
+        `/operator/vendor/deliveries?tenant_id=${UNKNOWN.tenantId}`,
+        auth,
+      );
+      expect(deliveriesOfB.status).toBe(404);
+      expect(normalized(deliveriesOfB)).toEqual(normalized(deliveriesOfUnknown));
+      const redeliverOne = await probe(
+        group,
+        'post /operator/vendor/deliveries/{deliveryId}/redeliver',
+        caller,
+        'post',
+        `/operator/vendor/deliveries/${encodeURIComponent('msg_unknown:ep_unknown')}/redeliver`,
+        auth,
+      );
+      expect(redeliverOne.status).toBe(404);
+      const redeliverSince = await probe(
+        group,
+        'post /operator/vendor/redeliver',
+        caller,
+        'post',
+        '/operator/vendor/redeliver',
+        auth,
+        {
+          since: new Date(Date.now() - 3_600_000).toISOString(),
+        },
+      );
+      expect(redeliverSince).toMatchObject({ status: 202, json: { redelivered: 0 } });
+
       // The audit trail: B's tenant is unknown to A's keys, B's actors are not in A's trail.
       const auditOfB = await probe(
         group,
@@ -936,13 +974,13 @@ describe('tenant isolation: every route probed across two tenants', () => {
         `${probed.size} routes probed, ${scopedRoutes.length} of them with a tenant/journey/bulk/key id; ` +
         `${refusedForA.length} refused attempts audited under A`,
     );
-    // 42 routes with ids × 2 keys, 25 list/tenant-less probes × 2 keys, 6 partner, 6 webhook.
+    // 42 routes with ids × 2 keys, 28 list/tenant-less probes × 2 keys, 6 partner, 6 webhook.
     expect(tally).toEqual({
       'operator routes with ids': 84,
-      'lists and tenant-less operator routes': 50,
+      'lists and tenant-less operator routes': 56,
       'partner API': 6,
       webhooks: 6,
     });
-    expect(probes).toBe(146);
+    expect(probes).toBe(152);
   });
 });
