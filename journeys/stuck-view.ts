@@ -1,4 +1,5 @@
 import type { WorkflowHandle } from '@temporalio/client';
+import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import { z } from 'zod';
 import { scrubMessage } from '../observability/redact.js';
 
@@ -45,11 +46,19 @@ export async function pendingSteps(handle: WorkflowHandle, timeoutMs = 3000): Pr
   try {
     const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), timeoutMs).unref());
     const described = await Promise.race([handle.describe(), timeout]);
-    return (described?.raw.pendingActivities ?? []).map((a) => ({
+    // Failure messages are encrypted (encodeCommonAttributes): decode them with the client's converter.
+    const converter = handle.client.options.loadedDataConverter;
+    const pending = described?.raw.pendingActivities ?? [];
+    const failures = await Promise.all(
+      pending.map((a) =>
+        decodeOptionalFailureToOptionalError(converter, a.lastFailure).catch(() => undefined),
+      ),
+    );
+    return pending.map((a, i) => ({
       step: a.activityType?.name ?? 'unknown',
       state: states[(a.state ?? 1) as keyof typeof states] ?? 'scheduled',
       attempt: a.attempt ?? 1,
-      lastFailure: a.lastFailure?.message ? scrubMessage(a.lastFailure.message) : null,
+      lastFailure: failures[i]?.message ? scrubMessage(failures[i]!.message) : null,
       willRetry: !a.lastFailure?.applicationFailureInfo?.nonRetryable,
       nextAttemptAt: iso(a.nextAttemptScheduleTime),
       lastStartedAt: iso(a.lastStartedTime),

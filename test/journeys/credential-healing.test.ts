@@ -130,7 +130,7 @@ describe('credential healing: the application match and the expiry PATCH', () =>
     expect(await waiting()).toBe(0);
   }, 600_000);
 
-  it('an expiry PATCH Greenhouse refuses for good waits for an operator (the journey does not fail), then lands once', async () => {
+  it('an expiry PATCH whose callback credential Greenhouse refuses waits for a new one (the journey does not fail), then lands once', async () => {
     // A real take-home test's completion URL, from a send_test; that journey is cancelled (no PATCH).
     const org = stack.sb.state.org(orgId)!;
     const source = org.applications.all().at(-1)!;
@@ -193,33 +193,33 @@ describe('credential healing: the application match and the expiry PATCH', () =>
       taskQueue: stack.taskQueue,
       args: [input],
     });
+    // A refused callback credential is a credential wait (h/gaps), not an operator's retry.
     await waitFor(
-      'the expiry PATCH to wait for an operator',
-      async () =>
-        (await db().journey.findUniqueOrThrow({ where: { id: journeyId } })).writebackFailedStep ===
-        'sendCompletionPatch',
+      'the expiry PATCH to wait for a new callback credential',
+      async () => {
+        const row = await db().journey.findUniqueOrThrow({ where: { id: journeyId } });
+        return row.greenhouseWaitSince !== null && row.greenhouseWaitOn === 'callback';
+      },
       90_000,
     );
     const waitingRow = await db().journey.findUniqueOrThrow({ where: { id: journeyId } });
     expect(waitingRow).toMatchObject({ status: 'expired', failedAt: null });
-    expect(waitingRow.statusDetail).toMatch(/write-back failed at sendCompletionPatch: .*retry or skip/);
+    expect(waitingRow.statusDetail).toMatch(/^waiting for a new completion-callback credential/);
     expect((await handle.describe()).status.name).toBe('RUNNING');
     const patches = () =>
       stack.sb.requestLog.list({ api: 'callback', method: 'PATCH' }).filter((e) => url.endsWith(e.path));
     expect(patches().map((e) => e.status)).toEqual([401]);
 
-    // Greenhouse's side is fixed; the operator retries the step.
+    // Greenhouse's side is fixed; the operator sets the credential: the journey resumes by itself.
     await stack.sb.admin.configureIntegration(orgId, {
       callbackAuth: { kind: 'basic_key', key: `callback_org${orgId}` },
     });
-    const retried = await stack.api.call(
+    const set = await stack.api.call(
       'POST',
-      `/operator/journeys/${encodeURIComponent(journeyId)}/retry`,
-      {
-        step: 'sendCompletionPatch',
-      },
+      `/operator/tenants/${stack.tenantId}/modes/greenhouse_invite/activate`,
+      { callbackCredential: `callback_org${orgId}` },
     );
-    expect(retried.status).toBe(200);
+    expect(set.status).toBe(200);
     expect(await handle.result()).toMatchObject({ status: 'expired' });
     await stack.sb.idle();
     expect(patches().map((e) => e.status)).toEqual([401, 200]);
