@@ -106,6 +106,17 @@ export function createCompletionActivities(
       );
       try {
         await sendCompletionPatch({ url: journey.callbackUrl, credential, fetch: doFetch });
+        // Accepted: a refusal recorded for this credential is over (the customer took it back on
+        // their side and a reconnect retried it), so the mode stops saying it is refused.
+        if (mode.callbackRefusedAt)
+          await deps.db.tenantMode.updateMany({
+            where: {
+              tenantId: journey.tenantId,
+              mode: 'greenhouse_invite',
+              callbackCredentialCiphertext: mode.callbackCredentialCiphertext,
+            },
+            data: { callbackRefusedAt: null, callbackRefusalReason: null },
+          });
         return { sent: true };
       } catch (err) {
         if (!(err instanceof CompletionCallbackError)) throw err;

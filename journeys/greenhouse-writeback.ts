@@ -236,6 +236,41 @@ export function createWritebackActivities(
       return { added };
     },
 
+    async addReportLinkNote({ journeyId, n }) {
+      const { journey } = await loadRecord(journeyId);
+      const client = await harvestFor(journey.tenantId);
+      const reportLink = openReportLink(deps.secrets, journeyId, journey.profileUrl);
+      // Only next to a result note that went out: it holds the earlier link.
+      const resultNote = await db.harvestEffect.findUnique({ where: { key: `${journeyId}:note` } });
+      if (!client || !journey.greenhouseCandidateId || !reportLink || !resultNote) return { added: false };
+      const candidateId = Number(journey.greenhouseCandidateId);
+      // Not "Ref: <journeyId>": that line marks the result note itself.
+      const reference = `Report link ${n} of ${journeyId}`;
+      const { testName } = await outcomeOf(journey);
+      const added = await once(
+        journeyId,
+        `note:report-link-${n}`,
+        async () => (await client.listCandidateNotes(candidateId)).some((x) => x.body?.includes(reference)),
+        async () => {
+          const note = await harvest(journey.tenantId, () =>
+            client.addCandidateNote(candidateId, {
+              ...(journey.greenhouseApplicationId
+                ? { applicationId: Number(journey.greenhouseApplicationId) }
+                : {}),
+              body: [
+                `${testName}: a fresh link to the report (an earlier link may no longer open it).`,
+                `Report: ${reportLink}`,
+                reference,
+              ].join('\n'),
+              visibility: journey.tenant.reportVisibility,
+            }),
+          );
+          return note.id === null ? null : String(note.id);
+        },
+      );
+      return { added };
+    },
+
     async attachReport({ journeyId }) {
       const { journey } = await loadRecord(journeyId);
       const client = await harvestFor(journey.tenantId);

@@ -139,7 +139,8 @@ export function timelineInterceptor(db: Database): ActivityInterceptorsFactory {
 /** A failed step in an operator's words; a mail refused for good says so. */
 function failureLabel(type: string, args: Args, err: unknown, final: boolean): string {
   if (err instanceof ApplicationFailure && err.type === MAIL_REFUSED) {
-    const what = type === 'sendCandidateEmail' ? `${String(args.purpose)} e-mail` : 'e-mail';
+    // 'invite e-mail', 'nomination request e-mail': the purpose says which mail.
+    const what = typeof args.purpose === 'string' ? `${args.purpose.replace(/_/g, ' ')} e-mail` : 'e-mail';
     return `${what} could not be delivered: an operator must correct the address`;
   }
   return `${type} failed${final ? '' : ', will retry'}`;

@@ -14,3 +14,5 @@ export { deliverVendorEvent } from './vendor-events/deliver-vendor-event.js';
 export { vendorOrderJourney } from './vendor-order/vendor-order-journey.js';
 
 export { failedJourneySweep } from './failed-sweep/failed-sweep.js';
+
+export { reportLinkNotice } from './report-link/report-link-notice.js';

@@ -11,6 +11,7 @@ import {
   renderNominationReminder,
   renderNominationRequest,
   renderReplaceRefereeRequest,
+  refusalIsFinal,
   type Mailer,
 } from '../../mail/index.js';
 import type { AssessmentDeps } from '../../journeys/journey-context.js';
@@ -28,58 +29,61 @@ export function createNominationActivities(
   const { db } = deps;
   const sealer = createJourneySealer(deps);
   return {
-    async sendNominationEmail({ journeyId, purpose, n, deadlineAt, reason }) {
+    async sendNominationEmail({ journeyId, purpose, n, deadlineAt, reason, refusalIsFinal: final }) {
       const idempotencyKey = `${journeyId}:${purpose}:${n}`;
-      return sendOnce(deps, {
-        journeyId,
-        purpose,
-        idempotencyKey,
-        compose: async () => {
-          const { candidate, template, branding } = await loadReferenceCheck(deps, journeyId);
-          const candidateFirstName = candidate.preferredName ?? candidate.firstName;
-          const link = () =>
-            issueLink(db, {
-              journeyId,
-              purpose: 'nominate',
-              expiresAt: new Date(Date.parse(deadlineAt) + 30 * DAY),
-              publicBaseUrl: deps.publicBaseUrl,
+      // Only a workflow that waits for a corrected address asks for the refusal to be final.
+      const send = () =>
+        sendOnce(deps, {
+          journeyId,
+          purpose,
+          idempotencyKey,
+          compose: async () => {
+            const { candidate, template, branding } = await loadReferenceCheck(deps, journeyId);
+            const candidateFirstName = candidate.preferredName ?? candidate.firstName;
+            const link = () =>
+              issueLink(db, {
+                journeyId,
+                purpose: 'nominate',
+                expiresAt: new Date(Date.parse(deadlineAt) + 30 * DAY),
+                publicBaseUrl: deps.publicBaseUrl,
+              });
+            const content = await (async () => {
+              switch (purpose) {
+                case 'nomination_request':
+                  return renderNominationRequest(branding, {
+                    candidateFirstName,
+                    linkUrl: await link(),
+                    deadline: deadlineAt,
+                    refereesRequested: template.referees.min,
+                  });
+                case 'nomination_reminder':
+                  return renderNominationReminder(branding, {
+                    candidateFirstName,
+                    linkUrl: await link(),
+                    deadline: deadlineAt,
+                    refereesRequested: template.referees.min,
+                    reminderNumber: n,
+                  });
+                case 'replace_referee':
+                  return renderReplaceRefereeRequest(branding, {
+                    candidateFirstName,
+                    linkUrl: await link(),
+                    deadline: deadlineAt,
+                    reason: reason ?? 'declined',
+                  });
+                case 'nomination_expiry':
+                  return renderNominationExpiry(branding, { candidateFirstName, expiredAt: deadlineAt });
+              }
+            })();
+            return composeMail({
+              branding,
+              to: { name: `${candidate.firstName} ${candidate.lastName}`, address: candidate.email },
+              idempotencyKey,
+              content,
             });
-          const content = await (async () => {
-            switch (purpose) {
-              case 'nomination_request':
-                return renderNominationRequest(branding, {
-                  candidateFirstName,
-                  linkUrl: await link(),
-                  deadline: deadlineAt,
-                  refereesRequested: template.referees.min,
-                });
-              case 'nomination_reminder':
-                return renderNominationReminder(branding, {
-                  candidateFirstName,
-                  linkUrl: await link(),
-                  deadline: deadlineAt,
-                  refereesRequested: template.referees.min,
-                  reminderNumber: n,
-                });
-              case 'replace_referee':
-                return renderReplaceRefereeRequest(branding, {
-                  candidateFirstName,
-                  linkUrl: await link(),
-                  deadline: deadlineAt,
-                  reason: reason ?? 'declined',
-                });
-              case 'nomination_expiry':
-                return renderNominationExpiry(branding, { candidateFirstName, expiredAt: deadlineAt });
-            }
-          })();
-          return composeMail({
-            branding,
-            to: { name: `${candidate.firstName} ${candidate.lastName}`, address: candidate.email },
-            idempotencyKey,
-            content,
-          });
-        },
-      });
+          },
+        });
+      return final ? refusalIsFinal(send) : send();
     },
 
     async storeNominations({ journeyId, firstPosition, nominations: sealedRows, client: sealedClient }) {

@@ -1,3 +1,4 @@
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Database } from '../../db/client.js';
@@ -9,6 +10,10 @@ import type { RouteSpec } from '../openapi/registry.js';
 import { route } from '../openapi/route.js';
 import { loadJourneyInScope, operatorOf } from './identity.js';
 import { operatorAction } from './operator-action.js';
+import {
+  REPORT_LINK_NOTICE_WORKFLOW,
+  type ReportLinkNoticeInput,
+} from '../../workflows/report-link/contract.js';
 
 // Rule: admin and support keys act on the journeys of the tenants they can see (as journeys.ts).
 
@@ -26,7 +31,9 @@ const postIssueRoute: RouteSpec = {
   description:
     'A new recruiter’s link to the report, living the tenant’s `reportLinkLifetimeDays`. It is shown ' +
     'in this answer only (stored hashed, and encrypted for test_status) and from now on is the ' +
-    '`partner_profile_url` Greenhouse reads. Earlier links keep working unless `revokeOthers`.',
+    '`partner_profile_url` Greenhouse reads: a completion PATCH makes Greenhouse read it again, and ' +
+    'a new note carries it where the result note went out (notes cannot be edited). Earlier links ' +
+    'keep working unless `revokeOthers`.',
   security: 'operator',
   params: JourneyParams,
   body: { schema: IssueReportLinkBody, required: false },
@@ -38,6 +45,8 @@ const postIssueRoute: RouteSpec = {
         reportUrl: z.string(),
         expiresAt: z.iso.datetime({ offset: true }),
         revoked: z.number().int(),
+        /** Telling Greenhouse has started (it retries on its own); false when Temporal did not answer. */
+        greenhouseNotified: z.boolean(),
       }),
     },
     400: invalidInput,
@@ -70,9 +79,31 @@ const postRevokeRoute: RouteSpec = {
 };
 
 /** The recruiter's report links of a journey: revoke them, issue a fresh one. Both audited. */
-export function reportLinkRoutes(deps: { db: Database; secrets: SecretBox; publicBaseUrl?: string }): Router {
+export function reportLinkRoutes(deps: {
+  db: Database;
+  secrets: SecretBox;
+  publicBaseUrl?: string;
+  temporal: Client;
+  taskQueue: string;
+}): Router {
   const { db } = deps;
   const router = Router();
+
+  /** Greenhouse learns the fresh link through a small workflow: a fault there loses nothing. */
+  async function noticeToGreenhouse(journeyId: string): Promise<boolean> {
+    const n = await db.accessLink.count({ where: { journeyId, purpose: 'report' } });
+    const input: ReportLinkNoticeInput = { journeyId, n };
+    try {
+      await deps.temporal.workflow.start(REPORT_LINK_NOTICE_WORKFLOW, {
+        workflowId: `${journeyId}:report-link-${n}`,
+        taskQueue: deps.taskQueue,
+        args: [input],
+      });
+      return true;
+    } catch (err) {
+      return err instanceof WorkflowExecutionAlreadyStartedError;
+    }
+  }
 
   route(
     router,
@@ -110,6 +141,7 @@ export function reportLinkRoutes(deps: { db: Database; secrets: SecretBox; publi
         reportUrl: issued.url,
         expiresAt: issued.expiresAt.toISOString(),
         revoked: issued.revoked,
+        greenhouseNotified: await noticeToGreenhouse(journey.id),
       });
     }),
   );

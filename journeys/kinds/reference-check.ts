@@ -66,7 +66,8 @@ export const referenceCheckKind = {
   },
   stopOnGreenhouseEvent: signalGreenhouseStop,
   pages: ['nominate'],
-  operatorActions: { resend: false, extend: false, forceComplete: true },
+  // resend: the nomination request, to a corrected address after a refusal for good.
+  operatorActions: { resend: true, extend: false, forceComplete: true },
   async operatorDetail(db, journeyId) {
     const referees = await db.referee.findMany({
       where: { journeyId },

@@ -18,7 +18,7 @@ describe('a refused completion-callback credential: journeys wait, the new crede
   let stack: AssessmentStack;
   beforeAll(async () => {
     stack = await startAssessmentStack({
-      sandbox: { orgs: [{ name: 'Acme', candidates: JOURNEYS + 2, plan: 'enterprise' }] },
+      sandbox: { orgs: [{ name: 'Acme', candidates: JOURNEYS + 4, plan: 'enterprise' }] },
     });
   }, 120_000);
   afterAll(async () => stack?.close());
@@ -136,5 +136,77 @@ describe('a refused completion-callback credential: journeys wait, the new crede
       'completion-callback credential replaced: resumed',
     ]);
     expect(await db().journey.count({ where: { tenantId: stack.tenantId, status: 'failed' } })).toBe(0);
+  }, 480_000);
+
+  it('a reconnect resumes them too: still refused they wait again, taken back they complete', async () => {
+    const apps = stack.sb.state
+      .org(stack.org.org.id)!
+      .applications.all()
+      .slice(JOURNEYS, JOURNEYS + 3);
+    for (const a of apps)
+      await stack.sb.admin.sendTest(stack.org.org.id, a.id, {
+        partnerTestId: 'js-basics',
+        sentByUserId: stack.org.siteAdmin.id,
+      });
+    await stack.sb.idle();
+    const ids = apps.map((a) => stack.journeyIdFor(a.id));
+    await Promise.all(
+      ids.map((id) => stack.smtp.waitFor((m) => m.idempotencyKey === `${id}:invite:1`, 60_000)),
+    );
+    // The customer changes the credential in Greenhouse again; ours (the one set above) is refused.
+    const ours = `callback_rotated_${stack.org.org.id}`;
+    await stack.sb.admin.configureIntegration(stack.org.org.id, {
+      callbackAuth: { kind: 'basic_key', key: `callback_mistake_${stack.org.org.id}` },
+    });
+    for (const id of ids) expect((await stack.submitFromInvite(id, ANSWERS)).status).toBe(200);
+    await waitFor(
+      'the journeys to wait for the callback credential',
+      async () => (await waitingOnCallback()) === 3,
+      180_000,
+    );
+
+    const reconnect = () =>
+      stack.api.call('PUT', `/operator/tenants/${stack.tenantId}/greenhouse`, {
+        kind: 'v3_client_credentials',
+        clientId: stack.org.credentials.v3.clientId,
+        clientSecret: stack.org.credentials.v3.clientSecret,
+        auditUserId: stack.org.siteAdmin.id,
+        greenhouseHost: 'app.greenhouse.io',
+        harvestBaseUrl: stack.sb.url,
+        authBaseUrl: stack.sb.url,
+      });
+    // Reconnecting Greenhouse while the callback credential is still refused: each journey tries
+    // its PATCH once more, is refused, and waits again. Nothing fails, nothing is lost.
+    const first = await reconnect();
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ resumedJourneys: 3 });
+    await waitFor(
+      'a second refused PATCH each, and the journeys waiting again',
+      async () => apps.every((a) => patchesFor(a.id).refused === 2) && (await waitingOnCallback()) === 3,
+      180_000,
+    );
+    for (const a of apps) expect(patchesFor(a.id)).toEqual({ accepted: 0, refused: 2 });
+    expect(await db().journey.count({ where: { id: { in: ids }, status: 'failed' } })).toBe(0);
+
+    // The customer takes our credential back in Greenhouse; the tenant reconnects: each completes
+    // with one accepted PATCH, and the mode no longer says the credential is refused.
+    await stack.sb.admin.configureIntegration(stack.org.org.id, {
+      callbackAuth: { kind: 'basic_key', key: ours },
+    });
+    const second = await reconnect();
+    expect(second.status).toBe(200);
+    expect(second.body).toMatchObject({ resumedJourneys: 3 });
+    await Promise.all(ids.map((id) => stack.temporal.workflow.getHandle(id).result()));
+    await stack.sb.idle();
+    expect(await waitingOnCallback()).toBe(0);
+    for (const [i, a] of apps.entries()) {
+      expect(patchesFor(a.id)).toEqual({ accepted: 1, refused: 2 });
+      const notes = stack.greenhouse(a.id).notes.filter((n) => String(n.body).includes(`Ref: ${ids[i]}`));
+      expect(notes).toHaveLength(1);
+    }
+    const after = await stack.api.call('GET', `/operator/tenants/${stack.tenantId}`);
+    expect(
+      (after.body!.modes as Record<string, unknown>[]).find((m) => m.mode === 'greenhouse_invite'),
+    ).toMatchObject({ callbackRefusedAt: null, callbackRefusalReason: null });
   }, 480_000);
 });

@@ -1,17 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../harness/processes.js';
 import { createWorkerMetrics, type WorkerMetrics } from '../../observability/metrics.js';
-import { startAssessmentStack, type AssessmentStack } from '../helpers/assessment-stack.js';
+import { startReferenceCheckStack, type ReferenceCheckStack } from '../helpers/reference-check-stack.js';
 import { startTestWorker } from '../helpers/temporal.js';
 
-// Mail refused for good (SMTP 550) stops retrying and waits for an operator's corrected address;
-// refused for now (451) keeps retrying, as one collapsed timeline row. Real Temporal, PostgreSQL,
-// SMTP server, Greenhouse sandbox, API and worker.
+// Mail refused for good (SMTP 550) stops retrying and waits for an operator's corrected address
+// (an assessment's invitation and a reference check's nomination request); refused for now (451)
+// keeps retrying, as one collapsed timeline row. Real Temporal, PostgreSQL, SMTP server, Greenhouse
+// sandbox, API and worker.
 describe('a mail server refusing the invitation', () => {
-  let stack: AssessmentStack;
+  let stack: ReferenceCheckStack;
   let metrics: WorkerMetrics;
   beforeAll(async () => {
-    stack = await startAssessmentStack();
+    stack = await startReferenceCheckStack();
     // The same worker as the stack's, with the metrics workers/main.ts gives it.
     await stack.stopWorker();
     metrics = createWorkerMetrics();
@@ -159,4 +160,95 @@ describe('a mail server refusing the invitation', () => {
       /purpose="invite"\} 2/,
     );
   }, 180_000);
+
+  it('a reference check: the nomination request refused for good waits; a corrected address resumes it', async () => {
+    const { application, email } = candidateOf(2);
+    const journeyId = stack.referenceJourneyIdFor(application.id);
+    stack.smtp.refuse(email, 550);
+    await stack.sendReferenceCheck(application.id);
+
+    await waitFor(
+      'the refusal recorded',
+      async () =>
+        (await journey(journeyId))?.statusDetail?.startsWith('the invitation could not be delivered'),
+      60_000,
+    );
+    const waiting = (await journey(journeyId))!;
+    expect(waiting).toMatchObject({ kind: 'reference_check', status: 'created', retryingSince: null });
+    expect(waiting.statusDetail).toMatch(
+      /^the invitation could not be delivered: the mail server refused it for good \(550 .*Mailbox unavailable/,
+    );
+    expect(waiting.statusDetail).not.toContain(email);
+    // The stuck view says the same: nothing is pending, the journey waits for an operator.
+    await waitFor(
+      'nothing pending',
+      async () => {
+        const { stuck } = (await stack.api.call('GET', path(journeyId))).body as {
+          stuck: { waitingFor: string | null; pending: unknown[] };
+        };
+        return stuck.waitingFor === waiting.statusDetail && stuck.pending.length === 0;
+      },
+      30_000,
+    );
+
+    // No retry (Temporal's 1-second backoff would have retried by now); operators are told.
+    await new Promise((r) => setTimeout(r, 4_000));
+    expect(stack.smtp.refusals.get(email.toLowerCase())).toBe(1);
+    expect(await metrics.registry.getSingleMetricAsString('greenroom_mail_refused_total')).toMatch(
+      /greenroom_mail_refused_total\{activity="sendNominationEmail",purpose="nomination_request"\} 1/,
+    );
+    expect((await timeline(journeyId)).filter((e) => e.step === 'sendNominationEmail')).toEqual([
+      expect.objectContaining({
+        outcome: 'failed_final',
+        label: 'nomination request e-mail could not be delivered: an operator must correct the address',
+        count: 1,
+      }),
+    ]);
+
+    const corrected = `fixed.${application.id}@acme-mail.example.com`;
+    const resent = await stack.api.call('POST', `${path(journeyId)}/resend`, { email: corrected });
+    expect(resent).toMatchObject({ status: 200, body: { journeyId, invitesSent: 2, emailCorrected: true } });
+    const request = await stack.smtp.waitFor(
+      (m) => m.idempotencyKey === `${journeyId}:nomination_request:2`,
+      30_000,
+    );
+    expect(request.envelope.to).toEqual([corrected]);
+    await waitFor('sent', async () => (await journey(journeyId))?.status === 'sent', 30_000);
+    expect((await journey(journeyId))!.statusDetail).toMatch(/^the candidate to name referees/);
+
+    // Resumed: the candidate names referees from the new request. One referee's address is refused
+    // for good: that request ends as bounced, and the candidate is shown so and asked for another.
+    const refused = `nobody.${application.id}@globex.example`;
+    stack.smtp.refuse(refused, 550);
+    const link = await stack.nominationLink(journeyId, 'nomination_request', 2);
+    const rows = [
+      { name: 'Mia Manager', email: `mia.${application.id}@globex.example`, relationship: 'manager' },
+      { name: 'Nobody', email: refused, relationship: 'peer' },
+      { name: 'Cleo Client', email: `cleo.${application.id}@initech.example`, relationship: 'client' },
+    ];
+    const fields = Object.fromEntries(
+      rows.flatMap((row, i) => Object.entries(row).map(([k, v]) => [`r${i}.${k}`, v])),
+    );
+    const named = await fetch(link, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields),
+    });
+    expect(named.status).toBe(200);
+    await waitFor(
+      'the bounce recorded',
+      async () => (await stack.referees(journeyId))[1]?.status === 'bounced',
+      60_000,
+    );
+    expect(stack.smtp.refusals.get(refused)).toBe(1);
+    const replace = await stack.smtp.waitFor(
+      (m) => m.idempotencyKey === `${journeyId}:replace_referee:1`,
+      30_000,
+    );
+    expect(replace.envelope.to).toEqual([corrected]);
+    expect(replace.parts.find((p) => p.contentType === 'text/plain')!.body).toContain('could not be reached');
+    const page = await (await fetch(link)).text();
+    expect(page).toContain('Nobody');
+    expect(page).toContain('could not be reached');
+  }, 240_000);
 });

@@ -88,6 +88,81 @@ describe('the stuck view of a journey', () => {
     await stack.smtp.waitFor((m) => m.idempotencyKey === `${journeyId}:grader_request:1`, 90_000);
   }, 180_000);
 
+  it('no grader configured: grading retries and says so; the listing finds it by how long it retries', async () => {
+    // An operator's invite (vendor mode) has no Greenhouse sender to grade, and the tenant has no
+    // default grader: the grading request cannot be addressed.
+    const tenant = await stack.database.db.tenant.findUniqueOrThrow({ where: { id: stack.tenantId } });
+    expect(tenant.defaultGraderEmail).toBeNull();
+    const activated = await stack.api.call(
+      'POST',
+      `/operator/tenants/${stack.tenantId}/modes/vendor_invite/activate`,
+      {},
+    );
+    expect(activated.status).toBe(200);
+    const { application, email } = candidateOf(4);
+    const candidate = gh().candidates.get(application.candidateId)!;
+    const invited = await stack.api.call('POST', `/operator/tenants/${stack.tenantId}/invites`, {
+      email,
+      firstName: candidate.firstName,
+      lastName: candidate.lastName,
+      jobId: String(application.jobId),
+      testId: 'essay',
+    });
+    expect(invited.status).toBe(201);
+    const journeyId = String(invited.body!.journeyId);
+    await stack.smtp.waitFor((m) => m.idempotencyKey === `${journeyId}:invite:1`, 60_000);
+    expect(
+      (await stack.submitFromInvite(journeyId, { 'q:q1': 'b', 'q:q2': '0.3', 'q:q3': 'because' })).status,
+    ).toBe(200);
+
+    const d = await stuckAt(journeyId, 'requestGrading');
+    expect(d.stuck.waitingFor).toBe('a grader to grade the free-text answers');
+    const p = d.stuck.pending.find((x) => x.step === 'requestGrading')!;
+    expect(p).toMatchObject({ willRetry: true });
+    expect(p.lastFailure).toMatch(/has free-text answers but no grader: set the tenant's defaultGraderEmail/);
+    expect(d.stuck.summary).toMatch(
+      /^requestGrading is retrying \(attempt \d+.*\): .*no grader: set the tenant's defaultGraderEmail/,
+    );
+
+    // stuckHours finds it by how long it has been retrying, though its state changed just now:
+    // the marker is set at the first failure and kept while the failures go on.
+    const row = () => stack.database.db.journey.findUniqueOrThrow({ where: { id: journeyId } });
+    const since = (await row()).retryingSince!;
+    expect(since).not.toBeNull();
+    await stuckAt(journeyId, 'requestGrading', p.attempt + 1);
+    expect((await row()).retryingSince).toEqual(since);
+    const stuckIds = async () =>
+      (
+        (await stack.api.call('GET', `/operator/journeys?tenantId=${stack.tenantId}&stuckHours=2`)).body!
+          .journeys as { id: string }[]
+      ).map((j) => j.id);
+    expect(await stuckIds()).not.toContain(journeyId);
+    await stack.database.db.journey.update({
+      where: { id: journeyId },
+      data: { retryingSince: new Date(Date.now() - 3 * 3_600_000) },
+    });
+    expect(await stuckIds()).toContain(journeyId);
+
+    // Setting a default grader heals it with no other action: the request goes out, nothing is stuck.
+    const grader = 'grader@vendor.example';
+    const set = await stack.api.call('PUT', `/operator/tenants/${stack.tenantId}/settings`, {
+      defaultGraderEmail: grader,
+    });
+    expect(set.status).toBe(200);
+    const request = await stack.smtp.waitFor(
+      (m) => m.idempotencyKey === `${journeyId}:grader_request:1`,
+      120_000,
+    );
+    expect(request.envelope.to).toEqual([grader]);
+    await waitFor(
+      'nothing pending',
+      async () => ((await detail(journeyId)).stuck.pending.length === 0 ? true : null),
+      60_000,
+    );
+    expect((await row()).retryingSince).toBeNull();
+    expect(await stuckIds()).not.toContain(journeyId);
+  }, 300_000);
+
   it('SMTP 4xx: the invite retries with backoff, the 451 shown; the next retry time is given', async () => {
     const { application, email } = candidateOf(1);
     stack.smtp.refuse(email, 451);

@@ -239,10 +239,48 @@ describe('report links', () => {
     expect(Date.parse(String(res.body!.expiresAt)) - Date.now()).toBeGreaterThan(29 * DAY);
     expect(res.body!.revoked).toBe(0);
 
+    expect(res.body!.greenhouseNotified).toBe(true);
+
     expect((await fetch(fresh)).status).toBe(200);
     expect((await testStatus()).partner_profile_url).toBe(fresh);
-    // Greenhouse reading test_status again (as after the completion PATCH) gets the fresh link.
     expect((await fetch(firstLink)).status).toBe(410);
+    // Greenhouse is told: the completion PATCH makes it read test_status again, so the test's
+    // profile link in Greenhouse opens the report; and since its notes cannot be edited (the
+    // result note's link no longer opens), a new note carries the fresh link, as private.
+    await waitFor(
+      'Greenhouse to read the fresh link',
+      async () => {
+        await stack.sb.idle();
+        return stack.greenhouse(applicationId).tests[0]!.partnerProfileUrl === fresh;
+      },
+      60_000,
+    );
+    expect((await fetch(stack.greenhouse(applicationId).tests[0]!.partnerProfileUrl!)).status).toBe(200);
+    const freshNotes = await waitFor(
+      'the note with the fresh link',
+      async () => {
+        const found = stack
+          .greenhouse(applicationId)
+          .notes.filter((n) => n.body.includes(`Report: ${fresh}`));
+        return found.length ? found : null;
+      },
+      60_000,
+    );
+    expect(freshNotes).toHaveLength(1);
+    expect(freshNotes[0]!.visibility).toBe('private');
+    expect(freshNotes[0]!.body).toContain(`Report link 2 of ${journeyId}`);
+    // The result note is still the only one marked as the result (a retry of it would find it).
+    expect(
+      stack.greenhouse(applicationId).notes.filter((n) => n.body.includes(`Ref: ${journeyId}`)),
+    ).toHaveLength(1);
+    // Once: the notice ran to its end, and a retry of its note finds it in the ledger.
+    expect(await stack.temporal.workflow.getHandle(`${journeyId}:report-link-2`).result()).toEqual({
+      patched: true,
+      noted: true,
+    });
+    expect(
+      await stack.database.db.harvestEffect.count({ where: { journeyId, effect: 'note:report-link-2' } }),
+    ).toBe(1);
 
     const [entry] = await auditOf('journey.report_links.issue');
     expect(entry).toMatchObject({ actor: 'sam@vendor.example', outcome: 'ok', tenantId: stack.tenantId });

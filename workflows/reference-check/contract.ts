@@ -88,6 +88,8 @@ export const cancelReferenceCheckUpdate = defineUpdate<ReferenceCheckState, [{ r
 /** A child tells its parent about progress (opened, answered, declined, …). */
 export const refereeProgressSignal =
   defineSignal<[{ refereeId: string; status: RefereeStatus }]>('refereeProgress');
+/** Sends the nomination request again (after an operator corrected a refused address); same name as the assessment's. */
+export const resendNominationUpdate = defineUpdate<ReferenceCheckState, []>('resendInvite');
 export const referenceCheckStateQuery = defineQuery<ReferenceCheckState>(journeyStateQuery.name);
 
 // --- The referee's request (child workflow) -------------------------------------------------------
@@ -154,6 +156,8 @@ export interface ReferenceCheckActivities {
     deadlineAt: string;
     /** replace_referee: why a referee will not answer. */
     reason?: 'declined' | 'bounced' | 'expired';
+    /** The workflow waits for a corrected address: a refusal for good fails the attempt for good (MailRefused). */
+    refusalIsFinal?: boolean;
   }): Promise<{ sent: boolean }>;
   /**
    * Validates the candidate's rows against the template and the referees already named, and stores

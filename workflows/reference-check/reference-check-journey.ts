@@ -3,6 +3,7 @@ import {
   forceCompleteUpdate,
   nominateRefereesUpdate,
   refereeProgressSignal,
+  resendNominationUpdate,
   type ReferenceCheckJourneyInput,
   type ReferenceCheckState,
 } from './contract.js';
@@ -21,6 +22,9 @@ export async function referenceCheckJourney(input: ReferenceCheckJourneyInput): 
   setHandler(refereeProgressSignal, ({ refereeId, status }) => check.setRefereeStatus(refereeId, status));
   setHandler(nominateRefereesUpdate, (r) => check.nominate(r), {
     validator: (r) => check.assertCanNominate(r),
+  });
+  setHandler(resendNominationUpdate, () => check.resendInvite(), {
+    validator: () => check.assertCanResend(),
   });
   setHandler(forceCompleteUpdate, (r) => check.forceComplete(r), {
     validator: (r) => check.assertCanForceComplete(r),

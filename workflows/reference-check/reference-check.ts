@@ -1,6 +1,7 @@
 import {
   condition,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   startChild,
   type ChildWorkflowHandle,
@@ -12,6 +13,7 @@ import { reminderSchedule } from '../../domain/assessments/reminders.js';
 import { localActivityOptions } from '../shared/activity-options.js';
 import type { JourneyActivities } from '../shared/contract.js';
 import { greenhouse, Journey } from '../shared/journey.js';
+import { refusedReason } from '../shared/mail-refused.js';
 import {
   checkCompletedSignal,
   stopRefereeSignal,
@@ -48,6 +50,8 @@ export class ReferenceCheck extends Journey<ReferenceCheckState> {
   // From the moment the invitation went out: a quick candidate may answer before 'sent' is recorded.
   private invited = false;
   private invitedAt = 0;
+  /** An operator asked for the nomination request again (with a corrected address, after a refusal). */
+  private resendRequested = false;
   private readonly children = new Map<string, ChildWorkflowHandle<typeof refereeRequest>>();
   /** Why the check completes: 'quorum', 'deadline', or who forced it and why. */
   private reason = 'quorum';
@@ -165,19 +169,68 @@ export class ReferenceCheck extends Journey<ReferenceCheckState> {
     return this.state;
   }
 
+  /** Until the candidate has named referees: their nomination request can be sent again. */
+  assertCanResend() {
+    if (!this.invited || this.finished || this.stopped() || this.forced || this.state.referees.length > 0)
+      throw new Error(`cannot resend the invitation: the check is ${this.state.status}`);
+  }
+  /** Answers once the nomination request has been sent again. */
+  async resendInvite() {
+    this.resendRequested = true;
+    await condition(() => !this.resendRequested);
+    return this.state;
+  }
+
   // --- Steps ------------------------------------------------------------------------------------
 
   /** Invites the candidate to name referees. */
   async inviteCandidate() {
+    this.startDeadlines();
+    this.state.invitesSent = 1;
+    this.invited = true;
+    // Added after checks were already running: histories recorded before it replay unchanged.
+    if (patched('nomination-refused-waits')) {
+      if (!(await this.inviteUntilDelivered())) return;
+    } else await this.sendNominationMail('nomination_request', 1);
+    await this.record('sent', `the candidate to name referees (at least ${this.policy.minReferees})`);
+  }
+
+  private startDeadlines() {
     const invitedAt = (this.invitedAt = Date.now());
     this.state.nominationDeadlineAt = new Date(
       invitedAt + this.policy.nominationDeadlineDays * DAY,
     ).toISOString();
     this.state.deadlineAt = new Date(invitedAt + this.policy.deadlineDays * DAY).toISOString();
-    this.state.invitesSent = 1;
-    this.invited = true;
-    await this.sendNominationMail('nomination_request', 1);
-    await this.record('sent', `the candidate to name referees (at least ${this.policy.minReferees})`);
+  }
+
+  /**
+   * An address the mail server refuses for good waits for an operator: a resend (with a corrected
+   * address) tries again, and the deadlines count from the request that got through. False when the
+   * check was stopped or force-completed meanwhile (the next steps see why).
+   */
+  private async inviteUntilDelivered(): Promise<boolean> {
+    for (let again = false; ; again = true) {
+      const refused = await refusedReason(() =>
+        local.sendNominationEmail({
+          journeyId: this.journeyId,
+          purpose: 'nomination_request',
+          n: this.state.invitesSent,
+          deadlineAt: this.state.nominationDeadlineAt!,
+          refusalIsFinal: true,
+        }),
+      );
+      // Answers the resend that asked for this attempt; one during the first is kept for awaitNominations.
+      if (again) this.resendRequested = false;
+      if (refused === null) return true;
+      await this.record('created', `the invitation could not be delivered: ${refused}`);
+      await condition(() => this.resendRequested || this.stopped() || this.forced !== null);
+      if (this.stopped() || this.forced) {
+        this.resendRequested = false;
+        return false;
+      }
+      this.state.invitesSent++;
+      this.startDeadlines();
+    }
   }
 
   private sendNominationMail(
@@ -204,9 +257,16 @@ export class ReferenceCheck extends Journey<ReferenceCheckState> {
       const next = reminders.find((r) => Date.parse(r.at) > Date.now());
       const wakeAt = Math.min(next ? Date.parse(next.at) : Infinity, nominationDeadline);
       const woken = await condition(
-        () => this.state.referees.length > 0 || this.stopped() || this.forced !== null,
+        () =>
+          this.state.referees.length > 0 || this.stopped() || this.forced !== null || this.resendRequested,
         Math.max(0, wakeAt - Date.now()),
       );
+      if (this.resendRequested && this.state.referees.length === 0 && !this.stopped() && !this.forced) {
+        this.state.invitesSent++;
+        await this.sendNominationMail('nomination_request', this.state.invitesSent);
+        this.resendRequested = false;
+        continue;
+      }
       if (woken) break;
       if (Date.now() >= nominationDeadline) {
         await condition(() => !this.nominating);
@@ -218,6 +278,8 @@ export class ReferenceCheck extends Journey<ReferenceCheckState> {
       this.state.remindersSent++;
       await this.sendNominationMail('nomination_reminder', this.state.remindersSent);
     }
+    // A resend accepted just before the referees were named: nothing more to send, answer it.
+    this.resendRequested = false;
   }
 
   private expire(): Promise<never> {

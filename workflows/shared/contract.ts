@@ -66,6 +66,11 @@ export interface WritebackActivities {
   attachReport(input: { journeyId: string }): Promise<{ attached: boolean }>;
   /** The job's optional rule: pass → stage X, fail → stage Y. */
   moveStageOnResult(input: { journeyId: string; passed: boolean }): Promise<{ moved: boolean }>;
+  /**
+   * An operator issued the journey's `n`-th report link: a new note carries it (once per `n`),
+   * where the result note went out with a link that may no longer open.
+   */
+  addReportLinkNote(input: { journeyId: string; n: number }): Promise<{ added: boolean }>;
 }
 
 /** What every journey's input carries (each kind adds its policy). */
