@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../harness/processes.js';
+import { recordHistoryIfAsked } from '../helpers/histories.js';
 import { createWorkerMetrics, type WorkerMetrics } from '../../observability/metrics.js';
 import { startReferenceCheckStack, type ReferenceCheckStack } from '../helpers/reference-check-stack.js';
 import { startTestWorker } from '../helpers/temporal.js';
@@ -250,5 +251,14 @@ describe('a mail server refusing the invitation', () => {
     const page = await (await fetch(link)).text();
     expect(page).toContain('Nobody');
     expect(page).toContain('could not be reached');
+
+    // Ended, its history is kept for the replay test (RECORD_HISTORIES=1): the refused wait and the resend.
+    const cancelled = await stack.api.call('POST', `${path(journeyId)}/cancel`, { reason: 'recorded' });
+    expect(cancelled.status).toBe(200);
+    expect(await stack.temporal.workflow.getHandle(journeyId).result()).toMatchObject({
+      status: 'cancelled',
+      invitesSent: 2,
+    });
+    await recordHistoryIfAsked('reference-check-nomination-refused-resent', journeyId);
   }, 240_000);
 });
