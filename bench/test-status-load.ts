@@ -265,7 +265,8 @@ export const testStatusLoad: Scenario<Params> = {
           value: Math.round(api.rps),
           unit: 'req/s',
           baseline: Math.round(base.rps),
-          target: { op: '>=', value: 0.7, on: 'ratio' },
+          // Issue 17: half the constant route's rate at least.
+          target: { op: '>=', value: 0.5, on: 'ratio' },
         },
         { name: 'test_status p50 latency', value: round(percentile(api.latenciesMs, 50)), unit: 'ms' },
         {
@@ -303,7 +304,7 @@ export const testStatusLoad: Scenario<Params> = {
       if (!meetsTarget(figures[0]!)) {
         notes.push(
           `req/s ratio: each test_status answer costs the API ${cpuMsPerRequest(api).toFixed(3)} ms of CPU ` +
-            `(Basic auth, a primary-key read through Prisma, zod checks of the answer, our middleware) against ` +
+            `(Basic auth from the key cache, one primary-key read through Prisma, our middleware) against ` +
             `${cpuMsPerRequest(base).toFixed(3)} ms for the constant route, so with both CPU-bound the ratio ` +
             `cannot exceed about ${(cpuMsPerRequest(base) / cpuMsPerRequest(api)).toFixed(2)}; ` +
             `a CPU share under 1 means the API also waited (for PostgreSQL, or for a core on a busy machine)`,

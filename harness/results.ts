@@ -26,6 +26,13 @@ export interface ScenarioResult {
   notes: string[];
   startedAt: string;
   durationSeconds: number;
+  /**
+   * The machine when the scenario ended: its cores and load averages (1, 5 and 15 minutes), so a
+   * figure is read with how busy the machine was (bench/publish.ts prints them).
+   */
+  machine?: { cores: number; loadAverage: [number, number, number]; endedAt: string };
+  /** The command that produced it (`npm run bench -- test-status-load --smoke`), when run from one. */
+  command?: string;
 }
 
 export function ratioOf(f: Figure): number | undefined {

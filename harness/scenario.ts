@@ -1,3 +1,4 @@
+import { cpus, loadavg } from 'node:os';
 import { formatResult, meetsTarget, publishResult, type Figure, type ScenarioResult } from './results.js';
 
 /**
@@ -45,7 +46,14 @@ export function resultOf(
     notes,
     startedAt: new Date(startedAt).toISOString(),
     durationSeconds: (Date.now() - startedAt) / 1000,
+    machine: machineNow(),
   };
+}
+
+/** Cores and load averages now (rounded to 0.01), with the time. */
+export function machineNow(): NonNullable<ScenarioResult['machine']> {
+  const [one, five, fifteen] = loadavg().map((l) => Math.round(l * 100) / 100) as [number, number, number];
+  return { cores: cpus().length, loadAverage: [one, five, fifteen], endedAt: new Date().toISOString() };
 }
 
 /** A count that must be exactly `expected` (lost, duplicates): the smoke tests fail on any other. */
@@ -93,6 +101,8 @@ export async function runFromCommandLine(scenarios: Scenario[], argv: string[]):
     console.log(`\n== ${s.suite}/${s.name} ${JSON.stringify(params)}`);
     try {
       const result = await s.run(params, { log: (line) => console.log(`   ${line}`) });
+      const options = Object.entries(overrides).map(([k, v]) => ` --${k}=${v}`);
+      result.command = `npm run ${s.suite} -- ${s.name}${smoke ? ' --smoke' : ''}${options.join('')}`;
       const file = await publishResult(result);
       const wrong = wrongCounts(result);
       if (wrong.length) exit = 1;

@@ -6,7 +6,6 @@ import type { Database } from '../../db/client.js';
 import { journeysOf, type JourneyRepository } from '../../db/repositories/journeys.js';
 import type { Prisma } from '../../db/client.js';
 import {
-  buildTestStatus,
   parseGreenhouseProfileUrl,
   parsePartnerBasicAuth,
   RESPONSE_ERROR_ACK,
@@ -16,6 +15,7 @@ import {
   SendTestRequestSchema,
   SendTestResponseSchema,
   TestStatusResponseSchema,
+  testStatusBody,
   type PartnerStatus,
 } from '../../greenhouse/partner/index.js';
 import { kindModuleOf } from '../../journeys/kinds/index.js';
@@ -23,7 +23,6 @@ import { startJourney } from '../../journeys/start-journey.js';
 import { checkCallbackUrl, CompletionCallbackError, type Resolver } from '../../greenhouse/callback/index.js';
 import { hashToken } from '../../security/tokens.js';
 import { tenantCallbackHosts } from '../../tenants/callback-hosts.js';
-import { matchPartnerKey, type PartnerKeyMatch } from '../../tenants/partner-keys.js';
 import { handle, HttpError, parseInput } from '../http-errors.js';
 import { rejectNulInJson } from '../input-guards.js';
 import { clientIp, tooManyRequests, type FixedWindowLimiter } from '../rate-limit.js';
@@ -34,6 +33,7 @@ import { tenantCallbackSettings } from '../../tenants/tenants-repository.js';
 import { recordPartnerResponseError } from '../../tenants/partner-response-errors-repository.js';
 import { openReportLink } from '../../journeys/links.js';
 import type { SecretBox } from '../../security/secret-box.js';
+import { createPartnerKeyCache, PARTNER_KEY_CACHE_TTL_MS } from './key-cache.js';
 
 export interface PartnerRouteDeps {
   db: Database;
@@ -58,38 +58,9 @@ export interface PartnerRouteDeps {
   bodyLimit?: string;
   /**
    * How long a partner key that authenticated is trusted without asking the database again
-   * (default PARTNER_KEY_CACHE_TTL_MS; 0: every request asks). Only successes are kept.
+   * (default PARTNER_KEY_CACHE_TTL_MS, key-cache.ts; 0: every request asks). Only successes are kept.
    */
   partnerKeyCacheTtlMs?: number;
-}
-
-/**
- * Greenhouse polls test_status for every open interview with the same key: looking the key up in
- * the database on every call doubled the endpoint's database round trips (bench/test-status-load.ts).
- * A key that authenticated is trusted for this long in this process, so a rotated key or a
- * deactivated mode stops working within this delay rather than at once. Unknown keys are never
- * cached: they always reach the database and count against the client's failure budget.
- */
-export const PARTNER_KEY_CACHE_TTL_MS = 5_000;
-/** Tenants are few; the bound only keeps a flood of valid keys from growing the map without end. */
-const PARTNER_KEY_CACHE_MAX_ENTRIES = 1_000;
-
-/** matchPartnerKey with a short-lived cache of successes, keyed by the key's SHA-256. */
-export function cachedPartnerKeyLookup(db: Database, ttlMs: number, now: () => number = Date.now) {
-  const entries = new Map<string, { match: PartnerKeyMatch; expiresAt: number }>();
-  return async (apiKey: string): Promise<PartnerKeyMatch> => {
-    if (ttlMs <= 0) return matchPartnerKey(db, apiKey);
-    const hash = hashToken(apiKey);
-    const hit = entries.get(hash);
-    if (hit && hit.expiresAt > now()) return hit.match;
-    entries.delete(hash);
-    const match = await matchPartnerKey(db, apiKey);
-    if (match.ok) {
-      if (entries.size >= PARTNER_KEY_CACHE_MAX_ENTRIES) entries.delete(entries.keys().next().value!);
-      entries.set(hash, { match, expiresAt: now() + ttlMs });
-    }
-    return match;
-  };
 }
 
 /**
@@ -178,11 +149,18 @@ const postPartnerResponseErrorRoute: RouteSpec = {
  */
 export function partnerRoutes(deps: PartnerRouteDeps): Router {
   const router = Router();
-  const tenantForKey = cachedPartnerKeyLookup(deps.db, deps.partnerKeyCacheTtlMs ?? PARTNER_KEY_CACHE_TTL_MS);
+  const keys = createPartnerKeyCache(deps.db, deps.partnerKeyCacheTtlMs ?? PARTNER_KEY_CACHE_TTL_MS);
 
   const authenticate: RequestHandler = handle(async (req, res, next) => {
     const auth = parsePartnerBasicAuth(req.get('authorization'));
     const presented = auth.ok ? auth.apiKey : null;
+    // The hot path: a key that authenticated within the TTL costs no database work. Its failure
+    // budget need not be read either: a key is only cached after the budget let it through.
+    const trusted = presented !== null ? keys.fresh(presented) : undefined;
+    if (trusted) {
+      (res.locals as Authed).tenantId = trusted;
+      return next();
+    }
     // Checked before the key is looked up, so a flood of one bad key costs no database work. The
     // tenant part is known only after the lookup: a retired key is counted under its tenant.
     const blockedUnder = async (tenantId: string | null) => {
@@ -193,7 +171,7 @@ export function partnerRoutes(deps: PartnerRouteDeps): Router {
     };
     const early = await blockedUnder(null);
     if (early) return tooManyRequests(req, res, 'json', early.retryAfterSeconds);
-    const match = presented !== null ? await tenantForKey(presented) : null;
+    const match = presented !== null ? await keys.lookup(presented) : null;
     const tenantId = match?.ok ? match.tenantId : null;
     if (!tenantId) {
       const owner = match && !match.ok ? match.tenantId : null;
@@ -273,8 +251,10 @@ export function partnerRoutes(deps: PartnerRouteDeps): Router {
       // A kind may tell the recruiter more (a reference check: how many referees answered).
       const kindMetadata =
         (await kindModuleOf(journey.kind)?.testStatusMetadata(deps.db, { id, ...journey })) ?? null;
+      // Built from the read model's typed values without zod (testStatusBody); the app's response
+      // check (tests) still validates the answer against its declared schema.
       res.json(
-        buildTestStatus({
+        testStatusBody({
           status: partnerStatusOf(journey.status),
           profileUrl: openReportLink(deps.secrets, id, journey.profileUrl),
           score: journey.status === 'complete' ? journey.score : null,

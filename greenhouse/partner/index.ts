@@ -28,4 +28,4 @@ export {
   TestStatusResponseSchema,
 } from './schemas.js';
 export type { TestStatusInput } from './test-status.js';
-export { buildTestStatus, InvalidTestStatusError } from './test-status.js';
+export { buildTestStatus, InvalidTestStatusError, testStatusBody } from './test-status.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cachedPartnerKeyLookup } from '../../api/partner/routes.js';
+import { createPartnerKeyCache } from '../../api/partner/key-cache.js';
 import { hashToken } from '../../security/tokens.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 
@@ -30,27 +30,33 @@ describe('cached partner key lookup', () => {
   afterAll(() => database?.drop());
   const tenantOf = (m: { ok: boolean; tenantId: string | null }) => (m.ok ? m.tenantId : null);
 
-  it('never caches a refusal, trusts a success for the TTL, then asks again', async () => {
-    const cached = cachedPartnerKeyLookup(database.db, 5_000, () => now);
-    const lookup = async (k: string) => tenantOf(await cached(k));
+  it('never caches a refusal, trusts a success for the TTL without extending it, then asks again', async () => {
+    const keys = createPartnerKeyCache(database.db, 5_000, () => now);
+    const lookup = async (k: string) => tenantOf(await keys.lookup(k));
     expect(await lookup(key)).toBeNull(); // mode inactive
+    expect(keys.fresh(key)).toBeUndefined(); // the refusal was not remembered
     await setActive(true);
-    expect(await lookup(key)).toBe('ten_cache'); // the refusal was not remembered
+    expect(keys.fresh(key)).toBeUndefined();
+    expect(await lookup(key)).toBe('ten_cache');
     expect(await lookup('some-other-key')).toBeNull();
+    expect(keys.fresh('some-other-key')).toBeUndefined();
 
     await setActive(false);
-    now += 4_999;
-    expect(await lookup(key)).toBe('ten_cache'); // within the TTL: still trusted
+    now += 2_500;
+    expect(keys.fresh(key)).toBe('ten_cache'); // within the TTL: trusted without the database
+    now += 2_499;
+    expect(keys.fresh(key)).toBe('ten_cache'); // hits did not extend the deadline…
     now += 2;
-    expect(await lookup(key)).toBeNull(); // TTL over: the deactivation holds
+    expect(keys.fresh(key)).toBeUndefined(); // …so it ends 5 s after the database said yes
+    expect(await lookup(key)).toBeNull(); // and the deactivation holds
   });
 
   it('asks the database every time when the TTL is 0', async () => {
-    const cached = cachedPartnerKeyLookup(database.db, 0, () => now);
-    const lookup = async (k: string) => tenantOf(await cached(k));
+    const keys = createPartnerKeyCache(database.db, 0, () => now);
     await setActive(true);
-    expect(await lookup(key)).toBe('ten_cache');
+    expect(tenantOf(await keys.lookup(key))).toBe('ten_cache');
+    expect(keys.fresh(key)).toBeUndefined();
     await setActive(false);
-    expect(await lookup(key)).toBeNull();
+    expect(tenantOf(await keys.lookup(key))).toBeNull();
   });
 });

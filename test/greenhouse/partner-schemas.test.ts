@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import {
   buildTestStatus,
+  testStatusBody,
   InvalidTestStatusError,
   ListTestsResponseSchema,
   PARTNER_STATUSES,
@@ -190,6 +191,28 @@ describe('buildTestStatus', () => {
     expect(problems({ status: 'sent', score: Number.NaN })).toMatch(/partner_score/);
     expect(problems({ status: 'done' as 'complete', profileUrl: 'https://x.example/r' })).toMatch(
       /partner_status "done" is not one of/,
+    );
+  });
+});
+
+describe('testStatusBody (test_status’s hot path)', () => {
+  it('builds what buildTestStatus builds from the read model’s values, without zod', () => {
+    const complete = { status: 'complete' as const, profileUrl: 'https://x.example/r/grr_1', score: 81 };
+    expect(testStatusBody(complete)).toEqual(buildTestStatus(complete));
+    expect(testStatusBody({ status: 'sent', profileUrl: null, score: null, metadata: null })).toEqual({
+      partner_status: 'sent',
+    });
+    expect(testStatusBody({ status: 'cancelled', metadata: { Reason: 'gone' } })).toEqual(
+      buildTestStatus({ status: 'cancelled', metadata: { Reason: 'gone' } }),
+    );
+  });
+
+  it('still refuses what the database does not guarantee: an unknown status, complete without a link', () => {
+    expect(() => testStatusBody({ status: 'complete', profileUrl: null })).toThrow(
+      /partner_profile_url is missing/,
+    );
+    expect(() => testStatusBody({ status: 'done' as 'complete', profileUrl: 'https://x.example/r' })).toThrow(
+      InvalidTestStatusError,
     );
   });
 });

@@ -1,0 +1,215 @@
+// `npm run bench:publish`: docs/benchmarks.md and its chart docs/benchmarks.svg from the JSON results
+// that `npm run bench` and `npm run faults` last wrote (harness/results.ts). Targets come from the
+// results themselves: each scenario declares them on its figures, so they live in one place.
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { repoRoot } from '../harness/processes.js';
+import { meetsTarget, ratioOf, type Figure, type ScenarioResult } from '../harness/results.js';
+
+/** Where the suites write their results, relative to the repository. */
+export const RESULT_DIRS = ['bench/results', 'faults/results'];
+
+/** Reads every `<name>.json` of these directories (a missing directory holds none), by suite then name. */
+export async function loadResults(dirs: string[]): Promise<ScenarioResult[]> {
+  const results: ScenarioResult[] = [];
+  for (const dir of dirs) {
+    let files: string[];
+    try {
+      files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw err;
+    }
+    for (const file of files)
+      results.push(parseResult(path.join(dir, file), await readFile(path.join(dir, file), 'utf8')));
+  }
+  return results.sort((a, b) => a.suite.localeCompare(b.suite) || a.name.localeCompare(b.name));
+}
+
+/** One result file, checked for the fields the page needs; the error names the file and the field. */
+export function parseResult(file: string, text: string): ScenarioResult {
+  let r: Partial<ScenarioResult>;
+  try {
+    r = JSON.parse(text) as Partial<ScenarioResult>;
+  } catch (err) {
+    throw new Error(`${file}: not JSON (${(err as Error).message})`, { cause: err });
+  }
+  for (const field of ['suite', 'name', 'description', 'startedAt'] as const) {
+    if (typeof r[field] !== 'string') throw new Error(`${file}: field ${field} is missing or not text`);
+  }
+  if (!Array.isArray(r.figures)) throw new Error(`${file}: field figures is missing or not a list`);
+  r.figures.forEach((f: Partial<Figure>, i) => {
+    if (typeof f.name !== 'string' || typeof f.value !== 'number')
+      throw new Error(`${file}: figures[${i}] needs a name and a numeric value`);
+  });
+  return { notes: [], parameters: {}, durationSeconds: 0, ...r } as ScenarioResult;
+}
+
+const fmt = (n: number | undefined): string => {
+  if (n === undefined || Number.isNaN(n)) return '–';
+  if (Number.isInteger(n)) return String(n);
+  const abs = Math.abs(n);
+  return abs >= 100 ? n.toFixed(0) : abs >= 1 ? n.toFixed(2) : n.toFixed(3);
+};
+const opText = { '>=': '≥', '<=': '≤', '==': '=' } as const;
+const targetText = (f: Figure) =>
+  f.target ? `${f.target.on === 'ratio' ? 'ratio ' : ''}${opText[f.target.op]} ${fmt(f.target.value)}` : '–';
+const metText = (f: Figure) => (!f.target ? '' : meetsTarget(f) ? 'met' : '**missed**');
+/** Markdown table cells: no pipes or line breaks from figure names or notes. */
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+const valueText = (f: Figure) => `${fmt(f.value)}${f.unit ? ` ${f.unit}` : ''}`;
+
+/** "2 cores, load average 3.10 / 2.50 / 1.20 (1, 5, 15 min) at the end", or why it is unknown. */
+export function machineText(r: ScenarioResult): string {
+  if (!r.machine) return 'load not recorded (a result from before results carried it)';
+  const [a, b, c] = r.machine.loadAverage;
+  return `${r.machine.cores} cores, load average ${a.toFixed(2)} / ${b.toFixed(2)} / ${c.toFixed(2)} (1, 5, 15 min) at the end`;
+}
+
+/** The command that produced a result (recorded by the runner; rebuilt from the suite and name otherwise). */
+export const commandOf = (r: ScenarioResult) => r.command ?? `npm run ${r.suite} -- ${r.name}`;
+
+/** The figures the chart shows: those measured against a baseline in the same run. */
+export function chartedFigures(
+  results: ScenarioResult[],
+): { scenario: string; figure: Figure; ratio: number }[] {
+  return results.flatMap((r) =>
+    r.figures.flatMap((figure) => {
+      const ratio = ratioOf(figure);
+      return ratio === undefined || !Number.isFinite(ratio) ? [] : [{ scenario: r.name, figure, ratio }];
+    }),
+  );
+}
+
+const xml = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/**
+ * A horizontal bar per ratio (value / baseline) with its target as a vertical line: green when the
+ * target is met, red when missed, grey when the figure has no ratio target. Plain SVG text.
+ */
+export function renderChart(results: ScenarioResult[]): string {
+  const rows = chartedFigures(results);
+  const labelWidth = 360;
+  const plotWidth = 420;
+  const rowHeight = 28;
+  const top = 40;
+  const height = top + Math.max(1, rows.length) * rowHeight + 30;
+  const width = labelWidth + plotWidth + 90;
+  const scaleMax = Math.max(
+    1,
+    ...rows.map((r) => r.ratio),
+    ...rows.map((r) => (r.figure.target?.on === 'ratio' ? r.figure.target.value : 0)),
+  );
+  const x = (ratio: number) => labelWidth + (Math.max(0, ratio) / scaleMax) * plotWidth;
+  const out = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    `<title>Each figure as a ratio to its baseline measured in the same run, against its target</title>`,
+    `<rect width="${width}" height="${height}" fill="#fff"/>`,
+    `<text x="10" y="20" font-size="14" font-weight="bold">Ratio to baseline (bars) and target (black line)</text>`,
+  ];
+  // Gridlines at 0, the scale's halves and 1× baseline.
+  for (const g of [0, 0.5, 1, scaleMax].filter((v, i, all) => v <= scaleMax && all.indexOf(v) === i)) {
+    out.push(
+      `<line x1="${x(g)}" y1="${top - 8}" x2="${x(g)}" y2="${height - 24}" stroke="#ddd"/>`,
+      `<text x="${x(g)}" y="${height - 10}" text-anchor="middle" fill="#666">${fmt(g)}×</text>`,
+    );
+  }
+  if (!rows.length) out.push(`<text x="${labelWidth}" y="${top + 16}">no figure with a baseline</text>`);
+  rows.forEach(({ scenario, figure, ratio }, i) => {
+    const y = top + i * rowHeight;
+    const ratioTarget = figure.target?.on === 'ratio' ? figure.target : undefined;
+    const colour = !ratioTarget ? '#9e9e9e' : meetsTarget(figure) ? '#2e7d32' : '#c62828';
+    out.push(
+      `<text x="${labelWidth - 8}" y="${y + 16}" text-anchor="end">${xml(`${scenario}: ${figure.name}`)}</text>`,
+      `<rect class="ratio" x="${labelWidth}" y="${y + 4}" width="${(x(ratio) - labelWidth).toFixed(1)}" height="${rowHeight - 10}" fill="${colour}"/>`,
+      `<text x="${(x(ratio) + 4).toFixed(1)}" y="${y + 16}">${fmt(ratio)}</text>`,
+    );
+    if (ratioTarget) {
+      out.push(
+        `<line class="target" x1="${x(ratioTarget.value).toFixed(1)}" y1="${y + 1}" x2="${x(ratioTarget.value).toFixed(1)}" y2="${y + rowHeight - 3}" stroke="#000" stroke-width="2"><title>${xml(`target ${targetText(figure)}`)}</title></line>`,
+      );
+    }
+  });
+  out.push('</svg>');
+  return out.join('\n') + '\n';
+}
+
+/** The page: a summary of every target, then each scenario with its command, date, load, figures and notes. */
+export function renderMarkdown(results: ScenarioResult[], chartFile: string): string {
+  const lines = [
+    '# Benchmarks and fault scenarios: the last published run',
+    '',
+    'Generated by `npm run bench:publish` (bench/publish.ts) from the JSON results that `npm run bench` and',
+    '`npm run faults` wrote (bench/results, faults/results). Do not edit by hand: run the suites, then the script.',
+    'Ratios are value / baseline, both measured in the same run; targets are the ones each scenario declares.',
+    'A command with `--smoke` means the small size that `npm test` also runs, not the full one.',
+    '',
+    `![Each ratio to its baseline against its target](${chartFile})`,
+    '',
+  ];
+  if (!results.length) {
+    lines.push('No results yet: run `npm run bench` and `npm run faults`, then `npm run bench:publish`.');
+    return lines.join('\n') + '\n';
+  }
+  lines.push(
+    '## Targets',
+    '',
+    '| Scenario | Figure | Value | Baseline | Ratio | Target | Met | Run (UTC) | Load (1 min) |',
+    '|---|---|---|---|---|---|---|---|---|',
+  );
+  for (const r of results) {
+    for (const f of r.figures.filter((g) => g.target || g.baseline !== undefined)) {
+      lines.push(
+        `| ${r.suite}/${r.name} | ${cell(f.name)} | ${valueText(f)} | ${fmt(f.baseline)} | ${fmt(ratioOf(f))} | ${targetText(f)} | ${metText(f)} | ${r.startedAt.slice(0, 16).replace('T', ' ')} | ${r.machine ? r.machine.loadAverage[0].toFixed(2) : '–'} |`,
+      );
+    }
+  }
+  for (const r of results) {
+    lines.push(
+      '',
+      `## ${r.suite}/${r.name}`,
+      '',
+      cell(r.description),
+      '',
+      `- Command: \`${commandOf(r)}\``,
+      `- Started ${r.startedAt}, ran ${fmt(Math.round(r.durationSeconds))} s`,
+      `- Machine: ${machineText(r)}`,
+      `- Parameters: \`${JSON.stringify(r.parameters)}\``,
+      '',
+      '| Figure | Value | Baseline | Ratio | Target | Met |',
+      '|---|---|---|---|---|---|',
+      ...r.figures.map(
+        (f) =>
+          `| ${cell(f.name)} | ${valueText(f)} | ${fmt(f.baseline)} | ${fmt(ratioOf(f))} | ${targetText(f)} | ${metText(f)} |`,
+      ),
+    );
+    if (r.notes.length) lines.push('', ...r.notes.map((n) => `- ${n.replace(/\r?\n/g, ' ')}`));
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Reads the results and writes the page and its chart; returns how many results it published. */
+export async function publish(options: { resultDirs: string[]; markdownFile: string; chartFile: string }) {
+  const results = await loadResults(options.resultDirs);
+  const chartLink = path
+    .relative(path.dirname(options.markdownFile), options.chartFile)
+    .split(path.sep)
+    .join('/');
+  await writeFile(options.chartFile, renderChart(results));
+  await writeFile(options.markdownFile, renderMarkdown(results, chartLink));
+  return results.length;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const markdownFile = path.join(repoRoot, 'docs/benchmarks.md');
+  const count = await publish({
+    resultDirs: RESULT_DIRS.map((d) => path.join(repoRoot, d)),
+    markdownFile,
+    chartFile: path.join(repoRoot, 'docs/benchmarks.svg'),
+  });
+  console.log(
+    `published ${count} result(s) to ${path.relative(repoRoot, markdownFile)} and docs/benchmarks.svg`,
+  );
+}
