@@ -286,6 +286,8 @@ export const configSchema = z.object({
   /** `npm start` runs the Greenhouse sandbox (an emulator) unless turned off. */
   GREENHOUSE_SANDBOX: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
   GREENHOUSE_SANDBOX_PORT: port.default(4010),
+  /** `npm start` runs the demo vendor (demo-vendor/) beside the sandbox, on this port. */
+  DEMO_VENDOR_PORT: port.default(4020),
   /**
    * `host` or `host:port` (comma-separated) of a Greenhouse sandbox the completion callback may reach
    * over plain http and on a loopback address, for every tenant. Empty in production: the callback

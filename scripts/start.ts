@@ -14,6 +14,9 @@
 //                            gets in without one) and the UI's origins in TEMPORAL_UI_ORIGINS
 //   Greenhouse             → the Greenhouse sandbox with a seeded demo organisation (GREENHOUSE_SANDBOX=off
 //                            when you connect tenants to a real Greenhouse)
+//   the vendor's product   → with the sandbox, the demo vendor (demo-vendor/) on DEMO_VENDOR_PORT: its
+//                            package enabled on the demo tenant, its event endpoint allowed over plain
+//                            http on loopback (VENDOR_ENDPOINT_ALLOW_HOSTS, that host:port only)
 // Then it runs the worker and the API as child processes (as in production) and restarts either if
 // it dies. Ctrl-C stops everything in order.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -27,7 +30,8 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded.js'
 import { applyMigrations } from '../db/migrations.js';
 import { generateEncryptionKeySpec } from '../security/secret-box.js';
 import { startDevServer, type DevServer } from '../temporal/dev-server.js';
-import { setUpDemoTenant } from './demo-tenant.js';
+import { startDemoVendor, type DemoVendor } from '../demo-vendor/index.js';
+import { demoVendorKey, enableDemoVendorPackage, setUpDemoTenant } from './demo-tenant.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const config = loadConfigOrExit();
@@ -38,11 +42,13 @@ const say = (line: string) => process.stdout.write(`greenroom: ${line}\n`);
 let embeddedDb: EmbeddedPostgres | undefined;
 let devServer: DevServer | undefined;
 let sandbox: Sandbox | undefined;
+let demoVendor: DemoVendor | undefined;
 const children = new Map<string, ChildProcess>();
 let stopping = false;
 
 async function stopAll(code: number): Promise<never> {
   stopping = true;
+  await demoVendor?.close().catch(() => undefined);
   await Promise.all([...children.values()].map(stopChild));
   await sandbox?.close().catch(() => undefined);
   await devServer?.stop().catch(() => undefined);
@@ -130,6 +136,10 @@ try {
     ...(sandbox && !process.env.GREENHOUSE_SANDBOX_CALLBACK_HOSTS?.trim()
       ? { GREENHOUSE_SANDBOX_CALLBACK_HOSTS: new URL(sandbox.url).host }
       : {}),
+    // The demo vendor's event endpoint is plain http on loopback: allow exactly it.
+    ...(sandbox && !process.env.VENDOR_ENDPOINT_ALLOW_HOSTS?.trim()
+      ? { VENDOR_ENDPOINT_ALLOW_HOSTS: `127.0.0.1:${config.DEMO_VENDOR_PORT}` }
+      : {}),
     // The embedded database runs one statement at a time: a small pool is enough and fair.
     ...(embeddedDb ? { DATABASE_POOL_SIZE: '2' } : {}),
   };
@@ -139,8 +149,21 @@ try {
   await waitForHttp(`http://127.0.0.1:${config.API_PORT}/readyz`, 120_000);
   await waitForHttp(`http://127.0.0.1:${config.WORKER_HEALTH_PORT}/readyz`, 120_000);
 
-  const demo = sandbox
-    ? await setUpDemoTenant({ apiUrl: `http://127.0.0.1:${config.API_PORT}`, operatorKey, sandbox })
+  const apiUrl = `http://127.0.0.1:${config.API_PORT}`;
+  const demo = sandbox ? await setUpDemoTenant({ apiUrl, operatorKey, sandbox }) : null;
+  // The vendor's side of the seam: the demo vendor syncs its package and subscribes to events
+  // through the vendor API; the operator then enables the package on the demo tenant.
+  const vendorDemo = demo
+    ? await (async () => {
+        demoVendor = await startDemoVendor({
+          greenroomUrl: apiUrl,
+          integrationKey: await demoVendorKey({ apiUrl, operatorKey }),
+          issuer: config.publicBaseUrl,
+          port: config.DEMO_VENDOR_PORT,
+          log: (line) => say(`demo vendor: ${line}`),
+        });
+        return enableDemoVendorPackage({ apiUrl, operatorKey, tenantId: demo.tenantId });
+      })()
     : null;
 
   // 'ready' and the summary in one write: whoever waits for 'ready' (a script, a test) sees it all at once.
@@ -162,6 +185,20 @@ try {
     summary.push(
       `                   ${sandbox.url}/_sandbox/orgs/${demo.orgId}/applications/${demo.applicationId}/send_test`,
     );
+    if (demoVendor && vendorDemo) {
+      summary.push(
+        `  demo vendor    ${demoVendor.url} (its orders: ${demoVendor.url}/orders), package ${vendorDemo.packageId}`,
+      );
+      summary.push(
+        `  send its test  curl -X POST -H 'content-type: application/json' -d '{"partner_test_id":"${vendorDemo.packageId}"}' \\`,
+      );
+      summary.push(
+        `                   ${sandbox.url}/_sandbox/orgs/${demo.orgId}/applications/${demo.applicationId}/send_test`,
+      );
+      summary.push(
+        `                 then open the launch link (/v/…) of the invite in the outbox and take the test`,
+      );
+    }
     summary.push(
       `  outbox         ${config.SMTP_URL ? 'SMTP_URL (mail is sent)' : `${config.publicBaseUrl}/outbox (operator key as password)`}`,
     );

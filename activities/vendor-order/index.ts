@@ -1,10 +1,11 @@
 import type { Database, Prisma } from '../../db/client.js';
 import type { AcceptedVendorResult } from '../../domain/vendor/package.js';
 import { sendOnce } from '../../journeys/email-ledger.js';
-import { issueLink } from '../../journeys/links.js';
+import { issueLink, issueReportLink } from '../../journeys/links.js';
 import { brandingOf } from '../journeys/branding.js';
 import { journeysOf, type JourneyRepository } from '../../db/repositories/journeys.js';
 import { composeMail, renderExpiry, renderInvite, renderReminder, type Mailer } from '../../mail/index.js';
+import type { SecretBox } from '../../security/secret-box.js';
 import type { VendorEventSink } from '../../vendor/event-types.js';
 import type { VendorOrderActivities } from '../../workflows/vendor-order/contract.js';
 import { loadPackageVersion } from './package.js';
@@ -18,6 +19,8 @@ export interface VendorOrderActivityDeps {
   events: VendorEventSink;
   publicBaseUrl: string;
   defaultFromAddress: string;
+  /** Seals the report link kept for test_status. */
+  secrets: SecretBox;
 }
 
 /** A vendor order's own activities; every effect keyed so a retry repeats none. */
@@ -165,6 +168,16 @@ export function createVendorOrderActivities(deps: VendorOrderActivityDeps): Vend
       });
       if (count === 0 && order.resultHash !== hash)
         throw new Error(`order ${journeyId} holds another result`);
+      // Greenhouse takes `complete` from test_status only with a link to the report: issued once,
+      // before the journey reads complete (as for built-in tests), opening the vendor's PDF.
+      if (
+        accepted.status === 'completed' &&
+        (await journeysOf(deps).getOrThrow(journeyId)).profileUrl === null
+      )
+        await journeysOf(deps).recordReportLinkOnce(
+          journeyId,
+          (await issueReportLink(deps, journeyId)).stored,
+        );
       return { accepted: true, result: accepted };
     },
 
