@@ -6,13 +6,55 @@ import { startJourney, type StartDeps } from './start-journey.js';
 // The rules live in domain/ so the (pure) CSV validator applies exactly the same ones.
 export { InviteBody };
 
+/** The tenant-wide reads an invite makes before its journey: the mode and the job's test. */
+export interface InviteLookups {
+  assertVendorInviteActive(tenantId: string): Promise<void>;
+  mappedTest(tenantId: string, jobId: string): Promise<string | null>;
+}
+
+/** Each invite reads them afresh (single invites). */
+export const directLookups = (db: Database): InviteLookups => ({
+  assertVendorInviteActive: (tenantId) => assertVendorInviteActive(db, tenantId),
+  mappedTest: (tenantId, jobId) => mappedTest(db, tenantId, jobId),
+});
+
+/**
+ * A batch of invites (a bulk upload's 50 rows) reads each once: the same answer (or the same
+ * refusal) for every row, as if read per row a few milliseconds apart.
+ */
+export function batchLookups(db: Database): InviteLookups {
+  const direct = directLookups(db);
+  return {
+    assertVendorInviteActive: memoize((tenantId: string) => direct.assertVendorInviteActive(tenantId)),
+    mappedTest: memoize((tenantId: string, jobId: string) => direct.mappedTest(tenantId, jobId)),
+  };
+}
+
+/** Caches `fn`'s promise per arguments (a refusal too: every caller gets the same answer). */
+export function memoize<A extends (string | number | undefined)[], R>(
+  fn: (...args: A) => Promise<R>,
+): (...args: A) => Promise<R> {
+  const seen = new Map<string, Promise<R>>();
+  return (...args: A) => {
+    const key = JSON.stringify(args);
+    let hit = seen.get(key);
+    if (!hit) seen.set(key, (hit = fn(...args)));
+    return hit;
+  };
+}
+
 /**
  * Checks the tenant, its vendor mode and the test, then starts (or finds) the journey. Shared by
  * the single-invite route and the bulk-invite activity, so both refuse and deduplicate alike.
  */
-export async function inviteCandidate(deps: StartDeps, tenantId: string, body: InviteBody) {
-  await assertVendorInviteActive(deps.db, tenantId);
-  const testId = body.testId ?? (await mappedTest(deps.db, tenantId, body.jobId));
+export async function inviteCandidate(
+  deps: StartDeps,
+  tenantId: string,
+  body: InviteBody,
+  lookups: InviteLookups = directLookups(deps.db),
+) {
+  await lookups.assertVendorInviteActive(tenantId);
+  const testId = body.testId ?? (await lookups.mappedTest(tenantId, body.jobId));
   if (!testId) {
     throw new ServiceError(
       'invalid',

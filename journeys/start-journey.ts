@@ -52,6 +52,8 @@ export interface StartDeps {
   personKey?: PersonKey;
 }
 
+type JourneyRow = NonNullable<Awaited<ReturnType<JourneyRepository['get']>>>;
+
 type IdParts = Pick<JourneyStart, 'tenantId' | 'testId' | 'candidate' | 'greenhouse'>;
 
 /**
@@ -155,16 +157,25 @@ async function liveSendTestJourney(
   return match?.journeyId ?? null;
 }
 
-/** The id without send_test: a vendor invite started under the legacy id keeps it. */
-async function vendorOrApplicationId(
+/**
+ * The id without send_test, and its journey if recorded: a vendor invite started under the legacy
+ * id keeps it. One read for both ids.
+ */
+async function vendorOrApplicationJourney(
   deps: StartDeps,
   kind: TestKind,
   start: JourneyStart,
   personKey: PersonKey,
-): Promise<string> {
-  if (start.greenhouse.applicationId) return journeyIdOf(kind, start, personKey);
-  const [current, legacy] = vendorJourneyIdsOf(kind, start, personKey);
-  return legacy && (await journeysOf(deps).get(legacy)) ? legacy : current!;
+): Promise<{ journeyId: string; existing: JourneyRow | null }> {
+  if (start.greenhouse.applicationId) {
+    const journeyId = journeyIdOf(kind, start, personKey);
+    return { journeyId, existing: await journeysOf(deps).get(journeyId) };
+  }
+  const [current, legacy] = vendorJourneyIdsOf(kind, start, personKey) as [string, string];
+  const found = await journeysOf(deps).findMany({ where: { id: { in: [current, legacy] } } });
+  const old = found.find((j) => j.id === legacy);
+  if (old) return { journeyId: legacy, existing: old };
+  return { journeyId: current, existing: found.find((j) => j.id === current) ?? null };
 }
 
 /**
@@ -181,11 +192,13 @@ export async function startJourney(deps: StartDeps, start: JourneyStart) {
     if (joined) return { journeyId: joined, runId: null, created: false };
   }
   const personKey = deps.personKey ?? DEV_PERSON_KEY;
-  const journeyId =
+  const { journeyId, existing } =
     start.trigger === 'greenhouse' && start.greenhouse.applicationId && start.greenhouse.callbackUrl
-      ? await sendTestJourneyId(deps.db, test.kind, start, personKey)
-      : await vendorOrApplicationId(deps, test.kind, start, personKey);
-  const existing = await journeysOf(deps).get(journeyId);
+      ? await sendTestJourneyId(deps.db, test.kind, start, personKey).then(async (id) => ({
+          journeyId: id,
+          existing: await journeysOf(deps).get(id),
+        }))
+      : await vendorOrApplicationJourney(deps, test.kind, start, personKey);
   if (!existing) {
     await journeysOf(deps)
       .create(

@@ -12,6 +12,8 @@ export const HEARTBEAT_INTERVAL_MS = 5_000;
 export const heartbeatWhileRunning: ActivityInterceptorsFactory = (ctx: Context) => ({
   inbound: {
     async execute(input, next) {
+      // Local activities have no heartbeat: the workflow task that runs them keeps them alive.
+      if (ctx.info.isLocal) return next(input);
       ctx.heartbeat();
       const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_INTERVAL_MS);
       try {

@@ -90,7 +90,8 @@ export function describeStep(type: string, args: Args, result: unknown): string 
  * Writes the timeline of every journey activity (journey_events): what happened, or how it failed
  * and whether Temporal will retry it. Identical failures in a row are one row with a count and the
  * latest time, so a step retrying for hours reads as one line. It also keeps the read model's
- * `retryingSince` (set at the first failed attempt, cleared when an activity succeeds), which the
+ * `retryingSince` (set at the first failed attempt, cleared when a retried activity succeeds or the
+ * journey records its next step), which the
  * stuck listing reads. Operators read the timeline in the journey detail. A failure to write
  * either never fails the activity.
  */
@@ -110,7 +111,8 @@ export function timelineInterceptor(db: Database): ActivityInterceptorsFactory {
             label
               ? recordEvent(db, { journeyId, step: type, label, attempt, outcome: 'ok', detail: null })
               : null,
-            retrying(db, journeyId, false),
+            // A first attempt follows a success (or a snapshot, which clears it too): nothing to clear.
+            attempt > 1 ? retrying(db, journeyId, false) : null,
           ]).catch(() => undefined);
           return result;
         } catch (err) {

@@ -6,7 +6,7 @@ import type { Database, Prisma } from '../../db/client.js';
 import { journeysOf, type JourneyRepository } from '../../db/repositories/journeys.js';
 import { ServiceError } from '../../domain/errors.js';
 import type { RowError, ValidRow } from '../../domain/invites/csv.js';
-import { inviteCandidate } from '../../journeys/invite-candidate.js';
+import { batchLookups, inviteCandidate, memoize } from '../../journeys/invite-candidate.js';
 import type { PersonKey } from '../../security/person-index.js';
 import type { BulkInviteActivities, BulkInviteCounts, InviteBatchInput } from './types.js';
 
@@ -22,8 +22,20 @@ export interface BulkInviteDeps {
   personKey?: PersonKey;
 }
 
-/** Rows of a batch invited at once: enough to overlap round trips, few enough for the DB pool. */
-const ROW_CONCURRENCY = 4;
+/**
+ * Rows of a batch invited at once. A row is mostly waiting (database and Temporal round trips):
+ * on a loaded machine more in flight is what keeps the starts going; the pool queues the rest.
+ */
+const ROW_CONCURRENCY = 12;
+
+/** Uploads whose rows this worker holds (immutable once accepted): one read per bulk run, not per batch. */
+const UPLOADS_KEPT = 4;
+
+interface Upload {
+  tenantId: string;
+  createdAt: Date;
+  rows: ValidRow[];
+}
 
 const CSV_FIELD: Record<string, string> = {
   email: 'email',
@@ -36,6 +48,26 @@ const CSV_FIELD: Record<string, string> = {
 type RowOutcome = { row: ValidRow; journeyId: string; created: boolean } | { row: ValidRow; error: RowError };
 
 export function createBulkInviteActivities(deps: BulkInviteDeps): BulkInviteActivities {
+  const uploads = new Map<string, Upload>();
+  /** The upload's rows, read once per worker and bulk run (the oldest forgotten first). */
+  async function uploadOf(bulkId: string): Promise<Upload> {
+    const kept = uploads.get(bulkId);
+    if (kept) return kept;
+    const bulk = await deps.db.bulkInvite.findUnique({
+      where: { id: bulkId },
+      select: { tenantId: true, createdAt: true, rows: true },
+    });
+    if (!bulk) throw ApplicationFailure.nonRetryable(`no bulk invite ${bulkId}`);
+    const upload = {
+      tenantId: bulk.tenantId,
+      createdAt: bulk.createdAt,
+      rows: bulk.rows as unknown as ValidRow[],
+    };
+    uploads.set(bulkId, upload);
+    for (const id of uploads.keys()) if (uploads.size > UPLOADS_KEPT) uploads.delete(id);
+    return upload;
+  }
+
   return {
     /**
      * Invites rows [from, to) of a bulk upload through the single invite's path (same checks,
@@ -60,21 +92,23 @@ export function createBulkInviteActivities(deps: BulkInviteDeps): BulkInviteActi
       if (!deps.temporal) {
         throw ApplicationFailure.nonRetryable('the worker has no Temporal client for bulk invites');
       }
+      // The tenant's mode, job mappings and tests: read once for the batch, not per row.
+      const catalogue = { ...deps.catalogue, getEntry: memoize(deps.catalogue.getEntry) };
+      const lookups = batchLookups(deps.db);
       const startDeps = {
         db: deps.db,
-        catalogue: deps.catalogue,
+        catalogue,
         temporal: deps.temporal,
         taskQueue: deps.taskQueue ?? Context.current().info.taskQueue,
         ...(deps.personKey ? { personKey: deps.personKey } : {}),
       };
-      const bulk = await deps.db.bulkInvite.findUnique({ where: { id: bulkId } });
-      if (!bulk) throw ApplicationFailure.nonRetryable(`no bulk invite ${bulkId}`);
-      const rows = (bulk.rows as unknown as ValidRow[]).slice(from, to);
+      const bulk = await uploadOf(bulkId);
+      const rows = bulk.rows.slice(from, to);
 
       const outcomes = await mapLimit(rows, ROW_CONCURRENCY, async (row): Promise<RowOutcome> => {
         const { row: _line, ...body } = row;
         try {
-          const { journeyId, created } = await inviteCandidate(startDeps, bulk.tenantId, body);
+          const { journeyId, created } = await inviteCandidate(startDeps, bulk.tenantId, body, lookups);
           return { row, journeyId, created };
         } catch (err) {
           // Infrastructure (and a Greenhouse outage) is not the row's fault: the batch retries.
@@ -109,7 +143,8 @@ export function createBulkInviteActivities(deps: BulkInviteDeps): BulkInviteActi
         else counts.alreadyInvited++;
       }
 
-      const errors = bulk.errors as unknown as RowError[];
+      // The report's errors change batch by batch: read them (only) when this batch adds some.
+      const errors = failures.length ? await reportErrors(deps.db, bulkId) : [];
       const known = new Set(errors.map((e) => `${e.row}\u0000${e.message}`));
       const newErrors = failures.filter((e) => !known.has(`${e.row}\u0000${e.message}`));
       const total = {
@@ -118,13 +153,13 @@ export function createBulkInviteActivities(deps: BulkInviteDeps): BulkInviteActi
         failed: before.failed + counts.failed,
       };
       const processed = total.started + total.alreadyInvited + total.failed;
-      const errorsJson = JSON.stringify([...errors, ...newErrors]);
+      const errorsJson = newErrors.length ? JSON.stringify([...errors, ...newErrors]) : null;
       await deps.db.$executeRaw`
         UPDATE bulk_invites
            SET started = ${total.started},
                already_invited = ${total.alreadyInvited},
                failed = ${total.failed},
-               errors = ${errorsJson}::jsonb,
+               errors = COALESCE(${errorsJson}::jsonb, errors),
                updated_at = now()
          WHERE id = ${bulkId}
            AND started + already_invited + failed <= ${processed}`;
@@ -144,6 +179,11 @@ export function createBulkInviteActivities(deps: BulkInviteDeps): BulkInviteActi
       });
     },
   };
+}
+
+async function reportErrors(db: Database, bulkId: string): Promise<RowError[]> {
+  const bulk = await db.bulkInvite.findUnique({ where: { id: bulkId }, select: { errors: true } });
+  return (bulk?.errors ?? []) as unknown as RowError[];
 }
 
 /** Runs `fn` over `items` with at most `limit` at once, keeping the order of results. */

@@ -339,6 +339,8 @@ export function createJourneyRepository(db: Database) {
           completed_at = EXCLUDED.completed_at,
           greenhouse_application_id = COALESCE(EXCLUDED.greenhouse_application_id, journeys.greenhouse_application_id),
           score = COALESCE(EXCLUDED.score, journeys.score),
+          -- The journey moved on: no activity of its last step is retrying any more.
+          retrying_since = NULL,
           updated_at = now()
         WHERE journeys.state_version < EXCLUDED.state_version AND journeys.erased_at IS NULL`;
       return { applied: changed > 0 };

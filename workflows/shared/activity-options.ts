@@ -1,4 +1,4 @@
-import type { ActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 
 /**
  * How journeys call activities. Every activity heartbeats while it runs
@@ -21,4 +21,13 @@ export const greenhouseActivityOptions: ActivityOptions = {
   startToCloseTimeout: '5 minutes',
   heartbeatTimeout: '15 seconds',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
+};
+
+/**
+ * Read-model writes run in the worker that runs the workflow (local activities): one short,
+ * idempotent UPDATE needs no activity task nor a workflow task of its own. Retried as the others.
+ */
+export const readModelLocalActivityOptions: LocalActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 };

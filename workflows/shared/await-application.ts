@@ -12,6 +12,8 @@ export async function awaitApplication(args: {
   /** Records "waiting for the application" in the read model between attempts. */
   waiting: (detail: string) => Promise<void>;
   stopped: () => boolean;
+  /** Upsert the GreenhouseApplicationId search attribute when found (older histories did, here). */
+  upsertApplicationId?: boolean;
 }): Promise<
   | { outcome: 'found'; applicationId: string }
   | { outcome: 'gave_up'; reason: string }
@@ -21,7 +23,8 @@ export async function awaitApplication(args: {
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const match = await args.find();
     if (match.found && match.applicationId) {
-      upsertSearchAttributes([{ key: GreenhouseApplicationIdKey, value: match.applicationId }]);
+      if (args.upsertApplicationId !== false)
+        upsertSearchAttributes([{ key: GreenhouseApplicationIdKey, value: match.applicationId }]);
       return { outcome: 'found', applicationId: match.applicationId };
     }
     if (attempt === attempts) {

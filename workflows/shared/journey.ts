@@ -4,10 +4,13 @@ import {
   isCancellation,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   TemporalFailure,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { JourneyKind, JourneyStatus } from '../../domain/journey.js';
 import { isSealed, type SealedValue } from '../../domain/sealed.js';
 import {
@@ -17,7 +20,11 @@ import {
   TenantIdKey,
   TestIdKey,
 } from '../../domain/search-attributes.js';
-import { greenhouseActivityOptions, localActivityOptions } from './activity-options.js';
+import {
+  greenhouseActivityOptions,
+  localActivityOptions,
+  readModelLocalActivityOptions,
+} from './activity-options.js';
 import { awaitApplication } from './await-application.js';
 import type {
   ApplicationActivities,
@@ -36,6 +43,8 @@ import {
 import { writebackWithRecovery } from './writeback.js';
 
 const local = proxyActivities<JourneyActivities & JourneyFailureActivities>(localActivityOptions);
+/** The read-model snapshot as a local activity (patch 'lean-start'): no activity task, no extra workflow task. */
+const inWorker = proxyLocalActivities<JourneyActivities>(readModelLocalActivityOptions);
 /** Greenhouse calls every journey kind makes (same activities, same idempotency ledger). */
 export const greenhouse = proxyActivities<ApplicationActivities & WritebackActivities>(
   greenhouseActivityOptions,
@@ -74,6 +83,12 @@ export abstract class Journey<S extends JourneyStateBase & { deadlineAt: string 
   finished = false;
   applicationId: string | null;
   private version = 0;
+  /**
+   * Patch 'lean-start' (issue 17): snapshots run as local activities and search attributes are
+   * upserted only when they change (the start sets the first ones), batched with the next snapshot.
+   * Fixed at begin(): older histories keep their commands for life.
+   */
+  protected lean = false;
 
   constructor(
     readonly kind: JourneyKind,
@@ -150,21 +165,39 @@ export abstract class Journey<S extends JourneyStateBase & { deadlineAt: string 
 
   /** Search attributes and the first snapshot. */
   async begin(): Promise<void> {
-    upsertSearchAttributes([
+    this.lean = patched('lean-start');
+    const identity: SearchAttributeUpdatePair[] = [
       { key: TenantIdKey, value: this.input.tenantId },
       { key: JourneyKindKey, value: this.kind },
       { key: TestIdKey, value: this.input.testId },
-      ...(this.applicationId ? [{ key: GreenhouseApplicationIdKey, value: this.applicationId }] : []),
-    ]);
+    ];
+    if (!this.lean) {
+      upsertSearchAttributes([
+        ...identity,
+        ...(this.applicationId ? [{ key: GreenhouseApplicationIdKey, value: this.applicationId }] : []),
+      ]);
+    } else this.upsertChanged(identity);
     await this.record('created', 'preparing the invitation');
+  }
+
+  /** Upserts only the attributes whose value differs from the workflow's (none: no command). */
+  private upsertChanged(pairs: SearchAttributeUpdatePair[]): void {
+    const current = workflowInfo().typedSearchAttributes;
+    const changed = pairs.filter((p) => current.get(p.key) !== p.value);
+    if (changed.length) upsertSearchAttributes(changed);
   }
 
   /** The read model's snapshot of this step (and the status search attribute). */
   async record(status: JourneyStatus, waitingFor: string | null, completedAt: string | null = null) {
     this.state.status = status;
     this.state.waitingFor = waitingFor;
-    upsertSearchAttributes([{ key: JourneyStatusKey, value: status }]);
-    await local.recordJourneySnapshot({
+    if (this.lean) {
+      this.upsertChanged([
+        { key: JourneyStatusKey, value: status },
+        ...(this.applicationId ? [{ key: GreenhouseApplicationIdKey, value: this.applicationId }] : []),
+      ]);
+    } else upsertSearchAttributes([{ key: JourneyStatusKey, value: status }]);
+    await (this.lean ? inWorker : local).recordJourneySnapshot({
       journeyId: this.journeyId,
       tenantId: this.input.tenantId,
       kind: this.kind,
@@ -217,6 +250,8 @@ export abstract class Journey<S extends JourneyStateBase & { deadlineAt: string 
         ),
       waiting: (detail) => this.record('created', detail),
       stopped: () => this.stopped(),
+      // Lean: the application id goes with the next snapshot's upsert.
+      upsertApplicationId: !this.lean,
     });
     if (match.outcome === 'stopped') return this.end('cancelled');
     if (match.outcome === 'gave_up') {
