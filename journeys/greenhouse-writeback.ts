@@ -8,6 +8,7 @@ import type {
   CustomFieldValue,
   HarvestApplication,
   HarvestClient,
+  NoteVisibility,
 } from '../greenhouse/harvest/types.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { credentialRefusedFailure } from '../tenants/credential-refusal.js';
@@ -93,6 +94,44 @@ export function createWritebackActivities(
       if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')) throw err;
     });
     return true;
+  }
+
+  /**
+   * A note on the candidate (and application), once per `effect`: its last line, `reference`, lets
+   * a retry find it in the activity feed. Visible as the tenant chose for the report (Greenhouse
+   * takes the same three values).
+   */
+  async function noteOnce(
+    client: HarvestClient,
+    journey: {
+      id: string;
+      tenantId: string;
+      greenhouseCandidateId: string | null;
+      greenhouseApplicationId: string | null;
+      tenant: { reportVisibility: NoteVisibility };
+    },
+    effect: string,
+    reference: string,
+    lines: (string | null)[],
+  ) {
+    const candidateId = Number(journey.greenhouseCandidateId);
+    return once(
+      journey.id,
+      effect,
+      async () => (await client.listCandidateNotes(candidateId)).some((n) => n.body?.includes(reference)),
+      async () => {
+        const note = await harvest(journey.tenantId, () =>
+          client.addCandidateNote(candidateId, {
+            ...(journey.greenhouseApplicationId
+              ? { applicationId: Number(journey.greenhouseApplicationId) }
+              : {}),
+            body: [...lines, reference].filter(Boolean).join('\n'),
+            visibility: journey.tenant.reportVisibility,
+          }),
+        );
+        return note.id === null ? null : String(note.id);
+      },
+    );
   }
 
   /** The journey with its tenant and candidate: what every write needs, for both journey kinds. */
@@ -209,30 +248,12 @@ export function createWritebackActivities(
       const client = await harvestFor(journey.tenantId);
       if (!client || !journey.greenhouseCandidateId) return { added: false };
       const outcome = await outcomeOf(journey);
-      const candidateId = Number(journey.greenhouseCandidateId);
-      // The reference line lets a retry recognise our note in the activity feed.
-      const reference = `Ref: ${journeyId}`;
       const reportLink = openReportLink(deps.secrets, journeyId, journey.profileUrl);
-      const added = await once(
-        journeyId,
-        'note',
-        async () => (await client.listCandidateNotes(candidateId)).some((n) => n.body?.includes(reference)),
-        async () => {
-          const note = await harvest(journey.tenantId, () =>
-            client.addCandidateNote(candidateId, {
-              ...(journey.greenhouseApplicationId
-                ? { applicationId: Number(journey.greenhouseApplicationId) }
-                : {}),
-              body: [outcome.summary, reportLink ? `Report: ${reportLink}` : null, reference]
-                .filter(Boolean)
-                .join('\n'),
-              // The tenant's choice, as for the report (Greenhouse takes the same three values).
-              visibility: journey.tenant.reportVisibility,
-            }),
-          );
-          return note.id === null ? null : String(note.id);
-        },
-      );
+      // The reference line lets a retry recognise our note in the activity feed.
+      const added = await noteOnce(client, journey, 'note', `Ref: ${journeyId}`, [
+        outcome.summary,
+        reportLink ? `Report: ${reportLink}` : null,
+      ]);
       return { added };
     },
 
@@ -243,30 +264,17 @@ export function createWritebackActivities(
       // Only next to a result note that went out: it holds the earlier link.
       const resultNote = await db.harvestEffect.findUnique({ where: { key: `${journeyId}:note` } });
       if (!client || !journey.greenhouseCandidateId || !reportLink || !resultNote) return { added: false };
-      const candidateId = Number(journey.greenhouseCandidateId);
-      // Not "Ref: <journeyId>": that line marks the result note itself.
-      const reference = `Report link ${n} of ${journeyId}`;
       const { testName } = await outcomeOf(journey);
-      const added = await once(
-        journeyId,
+      // Not "Ref: <journeyId>": that line marks the result note itself.
+      const added = await noteOnce(
+        client,
+        journey,
         `note:report-link-${n}`,
-        async () => (await client.listCandidateNotes(candidateId)).some((x) => x.body?.includes(reference)),
-        async () => {
-          const note = await harvest(journey.tenantId, () =>
-            client.addCandidateNote(candidateId, {
-              ...(journey.greenhouseApplicationId
-                ? { applicationId: Number(journey.greenhouseApplicationId) }
-                : {}),
-              body: [
-                `${testName}: a fresh link to the report (an earlier link may no longer open it).`,
-                `Report: ${reportLink}`,
-                reference,
-              ].join('\n'),
-              visibility: journey.tenant.reportVisibility,
-            }),
-          );
-          return note.id === null ? null : String(note.id);
-        },
+        `Report link ${n} of ${journeyId}`,
+        [
+          `${testName}: a fresh link to the report (an earlier link may no longer open it).`,
+          `Report: ${reportLink}`,
+        ],
       );
       return { added };
     },

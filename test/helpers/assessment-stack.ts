@@ -144,15 +144,18 @@ export async function startAssessmentStack(
   const tenantId = String(
     (await api.call('POST', '/operator/tenants', { slug: 'acme', name: 'Acme' })).body!.id,
   );
-  const connect = await api.call('PUT', `/operator/tenants/${tenantId}/greenhouse`, {
-    kind: 'v3_client_credentials',
-    clientId: org.credentials.v3.clientId,
-    clientSecret: org.credentials.v3.clientSecret,
-    auditUserId: org.siteAdmin.id,
-    greenhouseHost: 'app.greenhouse.io',
-    harvestBaseUrl: sb.url,
-    authBaseUrl: sb.url,
-  });
+  /** The operator (re)connects the tenant's Greenhouse with its v3 client credentials. */
+  const connectGreenhouse = () =>
+    api.call('PUT', `/operator/tenants/${tenantId}/greenhouse`, {
+      kind: 'v3_client_credentials',
+      clientId: org.credentials.v3.clientId,
+      clientSecret: org.credentials.v3.clientSecret,
+      auditUserId: org.siteAdmin.id,
+      greenhouseHost: 'app.greenhouse.io',
+      harvestBaseUrl: sb.url,
+      authBaseUrl: sb.url,
+    });
+  const connect = await connectGreenhouse();
   expect(connect.status).toBe(200);
   const fields = (await api.call('GET', `/operator/tenants/${tenantId}/greenhouse/custom-fields`)).body!
     .application as { id: string; valueType: string }[];
@@ -244,6 +247,7 @@ export async function startAssessmentStack(
       });
       return { link, status: res.status, html: await res.text() };
     },
+    reconnectGreenhouse: connectGreenhouse,
     journeyIdFor: (applicationId: number, testId = 'js-basics') =>
       `assessment:${tenantId}:app-${applicationId}:${testId}`,
     async close() {

@@ -28,6 +28,41 @@ describe('a refused completion-callback credential: journeys wait, the new crede
     db().journey.count({
       where: { tenantId: stack.tenantId, greenhouseWaitSince: { not: null }, greenhouseWaitOn: 'callback' },
     });
+  /**
+   * Every journey finished with one accepted PATCH (after `refused` refused ones) and one result
+   * note, and the mode no longer says the callback credential is refused.
+   */
+  async function completedOnce(apps: { id: number }[], ids: string[], refused: number) {
+    await Promise.all(ids.map((id) => stack.temporal.workflow.getHandle(id).result()));
+    await stack.sb.idle();
+    for (const [i, a] of apps.entries()) {
+      expect(patchesFor(a.id)).toEqual({ accepted: 1, refused });
+      const notes = stack.greenhouse(a.id).notes.filter((n) => String(n.body).includes(`Ref: ${ids[i]}`));
+      expect(notes).toHaveLength(1);
+    }
+    const after = await stack.api.call('GET', `/operator/tenants/${stack.tenantId}`);
+    expect(
+      (after.body!.modes as Record<string, unknown>[]).find((m) => m.mode === 'greenhouse_invite'),
+    ).toMatchObject({ callbackRefusedAt: null, callbackRefusalReason: null });
+  }
+  /** Send test for `count` applications from `from`; answers once every invitation went out. */
+  async function sendTests(from: number, count: number) {
+    const apps = stack.sb.state
+      .org(stack.org.org.id)!
+      .applications.all()
+      .slice(from, from + count);
+    for (const a of apps)
+      await stack.sb.admin.sendTest(stack.org.org.id, a.id, {
+        partnerTestId: 'js-basics',
+        sentByUserId: stack.org.siteAdmin.id,
+      });
+    await stack.sb.idle();
+    const ids = apps.map((a) => stack.journeyIdFor(a.id));
+    await Promise.all(
+      ids.map((id) => stack.smtp.waitFor((m) => m.idempotencyKey === `${id}:invite:1`, 60_000)),
+    );
+    return { apps, ids };
+  }
   /** The completion PATCHes Greenhouse received for one application's take-home test, by status. */
   const patchesFor = (applicationId: number) => {
     const testId = stack.greenhouse(applicationId).tests[0]!.id;
@@ -39,17 +74,7 @@ describe('a refused completion-callback credential: journeys wait, the new crede
   };
 
   it(`${JOURNEYS} journeys wait for the new callback credential, then each completes with one accepted PATCH`, async () => {
-    const apps = stack.sb.state.org(stack.org.org.id)!.applications.all().slice(0, JOURNEYS);
-    for (const a of apps)
-      await stack.sb.admin.sendTest(stack.org.org.id, a.id, {
-        partnerTestId: 'js-basics',
-        sentByUserId: stack.org.siteAdmin.id,
-      });
-    await stack.sb.idle();
-    const ids = apps.map((a) => stack.journeyIdFor(a.id));
-    await Promise.all(
-      ids.map((id) => stack.smtp.waitFor((m) => m.idempotencyKey === `${id}:invite:1`, 60_000)),
-    );
+    const { apps, ids } = await sendTests(0, JOURNEYS);
 
     // The customer rotates the callback credential in Greenhouse; ours is now refused.
     const newKey = `callback_rotated_${stack.org.org.id}`;
@@ -116,17 +141,7 @@ describe('a refused completion-callback credential: journeys wait, the new crede
       async () => (await waitingOnCallback()) === 0,
       180_000,
     );
-    await Promise.all(ids.map((id) => stack.temporal.workflow.getHandle(id).result()));
-    await stack.sb.idle();
-    for (const [i, a] of apps.entries()) {
-      expect(patchesFor(a.id)).toEqual({ accepted: 1, refused: 1 });
-      const notes = stack.greenhouse(a.id).notes.filter((n) => String(n.body).includes(`Ref: ${ids[i]}`));
-      expect(notes).toHaveLength(1);
-    }
-    const after = await stack.api.call('GET', `/operator/tenants/${stack.tenantId}`);
-    expect(
-      (after.body!.modes as Record<string, unknown>[]).find((m) => m.mode === 'greenhouse_invite'),
-    ).toMatchObject({ callbackRefusedAt: null, callbackRefusalReason: null });
+    await completedOnce(apps, ids, 1);
     const resumed = await db().journeyEvent.findMany({
       where: { journeyId: ids[0]!, step: 'recordGreenhouseWaiting' },
       orderBy: { id: 'asc' },
@@ -139,20 +154,7 @@ describe('a refused completion-callback credential: journeys wait, the new crede
   }, 480_000);
 
   it('a reconnect resumes them too: still refused they wait again, taken back they complete', async () => {
-    const apps = stack.sb.state
-      .org(stack.org.org.id)!
-      .applications.all()
-      .slice(JOURNEYS, JOURNEYS + 3);
-    for (const a of apps)
-      await stack.sb.admin.sendTest(stack.org.org.id, a.id, {
-        partnerTestId: 'js-basics',
-        sentByUserId: stack.org.siteAdmin.id,
-      });
-    await stack.sb.idle();
-    const ids = apps.map((a) => stack.journeyIdFor(a.id));
-    await Promise.all(
-      ids.map((id) => stack.smtp.waitFor((m) => m.idempotencyKey === `${id}:invite:1`, 60_000)),
-    );
+    const { apps, ids } = await sendTests(JOURNEYS, 3);
     // The customer changes the credential in Greenhouse again; ours (the one set above) is refused.
     const ours = `callback_rotated_${stack.org.org.id}`;
     await stack.sb.admin.configureIntegration(stack.org.org.id, {
@@ -165,16 +167,7 @@ describe('a refused completion-callback credential: journeys wait, the new crede
       180_000,
     );
 
-    const reconnect = () =>
-      stack.api.call('PUT', `/operator/tenants/${stack.tenantId}/greenhouse`, {
-        kind: 'v3_client_credentials',
-        clientId: stack.org.credentials.v3.clientId,
-        clientSecret: stack.org.credentials.v3.clientSecret,
-        auditUserId: stack.org.siteAdmin.id,
-        greenhouseHost: 'app.greenhouse.io',
-        harvestBaseUrl: stack.sb.url,
-        authBaseUrl: stack.sb.url,
-      });
+    const reconnect = () => stack.reconnectGreenhouse();
     // Reconnecting Greenhouse while the callback credential is still refused: each journey tries
     // its PATCH once more, is refused, and waits again. Nothing fails, nothing is lost.
     const first = await reconnect();
@@ -196,17 +189,7 @@ describe('a refused completion-callback credential: journeys wait, the new crede
     const second = await reconnect();
     expect(second.status).toBe(200);
     expect(second.body).toMatchObject({ resumedJourneys: 3 });
-    await Promise.all(ids.map((id) => stack.temporal.workflow.getHandle(id).result()));
-    await stack.sb.idle();
+    await completedOnce(apps, ids, 2);
     expect(await waitingOnCallback()).toBe(0);
-    for (const [i, a] of apps.entries()) {
-      expect(patchesFor(a.id)).toEqual({ accepted: 1, refused: 2 });
-      const notes = stack.greenhouse(a.id).notes.filter((n) => String(n.body).includes(`Ref: ${ids[i]}`));
-      expect(notes).toHaveLength(1);
-    }
-    const after = await stack.api.call('GET', `/operator/tenants/${stack.tenantId}`);
-    expect(
-      (after.body!.modes as Record<string, unknown>[]).find((m) => m.mode === 'greenhouse_invite'),
-    ).toMatchObject({ callbackRefusedAt: null, callbackRefusalReason: null });
   }, 480_000);
 });

@@ -89,15 +89,7 @@ describe('credential healing: the application match and the expiry PATCH', () =>
 
     // The customer restores the credential; the operator reconnects. No journey needs a hand.
     stack.sb.credentials.restore(credentialId);
-    const reconnected = await stack.api.call('PUT', `/operator/tenants/${stack.tenantId}/greenhouse`, {
-      kind: 'v3_client_credentials',
-      clientId: stack.org.credentials.v3.clientId,
-      clientSecret: stack.org.credentials.v3.clientSecret,
-      auditUserId: stack.org.siteAdmin.id,
-      greenhouseHost: 'app.greenhouse.io',
-      harvestBaseUrl: stack.sb.url,
-      authBaseUrl: stack.sb.url,
-    });
+    const reconnected = await stack.reconnectGreenhouse();
     expect(reconnected.status).toBe(200);
     expect(reconnected.body).toMatchObject({ resumedJourneys: JOURNEYS });
     // Every match resumes and invites (under load this takes a while), then the candidates answer.

@@ -135,15 +135,7 @@ describe('Greenhouse connections that stay alive, and journeys that wait for a r
 
     // The customer fixes it; the operator reconnects. No journey needs a hand.
     stack.sb.credentials.restore(credentialId);
-    const reconnected = await stack.api.call('PUT', `/operator/tenants/${stack.tenantId}/greenhouse`, {
-      kind: 'v3_client_credentials',
-      clientId: stack.org.credentials.v3.clientId,
-      clientSecret: stack.org.credentials.v3.clientSecret,
-      auditUserId: stack.org.siteAdmin.id,
-      greenhouseHost: 'app.greenhouse.io',
-      harvestBaseUrl: stack.sb.url,
-      authBaseUrl: stack.sb.url,
-    });
+    const reconnected = await stack.reconnectGreenhouse();
     expect(reconnected.status).toBe(200);
     expect(reconnected.body).toMatchObject({ resumedJourneys: JOURNEYS, warnings: [] });
     const results = await Promise.all(ids.map((id) => stack.temporal.workflow.getHandle(id).result()));

@@ -46,6 +46,12 @@ describe('a mail server refusing the invitation', () => {
   const journey = (id: string) => stack.database.db.journey.findUnique({ where: { id } });
   const timeline = (id: string) =>
     stack.database.db.journeyEvent.findMany({ where: { journeyId: id }, orderBy: { id: 'asc' } });
+  const refusalRecorded = (id: string) =>
+    waitFor(
+      'the refusal recorded',
+      async () => (await journey(id))?.statusDetail?.startsWith('the invitation could not be delivered'),
+      60_000,
+    );
   const path = (id: string) => `/operator/journeys/${encodeURIComponent(id)}`;
 
   it('550: stops retrying, waits with the reason, operators are told; a corrected address resumes it', async () => {
@@ -53,12 +59,7 @@ describe('a mail server refusing the invitation', () => {
     stack.smtp.refuse(email, 550);
     await sendTest(application.id);
 
-    await waitFor(
-      'the refusal recorded',
-      async () =>
-        (await journey(journeyId))?.statusDetail?.startsWith('the invitation could not be delivered'),
-      60_000,
-    );
+    await refusalRecorded(journeyId);
     const waiting = (await journey(journeyId))!;
     expect(waiting.status).toBe('created');
     expect(waiting.statusDetail).toMatch(
@@ -168,12 +169,7 @@ describe('a mail server refusing the invitation', () => {
     stack.smtp.refuse(email, 550);
     await stack.sendReferenceCheck(application.id);
 
-    await waitFor(
-      'the refusal recorded',
-      async () =>
-        (await journey(journeyId))?.statusDetail?.startsWith('the invitation could not be delivered'),
-      60_000,
-    );
+    await refusalRecorded(journeyId);
     const waiting = (await journey(journeyId))!;
     expect(waiting).toMatchObject({ kind: 'reference_check', status: 'created', retryingSince: null });
     expect(waiting.statusDetail).toMatch(
