@@ -15,6 +15,7 @@ describe('npm start with nothing configured', () => {
   let uiPort: number;
   let sandboxPort: number;
   let temporalPort: number;
+  let demoVendorPort: number;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'greenroom-start-'));
@@ -22,6 +23,7 @@ describe('npm start with nothing configured', () => {
     uiPort = await freePort();
     sandboxPort = await freePort();
     temporalPort = await freePort();
+    demoVendorPort = await freePort();
     const env: NodeJS.ProcessEnv = {
       DATA_DIR: dataDir,
       API_PORT: String(apiPort),
@@ -30,6 +32,7 @@ describe('npm start with nothing configured', () => {
       WORKER_HEALTH_PORT: String(await freePort()),
       EMBEDDED_DB_PORT: String(await freePort()),
       GREENHOUSE_SANDBOX_PORT: String(sandboxPort),
+      DEMO_VENDOR_PORT: String(demoVendorPort),
     };
     // Nothing configured: drop anything the CI environment might carry.
     for (const name of [
@@ -39,6 +42,7 @@ describe('npm start with nothing configured', () => {
       'PUBLIC_BASE_URL',
       'TEMPORAL_UI_ORIGINS',
       'CODEC_LOOPBACK_WITHOUT_KEY',
+      'VENDOR_ENDPOINT_ALLOW_HOSTS',
     ])
       env[name] = '';
     proc = spawnEntry('scripts/start.ts', env);
@@ -165,7 +169,7 @@ describe('npm start with nothing configured', () => {
 
   it('runs the demo: a recruiter sends the demo test from the sandbox and the invite is in the outbox', async () => {
     const key = (await readFile(path.join(dataDir, 'operator-api-key'), 'utf8')).trim();
-    const command = /send a test\s+curl .* -d '(\{[^']+\})' \\\n.*?(http:\/\/\S+send_test)/s.exec(
+    const command = /send a test\s+curl .*? -d '(\{[^']+\})' \\\n.*?(http:\/\/\S+send_test)/s.exec(
       proc.output(),
     );
     expect(command, proc.output()).not.toBeNull();
@@ -192,11 +196,90 @@ describe('npm start with nothing configured', () => {
     expect(await outbox.text()).toContain(`${journeyId}:invite:1`);
   });
 
+  it(
+    'runs the vendor loop: the demo vendor hears order.created, its page takes the test, the result lands in Greenhouse once',
+    { timeout: 240_000 },
+    async () => {
+      const key = (await readFile(path.join(dataDir, 'operator-api-key'), 'utf8')).trim();
+      const vendorUrl = `http://127.0.0.1:${demoVendorPort}`;
+      expect(proc.output()).toContain(`demo vendor    ${vendorUrl}`);
+      // The summary's command for the vendor package's test, as a newcomer would paste it.
+      const command = /send its test\s+curl .*? -d '(\{[^']+\})' \\\n.*?(http:\/\/\S+send_test)/s.exec(
+        proc.output(),
+      );
+      expect(command, proc.output()).not.toBeNull();
+      const sent = await fetch(command![2]!, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: command![1]!,
+      });
+      expect(sent.status).toBe(200);
+      const { test } = (await sent.json()) as { test: { id: number; partnerInterviewId: string } };
+      const orderId = test.partnerInterviewId;
+      expect(orderId).toMatch(/^vendor_hosted:/);
+
+      type Order = { id: string; status: string; events: string[] };
+      const orderAtVendor = async () =>
+        ((await (await fetch(`${vendorUrl}/orders`)).json()) as Order[]).find((o) => o.id === orderId);
+      await waitFor('order.created at the demo vendor', async () =>
+        (await orderAtVendor())?.events.includes('order.created'),
+      );
+
+      // The candidate's launch link from the outbox → greenroom's redirect → the demo vendor's test.
+      const outbox = () =>
+        fetch(`http://127.0.0.1:${apiPort}/outbox`, {
+          headers: { authorization: `Bearer ${key}` },
+        }).then((r) => r.text());
+      const token = await waitFor(
+        'the launch link in the outbox',
+        async () => /\/v\/(grv_[A-Za-z0-9_-]+)/.exec(await outbox())?.[1],
+      );
+      const launch = await fetch(`http://127.0.0.1:${apiPort}/v/${token}`, { redirect: 'manual' });
+      expect(launch.status).toBe(302);
+      const location = launch.headers.get('location')!;
+      expect(location.startsWith(`${vendorUrl}/launch?assertion=`)).toBe(true);
+      const page = await (await fetch(location)).text();
+      expect(page).toContain('Logic test (demo vendor)');
+      const session = /name="session" value="([^"]+)"/.exec(page)![1]!;
+      const done = await fetch(`${vendorUrl}/launch/answers`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ session, q1: '32', q2: 'Yes', q3: 'Carrot', q4: '7.5°' }),
+      });
+      expect(await done.text()).toContain('score 100 / 100');
+
+      const sandbox = `http://127.0.0.1:${sandboxPort}/_sandbox`;
+      const orgId = /\/_sandbox\/orgs\/(\d+)\/applications/.exec(command![2]!)![1]!;
+      await waitFor(
+        'Greenhouse to read complete',
+        async () => {
+          const tests = (await (await fetch(`${sandbox}/orgs/${orgId}/tests`)).json()) as {
+            id: number;
+            partnerStatus: string | null;
+          }[];
+          return tests.find((t) => t.id === test.id)?.partnerStatus === 'complete';
+        },
+        120_000,
+      );
+      await waitFor('writeback.completed at the demo vendor', async () =>
+        (await orderAtVendor())?.events.includes('writeback.completed'),
+      );
+      const patches = (await (await fetch(`${sandbox}/partner/patches`)).json()) as { testId: number }[];
+      expect(patches.filter((p) => p.testId === test.id)).toHaveLength(1);
+      expect((await orderAtVendor())!.events).toEqual([
+        'order.created',
+        'result.accepted',
+        'writeback.completed',
+      ]);
+    },
+  );
+
   it('stops everything on SIGINT', async () => {
     proc.child.kill('SIGINT');
     expect(await proc.exited).toBe(0);
     await expect(fetch(`http://127.0.0.1:${apiPort}/healthz`)).rejects.toThrow();
     await expect(fetch(`http://127.0.0.1:${uiPort}/`)).rejects.toThrow();
     await expect(fetch(`http://127.0.0.1:${sandboxPort}/_sandbox/health`)).rejects.toThrow();
+    await expect(fetch(`http://127.0.0.1:${demoVendorPort}/orders`)).rejects.toThrow();
   });
 });
