@@ -71,6 +71,8 @@ export interface SubmitterOptions {
   /** Submissions started per second at most (default: as fast as `concurrency` allows). */
   ratePerSecond?: number;
   concurrency?: number;
+  /** Only these candidates (lower-case e-mails) submit; default: every invited one. */
+  only?: Set<string>;
 }
 
 /**
@@ -99,6 +101,7 @@ export function startSubmitting(stack: DrivenStack, options: SubmitterOptions = 
       const m = messages[scanned]!;
       const to = m.envelope.to[0]?.toLowerCase();
       if (!to || !m.idempotencyKey || !INVITE.test(m.idempotencyKey) || seen.has(to)) continue;
+      if (options.only && !options.only.has(to)) continue;
       const text = m.parts.find((p) => p.contentType === 'text/plain')?.body ?? '';
       const link = LINK.exec(text)?.[1];
       if (!link) continue;

@@ -12,6 +12,8 @@ import { spawnEntry, waitFor } from '../../harness/processes.js';
 export interface BaselineOptions {
   temporalAddress: string;
   workflows: number;
+  /** No-op activities per workflow, one after the other (default 1). */
+  activities?: number;
   /** Start calls in flight at once (default 16). */
   startConcurrency?: number;
   /** The Temporal server's pid, when it is ours: its CPU is measured too. */
@@ -64,7 +66,11 @@ export async function runBaseline(options: BaselineOptions): Promise<BaselineRes
     const handles = new Array<Awaited<ReturnType<typeof client.workflow.start>>>(ids.length);
     await lanes(ids.length, options.startConcurrency ?? 16, async (k) => {
       if (Date.now() > deadline) throw new Error(`baseline: starts not done after ${timeoutMs} ms`);
-      handles[k] = await client.workflow.start('noopWorkflow', { workflowId: ids[k]!, taskQueue });
+      handles[k] = await client.workflow.start('noopWorkflow', {
+        workflowId: ids[k]!,
+        taskQueue,
+        args: [options.activities ?? 1],
+      });
     });
     log(`baseline: ${ids.length} workflows started in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
     // Every result awaited (long polls, 100 at once): the last one completed stops the clock.

@@ -189,7 +189,11 @@ describe('bulk invites from CSV', () => {
     expect(first.body.errors.find((e) => e.row === 668)!.message).toMatch(/duplicate of row 7/);
 
     // The worker dies mid-run; a new one finishes the work with exact counts.
-    await waitFor('some rows to be invited', async () => (await progress(parkedApi, firstId)).started >= 100);
+    await waitFor(
+      'some rows to be invited',
+      async () => (await progress(parkedApi, firstId)).started >= 100,
+      180_000, // two batches: slow on a loaded machine
+    );
     await parkedWorker.stop();
     const midway = await progress(parkedApi, firstId);
     expect(midway.status).toBe('running');

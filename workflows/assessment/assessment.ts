@@ -353,6 +353,6 @@ export class Assessment extends Journey<AssessmentJourneyState> {
    */
   private async notifyGreenhouse() {
     if (this.input.trigger !== 'greenhouse' && !patched('completion-patch-any-trigger')) return;
-    await greenhouse.sendCompletionPatch({ journeyId: this.journeyId });
+    await this.sendCompletionPatch();
   }
 }

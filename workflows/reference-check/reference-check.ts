@@ -283,9 +283,7 @@ export class ReferenceCheck extends Journey<ReferenceCheckState> {
   }
 
   private expire(): Promise<never> {
-    return this.end('expired', () =>
-      this.patchOnEnd(() => greenhouse.sendCompletionPatch({ journeyId: this.journeyId })),
-    );
+    return this.end('expired', () => this.patchOnEnd(() => this.sendCompletionPatch()));
   }
 
   /** Referees answer; the candidate may replace those who will not. Ends at the quorum, the deadline or when forced. */
@@ -399,7 +397,7 @@ export class ReferenceCheck extends Journey<ReferenceCheckState> {
   async writeBackResult() {
     const ids = { journeyId: this.journeyId };
     await this.writeBack([
-      { step: 'sendCompletionPatch', run: () => greenhouse.sendCompletionPatch(ids) },
+      { step: 'sendCompletionPatch', run: () => this.sendCompletionPatch() },
       { step: 'writeCustomFields', run: () => greenhouse.writeCustomFields(ids) },
       { step: 'addResultNote', run: () => greenhouse.addResultNote(ids) },
       { step: 'attachReport', run: () => greenhouse.attachReport(ids) },

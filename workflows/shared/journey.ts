@@ -50,6 +50,16 @@ export const greenhouse = proxyActivities<ApplicationActivities & WritebackActiv
   greenhouseActivityOptions,
 );
 
+/**
+ * The completion PATCH (patch 'lean-start' journeys): the highest task priority, so the write-back
+ * steps of older journeys queued before it (fields, notes, reports) cannot delay Greenhouse hearing
+ * that a result is ready. Servers without task priority run it in the usual order.
+ */
+const urgentGreenhouse = proxyActivities<WritebackActivities>({
+  ...greenhouseActivityOptions,
+  priority: { priorityKey: 1 },
+});
+
 /** The read model's record of a journey that fails (journeys/failed-journeys.ts). */
 export interface JourneyFailureActivities {
   recordJourneyFailed(input: { journeyId: string; reason: string }): Promise<void>;
@@ -178,6 +188,11 @@ export abstract class Journey<S extends JourneyStateBase & { deadlineAt: string 
       ]);
     } else this.upsertChanged(identity);
     await this.record('created', 'preparing the invitation');
+  }
+
+  /** PATCH the completion URL so Greenhouse reads test_status now (prioritised in lean journeys). */
+  protected sendCompletionPatch(): Promise<{ sent: boolean }> {
+    return (this.lean ? urgentGreenhouse : greenhouse).sendCompletionPatch({ journeyId: this.journeyId });
   }
 
   /** Upserts only the attributes whose value differs from the workflow's (none: no command). */

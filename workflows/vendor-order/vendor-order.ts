@@ -216,6 +216,6 @@ export class VendorOrder extends Journey<VendorOrderJourneyState> {
 
   /** PATCH the completion URL (the activity decides from the read model whether there is one). */
   private async notifyGreenhouse() {
-    await greenhouse.sendCompletionPatch({ journeyId: this.journeyId });
+    await this.sendCompletionPatch();
   }
 }
