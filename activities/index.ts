@@ -18,6 +18,7 @@ import { createRetentionActivities } from './retention/index.js';
 import { createVendorEventActivities } from './vendor-events/index.js';
 import type { VendorEventSink } from '../vendor/event-types.js';
 import { createVendorOrderActivities } from './vendor-order/index.js';
+import { createLaunchKeyActivities } from './launch-keys/index.js';
 import { createVendorEventSink } from '../vendor/event-sink.js';
 
 import { createFailedJourneyActivities, createFailedSweepActivities } from '../journeys/failed-journeys.js';
@@ -67,6 +68,7 @@ export function createActivities(deps: ActivityDependencies) {
 
     ...createVendorEventActivities(deps),
     ...createVendorOrderActivities({ ...deps, events: deps.vendorEvents ?? createVendorEventSink(deps) }),
+    ...createLaunchKeyActivities(deps),
 
     ...createFailedJourneyActivities(deps),
     ...createFailedSweepActivities(deps),

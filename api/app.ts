@@ -51,6 +51,7 @@ import { requireIntegration } from './vendor/auth.js';
 import { vendorOrderRoutes } from './vendor/orders.js';
 import { vendorPackageRoutes } from './vendor/packages.js';
 import { vendorDeliveryOperatorRoutes } from './operator/vendor-deliveries.js';
+import { signingKeyRoutes } from './operator/signing-keys.js';
 import { vendorDeliveryRoutes } from './vendor/deliveries.js';
 import { vendorEndpointRoutes } from './vendor/endpoints.js';
 import type { VendorDeliveryRetry } from '../workflows/vendor-events/contract.js';
@@ -192,6 +193,10 @@ export function createApp(deps: AppDependencies): Express {
   app.use(`${pagePath.reference}/`, pageSecurityHeaders());
   app.use(referenceRoutes(deps));
 
+  // Launch assertions' keys: the operator rotates them, the launch page signs, the JWKS publishes.
+  const launchSigner =
+    deps.launchSigner ??
+    createLaunchSigner({ db: deps.db, secrets: deps.secrets, issuer: deps.publicBaseUrl ?? 'greenroom' });
   const operator = express.Router();
   operator.use(requireOperator({ db: deps.db, operatorKey: deps.operatorApiKey }));
   operator.use(probeRoutes(deps));
@@ -209,6 +214,7 @@ export function createApp(deps: AppDependencies): Express {
   operator.use(peopleRoutes(deps));
   operator.use(vendorPackageOperatorRoutes(deps));
   operator.use(vendorDeliveryOperatorRoutes(deps));
+  operator.use(signingKeyRoutes({ db: deps.db, launchSigner }));
 
   operator.use(failedJourneyRoutes(deps));
   app.use('/operator', operator);
@@ -225,9 +231,6 @@ export function createApp(deps: AppDependencies): Express {
   // The Temporal Web UI's codec server (CORS, operator key).
   app.use('/codec', codecRoutes({ ...deps, loopbackWithoutKey: deps.codecLoopbackWithoutKey ?? false }));
   // The vendor's product: the candidate's launch link; the assertion keys.
-  const launchSigner =
-    deps.launchSigner ??
-    createLaunchSigner({ db: deps.db, secrets: deps.secrets, issuer: deps.publicBaseUrl ?? 'greenroom' });
   app.use(`${pagePath.launch}/`, pageSecurityHeaders());
   app.use(launchRoutes({ db: deps.db, launchSigner }));
   app.use(wellKnownRoutes({ launchSigner }));

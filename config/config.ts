@@ -334,6 +334,18 @@ export const configSchema = z.object({
     .min(1024)
     .max(100 * 1024 * 1024)
     .default(10 * 1024 * 1024),
+
+  /**
+   * Launch assertions' signing key is rotated by a Temporal Schedule this often (days); the next key
+   * is published LAUNCH_KEY_ROTATION_LEAD_MS before it signs, so vendors' JWKS caches know it first.
+   */
+  LAUNCH_KEY_ROTATION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  LAUNCH_KEY_ROTATION_LEAD_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 86_400_000)
+    .default(3_600_000),
 });
 
 /** Rules between variables (zod runs them once every variable parsed). */

@@ -102,6 +102,8 @@ export async function eraseJourney(deps: EraseDeps, journeyId: string): Promise<
       where: { journeyId, reason: { startsWith: 'completed by ' } },
       data: { reason: 'completed by an operator (the reason was erased with the candidate’s data)' },
     }),
+    // A vendor order's launch link (sealed with the destroyed key: unreadable already) goes too.
+    db.vendorOrder.updateMany({ where: { journeyId }, data: { launchUrlSealed: Prisma.DbNull } }),
   ]);
   return {
     journeyId,

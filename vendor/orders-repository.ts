@@ -26,6 +26,8 @@ export interface OrderRecord {
     inviteDelivery: 'greenroom' | 'vendor';
     progressPercent: number | null;
     result: unknown;
+    /** The launch link sealed with the journey's key (vendor/launch-link.ts opens it). */
+    launchUrlSealed: unknown;
   } | null;
   packageKind: 'assessment' | 'reference_check' | null;
   /** The tenant's invite delivery for the package (for orders whose row is not written yet). */

@@ -6,6 +6,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { ensureRetentionSchedule } from '../journeys/retention-schedule.js';
 import { createActivities } from '../activities/index.js';
 import { ensureFailedSweepSchedule } from '../journeys/failed-journeys.js';
+import { ensureLaunchKeyRotationSchedule } from '../security/launch-key-schedule.js';
 import { loadConfigOrExit } from '../config/config.js';
 import { createDatabase } from '../db/client.js';
 import { operatorKeyReadsMetrics } from '../api/operator/auth.js';
@@ -112,8 +113,7 @@ const health = await startHealthServer({
 });
 
 running.worker = worker;
-// Marks journeys whose workflow was terminated or timed out (they cannot record it themselves).
-await ensureFailedSweepSchedule({
+const scheduleClient = {
   temporal: new Client({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -122,7 +122,16 @@ await ensureFailedSweepSchedule({
     }),
   }),
   taskQueue: config.TEMPORAL_TASK_QUEUE,
-}).catch((err: unknown) => log.warn({ err }, 'the failed-journeys sweep Schedule could not be ensured'));
+};
+// Marks journeys whose workflow was terminated or timed out (they cannot record it themselves).
+await ensureFailedSweepSchedule(scheduleClient).catch((err: unknown) =>
+  log.warn({ err }, 'the failed-journeys sweep Schedule could not be ensured'),
+);
+// Rotates the launch-assertion key (the JWKS publishes the next one before it signs).
+await ensureLaunchKeyRotationSchedule(scheduleClient, {
+  everyDays: config.LAUNCH_KEY_ROTATION_DAYS,
+  leadMs: config.LAUNCH_KEY_ROTATION_LEAD_MS,
+}).catch((err: unknown) => log.warn({ err }, 'the launch-key rotation Schedule could not be ensured'));
 if (stopRequested) worker.shutdown(); // the signal came while we were starting
 
 log.info(

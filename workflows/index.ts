@@ -12,6 +12,7 @@ export { retentionSweep } from './retention/retention-sweep.js';
 export { deliverVendorEvent } from './vendor-events/deliver-vendor-event.js';
 
 export { vendorOrderJourney } from './vendor-order/vendor-order-journey.js';
+export { rotateLaunchKeys } from './launch-keys/rotate-launch-keys.js';
 
 export { failedJourneySweep } from './failed-sweep/failed-sweep.js';
 

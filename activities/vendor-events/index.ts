@@ -6,6 +6,7 @@ import { guardedFetch } from '../../greenhouse/callback/guarded-fetch.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { signingSecretsOf } from '../../vendor/endpoints-repository.js';
 import { vendorEventBody } from '../../vendor/event-body.js';
+import { openEventPayload } from '../../vendor/launch-link.js';
 import type { VendorEventActivities } from './types.js';
 
 export interface VendorEventActivityDeps {
@@ -45,7 +46,8 @@ export function createVendorEventActivities(deps: VendorEventActivityDeps): Vend
         return { outcome: 'gone', statusCode: null };
       }
       const now = new Date();
-      const body = JSON.stringify(vendorEventBody(event));
+      const payload = await openEventPayload(deps, event.orderId, event.payload);
+      const body = JSON.stringify(vendorEventBody({ ...event, payload }));
       // Every live secret signs (rotation overlap): the receiver accepts any one signature it can verify.
       const signature = signingSecretsOf(secrets, endpoint, now)
         .map((secret) => new Webhook(secret).sign(event.id, now, body))

@@ -1,12 +1,13 @@
 import type { Database, Prisma } from '../../db/client.js';
 import type { AcceptedVendorResult } from '../../domain/vendor/package.js';
 import { sendOnce } from '../../journeys/email-ledger.js';
-import { issueLink, issueReportLink } from '../../journeys/links.js';
+import { issueReportLink } from '../../journeys/links.js';
 import { brandingOf } from '../journeys/branding.js';
 import { journeysOf, type JourneyRepository } from '../../db/repositories/journeys.js';
 import { composeMail, renderExpiry, renderInvite, renderReminder, type Mailer } from '../../mail/index.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import type { VendorEventSink } from '../../vendor/event-types.js';
+import { orderLaunchLinks } from '../../vendor/launch-link.js';
 import type { VendorOrderActivities } from '../../workflows/vendor-order/contract.js';
 import { loadPackageVersion } from './package.js';
 
@@ -15,6 +16,7 @@ const DAY = 86_400_000;
 export interface VendorOrderActivityDeps {
   db: Database;
   journeys?: JourneyRepository;
+  secrets: SecretBox;
   mailer: Mailer;
   events: VendorEventSink;
   publicBaseUrl: string;
@@ -26,6 +28,16 @@ export interface VendorOrderActivityDeps {
 /** A vendor order's own activities; every effect keyed so a retry repeats none. */
 export function createVendorOrderActivities(deps: VendorOrderActivityDeps): VendorOrderActivities {
   const { db, events } = deps;
+  const links = orderLaunchLinks(deps);
+
+  /**
+   * The order's launch link (issued once): it opens until 30 days after the deadline, which the
+   * invite fixes later; the page itself refuses an order past its deadline.
+   */
+  async function launchLink(journeyId: string, testId: string, testVersion: number) {
+    const pkg = await loadPackageVersion(db, testId, testVersion);
+    return links.ensure(journeyId, new Date(Date.now() + (pkg.deadlineDays + 30) * DAY));
+  }
 
   async function loadOrder(journeyId: string) {
     const journey = await journeysOf(deps).getWithTenant(journeyId);
@@ -69,6 +81,8 @@ export function createVendorOrderActivities(deps: VendorOrderActivityDeps): Vend
         ],
         skipDuplicates: true,
       });
+      // Issued with the order: the vendor may invite with it, greenroom's e-mails carry the same one.
+      const link = await launchLink(journeyId, journey.testId, journey.testVersion);
       const { order, data } = await orderData(journeyId);
       // Vendor delivery: the vendor invites, so the event names the candidate; otherwise it need not.
       const candidate =
@@ -85,6 +99,8 @@ export function createVendorOrderActivities(deps: VendorOrderActivityDeps): Vend
           invite_delivery: order.inviteDelivery,
           job_id: journey.jobId,
           application_id: journey.greenhouseApplicationId,
+          // Stored sealed (erasure makes it unreadable); opened when the event goes out.
+          launch_url: link.sealed,
           ...(candidate
             ? {
                 candidate: {
@@ -123,12 +139,7 @@ export function createVendorOrderActivities(deps: VendorOrderActivityDeps): Vend
                   const data = {
                     candidateFirstName: firstName,
                     testName: pkg.name,
-                    linkUrl: await issueLink(db, {
-                      journeyId,
-                      purpose: 'launch',
-                      expiresAt: new Date(Date.parse(deadlineAt) + 30 * DAY),
-                      publicBaseUrl: deps.publicBaseUrl,
-                    }),
+                    linkUrl: (await launchLink(journeyId, journey.testId!, journey.testVersion!)).url,
                     deadline: deadlineAt,
                   };
                   return purpose === 'invite'
@@ -164,7 +175,13 @@ export function createVendorOrderActivities(deps: VendorOrderActivityDeps): Vend
         type: 'result.accepted',
         tenantId: order.tenantId,
         orderId: journeyId,
-        data: { ...data, status: accepted.status, score: accepted.score, passed: accepted.passed },
+        data: {
+          ...data,
+          status: accepted.status,
+          score: accepted.score,
+          passed: accepted.passed,
+          ...(accepted.referees ? { referees: accepted.referees } : {}),
+        },
       });
       if (count === 0 && order.resultHash !== hash)
         throw new Error(`order ${journeyId} holds another result`);

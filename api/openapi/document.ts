@@ -78,6 +78,10 @@ const TAGS: { name: string; description: string }[] = [
     name: 'operator: vendor deliveries',
     description: 'Event deliveries to the vendor: the log and redelivery.',
   },
+  {
+    name: 'operator: signing keys',
+    description: 'The keys that sign launch assertions (published at /.well-known/jwks.json).',
+  },
   { name: 'pages', description: 'Pages people open from e-mails (HTML, no scripts).' },
   { name: 'health', description: 'Liveness, readiness and metrics.' },
   { name: 'codec', description: 'The Temporal Web UI’s codec server.' },

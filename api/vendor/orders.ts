@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { ServiceError } from '../../domain/errors.js';
 import { inviteCandidate } from '../../journeys/invite-candidate.js';
 import type { StartDeps } from '../../journeys/start-journey.js';
+import type { SecretBox } from '../../security/secret-box.js';
+import { orderLaunchLinks } from '../../vendor/launch-link.js';
 import { vendorPackagesRepository } from '../../vendor/packages-repository.js';
 import { PackageId } from '../../vendor/packages-service.js';
 import { orderStatuses, vendorOrdersRepository, type OrderRecord } from '../../vendor/orders-repository.js';
@@ -30,7 +32,11 @@ export const OrderView = z.object({
   trigger: z.enum(['greenhouse', 'vendor', 'webhook']).nullable(),
   deadline_at: timestamp.nullable(),
   invite_delivery: z.enum(['greenroom', 'vendor']),
-  launch_url: z.string().nullable(),
+  launch_url: note(
+    z.string().nullable(),
+    'The candidate’s link (/v/…): greenroom e-mails it, or the vendor does (`invite_delivery: vendor`). ' +
+      'Null until the order row exists, and after the candidate’s data was erased.',
+  ),
   progress_percent: z.number().int().nullable(),
   created_at: timestamp,
   result: z.looseObject({}).nullable(),
@@ -100,7 +106,7 @@ const postOrderRoute: RouteSpec = {
   },
 };
 
-function toView(r: OrderRecord): z.infer<typeof OrderView> {
+function toView(r: OrderRecord, launchUrl: string | null): z.infer<typeof OrderView> {
   const { journey: j, candidate: c, order: o } = r;
   const status = (o?.status ?? 'open') as (typeof orderStatuses)[number];
   return {
@@ -118,8 +124,7 @@ function toView(r: OrderRecord): z.infer<typeof OrderView> {
     trigger: j.trigger as 'greenhouse' | 'vendor' | 'webhook' | null,
     deadline_at: j.deadlineAt?.toISOString() ?? null,
     invite_delivery: o?.inviteDelivery ?? r.tenantInviteDelivery ?? 'greenroom',
-    // The launch link (/v/<token>) is the launch page's; not issued by this module yet.
-    launch_url: null,
+    launch_url: launchUrl,
     progress_percent: o?.progressPercent ?? null,
     created_at: j.createdAt.toISOString(),
     result: (o?.result as Record<string, unknown> | null) ?? null,
@@ -130,8 +135,11 @@ const isCursor = (v: unknown): v is [string, string] =>
   Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string';
 
 /** Orders for the vendor's product: read (pull) and vendor-side invites. */
-export function vendorOrderRoutes(deps: StartDeps): Router {
+export function vendorOrderRoutes(deps: StartDeps & { secrets: SecretBox; publicBaseUrl?: string }): Router {
   const router = Router();
+  const links = orderLaunchLinks({ ...deps, publicBaseUrl: deps.publicBaseUrl ?? '' });
+  const view = async (r: OrderRecord) =>
+    toView(r, r.order ? await links.open(r.journey.id, r.order.launchUrlSealed) : null);
   const orders = vendorOrdersRepository(deps.db);
   const packages = vendorPackagesRepository(deps.db);
 
@@ -151,7 +159,7 @@ export function vendorOrderRoutes(deps: StartDeps): Router {
         after: after ? { at: new Date(after[0]), id: after[1] } : undefined,
         take: q.limit + 1,
       });
-      res.json(page(rows.map(toView), q.limit, (o) => [o.created_at, o.id]));
+      res.json(page(await Promise.all(rows.map(view)), q.limit, (o) => [o.created_at, o.id]));
     }),
   );
 
@@ -163,7 +171,7 @@ export function vendorOrderRoutes(deps: StartDeps): Router {
       const record = await orders.get(id);
       if (!record || !canSeeTenant(integrationOf(res), record.journey.tenantId))
         throw new HttpError(404, 'not_found', `no order ${id}`);
-      res.json(toView(record));
+      res.json(await view(record));
     }),
   );
 
@@ -199,7 +207,7 @@ export function vendorOrderRoutes(deps: StartDeps): Router {
       });
       const record = await orders.get(journeyId);
       if (!record) throw new Error(`order ${journeyId} was started but is not readable`);
-      res.status(created ? 201 : 200).json(toView(record));
+      res.status(created ? 201 : 200).json(await view(record));
     }),
   );
   return router;

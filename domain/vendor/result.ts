@@ -89,6 +89,8 @@ export function acceptVendorResult(
     if (completed && !r.referees) fail('referees', 'a completed reference check needs the referee counts');
     if (r.referees && r.referees.completed > r.referees.requested)
       fail('referees.completed', 'cannot exceed referees.requested');
+    // A reference check informs a person; it never decides (no stage move on it).
+    if (r.passed !== undefined) fail('passed', 'a reference check reports no pass/fail');
   } else if (r.referees) fail('referees', 'only reference-check packages report referees');
   if (r.started_at && r.completed_at && Date.parse(r.completed_at) < Date.parse(r.started_at))
     fail('completed_at', 'must not be before started_at');

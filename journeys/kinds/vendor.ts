@@ -3,6 +3,11 @@ import type { VendorOrderJourneyInput } from '../../workflows/vendor-order/contr
 import type { JourneyKindModule } from './kind-module.js';
 import { signalGreenhouseStop } from './stop.js';
 
+type Referees = NonNullable<AcceptedVendorResult['referees']>;
+const completionOf = (r: Referees) => (r.completed >= r.requested ? 'complete' : 'partial');
+const refereeLine = (r: Referees) =>
+  `${r.completed} of ${r.requested} referees answered (${completionOf(r)})`;
+
 /**
  * A package hosted by the vendor's own product (a test or a reference check): the journey is an
  * order the vendor fulfils through the vendor API; greenroom invites, launches and writes back.
@@ -30,16 +35,27 @@ export const vendorKind = {
     const scoreText =
       result.score === null ? null : range ? `${result.score} / ${range.max}` : String(result.score);
     const verdict = result.passed === null ? '' : result.passed ? ' (passed)' : ' (did not pass)';
+    const referees = result.referees ? `, ${refereeLine(result.referees)}` : '';
     return {
       testName: entry.name,
       score: result.score,
       scoreText,
       passed: result.passed,
       completedAt: result.completed_at ? new Date(result.completed_at) : order.resultAcceptedAt,
-      summary: `${entry.name}: ${result.status}${scoreText ? `, ${scoreText}` : ''}${verdict}.`,
+      summary: `${entry.name}: ${result.status}${scoreText ? `, ${scoreText}` : ''}${referees}${verdict}.`,
     };
   },
-  testStatusMetadata: () => Promise.resolve(null),
+  /** A reference check's referee count and completion, as the built-in one shows them. */
+  async testStatusMetadata(db, journey) {
+    if (journey.status !== 'complete') return null;
+    const order = await db.vendorOrder.findUnique({ where: { journeyId: journey.id } });
+    const referees = (order?.result as AcceptedVendorResult | null | undefined)?.referees;
+    if (!referees) return null;
+    return {
+      'Referees answered': `${referees.completed} of ${referees.requested} requested`,
+      Completion: completionOf(referees),
+    };
+  },
   reconciliationFields: () => Promise.resolve(['score', 'pass_fail']),
   eraseRelatedWorkflows: () => Promise.resolve([]),
   stopOnGreenhouseEvent: signalGreenhouseStop,

@@ -678,6 +678,20 @@ describe('tenant isolation: every route probed across two tenants', () => {
       );
       expect(redeliverSince).toMatchObject({ status: 202, json: { redelivered: 0 } });
 
+      // Launch-assertion keys span every tenant: a tenant-scoped key (admin or support) cannot rotate them.
+      const keysBefore = await stack.database.db.signingKey.count();
+      const rotate = await probe(
+        group,
+        'post /operator/signing-keys/rotate',
+        caller,
+        'post',
+        '/operator/signing-keys/rotate',
+        auth,
+        { lead_seconds: 0 },
+      );
+      expect(rotate.status).toBe(403);
+      expect(await stack.database.db.signingKey.count()).toBe(keysBefore);
+
       // The audit trail: B's tenant is unknown to A's keys, B's actors are not in A's trail.
       const auditOfB = await probe(
         group,

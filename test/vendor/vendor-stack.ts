@@ -3,7 +3,11 @@ import { journeysOf } from '../../db/repositories/journeys.js';
 import type { VendorPackageDefinition } from '../../domain/vendor/package.js';
 import { vendorKind } from '../../journeys/kinds/vendor.js';
 import { generateToken, hashToken } from '../../security/tokens.js';
+import { createDeliveringVendorEventSink } from '../../vendor/event-delivery.js';
+import type { VendorEventSink } from '../../vendor/event-types.js';
 import { startAssessmentStack } from '../helpers/assessment-stack.js';
+import type { startEventReceiver } from './event-receiver.js';
+import { testRetry } from './events-stack.js';
 
 /** A vendor-hosted test with a score, a pass mark and two attributes. */
 export const vendorPackage: VendorPackageDefinition = {
@@ -41,21 +45,48 @@ export const pdf = (marker = 'report') =>
  * and an integration key.
  */
 export async function startVendorStack(options: Parameters<typeof startAssessmentStack>[0] = {}) {
-  const stack = await startAssessmentStack({ tests: [], ...options });
+  // Events are delivered (to endpoints a test subscribes on loopback); the sink needs the stack's
+  // task queue, known once the stack runs (no order starts before).
+  const delivering: { sink?: VendorEventSink } = {};
+  const vendorEvents: VendorEventSink = { emit: (event) => delivering.sink!.emit(event) };
+  const allowHosts = ['127.0.0.1'];
+  const stack = await startAssessmentStack({
+    tests: [],
+    ...options,
+    activities: { vendorEvents, vendorEndpointAllowHosts: allowHosts, ...options.activities },
+    api: { vendorEndpointAllowHosts: allowHosts, vendorEventRetry: testRetry(), ...options.api },
+  });
   const { db } = stack.database;
-  const definition = vendorPackage as unknown as Prisma.InputJsonValue;
-  await db.vendorPackage.create({
-    data: {
-      id: vendorPackage.packageId,
-      name: vendorPackage.name,
-      kind: 'assessment',
-      currentVersion: 1,
-      versions: { create: { version: 1, definition, contentHash: 'h1' } },
-    },
+  delivering.sink = createDeliveringVendorEventSink({
+    db,
+    temporal: stack.temporal,
+    taskQueue: stack.taskQueue,
+    retry: testRetry(),
   });
-  await db.tenantVendorPackage.create({
-    data: { tenantId: stack.tenantId, packageId: vendorPackage.packageId, enabledBy: 'test' },
-  });
+  /**
+   * A package enabled for the tenant, stored as given (unvalidated: a test may shorten the deadline
+   * below the API's one-day minimum).
+   */
+  async function addPackage(
+    def: VendorPackageDefinition,
+    inviteDelivery: 'greenroom' | 'vendor' = 'greenroom',
+  ) {
+    await db.vendorPackage.create({
+      data: {
+        id: def.packageId,
+        name: def.name,
+        kind: def.packageKind,
+        currentVersion: 1,
+        versions: {
+          create: { version: 1, definition: def as unknown as Prisma.InputJsonValue, contentHash: 'h1' },
+        },
+      },
+    });
+    await db.tenantVendorPackage.create({
+      data: { tenantId: stack.tenantId, packageId: def.packageId, enabledBy: 'test', inviteDelivery },
+    });
+  }
+  await addPackage(vendorPackage);
   const fields = (await stack.api.call('GET', `/operator/tenants/${stack.tenantId}/greenhouse/custom-fields`))
     .body!.application as { id: string; valueType: string; name: string }[];
   const textField =
@@ -145,6 +176,62 @@ export async function startVendorStack(options: Parameters<typeof startAssessmen
     return { status: res.status, body: (await res.json()) as ResultAnswer };
   }
 
-  return { ...stack, integrationKey, startOrder, putResult };
+  /** The receiver as the vendor's endpoint for every event (its secret trusted by the receiver). */
+  async function subscribe(receiver: Awaited<ReturnType<typeof startEventReceiver>>) {
+    const res = await stack.api.call(
+      'POST',
+      '/vendor/v1/endpoints',
+      { url: receiver.url },
+      { authorization: `Bearer ${integrationKey}` },
+    );
+    if (res.status !== 201) throw new Error(`endpoint refused: ${JSON.stringify(res.body)}`);
+    receiver.trust(String(res.body!.secret));
+  }
+
+  /** Calls the vendor API with the integration key. */
+  const vendor = (method: string, path: string, body?: unknown) =>
+    stack.api.call(method, `/vendor/v1${path}`, body, { authorization: `Bearer ${integrationKey}` });
+
+  /** Greenhouse's Send Test of a package for the n-th application; the order's journey. */
+  async function sendTest(n: number, packageId: string) {
+    const application = stack.sb.state.org(stack.org.org.id)!.applications.all()[n]!;
+    await stack.sb.admin.sendTest(stack.org.org.id, application.id, {
+      partnerTestId: packageId,
+      sentByUserId: stack.org.siteAdmin.id,
+    });
+    await stack.sb.idle();
+    const journey = await db.journey.findFirstOrThrow({
+      where: { greenhouseApplicationId: String(application.id), testId: packageId },
+    });
+    return { journeyId: journey.id, application, handle: stack.temporal.workflow.getHandle(journey.id) };
+  }
+
+  /** The completion PATCHes Greenhouse received for an application's tests. */
+  const patchesFor = (applicationId: number) => {
+    const testIds = new Set(stack.greenhouse(applicationId).tests.map((t) => t.id));
+    return stack.sb.partner.patches.filter((p) => testIds.has(Number((p as { testId?: unknown }).testId)));
+  };
+
+  /** Greenhouse's own test_status call for a journey. */
+  async function testStatus(journeyId: string) {
+    const res = await fetch(
+      `${stack.api.url}/partner/test_status?partner_interview_id=${encodeURIComponent(journeyId)}`,
+      { headers: { authorization: `Basic ${Buffer.from(`${stack.partnerKey}:`).toString('base64')}` } },
+    );
+    return (await res.json()) as Record<string, unknown>;
+  }
+
+  return {
+    ...stack,
+    integrationKey,
+    startOrder,
+    putResult,
+    subscribe,
+    vendor,
+    addPackage,
+    sendTest,
+    patchesFor,
+    testStatus,
+  };
 }
 export type VendorStack = Awaited<ReturnType<typeof startVendorStack>>;
