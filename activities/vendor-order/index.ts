@@ -16,12 +16,11 @@ const DAY = 86_400_000;
 export interface VendorOrderActivityDeps {
   db: Database;
   journeys?: JourneyRepository;
-  secrets: SecretBox;
   mailer: Mailer;
   events: VendorEventSink;
   publicBaseUrl: string;
   defaultFromAddress: string;
-  /** Seals the report link kept for test_status. */
+  /** Seals the report link kept for test_status and the order's launch link. */
   secrets: SecretBox;
 }
 
