@@ -389,7 +389,7 @@ export interface paths {
         put?: never;
         /**
          * Issue a fresh report link
-         * @description A new recruiter’s link to the report, living the tenant’s `reportLinkLifetimeDays`. It is shown in this answer only (stored hashed, and encrypted for test_status) and from now on is the `partner_profile_url` Greenhouse reads. Earlier links keep working unless `revokeOthers`.
+         * @description A new recruiter’s link to the report, living the tenant’s `reportLinkLifetimeDays`. It is shown in this answer only (stored hashed, and encrypted for test_status) and from now on is the `partner_profile_url` Greenhouse reads: a completion PATCH makes Greenhouse read it again, and a new note carries it where the result note went out (notes cannot be edited). Earlier links keep working unless `revokeOthers`.
          */
         post: operations["postOperatorJourneysJourneyIdReportLinks"];
         delete?: never;
@@ -558,6 +558,26 @@ export interface paths {
         put?: never;
         /** Complete a probe journey */
         post: operations["postOperatorProbesJourneyIdComplete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/operator/signing-keys/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the launch-assertion key
+         * @description Publishes the next key at /.well-known/jwks.json now; it signs launch assertions after `lead_seconds` (default 3600), when the current key retires. The retired key stays published until the assertions it signed have expired. A Schedule rotates every LAUNCH_KEY_ROTATION_DAYS; this is the manual one (a suspected leak: `lead_seconds: 0`). Unscoped admin only; audited.
+         */
+        post: operations["postOperatorSigningKeysRotate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3766,6 +3786,7 @@ export interface operations {
                     "application/json": {
                         /** Format: date-time */
                         expiresAt: string;
+                        greenhouseNotified: boolean;
                         journeyId: string;
                         reportUrl: string;
                         revoked: number;
@@ -4715,6 +4736,81 @@ export interface operations {
             };
             /** @description The probe refused the update (already finished). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is too large, or a form has too many fields (`body_too_large`, `too_many_fields`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body’s content encoding is not supported (`unsupported_encoding`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    postOperatorSigningKeysRotate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    lead_seconds?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The next key. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        active_from: string;
+                        kid: string;
+                    };
+                };
+            };
+            /** @description Invalid input: `error.field` names the first wrong field (`invalid_input`, `invalid_json`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No, wrong or revoked operator key (`unauthorized`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key’s role (support vs admin) or tenant scope does not allow this (`forbidden`). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9340,6 +9436,7 @@ export interface operations {
                             job: {
                                 id: string;
                             } | null;
+                            /** @description The candidate’s link (/v/…): greenroom e-mails it, or the vendor does (`invite_delivery: vendor`). Null until the order row exists, and after the candidate’s data was erased. */
                             launch_url: string | null;
                             package: {
                                 id: string;
@@ -9456,6 +9553,7 @@ export interface operations {
                         job: {
                             id: string;
                         } | null;
+                        /** @description The candidate’s link (/v/…): greenroom e-mails it, or the vendor does (`invite_delivery: vendor`). Null until the order row exists, and after the candidate’s data was erased. */
                         launch_url: string | null;
                         package: {
                             id: string;
@@ -9500,6 +9598,7 @@ export interface operations {
                         job: {
                             id: string;
                         } | null;
+                        /** @description The candidate’s link (/v/…): greenroom e-mails it, or the vendor does (`invite_delivery: vendor`). Null until the order row exists, and after the candidate’s data was erased. */
                         launch_url: string | null;
                         package: {
                             id: string;
@@ -9629,6 +9728,7 @@ export interface operations {
                         job: {
                             id: string;
                         } | null;
+                        /** @description The candidate’s link (/v/…): greenroom e-mails it, or the vendor does (`invite_delivery: vendor`). Null until the order row exists, and after the candidate’s data was erased. */
                         launch_url: string | null;
                         package: {
                             id: string;
