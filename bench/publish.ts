@@ -137,7 +137,7 @@ export function renderChart(results: ScenarioResult[]): string {
 }
 
 /** The page: a summary of every target, then each scenario with its command, date, load, figures and notes. */
-export function renderMarkdown(results: ScenarioResult[], chartFile: string): string {
+export function renderMarkdown(results: ScenarioResult[], chartFile: string, context: string[] = []): string {
   const lines = [
     '# Benchmarks and fault scenarios: the last published run',
     '',
@@ -146,6 +146,7 @@ export function renderMarkdown(results: ScenarioResult[], chartFile: string): st
     'Ratios are value / baseline, both measured in the same run; targets are the ones each scenario declares.',
     'A command with `--smoke` means the small size that `npm test` also runs, not the full one.',
     '',
+    ...context.flatMap((c) => [`> ${c.replace(/\r?\n/g, ' ')}`, '']),
     `![Each ratio to its baseline against its target](${chartFile})`,
     '',
   ];
@@ -191,20 +192,34 @@ export function renderMarkdown(results: ScenarioResult[], chartFile: string): st
 }
 
 /** Reads the results and writes the page and its chart; returns how many results it published. */
-export async function publish(options: { resultDirs: string[]; markdownFile: string; chartFile: string }) {
+export async function publish(options: {
+  resultDirs: string[];
+  markdownFile: string;
+  chartFile: string;
+  /** What the reader must know about this run (`--note=…`): the machine's state, what was not run. */
+  context?: string[];
+}) {
   const results = await loadResults(options.resultDirs);
   const chartLink = path
     .relative(path.dirname(options.markdownFile), options.chartFile)
     .split(path.sep)
     .join('/');
   await writeFile(options.chartFile, renderChart(results));
-  await writeFile(options.markdownFile, renderMarkdown(results, chartLink));
+  await writeFile(options.markdownFile, renderMarkdown(results, chartLink, options.context));
   return results.length;
 }
 
+// `npm run bench:publish -- [--note="what the reader must know" …]`
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const markdownFile = path.join(repoRoot, 'docs/benchmarks.md');
+  const args = process.argv.slice(2);
+  const unknown = args.filter((a) => !a.startsWith('--note='));
+  if (unknown.length) {
+    console.error(`unknown argument ${unknown.join(' ')} (only --note="…")`);
+    process.exit(2);
+  }
   const count = await publish({
+    context: args.map((a) => a.slice('--note='.length)),
     resultDirs: RESULT_DIRS.map((d) => path.join(repoRoot, d)),
     markdownFile,
     chartFile: path.join(repoRoot, 'docs/benchmarks.svg'),

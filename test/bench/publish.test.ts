@@ -68,10 +68,13 @@ describe('bench:publish', () => {
       resultDirs: [path.join(dir, 'bench'), path.join(dir, 'faults'), path.join(dir, 'absent')],
       markdownFile,
       chartFile,
+      context: ['Run on a shared machine:\nload 20–40.'],
     });
     expect(count).toBe(2);
     const md = await readFile(markdownFile, 'utf8');
-    expect(md).toContain('![Each ratio to its baseline against its target](benchmarks.svg)');
+    expect(md).toContain(
+      '> Run on a shared machine: load 20–40.\n\n![Each ratio to its baseline against its target](benchmarks.svg)',
+    );
     // Summary row: value, baseline, ratio, target, verdict, date, 1-minute load.
     expect(md).toContain(
       '| bench/test-status-load | req/s | 1200 req/s | 2000 | 0.600 | ratio ≥ 0.500 | met | 2026-12-03 22:30 | 3.25 |',
