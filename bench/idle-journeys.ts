@@ -185,7 +185,8 @@ export const idleJourneys: Scenario<IdleJourneysParams> = {
       const finalRss = (await procStats(mustPid(stack))).rssBytes;
 
       const bareAt = (k: number) => bare.points.find((b) => b.workflows === k)!.rssBytes;
-      const first = points[0]!;
+      // The slope starts where the cache is full (the first checkpoint when none is).
+      const first = points.find((p) => p.journeys >= cache && p !== last) ?? points[0]!;
       const span = (last.journeys - first.journeys) / 1000;
       const slope = span > 0 ? (last.rssBytes - first.rssBytes) / MB / span : 0;
       const bareSlope = span > 0 ? (bareAt(last.journeys) - bareAt(first.journeys)) / MB / span : 0;
