@@ -1,23 +1,45 @@
 import { randomInt } from 'node:crypto';
 import { configSchema } from '../config/config.js';
 import { countEffects } from '../harness/journey-driver.js';
-import { procStats, rssPeakSampler } from '../harness/proc-stats.js';
-import { waitFor } from '../harness/processes.js';
-import { HARNESS_ANSWERS, startProductStack, type ProductStack } from '../harness/product-stack.js';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { settledRss, scrapeGauges, takeHeapSnapshot } from '../harness/memory.js';
+import { procStats, rssPeakSampler, type ProcStats } from '../harness/proc-stats.js';
+import { spawnProcess, waitFor } from '../harness/processes.js';
+import {
+  HARNESS_ANSWERS,
+  startProductStack,
+  type HarnessCandidate,
+  type ProductStack,
+} from '../harness/product-stack.js';
 import type { Figure } from '../harness/results.js';
 import { exactCount, resultOf, type Scenario, sharedParts } from '../harness/scenario.js';
-import { runBaseline } from './baseline/run-baseline.js';
+import { runIdleBaseline } from './baseline/idle-baseline.js';
+import { lanes } from './baseline/run-baseline.js';
 import { inviteAndWait } from './bulk-invite-throughput.js';
 
 /**
- * Issue 9, benchmark 4: N journeys invited (bulk CSV uploads) and waiting for their candidates.
- * Once every one is waiting, the worker's resident memory; then one random candidate submits and
+ * Issue 9, benchmark 4 (issue 17: the built worker, and the slope): N journeys invited (bulk CSV
+ * uploads) and waiting for their candidates. The worker's settled resident memory at a fifth, half
+ * and all of them waiting, against a bare worker's with as many waiting bare workflows; with
+ * `--heapSnapshots=1`, a heap snapshot at each (bench/heap-diff.ts). Then one random candidate submits and
  * the time until the result is in Greenhouse (note and report attachment) — a journey the worker
  * has most likely evicted from its cache long ago, so it is replayed from its history first.
  */
 
 export interface IdleJourneysParams extends Record<string, number> {
   journeys: number;
+  /** 1: measure the built worker (`npm run build` first, then `node dist/workers/main.js`); 0: through tsx. */
+  builtWorker: number;
+  /** With builtWorker: 1 runs `npm run build` first; 0 measures dist/ as it is. */
+  build: number;
+  /** MALLOC_ARENA_MAX for the worker process (glibc's thread arenas); 0: unset. */
+  mallocArenaMax: number;
+  /** 1: a V8 heap snapshot of the worker at each checkpoint (bench/heap-diff.ts compares them). */
+  heapSnapshots: number;
+  /** Candidates who submit after the memory readings, to measure the CPU of a journey's second half. */
+  submissions: number;
   /** Bound on inviting them all. */
   inviteTimeoutSeconds: number;
   /** Bound on the one submission reaching Greenhouse. */
@@ -26,122 +48,192 @@ export interface IdleJourneysParams extends Record<string, number> {
 
 const MB = 1024 * 1024;
 const LINK = /(http:\/\/127\.0\.0\.1:\d+\/t\/[A-Za-z0-9_-]+)/;
+const GAUGES = [
+  'nodejs_heap_size_used_bytes',
+  'nodejs_heap_size_total_bytes',
+  'nodejs_external_memory_bytes',
+  'temporal_sticky_cache_size',
+] as const;
+
+/** Where the RSS is read: a fifth, half, and all of the journeys waiting. */
+export function checkpointsOf(n: number): number[] {
+  return [...new Set([Math.round(n / 5), Math.round(n / 2), n])].filter((k) => k > 0);
+}
+
+interface Checkpoint {
+  journeys: number;
+  rssBytes: number;
+  settled: boolean;
+  gauges: Record<string, number | undefined>;
+  snapshot?: string;
+}
 
 export const idleJourneys: Scenario<IdleJourneysParams> = {
   suite: 'bench',
   name: 'idle-journeys',
   description:
-    'journeys invited and waiting for submission: worker memory, and how fast a submission to a random one lands in Greenhouse',
-  defaults: { journeys: 10_000, inviteTimeoutSeconds: 3_600, submitTimeoutSeconds: 120 },
-  smoke: { journeys: 20, inviteTimeoutSeconds: 120, submitTimeoutSeconds: 60 },
+    'journeys invited and waiting for submission: worker memory at a fifth, half and all of them (the slope once the cache is full), and how fast a submission to a random one lands in Greenhouse',
+  defaults: {
+    journeys: 10_000,
+    builtWorker: 1,
+    build: 1,
+    mallocArenaMax: 0,
+    heapSnapshots: 0,
+    submissions: 100,
+    inviteTimeoutSeconds: 3_600,
+    submitTimeoutSeconds: 120,
+  },
+  smoke: {
+    journeys: 20,
+    builtWorker: 0,
+    build: 0,
+    mallocArenaMax: 0,
+    heapSnapshots: 0,
+    submissions: 2,
+    inviteTimeoutSeconds: 120,
+    submitTimeoutSeconds: 60,
+  },
 
   async run(params, ctx) {
     const startedAt = Date.now();
     const n = params.journeys;
+    const built = params.builtWorker === 1;
+    const cache = cacheSize();
     const notes: string[] = [];
+    if (built && params.build) await buildProduct(ctx.log);
+    const snapshotDir = params.heapSnapshots ? await mkdtemp(path.join(tmpdir(), 'greenroom-heap-')) : null;
     const stack = await startProductStack({
       candidates: n,
       ...sharedParts(ctx),
+      builtWorker: built,
+      ...(params.mallocArenaMax ? { workerEnv: { MALLOC_ARENA_MAX: String(params.mallocArenaMax) } } : {}),
+      ...(snapshotDir
+        ? { workerNodeArgs: ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshotDir}`] }
+        : {}),
       log: ctx.log,
     });
     try {
       ctx.log(`stack up in ${((Date.now() - startedAt) / 1000).toFixed(1)} s; inviting ${n} candidates`);
       const candidates = stack.candidates.slice(0, n);
       if (candidates.length < n) throw new Error(`the sandbox has ${candidates.length} candidates, not ${n}`);
-      // What a bare Temporal worker (one no-op workflow type, SDK defaults) takes on this machine.
-      const bare = await runBaseline({
+      const checkpoints = checkpointsOf(n);
+      // A bare worker, built or not as ours is, with the same cache and as many waiting bare workflows.
+      const bare = await runIdleBaseline({
         temporalAddress: stack.temporal.address,
-        workflows: Math.min(n, 100),
-        timeoutMs: 120_000,
+        checkpoints,
+        maxCachedWorkflows: cache,
+        built,
+        timeoutMs: params.inviteTimeoutSeconds * 1000,
+        log: ctx.log,
       });
-      ctx.log(
-        `bare worker RSS after ${bare.workflows} no-op workflows: ${(bare.workerRssBytes / MB).toFixed(0)} MB`,
-      );
       const workerPid = () => stack.worker.pid;
       const peak = rssPeakSampler(workerPid, 500);
-      const rssAtStart = (await procStats(mustPid(stack))).rssBytes;
+      const rssAtStart = (await settledRss(mustPid(stack))).rssBytes;
+      ctx.log(`worker RSS before the upload: ${(rssAtStart / MB).toFixed(0)} MB`);
 
-      const invites = await inviteAndWait(stack, candidates, params.inviteTimeoutSeconds * 1000, ctx.log);
-      if (invites.invited < n) {
-        throw new Error(
-          `timed out after ${params.inviteTimeoutSeconds} s: ${invites.invited} of ${n} candidates invited (bulk progress: ${JSON.stringify(invites.progress)})`,
+      const points: Checkpoint[] = [];
+      let inviteSeconds = 0;
+      const inviteCpu = { before: await cpuReadings(stack), after: await cpuReadings(stack) };
+      let invitedSoFar = 0;
+      for (const target of checkpoints) {
+        const batch = candidates.slice(invitedSoFar, target);
+        const invites = await inviteAndWait(stack, batch, params.inviteTimeoutSeconds * 1000, ctx.log);
+        if (invites.invited < batch.length) {
+          throw new Error(
+            `timed out after ${params.inviteTimeoutSeconds} s: ${invitedSoFar + invites.invited} of ${target} candidates invited (bulk progress: ${JSON.stringify(invites.progress)})`,
+          );
+        }
+        inviteSeconds += invites.seconds;
+        inviteCpu.after = await cpuReadings(stack);
+        invitedSoFar = target;
+        // The invite is out before the journey records 'sent': wait for that last step of each.
+        await waitFor(
+          `${target} journeys recorded as sent`,
+          async () => (await stack.db.journey.count({ where: { status: 'sent' } })) >= target,
+          60_000 + batch.length * 20,
+        );
+        points.push(await measure(stack, target, snapshotDir));
+        const p = points[points.length - 1]!;
+        ctx.log(
+          `${target} waiting: worker RSS ${(p.rssBytes / MB).toFixed(0)} MB${p.settled ? '' : ' (not settled)'}, heap used ${mb(p.gauges.nodejs_heap_size_used_bytes)} MB, external ${mb(p.gauges.nodejs_external_memory_bytes)} MB, sticky cache ${p.gauges.temporal_sticky_cache_size ?? '?'}${p.snapshot ? `, heap snapshot ${p.snapshot}` : ''}`,
         );
       }
-      ctx.log(`all ${n} invited in ${invites.seconds.toFixed(1)} s; waiting for the read model to say sent`);
-      // The invite is out before the journey records 'sent': wait for that last step of each.
-      await waitFor(
-        `${n} journeys recorded as sent`,
-        async () => (await stack.db.journey.count({ where: { status: 'sent' } })) >= n,
-        60_000 + n * 20,
-      );
-      // Idle now: let the last activities' garbage go before reading the memory.
-      await new Promise((r) => setTimeout(r, 5_000));
       peak.stop();
-      const idleRss = (await procStats(mustPid(stack))).rssBytes;
-      ctx.log(
-        `worker RSS idle: ${(idleRss / MB).toFixed(0)} MB (peak ${(peak.peakBytes / MB).toFixed(0)} MB)`,
-      );
+      const last = points[points.length - 1]!;
 
       // One random candidate opens the invite and submits.
       const candidate = candidates[randomInt(candidates.length)]!;
-      const message = stack.smtp.messages.find(
-        (m) =>
-          m.envelope.to[0]?.toLowerCase() === candidate.email.toLowerCase() &&
-          !!m.idempotencyKey?.endsWith(':invite:1'),
-      );
-      const text = message?.parts.find((p) => p.contentType === 'text/plain')?.body ?? '';
-      const link = LINK.exec(text)?.[1];
-      if (!link) throw new Error(`no invite link in the mail to ${candidate.email}`);
-      const t0 = Date.now();
-      const res = await fetch(link, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams(HARNESS_ANSWERS),
-        signal: AbortSignal.timeout(params.submitTimeoutSeconds * 1000),
+      const one = await submitAndWait(stack, candidate, params.submitTimeoutSeconds * 1000);
+      ctx.log(`submission accepted in ${one.acceptedMs} ms, result in Greenhouse after ${one.resultMs} ms`);
+      const completed = one.completed;
+      const { acceptedMs, resultMs } = one;
+
+      // Then more of them, a few at a time: the CPU a journey costs from submission to write-back.
+      const others = candidates.filter((c) => c !== candidate).slice(0, params.submissions);
+      const before = await cpuReadings(stack);
+      const t1 = Date.now();
+      let notCompleted = 0;
+      await lanes(others.length, 4, async (k) => {
+        const r = await submitAndWait(stack, others[k]!, params.submitTimeoutSeconds * 1000);
+        if (!r.completed) notCompleted++;
       });
-      await res.arrayBuffer();
-      const acceptedMs = Date.now() - t0;
-      if (!res.ok) throw new Error(`the submission was refused: ${res.status}`);
-      let completed = 0;
-      const deadline = t0 + params.submitTimeoutSeconds * 1000;
-      while (Date.now() < deadline) {
-        completed = countEffects(stack, [candidate]).completed;
-        if (completed) break;
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      const resultMs = Date.now() - t0;
-      ctx.log(`submission accepted in ${acceptedMs} ms, result in Greenhouse after ${resultMs} ms`);
+      const completionSeconds = (Date.now() - t1) / 1000;
+      const after = await cpuReadings(stack);
+      ctx.log(
+        `${others.length} more submissions completed in ${completionSeconds.toFixed(1)} s (${notCompleted} not)`,
+      );
       const finalRss = (await procStats(mustPid(stack))).rssBytes;
 
+      const bareAt = (k: number) => bare.points.find((b) => b.workflows === k)!.rssBytes;
+      // The slope starts where the cache is full (the first checkpoint when none is).
+      const first = points.find((p) => p.journeys >= cache && p !== last) ?? points[0]!;
+      const span = (last.journeys - first.journeys) / 1000;
+      const slope = span > 0 ? (last.rssBytes - first.rssBytes) / MB / span : 0;
+      const bareSlope = span > 0 ? (bareAt(last.journeys) - bareAt(first.journeys)) / MB / span : 0;
       const figures: Figure[] = [
-        { name: 'time to invite all', value: invites.seconds, unit: 's' },
-        { name: 'journeys invited per second', value: n / invites.seconds, unit: '/s' },
-        {
-          name: 'worker RSS, all waiting',
-          value: idleRss / MB,
+        { name: 'time to invite all', value: inviteSeconds, unit: 's' },
+        { name: 'journeys invited per second', value: n / inviteSeconds, unit: '/s' },
+        ...points.map((p): Figure => ({
+          name: `worker RSS, ${p.journeys} waiting`,
+          value: p.rssBytes / MB,
           unit: 'MB',
-          baseline: bare.workerRssBytes / MB,
-          target: { op: '<=', value: 300 },
+          baseline: bareAt(p.journeys) / MB,
+          ...(p === last ? { target: { op: '<=' as const, value: 300 } } : {}),
+        })),
+        {
+          name: `worker RSS slope, ${first.journeys} to ${last.journeys} waiting`,
+          value: slope,
+          unit: 'MB per 1,000 journeys',
+          baseline: bareSlope,
+          // "≈ 0": under 2 MB per 1,000 journeys, i.e. under 20 MB more for 10,000 more waiting.
+          target: { op: '<=', value: 2 },
         },
+        ...points.map((p): Figure => ({
+          name: `worker V8 heap used, ${p.journeys} waiting`,
+          value: (p.gauges.nodejs_heap_size_used_bytes ?? NaN) / MB,
+          unit: 'MB',
+        })),
         { name: 'worker RSS, peak while inviting', value: peak.peakBytes / MB, unit: 'MB' },
         { name: 'worker RSS, before the upload', value: rssAtStart / MB, unit: 'MB' },
         { name: 'submission accepted (HTTP)', value: acceptedMs, unit: 'ms' },
         { name: 'submission to result in Greenhouse', value: resultMs, unit: 'ms' },
-        exactCount('lost', completed ? 0 : 1),
+        exactCount('lost', (completed ? 0 : 1) + notCompleted),
+        ...cpuFigures('invite', inviteCpu.before, inviteCpu.after, n),
+        ...cpuFigures('submission to write-back', before, after, others.length),
       ];
       notes.push(
-        `${n} journeys invited by CSV upload; RSS read 5 s after the read model showed all ${n} waiting for submission`,
+        `${built ? 'the built worker (npm run build, then node dist/workers/main.js with dist/workflow-bundle.js)' : 'the worker through tsx (TypeScript compiled in memory)'}; journeys invited by CSV uploads in steps to ${checkpoints.join(', ')}; at each, once the read model showed them all waiting for submission, the RSS read when it had settled (4 readings 2 s apart within 1 %: V8's memory reducer collects once the process is idle)`,
+        `the slope is the RSS growth per 1,000 more waiting journeys from ${first.journeys} to ${last.journeys}, ${first.journeys >= cache ? 'all past' : 'not all past'} the ${cache}-journey cache (WORKER_MAX_CACHED_WORKFLOWS); ${n > cache ? 'the others are replayed from their history when they wake, as the random one most likely was' : `all ${n} fit`}`,
+        `baseline: a bare worker process (bench/baseline/noop-worker.ts${built ? ', compiled to JavaScript' : ', through tsx'}, SDK defaults but the same ${cache}-workflow cache, no database) with as many waiting bare workflows (one no-op activity, then a 7-day wait for a signal), read the same way at the same checkpoints, on the same server before the upload`,
         `then one random candidate (${candidates.indexOf(candidate) + 1} of ${n}) submitted through the invite link; the result counts once its note and report attachment are in Greenhouse`,
         `worker RSS after that submission: ${(finalRss / MB).toFixed(0)} MB`,
-        `baseline of the RSS: a bare worker process (bench/baseline/noop-worker.ts: SDK defaults, no database) after ${bare.workflows} no-op workflows, run on the same server before the upload`,
-        `the worker keeps at most ${cacheSize()} journeys in memory between steps (WORKER_MAX_CACHED_WORKFLOWS); ${n > cacheSize() ? 'the others are replayed from their history when they wake, as the random one most likely was' : `all ${n} fit`}`,
-        'both workers run through tsx (TypeScript compiled in memory), as the harness starts them; a built worker (node dist/…) carries less code in memory',
+        ...points
+          .filter((p) => !p.settled)
+          .map((p) => `the RSS at ${p.journeys} had not settled after 90 s: the last reading is shown`),
       );
-      if (idleRss > 300 * MB) {
-        notes.push(
-          `RSS over 300 MB: ${(rssAtStart / MB).toFixed(0)} MB before the first journey (Node, tsx, Prisma, Temporal Core, the workflow context), ${(bare.workerRssBytes / MB).toFixed(0)} MB for the bare worker; each cached journey holds roughly 0.6 MB more (1,000 journeys, all cached under the SDK's heap-sized default of ~2,300: 988 MB; with a 200 cache: 531 MB), and the V8 heap keeps what the invite burst grew it to`,
-        );
-      }
+      notes.push(
+        `CPU per journey (user + system seconds from /proc): the invite figures over all ${n} uploads, from the first POST to the last journey recorded as sent (the RSS waits between checkpoints included: idle, they cost next to nothing); the submission figures over ${others.length} more candidates submitting 4 at a time, each until its note and report were in Greenhouse (${completionSeconds.toFixed(1)} s)`,
+      );
       if (!completed) notes.push(`the result was not in Greenhouse after ${params.submitTimeoutSeconds} s`);
       return resultOf(idleJourneys, startedAt, params, figures, notes);
     } finally {
@@ -149,6 +241,95 @@ export const idleJourneys: Scenario<IdleJourneysParams> = {
     }
   },
 };
+
+/** The worker's settled RSS, its heap figures from /metrics and, when asked, a heap snapshot. */
+async function measure(
+  stack: ProductStack,
+  journeys: number,
+  snapshotDir: string | null,
+): Promise<Checkpoint> {
+  const pid = mustPid(stack);
+  const { rssBytes, settled } = await settledRss(pid);
+  const gauges = await scrapeGauges(`${stack.worker.healthUrl}/metrics`, stack.operatorKey, GAUGES).catch(
+    () => ({}) as Record<string, number | undefined>,
+  );
+  const snapshot = snapshotDir ? await takeHeapSnapshot(pid, snapshotDir) : undefined;
+  return { journeys, rssBytes, settled, gauges, ...(snapshot ? { snapshot } : {}) };
+}
+
+/** One candidate submits through the invite link; then until the result is in Greenhouse. */
+async function submitAndWait(stack: ProductStack, candidate: HarnessCandidate, timeoutMs: number) {
+  const message = stack.smtp.messages.find(
+    (m) =>
+      m.envelope.to[0]?.toLowerCase() === candidate.email.toLowerCase() &&
+      !!m.idempotencyKey?.endsWith(':invite:1'),
+  );
+  const text = message?.parts.find((p) => p.contentType === 'text/plain')?.body ?? '';
+  const link = LINK.exec(text)?.[1];
+  if (!link) throw new Error(`no invite link in the mail to ${candidate.email}`);
+  const t0 = Date.now();
+  const res = await fetch(link, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(HARNESS_ANSWERS),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  await res.arrayBuffer();
+  const acceptedMs = Date.now() - t0;
+  if (!res.ok) throw new Error(`the submission was refused: ${res.status}`);
+  let completed = 0;
+  while (Date.now() < t0 + timeoutMs) {
+    completed = countEffects(stack, [candidate]).completed;
+    if (completed) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { acceptedMs, resultMs: Date.now() - t0, completed };
+}
+
+type CpuReadings = Awaited<ReturnType<typeof cpuReadings>>;
+
+async function cpuReadings(stack: ProductStack) {
+  const apiPid = stack.api.process?.child.pid;
+  const serverPid = stack.temporal.pid;
+  const [worker, api, server] = await Promise.all([
+    procStats(mustPid(stack)),
+    apiPid ? procStats(apiPid) : undefined,
+    serverPid ? procStats(serverPid) : undefined,
+  ]);
+  return { worker, api, server };
+}
+
+/** CPU milliseconds per journey of the worker, the API and (when it is ours) the Temporal server. */
+function cpuFigures(phase: string, before: CpuReadings, after: CpuReadings, journeys: number): Figure[] {
+  const per = (a?: ProcStats, b?: ProcStats) =>
+    a && b && journeys ? ((b.cpuSeconds - a.cpuSeconds) * 1000) / journeys : NaN;
+  return [
+    { name: `worker CPU per journey, ${phase}`, value: per(before.worker, after.worker), unit: 'ms' },
+    { name: `API CPU per journey, ${phase}`, value: per(before.api, after.api), unit: 'ms' },
+    ...(before.server
+      ? [
+          {
+            name: `Temporal server CPU per journey, ${phase}`,
+            value: per(before.server, after.server),
+            unit: 'ms',
+          },
+        ]
+      : []),
+  ];
+}
+
+/** `npm run build`: the built worker measured is the code of this tree. */
+async function buildProduct(log: (line: string) => void) {
+  const t0 = Date.now();
+  const build = spawnProcess('npm', ['run', '--silent', 'build'], process.env);
+  const code = await build.exited;
+  if (code !== 0) throw new Error(`npm run build failed (${code}):\n${build.output()}`);
+  log(`built in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+}
+
+function mb(bytes: number | undefined): string {
+  return bytes === undefined ? '?' : (bytes / MB).toFixed(0);
+}
 
 /** The worker's cache size: the product default unless this process's environment sets it. */
 function cacheSize(): number {

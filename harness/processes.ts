@@ -8,11 +8,28 @@ export interface SpawnedProcess {
   output(): string;
   /** Resolves with the exit code (or signal name). */
   exited: Promise<number | string>;
+  /** Where its health server answers, when it has one. */
+  healthUrl?: string;
 }
 
 /** Runs one of our TypeScript entry points as a real process, the way npm scripts do. */
-export function spawnEntry(entry: string, env: NodeJS.ProcessEnv, args: string[] = []): SpawnedProcess {
-  return spawnProcess(process.execPath, ['--import', 'tsx', entry, ...args], {
+export function spawnEntry(
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  args: string[] = [],
+  nodeArgs: string[] = [],
+): SpawnedProcess {
+  return spawnBuilt(entry, env, [...nodeArgs, '--import', 'tsx'], args);
+}
+
+/** Runs a JavaScript file (e.g. from dist/, after `npm run build`) with plain Node. */
+export function spawnBuilt(
+  file: string,
+  env: NodeJS.ProcessEnv,
+  nodeArgs: string[] = [],
+  args: string[] = [],
+): SpawnedProcess {
+  return spawnProcess(process.execPath, [...nodeArgs, file, ...args], {
     ...process.env,
     LOG_LEVEL: 'warn',
     ...env,

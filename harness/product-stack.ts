@@ -10,7 +10,7 @@ import { generateEncryptionKeySpec } from '../security/secret-box.js';
 import { startDevServer, type DevServer } from '../temporal/dev-server.js';
 import { freePort } from '../temporal/free-port.js';
 import { bundleWorkflows } from '../workers/workflow-bundle.js';
-import { spawnEntry, waitFor, type SpawnedProcess } from './processes.js';
+import { repoRoot, spawnBuilt, spawnEntry, waitFor, type SpawnedProcess } from './processes.js';
 import { createTestSmtpServer, type TestSmtpServer } from './smtp-server.js';
 
 /**
@@ -71,6 +71,13 @@ export interface ProductStackOptions {
   workflowBundlePath?: string;
   /** Extra environment for the worker process (e.g. cache sizes). */
   workerEnv?: NodeJS.ProcessEnv;
+  /**
+   * Run the built worker (`node dist/workers/main.js` and dist/workflow-bundle.js, from `npm run
+   * build`) as production does, instead of the TypeScript entry through tsx.
+   */
+  builtWorker?: boolean;
+  /** Extra Node options for the worker process (e.g. `--heapsnapshot-signal=SIGUSR2`). */
+  workerNodeArgs?: string[];
   apiEnv?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
 }
@@ -79,6 +86,10 @@ export const DEFAULT_POSTGRES_ADMIN_URL =
   process.env.BENCH_POSTGRES_ADMIN_URL ??
   process.env.TEST_POSTGRES_ADMIN_URL ??
   'postgresql://postgres@127.0.0.1:5432/postgres';
+
+/** What `npm run build` writes: the worker's entry point and its workflow bundle. */
+export const BUILT_WORKER = 'dist/workers/main.js';
+export const BUILT_WORKFLOW_BUNDLE = path.join(repoRoot, 'dist/workflow-bundle.js');
 
 const OPERATOR_KEY = `harness-operator-${randomBytes(12).toString('hex')}`;
 
@@ -116,7 +127,7 @@ export async function startProductStack(options: ProductStackOptions = {}) {
     const temporalAddress = options.temporalAddress ?? temporalServer!.address;
     log(`temporal ${temporalAddress} (${temporalServer ? 'own dev server' : 'shared'})`);
 
-    let bundlePath = options.workflowBundlePath;
+    let bundlePath = options.builtWorker ? BUILT_WORKFLOW_BUNDLE : options.workflowBundlePath;
     if (!bundlePath) {
       bundlePath = path.join(workDir, 'workflow-bundle.js');
       await writeFile(bundlePath, (await bundleWorkflows()).code);
@@ -174,13 +185,19 @@ export async function startProductStack(options: ProductStackOptions = {}) {
     };
     const startWorker = async () => {
       const healthPort = await freePort();
-      processes.worker = spawnEntry('workers/main.ts', {
+      const env: NodeJS.ProcessEnv = {
         ...common,
         WORKFLOW_BUNDLE_PATH: bundlePath,
         WORKER_HEALTH_PORT: String(healthPort),
         WORKER_TEMPORAL_METRICS_PORT: String(await freePort()),
+        // Lets the harness read the worker's /metrics (heap figures) with the stack's operator key.
+        OPERATOR_API_KEY: OPERATOR_KEY,
         ...options.workerEnv,
-      });
+      };
+      processes.worker = options.builtWorker
+        ? spawnBuilt(BUILT_WORKER, env, options.workerNodeArgs)
+        : spawnEntry('workers/main.ts', env, [], options.workerNodeArgs);
+      processes.worker.healthUrl = `http://127.0.0.1:${healthPort}`;
       await waitForReady('worker', processes.worker, `http://127.0.0.1:${healthPort}/readyz`);
     };
     await Promise.all([startApi(), startWorker()]);
@@ -227,6 +244,10 @@ export async function startProductStack(options: ProductStackOptions = {}) {
       worker: {
         get process() {
           return processes.worker;
+        },
+        /** The worker's health server (/readyz, /metrics with the operator key). */
+        get healthUrl() {
+          return processes.worker?.healthUrl;
         },
         get pid() {
           return processes.worker?.child.pid;

@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { condition, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
 
 /**
  * The baseline of the bulk-invite benchmark: the barest workflow Temporal runs, one no-op
@@ -14,4 +14,18 @@ const { noop } = proxyActivities<NoopActivities>({ startToCloseTimeout: '1 minut
 
 export async function noopWorkflow(activities = 1): Promise<void> {
   for (let k = 0; k < activities; k++) await noop();
+}
+
+/** Ends a waiting bare workflow (the idle benchmark's baseline never sends it). */
+export const wakeSignal = defineSignal('wake');
+
+/**
+ * The baseline of the idle-journeys benchmark: one no-op activity, then waiting for a signal (or
+ * a week), as a journey waits for its candidate after the invite.
+ */
+export async function waitingWorkflow(): Promise<void> {
+  await noop();
+  let woken = false;
+  setHandler(wakeSignal, () => void (woken = true));
+  await condition(() => woken, '7 days');
 }

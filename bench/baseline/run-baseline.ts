@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Connection, Client } from '@temporalio/client';
+import { stopProcess } from '../../harness/product-stack.js';
 import { procStats, cpuShare, type ProcStats } from '../../harness/proc-stats.js';
 import { spawnEntry, waitFor } from '../../harness/processes.js';
 
@@ -96,12 +97,7 @@ export async function runBaseline(options: BaselineOptions): Promise<BaselineRes
     };
   } finally {
     await connection.close().catch(() => undefined);
-    if (worker.child.exitCode === null && worker.child.signalCode === null) {
-      const killer = setTimeout(() => worker.child.kill('SIGKILL'), 15_000);
-      worker.child.kill('SIGTERM');
-      await worker.exited;
-      clearTimeout(killer);
-    }
+    await stopProcess(worker);
   }
 }
 
