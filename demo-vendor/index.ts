@@ -184,8 +184,11 @@ export async function startDemoVendor(options: DemoVendorOptions) {
       .catch(() => res.status(500).end());
   });
 
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve(s));
+  // A taken port is an error at start (Express 5 hands it to the callback), not a silent hang.
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(options.port ?? 0, options.host ?? '127.0.0.1', (err?: Error) =>
+      err ? reject(new Error(`demo vendor: cannot listen: ${err.message}`)) : resolve(s),
+    );
   });
   const url = `http://${options.host ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`;
   const close = () =>

@@ -146,6 +146,42 @@ describe('the demo vendor loop', () => {
     },
   );
 
+  it('autopilot: puts a result with its PDF on order.created by itself', { timeout: 300_000 }, async () => {
+    const autopilot = await startDemoVendor({
+      greenroomUrl: stack.api.url,
+      integrationKey: await demoVendorKey({ apiUrl: stack.api.url, operatorKey: TEST_OPERATOR_KEY }),
+      autopilot: true,
+    });
+    try {
+      const orgId = stack.org.org.id;
+      const application = stack.sb.state.org(orgId)!.applications.all()[1]!;
+      const sent = await stack.sb.admin.sendTest(orgId, application.id, {
+        partnerTestId: autopilot.packageId,
+      });
+      const orderId = sent.test.partnerInterviewId!;
+      await waitFor(
+        'writeback.completed at the autopilot vendor',
+        async () => autopilot.orders.get(orderId)?.events.includes('writeback.completed'),
+        120_000,
+      );
+      await waitFor('test_status complete in Greenhouse', async () => {
+        await stack.sb.idle();
+        return stack.greenhouse(application.id).tests[0]?.partnerStatus === 'complete';
+      });
+      const gh = stack.greenhouse(application.id);
+      expect(
+        gh.patches.filter((p) => Number((p as { testId?: unknown }).testId) === sent.test.id),
+      ).toHaveLength(1);
+      expect(gh.notes.filter((n) => n.body?.includes(`Ref: ${orderId}`))).toHaveLength(1);
+      expect(gh.attachments).toHaveLength(1);
+      expect(autopilot.orders.get(orderId)).toMatchObject({ status: 'written_back', result: { score: 100 } });
+      // The other subscriber heard the same order and, without autopilot, put nothing.
+      expect(vendor.orders.get(orderId)?.result).toBeNull();
+    } finally {
+      await autopilot.close();
+    }
+  });
+
   it('refuses a launch without a valid assertion', { timeout: 60_000 }, async () => {
     const res = await fetch(`${vendor.url}/launch?assertion=eyJhbGciOiJFUzI1NiJ9.e30.c2ln`);
     expect(res.status).toBe(401);
