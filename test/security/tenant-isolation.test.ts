@@ -988,13 +988,13 @@ describe('tenant isolation: every route probed across two tenants', () => {
         `${probed.size} routes probed, ${scopedRoutes.length} of them with a tenant/journey/bulk/key id; ` +
         `${refusedForA.length} refused attempts audited under A`,
     );
-    // 42 routes with ids × 2 keys, 28 list/tenant-less probes × 2 keys, 6 partner, 6 webhook.
+    // 42 routes with ids × 2 keys, 29 list/tenant-less probes × 2 keys, 6 partner, 6 webhook.
     expect(tally).toEqual({
       'operator routes with ids': 84,
-      'lists and tenant-less operator routes': 56,
+      'lists and tenant-less operator routes': 58,
       'partner API': 6,
       webhooks: 6,
     });
-    expect(probes).toBe(152);
+    expect(probes).toBe(154);
   });
 });
