@@ -1,5 +1,6 @@
 import type { Database, Prisma } from '../../db/client.js';
 import type { AcceptedVendorResult } from '../../domain/vendor/package.js';
+import { scorePercentOf } from '../../domain/vendor/result.js';
 import { sendOnce } from '../../journeys/email-ledger.js';
 import { issueReportLink } from '../../journeys/links.js';
 import { brandingOf } from '../journeys/branding.js';
@@ -56,6 +57,25 @@ export function createVendorOrderActivities(deps: VendorOrderActivityDeps): Vend
         package_version: order.packageVersion,
       },
     };
+  }
+
+  /**
+   * The recruiter's report link, once: Greenhouse's test_status needs one for a complete test (as
+   * for built-in tests, kept encrypted in the read model, never in the workflow's history).
+   */
+  async function issueRecruiterLink(
+    journeyId: string,
+    order: { packageId: string; packageVersion: number },
+    result: AcceptedVendorResult,
+  ) {
+    const journey = await journeysOf(deps).getOrThrow(journeyId);
+    if (journey.profileUrl) return;
+    const pkg = await loadPackageVersion(db, order.packageId, order.packageVersion);
+    const { stored } = await issueReportLink(deps, journeyId);
+    await journeysOf(deps).recordResult(journeyId, {
+      profileUrl: stored,
+      score: scorePercentOf(result, pkg),
+    });
   }
 
   return {
@@ -169,6 +189,7 @@ export function createVendorOrderActivities(deps: VendorOrderActivityDeps): Vend
       });
       const { order, data } = await orderData(journeyId);
       const accepted = order.result as unknown as AcceptedVendorResult;
+      if (order.resultHash === hash) await issueRecruiterLink(journeyId, order, accepted);
       await events.emit({
         key: `${journeyId}:result.accepted`,
         type: 'result.accepted',

@@ -82,9 +82,14 @@ describe('vendor results', () => {
   );
 
   it('refuses bad results, naming the field, and changes nothing', { timeout: 180_000 }, async () => {
-    const { journeyId, handle } = await stack.startOrder(1);
+    const { journeyId, handle, application } = await stack.startOrder(1);
     await waitOpen(journeyId);
     const before = await orderState(journeyId);
+    const greenhouseNow = () => {
+      const gh = stack.greenhouse(application.id);
+      return { notes: gh.notes.length, attachments: gh.attachments.length, fields: gh.customFields.length };
+    };
+    const greenhouseBefore = greenhouseNow();
     expect(before.order).toMatchObject({ status: 'open', resultHash: null });
 
     const refused = async (result: unknown, report: Buffer | undefined, status: number, field: string) => {
@@ -133,6 +138,8 @@ describe('vendor results', () => {
     expect(fetched).toBe(0);
 
     expect(await orderState(journeyId)).toEqual(before);
+    // No write-back either: Greenhouse holds what it held.
+    expect(greenhouseNow()).toEqual(greenhouseBefore);
     expect((await handle.query('state')) as { status: string }).toMatchObject({
       status: 'sent',
       resultHash: null,
@@ -140,7 +147,7 @@ describe('vendor results', () => {
   });
 
   it('refuses a result for a cancelled order (409) and changes nothing', { timeout: 180_000 }, async () => {
-    const { journeyId, handle } = await stack.startOrder(2);
+    const { journeyId, handle, application } = await stack.startOrder(2);
     await waitOpen(journeyId);
     await handle.executeUpdate(cancelJourneyUpdate, { args: [{ reason: 'the vendor withdrew' }] });
     expect(await handle.result()).toMatchObject({ status: 'cancelled' });
@@ -152,6 +159,9 @@ describe('vendor results', () => {
     expect(res.status).toBe(409);
     expect(res.body.accepted_result).toBeNull();
     expect(await orderState(journeyId)).toEqual(before);
+    const gh = stack.greenhouse(application.id);
+    expect(gh.notes.filter((n) => n.body?.includes(`Ref: ${journeyId}`))).toHaveLength(0);
+    expect(gh.attachments).toHaveLength(0);
   });
 
   it('answers 401 without an integration key and 404 for an unknown order', { timeout: 60_000 }, async () => {
