@@ -61,13 +61,15 @@ export function createVendorOrderActivities(deps: VendorOrderActivityDeps): Vend
 
   /**
    * The recruiter's report link, once: Greenhouse's test_status needs one for a complete test (as
-   * for built-in tests, kept encrypted in the read model, never in the workflow's history).
+   * for built-in tests, kept encrypted in the read model, never in the workflow's history), issued
+   * before the journey reads complete; it opens the vendor's PDF. Other outcomes have no report.
    */
   async function issueRecruiterLink(
     journeyId: string,
     order: { packageId: string; packageVersion: number },
     result: AcceptedVendorResult,
   ) {
+    if (result.status !== 'completed') return;
     const journey = await journeysOf(deps).getOrThrow(journeyId);
     if (journey.profileUrl) return;
     const pkg = await loadPackageVersion(db, order.packageId, order.packageVersion);
@@ -205,16 +207,6 @@ export function createVendorOrderActivities(deps: VendorOrderActivityDeps): Vend
       });
       if (count === 0 && order.resultHash !== hash)
         throw new Error(`order ${journeyId} holds another result`);
-      // Greenhouse takes `complete` from test_status only with a link to the report: issued once,
-      // before the journey reads complete (as for built-in tests), opening the vendor's PDF.
-      if (
-        accepted.status === 'completed' &&
-        (await journeysOf(deps).getOrThrow(journeyId)).profileUrl === null
-      )
-        await journeysOf(deps).recordReportLinkOnce(
-          journeyId,
-          (await issueReportLink(deps, journeyId)).stored,
-        );
       return { accepted: true, result: accepted };
     },
 

@@ -456,10 +456,6 @@ export function createJourneyRepository(db: Database) {
         select: { id: true },
       }),
 
-    /** The report link, once: a retried or concurrent attempt keeps the link recorded first. */
-    recordReportLinkOnce: (journeyId: string, profileUrl: string) =>
-      db.journey.updateMany({ where: { id: journeyId, profileUrl: null }, data: { profileUrl } }),
-
     /** Answers arrived after the journey completed: a note, the state stays. */
     noteLateAnswers: (journeyId: string, count: number) =>
       db.journey.update({
