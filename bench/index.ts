@@ -5,6 +5,7 @@ import { submissionLatency } from './submission-latency.js';
 import { testStatusLoad } from './test-status-load.js';
 import { writebackRateLimit } from './writeback-rate-limit.js';
 import { vendorEvents } from './vendor-events.js';
+import { vendorResultLatency } from './vendor-result-latency.js';
 
 /** Every benchmark, in the order `npm run bench` runs them (issue 9's numbering). */
 export const benchmarks: Scenario[] = [
@@ -14,4 +15,5 @@ export const benchmarks: Scenario[] = [
   idleJourneys,
   submissionLatency,
   vendorEvents,
+  vendorResultLatency,
 ];

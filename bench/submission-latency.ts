@@ -1,9 +1,8 @@
-import { availableParallelism, loadavg } from 'node:os';
 import { sendTests, startSubmitting, waitForResults } from '../harness/journey-driver.js';
 import type { HarnessCandidate } from '../harness/product-stack.js';
 import { waitFor } from '../harness/processes.js';
 import { startProductStack, type ProductStack } from '../harness/product-stack.js';
-import { percentile, type Figure } from '../harness/results.js';
+import { machineNote, percentile, type Figure } from '../harness/results.js';
 import { exactCount, resultOf, type Scenario, sharedParts } from '../harness/scenario.js';
 import { runBaseline } from './baseline/run-baseline.js';
 
@@ -293,12 +292,6 @@ async function breakdown(
     patch.push(patched - j.completedAt.getTime());
   }
   return { taken: percentile(taken, 50), complete: percentile(complete, 50), patch: percentile(patch, 50) };
-}
-
-/** Benchmarks share the machine (other stacks, other runs): say how busy it was. */
-function machineNote(): string {
-  const [one, five] = loadavg();
-  return `load average at the end: ${one!.toFixed(1)} (1 min), ${five!.toFixed(1)} (5 min) on ${availableParallelism()} cores`;
 }
 
 function invitesReceived(stack: ProductStack): number {

@@ -50,13 +50,18 @@ export async function bulkProgress(stack: DrivenStack, id: string): Promise<Bulk
 }
 
 /** A recruiter's Send test in Greenhouse for each candidate's application, `concurrency` at a time. */
-export async function sendTests(stack: DrivenStack, candidates: HarnessCandidate[], concurrency = 8) {
+export async function sendTests(
+  stack: DrivenStack,
+  candidates: HarnessCandidate[],
+  concurrency = 8,
+  partnerTestId: string = HARNESS_TEST.testId,
+) {
   let next = 0;
   const one = async () => {
     while (next < candidates.length) {
       const c = candidates[next++]!;
       await stack.sb.admin.sendTest(stack.org.org.id, c.applicationId, {
-        partnerTestId: HARNESS_TEST.testId,
+        partnerTestId,
         sentByUserId: stack.org.siteAdmin.id,
       });
     }
