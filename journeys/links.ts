@@ -97,6 +97,10 @@ const DAY = 86_400_000;
 const reportLinkPurpose = (journeyId: string) => `report-link:${journeyId}`;
 
 /** The stored form of a report link: encrypted for the read model. */
+/** How many report links a journey was ever given (revoked ones too): numbers each fresh link's notice. */
+export const countReportLinks = (db: Database, journeyId: string) =>
+  db.accessLink.count({ where: { journeyId, purpose: 'report' } });
+
 export const sealReportLink = (secrets: SecretBox, journeyId: string, url: string) =>
   secrets.encrypt(url, reportLinkPurpose(journeyId));
 

@@ -2,7 +2,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Database } from '../../db/client.js';
-import { replaceReportLink, revokeReportLinks } from '../../journeys/links.js';
+import { countReportLinks, replaceReportLink, revokeReportLinks } from '../../journeys/links.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { handle, HttpError, parseInput } from '../http-errors.js';
 import { err, invalidInput, JourneyParams, operatorAuth } from '../openapi/common.js';
@@ -91,7 +91,7 @@ export function reportLinkRoutes(deps: {
 
   /** Greenhouse learns the fresh link through a small workflow: a fault there loses nothing. */
   async function noticeToGreenhouse(journeyId: string): Promise<boolean> {
-    const n = await db.accessLink.count({ where: { journeyId, purpose: 'report' } });
+    const n = await countReportLinks(db, journeyId);
     const input: ReportLinkNoticeInput = { journeyId, n };
     try {
       await deps.temporal.workflow.start(REPORT_LINK_NOTICE_WORKFLOW, {

@@ -86,9 +86,14 @@ describe('journey history in Temporal is encrypted', () => {
     }
 
     // Every payload is encrypted with the current key, except what Temporal itself must read: search
-    // attributes (ids and states only, by design) and the SDK's patch markers (patch ids).
+    // attributes (ids and states only, by design), the SDK's patch markers (patch ids) and the SDK's
+    // own record in a local activity's marker (`details.data`: sequence, attempt, activity type, time;
+    // the activity's result beside it, `details.result`, is ours and encrypted).
     const payloads = rawPayloadsOf(history);
-    const data = payloads.filter((p) => !/searchAttributes|\.patch-data\./.test(p.path));
+    const data = payloads.filter(
+      (p) => !/searchAttributes|\.patch-data\.|markerRecordedEventAttributes\.details\.data\./.test(p.path),
+    );
+    expect(payloads.some((p) => /markerRecordedEventAttributes\.details\.result\./.test(p.path))).toBe(true);
     expect(data.length).toBeGreaterThan(10);
     for (const { payload, path } of data) {
       expect(Buffer.from(payload.metadata!.encoding!).toString(), path).toBe(ENCRYPTED_ENCODING);
