@@ -112,7 +112,7 @@ export const temporalRestart: Scenario<Params> = {
   description:
     'the Temporal server (dev server on a SQLite file) is killed mid-run and started again: API and worker reconnect, every journey completes once',
   defaults: { journeys: 300, restartAtPercent: 30, downSeconds: 5, timeoutSeconds: 600 },
-  smoke: { journeys: 20, restartAtPercent: 30, downSeconds: 2, timeoutSeconds: 120 },
+  smoke: { journeys: 20, restartAtPercent: 30, downSeconds: 2, timeoutSeconds: 300 },
 
   async run(params, ctx) {
     const startedAt = Date.now();

@@ -205,7 +205,19 @@ describe('two API processes on one database', () => {
   let c: string;
   let external: string;
 
-  const startApi = async (env: NodeJS.ProcessEnv) => {
+  // A free port can be taken by another process between the probe and the API's listen (other test
+  // files run beside this one): that one case is tried again on a new port.
+  const startApi = async (env: NodeJS.ProcessEnv): Promise<number> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await startApiOnce(env);
+      } catch (err) {
+        if (attempt >= 3 || !/EADDRINUSE/.test((err as Error).message)) throw err;
+      }
+    }
+  };
+
+  const startApiOnce = async (env: NodeJS.ProcessEnv) => {
     const port = await freePort();
     const proc = spawnEntry('api/main.ts', {
       DATABASE_URL: database.url,
