@@ -1,13 +1,12 @@
 import { journeysOf } from '../db/repositories/journeys.js';
 import { randomUUID } from 'node:crypto';
 import {
-  ScheduleAlreadyRunning,
-  ScheduleNotFoundError,
   ScheduleOverlapPolicy,
   WorkflowNotFoundError,
   type Client,
   type ScheduleOptions,
 } from '@temporalio/client';
+import { ensureSchedule } from '../temporal/ensure-schedule.js';
 import { ApplicationFailure } from '@temporalio/common';
 import protos from '@temporalio/proto';
 import type { Database, Prisma } from '../db/client.js';
@@ -289,14 +288,5 @@ export async function ensureFailedSweepSchedule(
     },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
   };
-  const handle = deps.temporal.schedule.getHandle(scheduleId);
-  try {
-    await handle.update((prev) => ({ ...prev, spec: options.spec, action: options.action }));
-  } catch (err) {
-    if (!(err instanceof ScheduleNotFoundError)) throw err;
-    await deps.temporal.schedule.create(options).catch((e: unknown) => {
-      // Another worker created it meanwhile.
-      if (!(e instanceof ScheduleAlreadyRunning)) throw e;
-    });
-  }
+  await ensureSchedule(deps.temporal, options);
 }

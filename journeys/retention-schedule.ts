@@ -1,10 +1,5 @@
-import {
-  ScheduleAlreadyRunning,
-  ScheduleNotFoundError,
-  ScheduleOverlapPolicy,
-  type Client,
-  type ScheduleOptions,
-} from '@temporalio/client';
+import { ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import { ensureSchedule } from '../temporal/ensure-schedule.js';
 import type { RetentionSweepInput } from '../workflows/retention/retention-sweep.js';
 
 /** One Schedule for the deployment; its runs share the id, so two never overlap. */
@@ -41,13 +36,5 @@ function scheduleOptions(deps: RetentionScheduleDeps): ScheduleOptions {
  */
 export async function ensureRetentionSchedule(deps: RetentionScheduleDeps): Promise<void> {
   const options = scheduleOptions(deps);
-  const handle = deps.temporal.schedule.getHandle(options.scheduleId);
-  try {
-    await handle.update((prev) => ({ ...prev, spec: options.spec, action: options.action }));
-  } catch (err) {
-    if (!(err instanceof ScheduleNotFoundError)) throw err;
-    await deps.temporal.schedule.create(options).catch((e: unknown) => {
-      if (!(e instanceof ScheduleAlreadyRunning)) throw e; // a concurrent start created it
-    });
-  }
+  await ensureSchedule(deps.temporal, options);
 }

@@ -1,10 +1,5 @@
-import {
-  ScheduleAlreadyRunning,
-  ScheduleNotFoundError,
-  ScheduleOverlapPolicy,
-  type Client,
-  type ScheduleOptions,
-} from '@temporalio/client';
+import { ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import { ensureSchedule } from '../temporal/ensure-schedule.js';
 import type { RotateLaunchKeysInput } from '../workflows/launch-keys/rotate-launch-keys.js';
 import { DEFAULT_ROTATION_LEAD_MS } from './launch-assertions.js';
 
@@ -33,14 +28,5 @@ export async function ensureLaunchKeyRotationSchedule(
     // A missed run is caught up once (a worker down for a day still rotates), never twice.
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
   };
-  const handle = deps.temporal.schedule.getHandle(scheduleId);
-  try {
-    await handle.update((prev) => ({ ...prev, spec: options.spec, action: options.action }));
-  } catch (err) {
-    if (!(err instanceof ScheduleNotFoundError)) throw err;
-    await deps.temporal.schedule.create(options).catch((e: unknown) => {
-      // Another worker created it meanwhile.
-      if (!(e instanceof ScheduleAlreadyRunning)) throw e;
-    });
-  }
+  await ensureSchedule(deps.temporal, options);
 }
