@@ -84,10 +84,11 @@ export interface TestStatusRow {
 }
 
 /**
- * statusInTenant's statement: the rows of the ids asked for in one turn of the event loop. Named:
- * node-postgres prepares it once per connection, then sends only Bind/Execute. Columns as
- * prisma/schema.prisma maps them (test/db/journey-repository.test.ts compares this read with
- * Prisma's).
+ * statusInTenant's statement: the rows of the ids asked for in one turn of the event loop. Not a
+ * named (server-side prepared) statement: the embedded PGlite of `npm start` serves every
+ * connection from ONE session (db/embedded-socket.ts), where a second connection preparing the
+ * same name fails. Columns as prisma/schema.prisma maps them (test/db/journey-repository.test.ts
+ * compares this read with Prisma's; test/db/embedded.test.ts runs it on PGlite).
  */
 const TEST_STATUS_QUERY =
   'SELECT id, tenant_id AS "tenantId", kind, status, status_detail AS "statusDetail", score, ' +
@@ -113,33 +114,27 @@ function testStatusReader(pool: pg.Pool) {
     const batch = pending;
     pending = [];
     const ids = [...new Set(batch.map((r) => r.id))];
-    pool
-      .query<TestStatusRow & { id: string; tenantId: string }>({
-        name: 'greenroom_test_status',
-        text: TEST_STATUS_QUERY,
-        values: [ids],
-      })
-      .then(
-        ({ rows }) => {
-          const byId = new Map(rows.map((row) => [row.id, row]));
-          for (const read of batch) {
-            const row = byId.get(read.id);
-            // Another tenant's journey reads as none, exactly like a missing one.
-            if (!row || row.tenantId !== read.tenantId) read.resolve(null);
-            else
-              read.resolve({
-                kind: row.kind,
-                status: row.status,
-                statusDetail: row.statusDetail,
-                score: row.score,
-                profileUrl: row.profileUrl,
-              });
-          }
-        },
-        (err: unknown) => {
-          for (const read of batch) read.reject(err);
-        },
-      );
+    pool.query<TestStatusRow & { id: string; tenantId: string }>(TEST_STATUS_QUERY, [ids]).then(
+      ({ rows }) => {
+        const byId = new Map(rows.map((row) => [row.id, row]));
+        for (const read of batch) {
+          const row = byId.get(read.id);
+          // Another tenant's journey reads as none, exactly like a missing one.
+          if (!row || row.tenantId !== read.tenantId) read.resolve(null);
+          else
+            read.resolve({
+              kind: row.kind,
+              status: row.status,
+              statusDetail: row.statusDetail,
+              score: row.score,
+              profileUrl: row.profileUrl,
+            });
+        }
+      },
+      (err: unknown) => {
+        for (const read of batch) read.reject(err);
+      },
+    );
   };
   return (id: string, tenantId: string) =>
     new Promise<TestStatusRow | null>((resolve, reject) => {
@@ -162,9 +157,9 @@ export function createJourneyRepository(db: Database) {
 
     /**
      * What Greenhouse's test_status shows, only within the asking tenant: the hottest read of the
-     * API (Greenhouse polls every open interview). One primary-key lookup as a named prepared
-     * statement on the database's own pool (sqlPoolOf): PostgreSQL plans it once per connection and
-     * none of Prisma's query building or result mapping runs (about a third of the endpoint's CPU
+     * API (Greenhouse polls every open interview). One SQL statement on the database's own pool
+     * (sqlPoolOf) for the reads of one event-loop turn (testStatusReader): none of Prisma's query
+     * building or result mapping runs (about a third of the endpoint's CPU
      * through Prisma, bench/test-status-load.ts). Through Prisma when the pool is not ours or closed.
      * Never cached: an updated result shows on the next call. Another tenant's journey reads as
      * none, exactly like a missing one.
