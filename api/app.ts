@@ -146,7 +146,12 @@ export function createApp(deps: AppDependencies): Express {
     limit: limits.tokenEndpointsPerMinute,
     windowMs: limits.windowMs,
   });
-  // Webhooks first: their signature covers the raw bytes, which the JSON parser would consume.
+  // The partner API next: Greenhouse polls test_status for every open interview, the API's hottest
+  // route, so it meets no middleware it does not need. Its routes parse their own bodies (any
+  // Content-Type, with the app's limit), so nothing below changes for them. Failed partner
+  // authentications count against the presented key (routes.ts: authFailureKey).
+  app.use(partnerRoutes({ ...deps, authFailureLimiter: tokenLimiter }));
+  // Webhooks first of the rest: their signature covers the raw bytes, which the JSON parser would consume.
   app.use(greenhouseWebhookRoutes(deps));
   app.use(express.json({ limit: deps.bodyLimit ?? '1mb', strict: true, reviver: rejectNulInJson }));
 
@@ -172,8 +177,6 @@ export function createApp(deps: AppDependencies): Express {
   );
   app.use(AUTHORIZATION_CALLBACK_PATH, rateLimit({ limiter: tokenLimiter, group: 'oauth', style: 'html' }));
   app.use(greenhouseCallbackRoutes(deps));
-  // Failed partner authentications count against the presented key (routes.ts: authFailureKey).
-  app.use(partnerRoutes({ ...deps, authFailureLimiter: tokenLimiter }));
   // People's pages: one request budget per client IP for all of them; forms only from our origin.
   const pageGuards = [
     rateLimit({ limiter: pageLimiter, group: 'pages', style: 'html' }),

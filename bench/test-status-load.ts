@@ -304,7 +304,7 @@ export const testStatusLoad: Scenario<Params> = {
       if (!meetsTarget(figures[0]!)) {
         notes.push(
           `req/s ratio: each test_status answer costs the API ${cpuMsPerRequest(api).toFixed(3)} ms of CPU ` +
-            `(Basic auth from the key cache, one primary-key read through Prisma, our middleware) against ` +
+            `(Basic auth from the key cache, one SQL read of the read model, Express and our middleware) against ` +
             `${cpuMsPerRequest(base).toFixed(3)} ms for the constant route, so with both CPU-bound the ratio ` +
             `cannot exceed about ${(cpuMsPerRequest(base) / cpuMsPerRequest(api)).toFixed(2)}; ` +
             `a CPU share under 1 means the API also waited (for PostgreSQL, or for a core on a busy machine)`,

@@ -32,26 +32,40 @@ export interface ApiMetrics {
 /** Route label of requests that matched no route (404s, auth failures before routing, …). */
 export const UNMATCHED_ROUTE = 'unmatched';
 
+const ROUTE = Symbol('greenroom.route');
+const TEMPLATE = Symbol('greenroom.routeTemplate');
+type Tracked = { [ROUTE]?: unknown; [TEMPLATE]?: string; baseUrl: string };
+const trackedPrototypes = new WeakSet<object>();
+
 /**
  * Remembers the full template of the route that handles a request. Express sets `req.route` when
  * it dispatches to a route; at that moment `req.baseUrl` is the mount path of the router holding
- * it. Both are reset as errors travel back up the routers, so they are captured here, on the set.
+ * it. Both are reset as errors travel back up the routers, so they are captured here, on the set:
+ * by an accessor on the app's request prototype (Express gives every request of an app the same
+ * one), installed once, not one defined on every request (which cost the hottest route about a
+ * tenth of its CPU, bench/test-status-load.ts).
  */
 function trackRouteTemplate(req: Request): () => string {
-  let route: unknown;
-  let template: string | undefined;
-  Object.defineProperty(req, 'route', {
-    configurable: true,
-    enumerable: true,
-    get: () => route,
-    set(value: unknown) {
-      route = value;
-      const path = (value as { path?: unknown } | undefined)?.path;
-      template =
-        path === undefined ? undefined : `${req.baseUrl}${typeof path === 'string' ? path : String(path)}`;
-    },
-  });
-  return () => template || UNMATCHED_ROUTE;
+  const proto = Object.getPrototypeOf(req) as object | null;
+  if (proto && !trackedPrototypes.has(proto)) {
+    trackedPrototypes.add(proto);
+    Object.defineProperty(proto, 'route', {
+      configurable: true,
+      enumerable: true,
+      get(this: Tracked) {
+        return this[ROUTE];
+      },
+      set(this: Tracked, value: unknown) {
+        this[ROUTE] = value;
+        const path = (value as { path?: unknown } | undefined)?.path;
+        this[TEMPLATE] =
+          path === undefined ? undefined : `${this.baseUrl}${typeof path === 'string' ? path : String(path)}`;
+      },
+    });
+  }
+  const tracked = req as unknown as Tracked;
+  tracked[TEMPLATE] = undefined;
+  return () => tracked[TEMPLATE] || UNMATCHED_ROUTE;
 }
 
 export function createApiMetrics(): ApiMetrics {
@@ -86,8 +100,8 @@ export function createApiMetrics(): ApiMetrics {
       requests.inc(labels);
       duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
     };
-    res.once('finish', record);
-    // A client that hangs up still counts, with the status we were about to send.
+    // Node emits 'close' after 'finish' for every response, and alone when the client hangs up:
+    // that one still counts, with the status we were about to send. One listener, not two.
     res.once('close', record);
     next();
   };

@@ -198,6 +198,34 @@ export function partnerRoutes(deps: PartnerRouteDeps): Router {
     reviver: rejectNulInJson,
   });
 
+  // First: the route Greenhouse calls most (it polls every open interview).
+  route(
+    router,
+    getPartnerTestStatusRoute,
+    handle(async (req, res) => {
+      const tenantId = (res.locals as Authed).tenantId;
+      const { partner_interview_id: id } = parseInput(TestStatusQuery, req.query, 'partner_interview_id');
+      const journey = await journeysOf(deps).statusInTenant(id, tenantId);
+      if (!journey) throw new HttpError(404, 'not_found', `no interview ${id}`);
+      // A kind may tell the recruiter more (a reference check: how many referees answered).
+      const kindMetadata =
+        (await kindModuleOf(journey.kind)?.testStatusMetadata(deps.db, { id, ...journey })) ?? null;
+      // Built from the read model's typed values without zod (testStatusBody); the app's response
+      // check (tests) still validates the answer against its declared schema.
+      res.json(
+        testStatusBody({
+          status: partnerStatusOf(journey.status),
+          profileUrl: openReportLink(deps.secrets, id, journey.profileUrl),
+          score: journey.status === 'complete' ? journey.score : null,
+          ...(journey.status === 'failed' && journey.statusDetail
+            ? { metadata: { Reason: journey.statusDetail } }
+            : {}),
+          ...(kindMetadata ? { metadata: kindMetadata } : {}),
+        }),
+      );
+    }),
+  );
+
   route(
     router,
     getPartnerListTestsRoute,
@@ -237,33 +265,6 @@ export function partnerRoutes(deps: PartnerRouteDeps): Router {
         },
       });
       res.json({ partner_interview_id: journeyId });
-    }),
-  );
-
-  route(
-    router,
-    getPartnerTestStatusRoute,
-    handle(async (req, res) => {
-      const tenantId = (res.locals as Authed).tenantId;
-      const { partner_interview_id: id } = parseInput(TestStatusQuery, req.query, 'partner_interview_id');
-      const journey = await journeysOf(deps).statusInTenant(id, tenantId);
-      if (!journey) throw new HttpError(404, 'not_found', `no interview ${id}`);
-      // A kind may tell the recruiter more (a reference check: how many referees answered).
-      const kindMetadata =
-        (await kindModuleOf(journey.kind)?.testStatusMetadata(deps.db, { id, ...journey })) ?? null;
-      // Built from the read model's typed values without zod (testStatusBody); the app's response
-      // check (tests) still validates the answer against its declared schema.
-      res.json(
-        testStatusBody({
-          status: partnerStatusOf(journey.status),
-          profileUrl: openReportLink(deps.secrets, id, journey.profileUrl),
-          score: journey.status === 'complete' ? journey.score : null,
-          ...(journey.status === 'failed' && journey.statusDetail
-            ? { metadata: { Reason: journey.statusDetail } }
-            : {}),
-          ...(kindMetadata ? { metadata: kindMetadata } : {}),
-        }),
-      );
     }),
   );
 

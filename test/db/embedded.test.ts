@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '../../db/client.js';
+import { createJourneyRepository } from '../../db/repositories/journeys.js';
 import { startEmbeddedPostgres } from '../../db/embedded.js';
 import { applyMigrations, readMigrations } from '../../db/migrations.js';
 import { freePort } from '../../temporal/free-port.js';
@@ -81,6 +82,18 @@ describe('embedded PostgreSQL (PGlite)', () => {
         orderBy: { id: 'asc' },
       });
       expect(details.every((d) => d.statusDetail === `${d.status}!`)).toBe(true);
+      // test_status's SQL read (statusInTenant, on each database's own pool) from both pools at
+      // once, several connections each: PGlite's one session must take every one of them.
+      const apiJourneys = createJourneyRepository(api);
+      const workerJourneys = createJourneyRepository(worker);
+      const statuses = await Promise.all(
+        ids.map(async (id, i) => {
+          if (i % 7 === 0) await new Promise((r) => setImmediate(r));
+          return (i % 2 ? apiJourneys : workerJourneys).statusInTenant(id, 'tc');
+        }),
+      );
+      expect(statuses.map((r) => r?.status)).toEqual(ids.map((_, i) => `s${i}`));
+      expect(await apiJourneys.statusInTenant(ids[0]!, 'other-tenant')).toBeNull();
     } finally {
       await api.$disconnect();
       await worker.$disconnect();

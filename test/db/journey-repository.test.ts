@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../harness/processes.js';
 import { createJourneyRepository, type JourneyRepository } from '../../db/repositories/journeys.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { createDatabase, sqlPoolOf, type Database } from '../../db/client.js';
 
 // The read model has one writer module: the workflow's state only moves forward, and every other
 // writer sets its own columns without touching the workflow's.
@@ -174,6 +175,152 @@ describe('journeys repository', () => {
     expect((await t.db.journey.findUniqueOrThrow({ where: { id } })).statusDetail).toBe('complete at v4');
   });
 });
+
+// test_status's read (statusInTenant): SQL on the database's own pool, the reads of one turn of the
+// event loop in one statement. It must answer exactly what the Prisma read it replaced answers.
+describe('journeys repository: test_status read', () => {
+  let t: TestDatabase;
+  const tenants = ['tenant-ts-a', 'tenant-ts-b'];
+  const ids = [
+    'assessment:tenant-ts-a:app-1:test-1',
+    'assessment:tenant-ts-a:app-2:test-1',
+    'reference_check:tenant-ts-a:app-3:ref-1',
+    'assessment:tenant-ts-b:app-4:test-1',
+  ];
+  const ownerOf = (journeyId: string) => journeyId.split(':')[1]!;
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    for (const id of tenants) await t.db.tenant.create({ data: { id, slug: id, name: id } });
+    const journeys = createJourneyRepository(t.db);
+    for (const [i, id] of ids.entries()) {
+      await journeys.create(
+        {
+          id,
+          tenantId: ownerOf(id),
+          kind: id.startsWith('reference_check') ? 'reference_check' : 'assessment',
+          testId: 'test-1',
+          testVersion: 1,
+          trigger: 'greenhouse',
+          greenhouseApplicationId: String(i),
+          greenhouseCandidateId: null,
+          jobId: null,
+          callbackUrl: null,
+          sentBy: null,
+        },
+        { firstName: 'Ada', lastName: 'L', preferredName: null, email: 'ada@example.com', phone: null },
+      );
+    }
+    await journeys.recordResult(ids[0]!, { profileUrl: 'gr1.k.iv.tag.body', score: 87.5 });
+    await journeys.recordSnapshot({
+      journeyId: ids[0]!,
+      tenantId: tenants[0]!,
+      kind: 'assessment',
+      status: 'complete',
+      statusDetail: null,
+      stateVersion: 3,
+      testId: 'test-1',
+      deadlineAt: null,
+      completedAt: '2029-12-31T00:00:00.000Z',
+      greenhouseApplicationId: '0',
+      scorePercent: 87.5,
+    });
+  });
+  afterAll(async () => t?.drop());
+
+  /** What the Prisma read answered (the tenant compared after a primary-key read). */
+  const viaPrisma = async (id: string, tenantId: string) => {
+    const row = await t.db.journey.findUnique({
+      where: { id },
+      select: { tenantId: true, kind: true, status: true, statusDetail: true, score: true, profileUrl: true },
+    });
+    if (!row || row.tenantId !== tenantId) return null;
+    const { tenantId: _owner, ...status } = row;
+    return status;
+  };
+
+  it('answers what Prisma answers, for reads of one turn gathered in one statement', async () => {
+    const journeys = createJourneyRepository(t.db);
+    expect(sqlPoolOf(t.db)).toBeDefined();
+    // Every journey asked by its tenant and by the other one, an unknown id, and one id twice.
+    const asks = [
+      ...ids.flatMap((id) => tenants.map((tenantId) => [id, tenantId] as const)),
+      ['assessment:tenant-ts-a:app-404:test-1', tenants[0]!] as const,
+      [ids[1]!, tenants[0]!] as const,
+    ];
+    const statements = countStatements(t.db);
+    const answers = await Promise.all(asks.map(([id, tenantId]) => journeys.statusInTenant(id, tenantId)));
+    expect(statements.stop()).toBe(1);
+    for (const [i, [id, tenantId]] of asks.entries()) {
+      expect(answers[i], `${id} asked by ${tenantId}`).toEqual(await viaPrisma(id, tenantId));
+    }
+    // Another tenant's journey reads as none, exactly like a missing one.
+    expect(answers[1]).toBeNull();
+    expect(answers[0]).toEqual({
+      kind: 'assessment',
+      status: 'complete',
+      statusDetail: null,
+      score: 87.5,
+      profileUrl: 'gr1.k.iv.tag.body',
+    });
+  });
+
+  it('reads a change made after the previous read (nothing is cached)', async () => {
+    const journeys = createJourneyRepository(t.db);
+    const id = ids[2]!;
+    expect((await journeys.statusInTenant(id, tenants[0]!))?.status).toBe('created');
+    await journeys.recordSnapshot({
+      journeyId: id,
+      tenantId: tenants[0]!,
+      kind: 'reference_check',
+      status: 'in_progress',
+      statusDetail: 'waiting for referees',
+      stateVersion: 1,
+      testId: 'test-1',
+      deadlineAt: null,
+      completedAt: null,
+      greenhouseApplicationId: '2',
+      scorePercent: null,
+    });
+    expect(await journeys.statusInTenant(id, tenants[0]!)).toMatchObject({
+      kind: 'reference_check',
+      status: 'in_progress',
+      statusDetail: 'waiting for referees',
+    });
+  });
+
+  it('falls back to Prisma once $disconnect closed the pool', async () => {
+    const other = createDatabase({ url: t.url, poolSize: 2 });
+    const journeys = createJourneyRepository(other);
+    expect(await journeys.statusInTenant(ids[0]!, tenants[0]!)).toEqual(
+      await viaPrisma(ids[0]!, tenants[0]!),
+    );
+    await other.$disconnect();
+    expect(sqlPoolOf(other)).toBeUndefined();
+    expect(await journeys.statusInTenant(ids[0]!, tenants[0]!)).toEqual(
+      await viaPrisma(ids[0]!, tenants[0]!),
+    );
+    expect(await journeys.statusInTenant(ids[3]!, tenants[0]!)).toBeNull();
+    await other.$disconnect();
+  });
+});
+
+/** Counts the statements sent through a database's pool until stop(). */
+function countStatements(db: Database) {
+  const pool = sqlPoolOf(db)!;
+  let count = 0;
+  const query = pool.query.bind(pool);
+  pool.query = ((...args: Parameters<typeof pool.query>) => {
+    count++;
+    return (query as (...a: unknown[]) => unknown)(...args);
+  }) as typeof pool.query;
+  return {
+    stop() {
+      pool.query = query;
+      return count;
+    },
+  };
+}
 
 // Product code reaches the journeys table only through the repository (tests and the fault and
 // bench drivers, which observe a stack from outside, may still use Prisma).
