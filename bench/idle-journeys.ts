@@ -14,6 +14,7 @@ import {
   type ThreadHeap,
 } from '../harness/memory.js';
 import { freePort } from '../temporal/free-port.js';
+import { WORKER_NODE_OPTIONS } from '../workers/node-options.js';
 import { procStats, rssPeakSampler, type ProcStats } from '../harness/proc-stats.js';
 import { spawnProcess, waitFor } from '../harness/processes.js';
 import {
@@ -31,8 +32,10 @@ import { inviteAndWait } from './bulk-invite-throughput.js';
 /**
  * Issue 9, benchmark 4 (issue 17: the built worker, and the slope): N journeys invited (bulk CSV
  * uploads) and waiting for their candidates. The worker's settled resident memory at a fifth, half
- * and all of them waiting, against a bare worker's with as many waiting bare workflows; with
- * `--heapSnapshots=1`, a heap snapshot at each (bench/heap-diff.ts). Then one random candidate submits and
+ * and all of them waiting, against a bare worker's with as many waiting bare workflows; each
+ * thread's V8 heap (the SDK's workflow thread is its own isolate) as found and after a forced full
+ * GC, and the RSS after it; with `--heapSnapshots=1`, a heap snapshot of each thread at each
+ * (bench/heap-diff.ts). Then one random candidate submits and
  * the time until the result is in Greenhouse (note and report attachment) — a journey the worker
  * has most likely evicted from its cache long ago, so it is replayed from its history first.
  */
@@ -47,7 +50,9 @@ export interface IdleJourneysParams extends Record<string, number> {
   mallocArenaMax: number;
   /**
    * 1: a V8 heap snapshot of the worker's main thread and of its workflow thread at each checkpoint
-   * (bench/heap-diff.ts compares them); needs threadHeap.
+   * (bench/heap-diff.ts compares them). Diagnosis only: writing snapshots left ≈ 400 MB of
+   * native memory behind (the snapshot's graph is built with malloc), so the RSS of later checkpoints
+   * no longer compares.
    */
   heapSnapshots: number;
   /**
@@ -296,7 +301,7 @@ export const idleJourneys: Scenario<IdleJourneysParams> = {
         ...cpuFigures('submission to write-back', before, after, others.length),
       ];
       notes.push(
-        `${built ? 'the built worker (npm run build, then node dist/workers/main.js with dist/workflow-bundle.js)' : 'the worker through tsx (TypeScript compiled in memory)'}; journeys invited by CSV uploads in steps to ${checkpoints.join(', ')}; at each, once the read model showed them all waiting for submission, the RSS read when it had settled (4 readings 2 s apart within 1 %: V8's memory reducer collects once the process is idle)`,
+        `${built ? `the built worker (npm run build, then node ${WORKER_NODE_OPTIONS.join(' ')} dist/workers/main.js with dist/workflow-bundle.js, as docker-compose.yml runs it)` : 'the worker through tsx (TypeScript compiled in memory)'}; journeys invited by CSV uploads in steps to ${checkpoints.join(', ')}; at each, once the read model showed them all waiting for submission, the RSS read when it had settled (4 readings 2 s apart within 1 %; settled is not collected: an idle worker keeps the garbage of its last activity until its next collection, so with threadHeap=1 each thread's heap and the RSS are also read after a forced full GC)`,
         `the slope is the RSS growth per 1,000 more waiting journeys from ${first.journeys} to ${last.journeys}, ${first.journeys >= cache ? 'all past' : 'not all past'} the ${cache}-journey cache (WORKER_MAX_CACHED_WORKFLOWS); ${n > cache ? 'the others are replayed from their history when they wake, as the random one most likely was' : `all ${n} fit`}`,
         `baseline: a bare worker process (bench/baseline/noop-worker.ts${built ? ', compiled to JavaScript' : ', through tsx'}, SDK defaults but the same ${cache}-workflow cache, no database) with as many waiting bare workflows (one no-op activity, then a 7-day wait for a signal), read the same way at the same checkpoints, on the same server before the upload`,
         `then one random candidate (${candidates.indexOf(candidate) + 1} of ${n}) submitted through the invite link; the result counts once its note and report attachment are in Greenhouse`,

@@ -10,7 +10,8 @@ import { procStats } from './proc-stats.js';
 
 /**
  * RSS once it stops moving: sampled every `intervalMs` until `stableSamples` readings in a row stay
- * within 1 % (V8's memory reducer runs its full collections once the process is idle), or `maxMs`.
+ * within 1 %, or `maxMs`. Settled is not collected: an idle process keeps the garbage of its last
+ * work until V8's next collection (threadHeaps with `gc` reads the heaps after one).
  */
 export async function settledRss(
   pid: number,
