@@ -4,7 +4,17 @@ import { countEffects } from '../harness/journey-driver.js';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { settledRss, scrapeGauges, takeHeapSnapshot } from '../harness/memory.js';
+import {
+  rssBreakdown,
+  settledRss,
+  scrapeGauges,
+  threadHeaps,
+  threadHeapSnapshot,
+  threadProbeNodeArgs,
+  type ThreadHeap,
+} from '../harness/memory.js';
+import { freePort } from '../temporal/free-port.js';
+import { WORKER_NODE_OPTIONS } from '../workers/node-options.js';
 import { procStats, rssPeakSampler, type ProcStats } from '../harness/proc-stats.js';
 import { spawnProcess, waitFor } from '../harness/processes.js';
 import {
@@ -22,8 +32,10 @@ import { inviteAndWait } from './bulk-invite-throughput.js';
 /**
  * Issue 9, benchmark 4 (issue 17: the built worker, and the slope): N journeys invited (bulk CSV
  * uploads) and waiting for their candidates. The worker's settled resident memory at a fifth, half
- * and all of them waiting, against a bare worker's with as many waiting bare workflows; with
- * `--heapSnapshots=1`, a heap snapshot at each (bench/heap-diff.ts). Then one random candidate submits and
+ * and all of them waiting, against a bare worker's with as many waiting bare workflows; each
+ * thread's V8 heap (the SDK's workflow thread is its own isolate) as found and after a forced full
+ * GC, and the RSS after it; with `--heapSnapshots=1`, a heap snapshot of each thread at each
+ * (bench/heap-diff.ts). Then one random candidate submits and
  * the time until the result is in Greenhouse (note and report attachment) — a journey the worker
  * has most likely evicted from its cache long ago, so it is replayed from its history first.
  */
@@ -36,8 +48,18 @@ export interface IdleJourneysParams extends Record<string, number> {
   build: number;
   /** MALLOC_ARENA_MAX for the worker process (glibc's thread arenas); 0: unset. */
   mallocArenaMax: number;
-  /** 1: a V8 heap snapshot of the worker at each checkpoint (bench/heap-diff.ts compares them). */
+  /**
+   * 1: a V8 heap snapshot of the worker's main thread and of its workflow thread at each checkpoint
+   * (bench/heap-diff.ts compares them). Diagnosis only: writing snapshots left ≈ 400 MB of
+   * native memory behind (the snapshot's graph is built with malloc), so the RSS of later checkpoints
+   * no longer compares.
+   */
   heapSnapshots: number;
+  /**
+   * 1: preload harness/thread-heap-probe.mjs into the worker and read, at each checkpoint, the V8 heap
+   * of every thread (the SDK's workflow thread is its own isolate) before and after a forced full GC.
+   */
+  threadHeap: number;
   /** Candidates who submit after the memory readings, to measure the CPU of a journey's second half. */
   submissions: number;
   /** Bound on inviting them all. */
@@ -65,7 +87,11 @@ interface Checkpoint {
   rssBytes: number;
   settled: boolean;
   gauges: Record<string, number | undefined>;
-  snapshot?: string;
+  /** Anonymous memory in mappings of 32 MB or more (malloc arenas), in smaller ones, the brk heap, files. */
+  rss: Awaited<ReturnType<typeof rssBreakdown>>;
+  /** Each thread's V8 heap as found, then after a forced full GC (threadHeap=1). */
+  threads?: { before: ThreadHeap[]; afterGc: ThreadHeap[]; rssAfterGcBytes: number };
+  snapshots?: string[];
 }
 
 export const idleJourneys: Scenario<IdleJourneysParams> = {
@@ -79,6 +105,7 @@ export const idleJourneys: Scenario<IdleJourneysParams> = {
     build: 1,
     mallocArenaMax: 0,
     heapSnapshots: 0,
+    threadHeap: 1,
     submissions: 100,
     inviteTimeoutSeconds: 3_600,
     submitTimeoutSeconds: 120,
@@ -89,6 +116,7 @@ export const idleJourneys: Scenario<IdleJourneysParams> = {
     build: 0,
     mallocArenaMax: 0,
     heapSnapshots: 0,
+    threadHeap: 1,
     submissions: 2,
     inviteTimeoutSeconds: 120,
     submitTimeoutSeconds: 60,
@@ -102,14 +130,16 @@ export const idleJourneys: Scenario<IdleJourneysParams> = {
     const notes: string[] = [];
     if (built && params.build) await buildProduct(ctx.log);
     const snapshotDir = params.heapSnapshots ? await mkdtemp(path.join(tmpdir(), 'greenroom-heap-')) : null;
+    const probePort = params.threadHeap || params.heapSnapshots ? await freePort() : null;
     const stack = await startProductStack({
       candidates: n,
       ...sharedParts(ctx),
       builtWorker: built,
-      ...(params.mallocArenaMax ? { workerEnv: { MALLOC_ARENA_MAX: String(params.mallocArenaMax) } } : {}),
-      ...(snapshotDir
-        ? { workerNodeArgs: ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshotDir}`] }
-        : {}),
+      workerEnv: {
+        ...(params.mallocArenaMax ? { MALLOC_ARENA_MAX: String(params.mallocArenaMax) } : {}),
+        ...(probePort ? { GREENROOM_THREAD_PROBE_PORT: String(probePort) } : {}),
+      },
+      ...(probePort ? { workerNodeArgs: threadProbeNodeArgs() } : {}),
       log: ctx.log,
     });
     try {
@@ -129,7 +159,11 @@ export const idleJourneys: Scenario<IdleJourneysParams> = {
       const workerPid = () => stack.worker.pid;
       const peak = rssPeakSampler(workerPid, 500);
       const rssAtStart = (await settledRss(mustPid(stack))).rssBytes;
-      ctx.log(`worker RSS before the upload: ${(rssAtStart / MB).toFixed(0)} MB`);
+      // Each thread's live heap with no journey cached: what a cached journey adds is measured from it.
+      const heapsAtStart = probePort ? await threadHeaps(probePort, true) : undefined;
+      ctx.log(
+        `worker RSS before the upload: ${(rssAtStart / MB).toFixed(0)} MB${heapsAtStart ? `; V8 heaps used after a full GC: ${heapsAtStart.map((t) => `${t.title} ${mb(t.usedBytes)} MB`).join(', ')}` : ''}`,
+      );
 
       const points: Checkpoint[] = [];
       let inviteSeconds = 0;
@@ -152,10 +186,10 @@ export const idleJourneys: Scenario<IdleJourneysParams> = {
           async () => (await stack.db.journey.count({ where: { status: 'sent' } })) >= target,
           60_000 + batch.length * 20,
         );
-        points.push(await measure(stack, target, snapshotDir));
+        points.push(await measure(stack, target, probePort, snapshotDir));
         const p = points[points.length - 1]!;
         ctx.log(
-          `${target} waiting: worker RSS ${(p.rssBytes / MB).toFixed(0)} MB${p.settled ? '' : ' (not settled)'}, heap used ${mb(p.gauges.nodejs_heap_size_used_bytes)} MB, external ${mb(p.gauges.nodejs_external_memory_bytes)} MB, sticky cache ${p.gauges.temporal_sticky_cache_size ?? '?'}${p.snapshot ? `, heap snapshot ${p.snapshot}` : ''}`,
+          `${target} waiting: worker RSS ${(p.rssBytes / MB).toFixed(0)} MB${p.settled ? '' : ' (not settled)'} (anonymous ${mb(p.rss.anonLargeBytes)} MB in mappings ≥ 32 MB, ${mb(p.rss.anonSmallBytes)} MB in smaller ones, brk heap ${mb(p.rss.heapBytes)} MB, files ${mb(p.rss.fileBytes)} MB), heap used ${mb(p.gauges.nodejs_heap_size_used_bytes)} MB, external ${mb(p.gauges.nodejs_external_memory_bytes)} MB, sticky cache ${p.gauges.temporal_sticky_cache_size ?? '?'}${p.threads ? `; V8 heaps used (total) as found → after a full GC: ${p.threads.before.map((t, k) => `${t.title} ${mb(t.usedBytes)} (${mb(t.totalBytes)}) → ${mb(p.threads!.afterGc[k]?.usedBytes)} (${mb(p.threads!.afterGc[k]?.totalBytes)}) MB`).join(', ')}, RSS after those collections ${mb(p.threads.rssAfterGcBytes)} MB` : ''}${p.snapshots ? `; heap snapshots ${p.snapshots.join(' ')}` : ''}`,
         );
       }
       peak.stop();
@@ -213,8 +247,53 @@ export const idleJourneys: Scenario<IdleJourneysParams> = {
           value: (p.gauges.nodejs_heap_size_used_bytes ?? NaN) / MB,
           unit: 'MB',
         })),
+        ...points.flatMap((p): Figure[] =>
+          p.threads
+            ? p.threads.before
+                .filter((t) => t.thread !== 'main')
+                .flatMap((t) => {
+                  const gc = p.threads!.afterGc.find((g) => g.thread === t.thread);
+                  return [
+                    {
+                      name: `${t.title} V8 heap total, ${p.journeys} waiting`,
+                      value: t.totalBytes / MB,
+                      unit: 'MB',
+                    },
+                    {
+                      name: `${t.title} V8 heap used, ${p.journeys} waiting`,
+                      value: t.usedBytes / MB,
+                      unit: 'MB',
+                    },
+                    {
+                      name: `${t.title} V8 heap used after a full GC, ${p.journeys} waiting`,
+                      value: (gc?.usedBytes ?? NaN) / MB,
+                      unit: 'MB',
+                    },
+                  ];
+                })
+            : [],
+        ),
+        ...points
+          .filter((p) => p.threads)
+          .map((p): Figure => ({
+            name: `worker RSS after a forced full GC of each thread, ${p.journeys} waiting`,
+            value: p.threads!.rssAfterGcBytes / MB,
+            unit: 'MB',
+          })),
+        ...points.map((p): Figure => ({
+          name: `worker anonymous memory in mappings ≥ 32 MB (malloc arenas), ${p.journeys} waiting`,
+          value: p.rss.anonLargeBytes / MB,
+          unit: 'MB',
+        })),
         { name: 'worker RSS, peak while inviting', value: peak.peakBytes / MB, unit: 'MB' },
         { name: 'worker RSS, before the upload', value: rssAtStart / MB, unit: 'MB' },
+        ...(heapsAtStart ?? [])
+          .filter((t) => t.thread !== 'main')
+          .map((t): Figure => ({
+            name: `${t.title} V8 heap used after a full GC, before the upload`,
+            value: t.usedBytes / MB,
+            unit: 'MB',
+          })),
         { name: 'submission accepted (HTTP)', value: acceptedMs, unit: 'ms' },
         { name: 'submission to result in Greenhouse', value: resultMs, unit: 'ms' },
         exactCount('lost', (completed ? 0 : 1) + notCompleted),
@@ -222,7 +301,7 @@ export const idleJourneys: Scenario<IdleJourneysParams> = {
         ...cpuFigures('submission to write-back', before, after, others.length),
       ];
       notes.push(
-        `${built ? 'the built worker (npm run build, then node dist/workers/main.js with dist/workflow-bundle.js)' : 'the worker through tsx (TypeScript compiled in memory)'}; journeys invited by CSV uploads in steps to ${checkpoints.join(', ')}; at each, once the read model showed them all waiting for submission, the RSS read when it had settled (4 readings 2 s apart within 1 %: V8's memory reducer collects once the process is idle)`,
+        `${built ? `the built worker (npm run build, then node ${WORKER_NODE_OPTIONS.join(' ')} dist/workers/main.js with dist/workflow-bundle.js, as docker-compose.yml runs it)` : 'the worker through tsx (TypeScript compiled in memory)'}; journeys invited by CSV uploads in steps to ${checkpoints.join(', ')}; at each, once the read model showed them all waiting for submission, the RSS read when it had settled (4 readings 2 s apart within 1 %; settled is not collected: an idle worker keeps the garbage of its last activity until its next collection, so with threadHeap=1 each thread's heap and the RSS are also read after a forced full GC)`,
         `the slope is the RSS growth per 1,000 more waiting journeys from ${first.journeys} to ${last.journeys}, ${first.journeys >= cache ? 'all past' : 'not all past'} the ${cache}-journey cache (WORKER_MAX_CACHED_WORKFLOWS); ${n > cache ? 'the others are replayed from their history when they wake, as the random one most likely was' : `all ${n} fit`}`,
         `baseline: a bare worker process (bench/baseline/noop-worker.ts${built ? ', compiled to JavaScript' : ', through tsx'}, SDK defaults but the same ${cache}-workflow cache, no database) with as many waiting bare workflows (one no-op activity, then a 7-day wait for a signal), read the same way at the same checkpoints, on the same server before the upload`,
         `then one random candidate (${candidates.indexOf(candidate) + 1} of ${n}) submitted through the invite link; the result counts once its note and report attachment are in Greenhouse`,
@@ -242,19 +321,50 @@ export const idleJourneys: Scenario<IdleJourneysParams> = {
   },
 };
 
-/** The worker's settled RSS, its heap figures from /metrics and, when asked, a heap snapshot. */
+/**
+ * The worker's settled RSS and where it is, its heap figures from /metrics and, with the probe, each
+ * thread's V8 heap (read after the RSS: the forced GC changes it), and heap snapshots when asked.
+ */
 async function measure(
   stack: ProductStack,
   journeys: number,
+  probePort: number | null,
   snapshotDir: string | null,
 ): Promise<Checkpoint> {
   const pid = mustPid(stack);
   const { rssBytes, settled } = await settledRss(pid);
+  const rss = await rssBreakdown(pid);
   const gauges = await scrapeGauges(`${stack.worker.healthUrl}/metrics`, stack.operatorKey, GAUGES).catch(
     () => ({}) as Record<string, number | undefined>,
   );
-  const snapshot = snapshotDir ? await takeHeapSnapshot(pid, snapshotDir) : undefined;
-  return { journeys, rssBytes, settled, gauges, ...(snapshot ? { snapshot } : {}) };
+  // The RSS once every thread has collected its garbage: the floor V8's heap settings can reach.
+  const threads = probePort
+    ? {
+        before: await threadHeaps(probePort, false),
+        afterGc: await threadHeaps(probePort, true),
+        rssAfterGcBytes: (await settledRss(pid, { intervalMs: 1_000, stableSamples: 2, maxMs: 20_000 }))
+          .rssBytes,
+      }
+    : undefined;
+  const snapshots: string[] = [];
+  if (snapshotDir && probePort && threads) {
+    for (const t of threads.before) {
+      const file = path.join(
+        snapshotDir,
+        `${journeys}-${t.thread === 'main' ? 'main' : `thread-${t.thread}`}.heapsnapshot`,
+      );
+      snapshots.push(await threadHeapSnapshot(probePort, t.thread, file));
+    }
+  }
+  return {
+    journeys,
+    rssBytes,
+    settled,
+    rss,
+    gauges,
+    ...(threads ? { threads } : {}),
+    ...(snapshots.length ? { snapshots } : {}),
+  };
 }
 
 /** One candidate submits through the invite link; then until the result is in Greenhouse. */

@@ -1,7 +1,7 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { procStats } from './proc-stats.js';
-import { waitFor } from './processes.js';
 
 /**
  * Memory readings of a running process for the benchmarks: its resident memory once it has settled,
@@ -10,7 +10,8 @@ import { waitFor } from './processes.js';
 
 /**
  * RSS once it stops moving: sampled every `intervalMs` until `stableSamples` readings in a row stay
- * within 1 % (V8's memory reducer runs its full collections once the process is idle), or `maxMs`.
+ * within 1 %, or `maxMs`. Settled is not collected: an idle process keeps the garbage of its last
+ * work until V8's next collection (threadHeaps with `gc` reads the heaps after one).
  */
 export async function settledRss(
   pid: number,
@@ -49,34 +50,69 @@ export async function scrapeGauges(
   return out;
 }
 
-/**
- * Asks a process started with `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=<dir>` for a heap
- * snapshot (V8 collects garbage first) and answers its path once the file is complete.
- */
-export async function takeHeapSnapshot(pid: number, dir: string, timeoutMs = 600_000): Promise<string> {
-  const before = new Set(await snapshotsIn(dir));
-  process.kill(pid, 'SIGUSR2');
-  const file = await waitFor(
-    `a heap snapshot of ${pid} in ${dir}`,
-    async () => (await snapshotsIn(dir)).find((f) => !before.has(f)),
-    timeoutMs,
+/** One thread's V8 heap, from harness/thread-heap-probe.mjs. */
+export interface ThreadHeap {
+  thread: string;
+  title: string;
+  usedBytes: number;
+  totalBytes: number;
+}
+
+/** Node options that preload the thread heap probe (it answers on GREENROOM_THREAD_PROBE_PORT). */
+export function threadProbeNodeArgs(): string[] {
+  return ['--import', path.join(path.dirname(fileURLToPath(import.meta.url)), 'thread-heap-probe.mjs')];
+}
+
+/** The V8 heap of each thread of a process started with the probe (`gc`: after a full collection of each). */
+export async function threadHeaps(port: number, gc: boolean): Promise<ThreadHeap[]> {
+  const res = await fetch(`http://127.0.0.1:${port}/heap${gc ? '?gc=1' : ''}`, {
+    signal: AbortSignal.timeout(120_000),
+  });
+  if (!res.ok) throw new Error(`thread heap probe: ${res.status} ${await res.text()}`);
+  return (await res.json()) as ThreadHeap[];
+}
+
+/** A heap snapshot of one thread (`main` or a worker thread's id) written to `file` by the probe. */
+export async function threadHeapSnapshot(port: number, thread: string, file: string): Promise<string> {
+  const res = await fetch(
+    `http://127.0.0.1:${port}/snapshot?thread=${encodeURIComponent(thread)}&file=${encodeURIComponent(file)}`,
+    { signal: AbortSignal.timeout(600_000) },
   );
-  // Written in one go by the process's main thread: complete once its size stops changing.
-  let size = -1;
-  await waitFor(
-    `the heap snapshot ${file} to be written`,
-    async () => {
-      await new Promise((r) => setTimeout(r, 1_000));
-      const now = (await stat(file)).size;
-      const done = now > 0 && now === size;
-      size = now;
-      return done;
-    },
-    timeoutMs,
-  );
+  if (!res.ok) throw new Error(`thread heap probe: ${res.status} ${await res.text()}`);
   return file;
 }
 
-async function snapshotsIn(dir: string): Promise<string[]> {
-  return (await readdir(dir)).filter((f) => f.endsWith('.heapsnapshot')).map((f) => path.join(dir, f));
+/**
+ * Where a process's resident memory is, from /proc/<pid>/smaps: anonymous memory in mappings of
+ * 32 MB or more (glibc's per-thread malloc arenas reserve 64 MB each), in smaller anonymous mappings
+ * (V8's heap pages, the main malloc heap), and file-backed (code).
+ */
+export async function rssBreakdown(
+  pid: number,
+): Promise<{ anonLargeBytes: number; anonSmallBytes: number; heapBytes: number; fileBytes: number }> {
+  const text = await readFile(`/proc/${pid}/smaps`, 'utf8');
+  const out = { anonLargeBytes: 0, anonSmallBytes: 0, heapBytes: 0, fileBytes: 0 };
+  let size = 0;
+  let kind: 'anon' | 'heap' | 'file' = 'anon';
+  for (const line of text.split('\n')) {
+    const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ (\d+)\s*(.*)$/.exec(line);
+    if (head) {
+      const [from, to] = line
+        .split(' ')[0]!
+        .split('-')
+        .map((h) => parseInt(h, 16)) as [number, number];
+      size = to - from;
+      const name = head[2] ?? '';
+      kind = name === '[heap]' ? 'heap' : name === '' || name.startsWith('[') ? 'anon' : 'file';
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (!rss) continue;
+    const bytes = Number(rss[1]) * 1024;
+    if (kind === 'file') out.fileBytes += bytes;
+    else if (kind === 'heap') out.heapBytes += bytes;
+    else if (size >= 32 * 1024 * 1024) out.anonLargeBytes += bytes;
+    else out.anonSmallBytes += bytes;
+  }
+  return out;
 }

@@ -9,6 +9,7 @@ import { startSandbox, type Sandbox, type SandboxOptions } from '../greenhouse-s
 import { generateEncryptionKeySpec } from '../security/secret-box.js';
 import { startDevServer, type DevServer } from '../temporal/dev-server.js';
 import { freePort } from '../temporal/free-port.js';
+import { WORKER_NODE_OPTIONS } from '../workers/node-options.js';
 import { bundleWorkflows } from '../workers/workflow-bundle.js';
 import { repoRoot, spawnBuilt, spawnEntry, waitFor, type SpawnedProcess } from './processes.js';
 import { createTestSmtpServer, type TestSmtpServer } from './smtp-server.js';
@@ -76,7 +77,10 @@ export interface ProductStackOptions {
    * build`) as production does, instead of the TypeScript entry through tsx.
    */
   builtWorker?: boolean;
-  /** Extra Node options for the worker process (e.g. `--heapsnapshot-signal=SIGUSR2`). */
+  /**
+   * Extra Node options for the worker process (e.g. a preload), after production's
+   * (workers/node-options.ts, which docker-compose.yml's worker command carries).
+   */
   workerNodeArgs?: string[];
   apiEnv?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
@@ -194,9 +198,10 @@ export async function startProductStack(options: ProductStackOptions = {}) {
         OPERATOR_API_KEY: OPERATOR_KEY,
         ...options.workerEnv,
       };
+      const nodeArgs = [...WORKER_NODE_OPTIONS, ...(options.workerNodeArgs ?? [])];
       processes.worker = options.builtWorker
-        ? spawnBuilt(BUILT_WORKER, env, options.workerNodeArgs)
-        : spawnEntry('workers/main.ts', env, [], options.workerNodeArgs);
+        ? spawnBuilt(BUILT_WORKER, env, nodeArgs)
+        : spawnEntry('workers/main.ts', env, [], nodeArgs);
       processes.worker.healthUrl = `http://127.0.0.1:${healthPort}`;
       await waitForReady('worker', processes.worker, `http://127.0.0.1:${healthPort}/readyz`);
     };

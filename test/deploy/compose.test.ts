@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_KEYS, loadConfig } from '../../config/config.js';
 import { repoRoot } from '../../harness/processes.js';
+import { WORKER_NODE_OPTIONS } from '../../workers/node-options.js';
 import {
   composeValues,
   envExampleNames,
@@ -289,14 +290,23 @@ describe('docker-compose.yml', () => {
     expect(pkg.scripts.build).toMatch(/cpSync\('prisma','dist\/prisma'/); // db/migrations.ts finds them
     const commands: Record<string, string[]> = {
       api: ['node', 'dist/api/main.js'],
-      worker: ['node', 'dist/workers/main.js'],
+      // With the V8 heap bounds the benchmark harness also starts it with.
+      worker: ['node', ...WORKER_NODE_OPTIONS, 'dist/workers/main.js'],
       'temporal-setup': ['node', 'dist/scripts/temporal-setup.js'],
       migrate: ['node', 'dist/scripts/db-migrate.js'],
     };
     for (const [name, command] of Object.entries(commands)) {
       expect(services[name]!.command).toEqual(command);
       // dist/x/y.js is compiled from x/y.ts
-      await access(path.join(repoRoot, command[1]!.replace(/^dist\//, '').replace(/\.js$/, '.ts')));
+      await access(
+        path.join(
+          repoRoot,
+          command
+            .at(-1)!
+            .replace(/^dist\//, '')
+            .replace(/\.js$/, '.ts'),
+        ),
+      );
     }
     for (const name of ['api', 'worker']) {
       expect(services[name]!.depends_on).toMatchObject({

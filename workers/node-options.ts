@@ -1,0 +1,18 @@
+/**
+ * Node options of the worker process: docker-compose.yml's `worker` command carries them (a test
+ * checks it), and the benchmark harness starts the worker with them, as production does.
+ *
+ * V8 sizes every isolate's heap from the machine's memory (about 4 GB on a 16–24 GB host) and then
+ * lets the old generation grow to up to 4× its live objects before a full collection. An idle
+ * worker never reaches the next collection, so garbage from the last burst of activities and
+ * workflow activations stayed resident: measured with 400 journeys waiting, 250 MB of the main
+ * thread's heap was in use of which 72 MB live, and 94 MB of the workflow thread's of which 44 MB
+ * live (docs/worker-memory.md). The flags are process-wide: they bound the main thread and the
+ * SDK's workflow thread (its own isolate) alike.
+ * - `--max-old-space-size=512`: each isolate's old generation stops at 512 MB (several times
+ *   what either holds live: ~75–100 MB main, ~45 MB workflows with 200 cached), which also brings
+ *   V8's heap growing factor down from 4 to ≈ 1.4 (V8 scales it with the limit).
+ * - `--max-semi-space-size=8`: the young generation of each isolate at most 2 × 8 MB instead of
+ *   2 × 16 MB; scavenges run twice as often, each on half the space.
+ */
+export const WORKER_NODE_OPTIONS: readonly string[] = ['--max-old-space-size=512', '--max-semi-space-size=8'];
