@@ -6,7 +6,8 @@ import { firstAttemptLocally, localActivityOptions } from '../shared/activity-op
 import { START_PATH, type JourneyActivities } from '../shared/contract.js';
 import { locallyFirst } from '../shared/local-first.js';
 import { greenhouse, Journey } from '../shared/journey.js';
-import { isMailRefused, refusedReason } from '../shared/mail-refused.js';
+import { refusedReason } from '../shared/mail-refused.js';
+import { MAIL_REFUSED } from '../../domain/mail-refusal.js';
 import type {
   AssessmentActivities,
   AssessmentJourneyInput,
@@ -209,9 +210,10 @@ export class Assessment extends Journey<AssessmentJourneyState> {
       const refused = await refusedReason(() =>
         this.input.startPath === START_PATH
           ? locallyFirst(
+              'sendCandidateEmail',
               () => nearby.sendCandidateEmail(invite),
               () => local.sendCandidateEmail(invite),
-              isMailRefused,
+              [MAIL_REFUSED],
             )
           : local.sendCandidateEmail(invite),
       );

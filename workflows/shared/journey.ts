@@ -35,7 +35,8 @@ import {
   type JourneyInputBase,
   type WritebackActivities,
 } from './contract.js';
-import { isCredentialRefused, withGreenhouseConnection } from './greenhouse-wait.js';
+import { withGreenhouseConnection } from './greenhouse-wait.js';
+import { CREDENTIAL_REFUSED_FAILURE } from '../../domain/greenhouse-connection.js';
 import { locallyFirst } from './local-first.js';
 import {
   cancelJourneyUpdate,
@@ -290,9 +291,10 @@ export abstract class Journey<S extends JourneyStateBase & { deadlineAt: string 
           const ids = { journeyId: this.journeyId };
           if (this.input.startPath !== START_PATH) return greenhouse.findApplication(ids);
           return locallyFirst(
+            'findApplication',
             () => greenhouseNearby.findApplication(ids),
             () => greenhouse.findApplication(ids),
-            isCredentialRefused,
+            [CREDENTIAL_REFUSED_FAILURE],
           );
         }),
       waiting: (detail) => this.record('created', detail),
