@@ -55,10 +55,12 @@ export const greenhouse = proxyActivities<ApplicationActivities & WritebackActiv
   greenhouseActivityOptions,
 );
 
-/** The application search's first attempt in the worker (start path 2), as long as a Harvest call may take. */
-const greenhouseNearby = proxyLocalActivities<ApplicationActivities>(
-  firstAttemptLocally(greenhouseActivityOptions.startToCloseTimeout),
-);
+/**
+ * The application search's first attempt in the worker (start path 2). Short: the attempt holds its
+ * workflow task (and a workflow-task slot of the worker) while it runs, so a Greenhouse that is
+ * slow or a rate budget that makes it wait hands over to the activity after 10 s.
+ */
+const greenhouseNearby = proxyLocalActivities<ApplicationActivities>(firstAttemptLocally('10 seconds'));
 
 /** Patches whose branch journeys on start path 2 take without a marker (JourneyInputBase.startPath). */
 export type StartPathPatch = 'lean-start' | 'invite-refused-waits';
