@@ -124,7 +124,7 @@ export const bulkInviteThroughput: Scenario<BulkInviteParams> = {
       );
       notes.push(
         `baseline: ${n} bare workflows (one no-op activity) on their own worker process, started by one client with 16 start calls in flight, timed from the first start to the last completion; run before the upload on the same Temporal server`,
-        `journeys: one CSV upload (${n} rows), timed from the POST to the ${n}th candidate's first invite accepted by SMTP; each journey runs 2 activities up to its invite (Greenhouse application search, the e-mail; the bare workflow: 1) and writes its read-model snapshots as local activities, in 3 workflow tasks (the bare workflow: 2); the upload's own workflow starts them 50 rows per activity`,
+        `journeys: one CSV upload (${n} rows), timed from the POST to the ${n}th candidate's first invite accepted by SMTP; each journey (start path 2) runs its Greenhouse application search, its invite and its read-model snapshot as local activities in 1 workflow task (an activity only when a local attempt fails), with 1 search-attribute update and no patch marker (the bare workflow: 1 activity, 2 workflow tasks); the upload's own workflow records and starts them 50 rows per activity (per batch: one read of the rows' ids, one insert transaction, one person-index write, 12 starts in flight)`,
         'CPU figures are cores used on average over each run (user + system time / wall time); baseline CPU is the bare worker during the baseline run',
       );
       const ratio = journeysPerSecond / baseline.workflowsPerSecond;
@@ -133,7 +133,7 @@ export const bulkInviteThroughput: Scenario<BulkInviteParams> = {
         const baselineCpu = figures.filter((f) => f.unit === 'ms').reduce((t, f) => t + (f.baseline ?? 0), 0);
         notes.push(
           `ratio ${ratio.toFixed(2)} < 0.5: a journey up to its invite costs ${journeyCpu.toFixed(0)} ms of worker + server CPU against ${baselineCpu.toFixed(0)} ms for the bare workflow (${(journeyCpu / baselineCpu).toFixed(1)}×, before PostgreSQL and the Greenhouse sandbox); when the machine's cores are the bottleneck, the throughput ratio tends to the inverse of that (${(baselineCpu / journeyCpu).toFixed(2)}), and the two runs, one after the other, see different load. ` +
-            'The cost is the journey itself: per row about 7 database round trips (the candidate check, one read of its ids, the journey and candidate insert in a transaction, the person index) and a workflow start in the bulk activity (the upload is read once per run, the mode and tests once per batch), then 2 activities with a timeline row each, 2 local read-model snapshots, 3 workflow tasks and 1 search-attribute update of ours (plus the SDK’s patch markers), against 1 activity and 2 workflow tasks.',
+            'The cost is the journey itself, mostly the worker’s database statements (bench/profile-start-path.ts counts them): about 17 per journey (the application search: the journey, candidate and connection reads, the shared Harvest rate budget, the application’s record, a timeline row; the invite: the e-mail ledger, the journey and candidate reads, the access link, a timeline row; the snapshot), against none for the bare workflow.',
         );
       }
       notes.push(

@@ -4,7 +4,8 @@ import { messageIdFor, type Mailer, type OutgoingMail } from '../mail/index.js';
 
 /**
  * Sends an e-mail at most once per idempotency key across retries, crashes and workers. The row
- * is written as `sending` before SMTP and `sent` after: a retry finds `sent` and stops. Only a
+ * is written as `sending` before the mail is composed and sent, and `sent` after: a retry finds
+ * `sent` and stops. Only a
  * crash in the moment between the SMTP answer and the `sent` update can repeat a mail, and that
  * repeat carries the same Message-ID, so mail clients and our tests can tell. A database that is
  * down at that moment does not repeat it: the `sent` update waits for it to come back (up to 40 s,
@@ -14,22 +15,28 @@ export async function sendOnce(
   deps: { db: Database; mailer: Mailer },
   args: { journeyId: string; purpose: string; idempotencyKey: string; compose: () => Promise<OutgoingMail> },
 ): Promise<{ sent: boolean }> {
-  const existing = await deps.db.emailDelivery.findUnique({ where: { idempotencyKey: args.idempotencyKey } });
-  if (existing?.status === 'sent') return { sent: false };
-  const mail = await args.compose();
-  if (!existing) {
-    await deps.db.emailDelivery.upsert({
-      where: { idempotencyKey: args.idempotencyKey },
-      create: {
+  // The row first, as `sending` (a new key, the usual case, is this one statement); a key already
+  // there is read, and one already `sent` stops here.
+  const { count } = await deps.db.emailDelivery.createMany({
+    data: [
+      {
         idempotencyKey: args.idempotencyKey,
         journeyId: args.journeyId,
         purpose: args.purpose,
         status: 'sending',
         messageId: messageIdFor(args.idempotencyKey),
       },
-      update: {},
+    ],
+    skipDuplicates: true,
+  });
+  if (count === 0) {
+    const existing = await deps.db.emailDelivery.findUnique({
+      where: { idempotencyKey: args.idempotencyKey },
+      select: { status: true },
     });
+    if (existing?.status === 'sent') return { sent: false };
   }
+  const mail = await args.compose();
   await deps.mailer.send(mail);
   const sentAt = new Date();
   await retryWhileDatabaseUnavailable(() =>

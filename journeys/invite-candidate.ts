@@ -1,7 +1,7 @@
 import type { Database } from '../db/client.js';
 import { ServiceError } from '../domain/errors.js';
 import { InviteBody } from '../domain/invites/invite-body.js';
-import { startJourney, type StartDeps } from './start-journey.js';
+import { startJourney, startVendorJourneys, type StartDeps, type VendorStart } from './start-journey.js';
 
 // The rules live in domain/ so the (pure) CSV validator applies exactly the same ones.
 export { InviteBody };
@@ -53,6 +53,45 @@ export async function inviteCandidate(
   body: InviteBody,
   lookups: InviteLookups = directLookups(deps.db),
 ) {
+  const { start } = await checkedInvite(deps, tenantId, body, lookups);
+  const { journeyId, created } = await startJourney(deps, start);
+  return { journeyId, created };
+}
+
+/**
+ * The invites of a bulk batch: each row checked as inviteCandidate checks it (a refusal is that
+ * row's ServiceError), then the accepted rows recorded and started together (startVendorJourneys),
+ * at most `concurrency` workflow starts in flight. Answers each row's outcome in order; anything
+ * but a row's refusal (the database, Temporal) throws, and the batch is retried.
+ */
+export async function inviteCandidates(
+  deps: StartDeps,
+  tenantId: string,
+  bodies: InviteBody[],
+  lookups: InviteLookups,
+  concurrency: number,
+): Promise<({ journeyId: string; created: boolean } | { refused: ServiceError })[]> {
+  const checked = await Promise.all(
+    bodies.map((body) =>
+      checkedInvite(deps, tenantId, body, lookups).catch((err: unknown) => {
+        if (err instanceof ServiceError && err.kind !== 'upstream_unavailable') return { refused: err };
+        throw err;
+      }),
+    ),
+  );
+  const accepted = checked.flatMap((c) => ('refused' in c ? [] : [c]));
+  const started = await startVendorJourneys(deps, accepted, concurrency);
+  let next = 0;
+  return checked.map((c) => ('refused' in c ? c : started[next++]!));
+}
+
+/** The tenant, its vendor mode and the test checked: the journey to start. */
+async function checkedInvite(
+  deps: StartDeps,
+  tenantId: string,
+  body: InviteBody,
+  lookups: InviteLookups,
+): Promise<VendorStart> {
   await lookups.assertVendorInviteActive(tenantId);
   const testId = body.testId ?? (await lookups.mappedTest(tenantId, body.jobId));
   if (!testId) {
@@ -69,27 +108,28 @@ export async function inviteCandidate(
     throw err;
   });
   if (!test.active) throw new ServiceError('invalid', `test ${testId} is not active`, 'testId');
-
-  const { journeyId, created } = await startJourney(deps, {
-    tenantId,
-    testId,
-    trigger: 'vendor',
-    candidate: {
-      firstName: body.firstName,
-      lastName: body.lastName,
-      preferredName: null,
-      email: body.email,
-      phone: null,
+  return {
+    test,
+    start: {
+      tenantId,
+      testId,
+      trigger: 'vendor',
+      candidate: {
+        firstName: body.firstName,
+        lastName: body.lastName,
+        preferredName: null,
+        email: body.email,
+        phone: null,
+      },
+      greenhouse: {
+        applicationId: null,
+        candidateId: null,
+        jobId: body.jobId,
+        callbackUrl: null,
+        sentBy: null,
+      },
     },
-    greenhouse: {
-      applicationId: null,
-      candidateId: null,
-      jobId: body.jobId,
-      callbackUrl: null,
-      sentBy: null,
-    },
-  });
-  return { journeyId, created };
+  };
 }
 
 /** The tenant exists and takes vendor-side invites (bulk uploads check it before any row). */

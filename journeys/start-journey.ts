@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import type { CatalogueService, TestKind } from '../catalogue/service.js';
+import type { CatalogueEntry, CatalogueService, TestKind } from '../catalogue/service.js';
 import type { Database } from '../db/client.js';
 import { personIndexOf } from '../db/repositories/person-index.js';
-import { journeysOf, type JourneyRepository } from '../db/repositories/journeys.js';
+import { journeysOf, type JourneyRepository, type NewJourney } from '../db/repositories/journeys.js';
 import { ServiceError } from '../domain/errors.js';
 import { terminalStatuses, type JourneyStatus } from '../domain/journey.js';
 import {
@@ -15,6 +15,7 @@ import {
 } from '../domain/search-attributes.js';
 import { DEV_PERSON_KEY, personHash, type PersonKey } from '../security/person-index.js';
 import type { AssessmentPolicy } from '../workflows/assessment/contract.js';
+import { START_PATH } from '../workflows/shared/contract.js';
 import { kindModule, type CommonWorkflowInput } from './kinds/index.js';
 
 /** One journey to start: an assessment or a reference check, whichever the catalogue entry is. */
@@ -199,24 +200,11 @@ export async function startJourney(deps: StartDeps, start: JourneyStart) {
           existing: await journeysOf(deps).get(id),
         }))
       : await vendorOrApplicationJourney(deps, test.kind, start, personKey);
+  let recordedNow = false;
   if (!existing) {
     await journeysOf(deps)
-      .create(
-        {
-          id: journeyId,
-          tenantId: start.tenantId,
-          kind: test.kind,
-          testId: start.testId,
-          testVersion: test.version,
-          trigger: start.trigger,
-          greenhouseApplicationId: start.greenhouse.applicationId,
-          greenhouseCandidateId: start.greenhouse.candidateId,
-          jobId: start.greenhouse.jobId,
-          callbackUrl: start.greenhouse.callbackUrl,
-          sentBy: start.greenhouse.sentBy,
-        },
-        start.candidate,
-      )
+      .create(newJourney(journeyId, start, test), start.candidate)
+      .then(() => (recordedNow = true))
       .catch(async (err: unknown) => {
         // A concurrent duplicate created it first: that journey is ours too.
         if (!(await journeysOf(deps).get(journeyId))) throw err;
@@ -232,11 +220,47 @@ export async function startJourney(deps: StartDeps, start: JourneyStart) {
     );
   }
   // Erasure by address finds the journey through this (security/person-index.ts).
-  await personIndexOf(deps.db).add({
-    personHash: personHash(personKey, start.candidate.email),
-    journeyId,
+  await personIndexOf(deps.db).add(personEntry(journeyId, start, personKey));
+  const runId = await startWorkflow(deps, start, journeyId, test, existing, recordedNow);
+  return { journeyId, runId, created: !existing };
+}
+
+/** The read-model row of a new journey (the candidate's personal data goes beside it). */
+function newJourney(journeyId: string, start: JourneyStart, test: CatalogueEntry): NewJourney {
+  return {
+    id: journeyId,
     tenantId: start.tenantId,
-  });
+    kind: test.kind,
+    testId: start.testId,
+    testVersion: test.version,
+    trigger: start.trigger,
+    greenhouseApplicationId: start.greenhouse.applicationId,
+    greenhouseCandidateId: start.greenhouse.candidateId,
+    jobId: start.greenhouse.jobId,
+    callbackUrl: start.greenhouse.callbackUrl,
+    sentBy: start.greenhouse.sentBy,
+  };
+}
+
+const personEntry = (journeyId: string, start: JourneyStart, personKey: PersonKey) => ({
+  personHash: personHash(personKey, start.candidate.email),
+  journeyId,
+  tenantId: start.tenantId,
+});
+
+/**
+ * Starts the journey's workflow: running, it is joined; finished, never started again. A journey
+ * whose row this start recorded (`recordedNow`) begins on today's start path (its first snapshot is
+ * that row); one recorded earlier begins where its row's history says.
+ */
+async function startWorkflow(
+  deps: StartDeps,
+  start: JourneyStart,
+  journeyId: string,
+  test: CatalogueEntry,
+  existing: JourneyRow | null,
+  recordedNow: boolean,
+): Promise<string | null> {
   const pinned = existing?.testVersion ?? test.version;
   const entry =
     pinned === test.version ? test : await deps.catalogue.getEntry(start.tenantId, start.testId, pinned);
@@ -250,9 +274,10 @@ export async function startJourney(deps: StartDeps, start: JourneyStart) {
     trigger: start.trigger,
     applicationId: existing?.greenhouseApplicationId ?? start.greenhouse.applicationId,
     applicationMatch: deps.applicationMatch ?? { intervalSeconds: 3600, attempts: 72 },
+    ...(recordedNow ? { startPath: START_PATH } : {}),
   };
   const input = kind.workflow.input(entry.definition, common);
-  const started = await deps.temporal.workflow
+  return deps.temporal.workflow
     .start(kind.workflow.type, {
       workflowId: journeyId,
       taskQueue: deps.taskQueue,
@@ -273,5 +298,129 @@ export async function startJourney(deps: StartDeps, start: JourneyStart) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return null;
       throw err;
     });
-  return { journeyId, runId: started, created: !existing };
+}
+
+/** One vendor invite of a batch, its test already checked (journeys/invite-candidate.ts). */
+export interface VendorStart {
+  start: JourneyStart & { trigger: 'vendor' };
+  test: CatalogueEntry;
+}
+
+/**
+ * Vendor invites of one bulk batch, each exactly as startJourney would record and start it, with
+ * the batch's database work done at once: one read of the test's live send_test journeys (and of
+ * their candidates with these addresses), one read of every row's possible ids, one transaction
+ * that records the new journeys and their candidates (INSERT … ON CONFLICT DO NOTHING: a journey a
+ * concurrent start recorded first is not recorded twice, and is not counted as created here), one
+ * write of the person index; then the workflows, at most `concurrency` starts in flight. Rows of
+ * the same journey (the same candidate twice) record and start it once; the first counts as created.
+ * Answers each row's journey in the rows' order.
+ */
+export async function startVendorJourneys(
+  deps: StartDeps,
+  rows: VendorStart[],
+  concurrency: number,
+): Promise<{ journeyId: string; created: boolean }[]> {
+  if (!rows.length) return [];
+  const personKey = deps.personKey ?? DEV_PERSON_KEY;
+  const joined = await liveSendTestJourneys(deps.db, rows);
+  const ids = rows.map((r, k) =>
+    joined[k] ? null : (vendorJourneyIdsOf(r.test.kind, r.start, personKey) as [string, string]),
+  );
+  const found = new Map(
+    (await journeysOf(deps).findMany({ where: { id: { in: ids.flatMap((i) => i ?? []) } } })).map((j) => [
+      j.id,
+      j,
+    ]),
+  );
+  // A vendor invite started under the legacy id keeps it.
+  const chosen = ids.map((i) => {
+    if (!i) return null;
+    const [current, legacy] = i;
+    const old = found.get(legacy);
+    if (old) return { journeyId: legacy, existing: old };
+    return { journeyId: current, existing: found.get(current) ?? null };
+  });
+  const toRecord = new Map<string, { journey: NewJourney; candidate: JourneyStart['candidate'] }>();
+  chosen.forEach((c, k) => {
+    if (c && !c.existing && !toRecord.has(c.journeyId)) {
+      const { start, test } = rows[k]!;
+      toRecord.set(c.journeyId, {
+        journey: newJourney(c.journeyId, start, test),
+        candidate: start.candidate,
+      });
+    }
+  });
+  const recorded = new Set(await journeysOf(deps).createMany([...toRecord.values()]));
+  await personIndexOf(deps.db).addMany(
+    chosen.flatMap((c, k) => (c ? [personEntry(c.journeyId, rows[k]!.start, personKey)] : [])),
+  );
+
+  const outcomes = new Array<{ journeyId: string; created: boolean }>(rows.length);
+  const first = new Set<string>();
+  const starts: (() => Promise<unknown>)[] = [];
+  rows.forEach((row, k) => {
+    const joinedId = joined[k];
+    if (joinedId) {
+      outcomes[k] = { journeyId: joinedId, created: false };
+      return;
+    }
+    const { journeyId, existing } = chosen[k]!;
+    const once = !first.has(journeyId);
+    first.add(journeyId);
+    outcomes[k] = { journeyId, created: once && recorded.has(journeyId) };
+    if (once) {
+      starts.push(() =>
+        startWorkflow(deps, row.start, journeyId, row.test, existing, recorded.has(journeyId)),
+      );
+    }
+  });
+  await inLanes(starts, concurrency);
+  return outcomes;
+}
+
+/**
+ * liveSendTestJourney for a batch: per test, its live send_test journeys read once, then one read
+ * of their candidates with the batch's addresses. Null where a row has none.
+ */
+async function liveSendTestJourneys(db: Database, rows: VendorStart[]): Promise<(string | null)[]> {
+  const byTest = new Map<string, number[]>();
+  rows.forEach((r, k) => {
+    const key = `${r.test.kind}\u0000${r.start.testId}`;
+    byTest.set(key, [...(byTest.get(key) ?? []), k]);
+  });
+  const joined = new Array<string | null>(rows.length).fill(null);
+  for (const members of byTest.values()) {
+    const { start, test } = rows[members[0]!]!;
+    const journeys = await journeysOf({ db }).liveSendTestIds({
+      tenantId: start.tenantId,
+      kind: test.kind,
+      testId: start.testId,
+      take: 1000,
+    });
+    if (!journeys.length) continue;
+    const emails = [...new Set(members.map((k) => rows[k]!.start.candidate.email.trim()))];
+    const matches = await db.journeyCandidate.findMany({
+      where: {
+        journeyId: { in: journeys.map((j) => j.id) },
+        OR: emails.map((email) => ({ email: { equals: email, mode: 'insensitive' as const } })),
+      },
+      select: { journeyId: true, email: true },
+    });
+    for (const k of members) {
+      const email = rows[k]!.start.candidate.email.trim().toLowerCase();
+      joined[k] = matches.find((m) => m.email.toLowerCase() === email)?.journeyId ?? null;
+    }
+  }
+  return joined;
+}
+
+/** Runs the tasks, at most `width` at once. */
+async function inLanes(tasks: (() => Promise<unknown>)[], width: number): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(width, tasks.length) }, async () => {
+      while (next < tasks.length) await tasks[next++]!();
+    }),
+  );
 }

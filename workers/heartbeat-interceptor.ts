@@ -14,7 +14,8 @@ export const heartbeatWhileRunning: ActivityInterceptorsFactory = (ctx: Context)
     async execute(input, next) {
       // Local activities have no heartbeat: the workflow task that runs them keeps them alive.
       if (ctx.info.isLocal) return next(input);
-      ctx.heartbeat();
+      // No heartbeat at the start: Temporal's heartbeat timeout already counts from the start, so an
+      // activity done within the interval (most are) costs no heartbeat call at all (issue 17).
       const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_INTERVAL_MS);
       try {
         return await next(input);

@@ -4,9 +4,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { CatalogueService } from '../../catalogue/service.js';
 import type { Database, Prisma } from '../../db/client.js';
 import { journeysOf, type JourneyRepository } from '../../db/repositories/journeys.js';
-import { ServiceError } from '../../domain/errors.js';
 import type { RowError, ValidRow } from '../../domain/invites/csv.js';
-import { batchLookups, inviteCandidate, memoize } from '../../journeys/invite-candidate.js';
+import { batchLookups, inviteCandidates, memoize } from '../../journeys/invite-candidate.js';
 import type { PersonKey } from '../../security/person-index.js';
 import type { BulkInviteActivities, BulkInviteCounts, InviteBatchInput } from './types.js';
 
@@ -23,10 +22,10 @@ export interface BulkInviteDeps {
 }
 
 /**
- * Rows of a batch invited at once. A row is mostly waiting (database and Temporal round trips):
- * on a loaded machine more in flight is what keeps the starts going; the pool queues the rest.
+ * Workflow starts of a batch in flight at once (its rows are checked, read and recorded together:
+ * journeys/invite-candidate.ts). A start is mostly waiting for Temporal: a few in flight keep them going.
  */
-const ROW_CONCURRENCY = 12;
+const START_CONCURRENCY = 12;
 
 /** Uploads whose rows this worker holds (immutable once accepted): one read per bulk run, not per batch. */
 const UPLOADS_KEPT = 4;
@@ -70,8 +69,9 @@ export function createBulkInviteActivities(deps: BulkInviteDeps): BulkInviteActi
 
   return {
     /**
-     * Invites rows [from, to) of a bulk upload through the single invite's path (same checks,
-     * same business ids: a row already invited, by any path, starts nothing new).
+     * Invites rows [from, to) of a bulk upload with the single invite's checks and business ids (a
+     * row already invited, by any path, starts nothing new), the batch's reads and inserts done
+     * together (inviteCandidates).
      *
      * Counting idempotently. An attempt can die after starting some journeys; its retry then
      * sees `created: false` for those rows. Two rules keep the counts exact:
@@ -105,17 +105,19 @@ export function createBulkInviteActivities(deps: BulkInviteDeps): BulkInviteActi
       const bulk = await uploadOf(bulkId);
       const rows = bulk.rows.slice(from, to);
 
-      const outcomes = await mapLimit(rows, ROW_CONCURRENCY, async (row): Promise<RowOutcome> => {
-        const { row: _line, ...body } = row;
-        try {
-          const { journeyId, created } = await inviteCandidate(startDeps, bulk.tenantId, body, lookups);
-          return { row, journeyId, created };
-        } catch (err) {
-          // Infrastructure (and a Greenhouse outage) is not the row's fault: the batch retries.
-          if (!(err instanceof ServiceError) || err.kind === 'upstream_unavailable') throw err;
-          const field = (err.field && CSV_FIELD[err.field]) ?? 'row';
-          return { row, error: { row: row.row, field, message: err.message } };
-        }
+      const answers = await inviteCandidates(
+        startDeps,
+        bulk.tenantId,
+        rows.map(({ row: _line, ...body }) => body),
+        lookups,
+        START_CONCURRENCY,
+      );
+      const outcomes = answers.map((answer, k): RowOutcome => {
+        const row = rows[k]!;
+        if (!('refused' in answer)) return { row, ...answer };
+        const err = answer.refused;
+        const field = (err.field && CSV_FIELD[err.field]) ?? 'row';
+        return { row, error: { row: row.row, field, message: err.message } };
       });
 
       const retried = Context.current().info.attempt > 1;
@@ -184,18 +186,4 @@ export function createBulkInviteActivities(deps: BulkInviteDeps): BulkInviteActi
 async function reportErrors(db: Database, bulkId: string): Promise<RowError[]> {
   const bulk = await db.bulkInvite.findUnique({ where: { id: bulkId }, select: { errors: true } });
   return (bulk?.errors ?? []) as unknown as RowError[];
-}
-
-/** Runs `fn` over `items` with at most `limit` at once, keeping the order of results. */
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const k = next++;
-      results[k] = await fn(items[k]!);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
 }

@@ -6,6 +6,7 @@ import {
   type GreenhouseWaitOn,
 } from '../../domain/greenhouse-connection.js';
 import { candidateJourneyKinds } from '../../journeys/kinds/index.js';
+import { JOURNEY_PREPARING } from '../../workflows/shared/contract.js';
 import {
   JourneySnapshot,
   journeyStatuses,
@@ -463,9 +464,38 @@ export function createJourneyRepository(db: Database) {
     /** Records a new journey and its candidate together (fails if the id exists). */
     create: (journey: NewJourney, candidate: NewCandidate) =>
       db.$transaction([
-        db.journey.create({ data: { ...journey, status: 'created', statusDetail: 'starting' } }),
+        db.journey.create({ data: { ...journey, status: 'created', statusDetail: JOURNEY_PREPARING } }),
         db.journeyCandidate.create({ data: { journeyId: journey.id, ...candidate } }),
       ]),
+
+    /**
+     * New journeys of a batch (bulk invites) with their candidates, in one transaction. A journey
+     * already recorded (a concurrent start) is left as it is, its candidate too (INSERT … ON
+     * CONFLICT DO NOTHING waits for a concurrent insert of the same id to commit or roll back).
+     * Answers the ids this call recorded.
+     */
+    createMany: async (journeys: { journey: NewJourney; candidate: NewCandidate }[]): Promise<string[]> => {
+      if (!journeys.length) return [];
+      return db.$transaction(async (tx) => {
+        const created = await tx.journey.createManyAndReturn({
+          data: journeys.map(({ journey }) => ({
+            ...journey,
+            status: 'created',
+            statusDetail: JOURNEY_PREPARING,
+          })),
+          skipDuplicates: true,
+          select: { id: true },
+        });
+        const ids = new Set(created.map((j) => j.id));
+        if (!ids.size) return [];
+        await tx.journeyCandidate.createMany({
+          data: journeys
+            .filter(({ journey }) => ids.has(journey.id))
+            .map(({ journey, candidate }) => ({ journeyId: journey.id, ...candidate })),
+        });
+        return [...ids];
+      });
+    },
 
     /** An activity of the journey fails and retries (set once, kept) or succeeded (cleared). */
     markRetrying: (id: string, failing: boolean) =>

@@ -12,6 +12,11 @@ export function personIndexOf(db: Database) {
       await db.personIndexEntry.createMany({ data: [entry], skipDuplicates: true });
     },
 
+    /** Many at once (a bulk batch); idempotent like add. */
+    async addMany(entries: { personHash: string; journeyId: string; tenantId: string }[]): Promise<void> {
+      if (entries.length) await db.personIndexEntry.createMany({ data: entries, skipDuplicates: true });
+    },
+
     /** The person's journeys, optionally within one tenant. */
     async journeyIds(personHash: string, tenantId?: string): Promise<string[]> {
       const rows = await db.personIndexEntry.findMany({

@@ -19,6 +19,17 @@ const toState = (r: Row): BudgetState => ({
 
 class MissingRow extends Error {}
 
+/** One queued operation on a key's row (PostgresRateBudgetStore.update). */
+interface Op {
+  init: BudgetInit;
+  decide: (state: BudgetState, now: number) => { state: BudgetState; result: unknown };
+  resolve: (result: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+/** Operations applied in one transaction at most (a bound on how long the row stays locked). */
+const MAX_BATCH = 100;
+
 /**
  * The budget of every worker process: one row per credential in `harvest_rate_budgets`, read with
  * `SELECT … FOR UPDATE` and written back in the same short transaction, so that every grant and every
@@ -27,6 +38,7 @@ class MissingRow extends Error {}
  */
 export class PostgresRateBudgetStore implements RateBudgetStore {
   private readonly known = new Set<string>();
+  private readonly queues = new Map<string, { ops: Op[]; draining: boolean }>();
 
   constructor(private readonly db: Database) {}
 
@@ -39,27 +51,64 @@ export class PostgresRateBudgetStore implements RateBudgetStore {
     this.known.add(key);
   }
 
-  private async update<T>(
+  /**
+   * Runs `decide` on the key's row atomically. Operations of this process on the same key queue
+   * up, and each transaction applies every one queued meanwhile, in order, to the row it locked
+   * (then writes it once): the same decisions as one transaction each, one after the other, which
+   * is what the row lock made of concurrent ones anyway, for one round of statements instead of
+   * one per operation (issue 17: a journey's application search is two Harvest calls, four
+   * budget operations).
+   */
+  private update<T>(
     key: string,
     init: BudgetInit,
     decide: (state: BudgetState, now: number) => { state: BudgetState; result: T },
   ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let queue = this.queues.get(key);
+      if (!queue) this.queues.set(key, (queue = { ops: [], draining: false }));
+      queue.ops.push({
+        init,
+        decide: decide as Op['decide'],
+        resolve: resolve as Op['resolve'],
+        reject,
+      });
+      if (!queue.draining) void this.drain(key, queue);
+    });
+  }
+
+  private async drain(key: string, queue: { ops: Op[]; draining: boolean }): Promise<void> {
+    queue.draining = true;
+    try {
+      while (queue.ops.length) {
+        const batch = queue.ops.splice(0, MAX_BATCH);
+        try {
+          const results = await this.transactOnce(key, batch);
+          batch.forEach((op, k) => op.resolve(results[k]));
+        } catch (err) {
+          for (const op of batch) op.reject(err);
+        }
+      }
+    } finally {
+      queue.draining = false;
+      if (!queue.ops.length) this.queues.delete(key);
+    }
+  }
+
+  private async transactOnce(key: string, batch: Op[]): Promise<unknown[]> {
+    const init = batch[0]!.init;
     await this.ensure(key, init);
     try {
-      return await this.transact(key, init, decide);
+      return await this.transact(key, batch);
     } catch (err) {
       if (!(err instanceof MissingRow)) throw err;
       this.known.delete(key); // deleted behind our back (e.g. a cleanup): recreate it once
       await this.ensure(key, init);
-      return this.transact(key, init, decide);
+      return this.transact(key, batch);
     }
   }
 
-  private transact<T>(
-    key: string,
-    init: BudgetInit,
-    decide: (state: BudgetState, now: number) => { state: BudgetState; result: T },
-  ): Promise<T> {
+  private transact(key: string, batch: Op[]): Promise<unknown[]> {
     return this.db.$transaction(async (tx) => {
       const rows = await tx.$queryRaw<Row[]>`
         SELECT request_limit, window_ms, slots,
@@ -68,11 +117,16 @@ export class PostgresRateBudgetStore implements RateBudgetStore {
           FROM harvest_rate_budgets WHERE credential_key = ${key} FOR UPDATE`;
       const row = rows[0];
       if (!row) throw new MissingRow();
-      const state = toState(row);
-      state.windowMs = init.windowMs;
-      if (state.limit === null && init.limit) state.limit = init.limit;
+      let next = toState(row);
       const now = Math.floor(row.now_ms);
-      const { state: next, result } = decide(state, now);
+      const results: unknown[] = [];
+      for (const op of batch) {
+        next.windowMs = op.init.windowMs;
+        if (next.limit === null && op.init.limit) next.limit = op.init.limit;
+        const decided = op.decide(next, now);
+        next = { ...decided.state, slots: [...decided.state.slots] };
+        results.push(decided.result);
+      }
       await tx.$executeRaw`
         UPDATE harvest_rate_budgets
            SET request_limit = ${next.limit}::int,
@@ -81,7 +135,7 @@ export class PostgresRateBudgetStore implements RateBudgetStore {
                blocked_until = ${next.blockedUntil > now ? new Date(next.blockedUntil) : null}::timestamptz,
                updated_at = clock_timestamp()
          WHERE credential_key = ${key}`;
-      return result;
+      return results;
     });
   }
 

@@ -76,13 +76,51 @@ describe('journeys repository', () => {
 
   it('starts a journey at version 0 with its candidate, and refuses a second start of the same id', async () => {
     const row = await t.db.journey.findUniqueOrThrow({ where: { id } });
-    expect(row).toMatchObject({ status: 'created', statusDetail: 'starting', stateVersion: 0 });
+    // The start's row is the journey's first snapshot (start path 2: the workflow records none).
+    expect(row).toMatchObject({
+      status: 'created',
+      statusDetail: 'preparing the invitation',
+      stateVersion: 0,
+    });
     expect(await t.db.journeyCandidate.findUnique({ where: { journeyId: id } })).toMatchObject({
       email: 'ada@example.com',
     });
     await snapshot(1, 'sent');
     await expect(create(id)).rejects.toThrow();
     expect(await workflowState()).toMatchObject({ status: 'sent', stateVersion: 1 });
+  });
+
+  it('records a batch of journeys once: the ids it recorded, never a second candidate', async () => {
+    const batch = (ids: string[], email: string) =>
+      journeys.createMany(
+        ids.map((journeyId) => ({
+          journey: {
+            id: journeyId,
+            tenantId,
+            kind: 'assessment' as const,
+            testId: 'test-1',
+            testVersion: 1,
+            trigger: 'vendor' as const,
+            greenhouseApplicationId: null,
+            greenhouseCandidateId: null,
+            jobId: 'job-1',
+            callbackUrl: null,
+            sentBy: null,
+          },
+          candidate: { firstName: 'B', lastName: 'L', preferredName: null, email, phone: null },
+        })),
+      );
+    const fresh = [`${id}:b1`, `${id}:b2`];
+    expect((await batch(fresh, 'b@example.com')).sort()).toEqual(fresh);
+    // Again, with one already recorded (this test's own journey): only the new one is recorded.
+    expect(await batch([id, `${id}:b3`, ...fresh], 'other@example.com')).toEqual([`${id}:b3`]);
+    expect(await t.db.journeyCandidate.findUnique({ where: { journeyId: id } })).toMatchObject({
+      email: 'ada@example.com',
+    });
+    expect(await t.db.journeyCandidate.findUnique({ where: { journeyId: fresh[0]! } })).toMatchObject({
+      email: 'b@example.com',
+    });
+    expect(await batch([], 'x@example.com')).toEqual([]);
   });
 
   it('applies a snapshot only when it is newer: a stale or repeated one is refused', async () => {

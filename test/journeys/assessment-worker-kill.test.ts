@@ -46,9 +46,11 @@ describe('assessment journey across worker crashes', () => {
       partnerTestId: 'js-basics',
       sentByUserId: stack.org.siteAdmin.id,
     });
-    // Kill 1: between steps, right after the invite step finished (its ledger row says sent).
+    // Kill 1: between steps, right after the invite step finished (its ledger row says sent, and
+    // the workflow task that ran it as a local activity is complete: the deadline timer started).
     // (A kill inside the step, after SMTP accepted but before the row says so, resends the same
-    // mail with the same Message-ID: SMTP gives no way to ask whether a message went through.)
+    // mail with the same Message-ID: SMTP gives no way to ask whether a message went through. A
+    // kill after the row but before the task completed runs the step again: the ledger sends nothing.)
     await waitFor(
       'the invite step to finish',
       async () =>
@@ -56,7 +58,10 @@ describe('assessment journey across worker crashes', () => {
           await stack.database.db.emailDelivery.findUnique({
             where: { idempotencyKey: `${journeyId}:invite:1` },
           })
-        )?.status === 'sent',
+        )?.status === 'sent' &&
+        ((await stack.temporal.workflow.getHandle(journeyId).fetchHistory()).events ?? []).some(
+          (e) => e.timerStartedEventAttributes,
+        ),
       60_000,
     );
     worker.child.kill('SIGKILL');

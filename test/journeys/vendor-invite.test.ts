@@ -9,6 +9,7 @@ import { createCatalogueService } from '../../catalogue/service.js';
 import { startSandbox, type Sandbox } from '../../greenhouse-sandbox/index.js';
 import { createMailer, createSmtpTransport } from '../../mail/index.js';
 import { testActivities, testSecretBox } from '../helpers/activities.js';
+import { recordHistoryIfAsked } from '../helpers/histories.js';
 import { oneQuestionTest } from '../helpers/assessment-stack.js';
 import { startTestApi, TEST_OPERATOR_KEY } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
@@ -205,6 +206,8 @@ describe('assessment journeys from vendor invites', () => {
       status: 'complete',
       invitesSent: 1,
     });
+    // Start path 2 (issue 17): the application search and the invite as local activities first.
+    await recordHistoryIfAsked('assessment-vendor-start-path-2', journeyId);
     expect(candidate.notes.filter((n) => /JavaScript basics: 100%/.test(String(n.body)))).toHaveLength(1);
     expect(application.attachments.filter((a) => a.filename.startsWith('assessment-report-'))).toHaveLength(
       1,

@@ -1,11 +1,13 @@
-import { condition, patched, proxyActivities } from '@temporalio/workflow';
+import { condition, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { JourneyStatus } from '../../domain/journey.js';
 import { reminderSchedule } from '../../domain/assessments/reminders.js';
 import { isSealed } from '../../domain/sealed.js';
-import { localActivityOptions } from '../shared/activity-options.js';
-import type { JourneyActivities } from '../shared/contract.js';
+import { firstAttemptLocally, localActivityOptions } from '../shared/activity-options.js';
+import { START_PATH, type JourneyActivities } from '../shared/contract.js';
+import { locallyFirst } from '../shared/local-first.js';
 import { greenhouse, Journey } from '../shared/journey.js';
 import { refusedReason } from '../shared/mail-refused.js';
+import { MAIL_REFUSED } from '../../domain/mail-refusal.js';
 import type {
   AssessmentActivities,
   AssessmentJourneyInput,
@@ -19,6 +21,10 @@ import type {
 const HOUR = 3_600_000;
 
 const local = proxyActivities<AssessmentActivities & JourneyActivities>(localActivityOptions);
+/** The invite's first attempt in the worker (start path 2): one attempt, as long as the activity's. */
+const nearby = proxyLocalActivities<Pick<AssessmentActivities, 'sendCandidateEmail'>>(
+  firstAttemptLocally(localActivityOptions.startToCloseTimeout),
+);
 
 /**
  * One assessment's state and steps: the workflow (assessment-journey.ts) wires its messages to the
@@ -175,7 +181,7 @@ export class Assessment extends Journey<AssessmentJourneyState> {
   async invite() {
     this.startDeadline();
     // Added after journeys were already running: histories recorded before it replay unchanged.
-    if (patched('invite-refused-waits')) await this.inviteUntilDelivered();
+    if (this.since('invite-refused-waits')) await this.inviteUntilDelivered();
     else await this.sendInvite();
     await this.record('sent', 'the candidate to take the test');
   }
@@ -194,14 +200,22 @@ export class Assessment extends Journey<AssessmentJourneyState> {
   private async inviteUntilDelivered() {
     for (let again = false; ; again = true) {
       this.state.invitesSent++;
+      const invite = {
+        journeyId: this.journeyId,
+        purpose: 'invite' as const,
+        n: this.state.invitesSent,
+        deadlineAt: this.deadline,
+        refusalIsFinal: true,
+      };
       const refused = await refusedReason(() =>
-        local.sendCandidateEmail({
-          journeyId: this.journeyId,
-          purpose: 'invite',
-          n: this.state.invitesSent,
-          deadlineAt: this.deadline,
-          refusalIsFinal: true,
-        }),
+        this.input.startPath === START_PATH
+          ? locallyFirst(
+              'sendCandidateEmail',
+              () => nearby.sendCandidateEmail(invite),
+              () => local.sendCandidateEmail(invite),
+              [MAIL_REFUSED],
+            )
+          : local.sendCandidateEmail(invite),
       );
       // Answers the resend that asked for this attempt; one that came during the first is kept for
       // awaitSubmission (the invite went out, the resend sends it again, as before this step).

@@ -31,3 +31,11 @@ export const readModelLocalActivityOptions: LocalActivityOptions = {
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 };
+
+/**
+ * The local first attempt of a step that is otherwise an activity (workflows/shared/local-first.ts):
+ * one attempt, as long as one attempt of the activity may take; any failure goes to the activity.
+ */
+export function firstAttemptLocally(startToCloseTimeout: ActivityOptions['startToCloseTimeout']) {
+  return { startToCloseTimeout, retry: { maximumAttempts: 1 } } satisfies LocalActivityOptions;
+}

@@ -82,4 +82,19 @@ export interface JourneyInputBase {
   trigger: 'greenhouse' | 'vendor' | 'webhook';
   /** Known Greenhouse ids (vendor mode finds them first). */
   applicationId: string | null;
+  /**
+   * The start path the journey began on (issue 17); absent in journeys started before it. 2: the
+   * start wrote the first snapshot itself (status `created`, 'preparing the invitation'); the steps
+   * up to the invite take the branches of the patches 'lean-start' and 'invite-refused-waits'
+   * without recording patch markers (each marker also upserts a search attribute); and the first
+   * attempt of the application search and of the invite runs as a local activity. Fixed in the
+   * input, so every history replays the path it ran.
+   */
+  startPath?: typeof START_PATH;
 }
+
+/** The start path journeys begin on today (JourneyInputBase.startPath). */
+export const START_PATH = 2;
+
+/** What a journey waits for before its invite: the status detail of its first snapshot. */
+export const JOURNEY_PREPARING = 'preparing the invitation';

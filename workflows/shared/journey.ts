@@ -21,18 +21,23 @@ import {
   TestIdKey,
 } from '../../domain/search-attributes.js';
 import {
+  firstAttemptLocally,
   greenhouseActivityOptions,
   localActivityOptions,
   readModelLocalActivityOptions,
 } from './activity-options.js';
 import { awaitApplication } from './await-application.js';
-import type {
-  ApplicationActivities,
-  JourneyActivities,
-  JourneyInputBase,
-  WritebackActivities,
+import {
+  JOURNEY_PREPARING,
+  START_PATH,
+  type ApplicationActivities,
+  type JourneyActivities,
+  type JourneyInputBase,
+  type WritebackActivities,
 } from './contract.js';
 import { withGreenhouseConnection } from './greenhouse-wait.js';
+import { CREDENTIAL_REFUSED_FAILURE } from '../../domain/greenhouse-connection.js';
+import { locallyFirst } from './local-first.js';
 import {
   cancelJourneyUpdate,
   greenhouseStopSignal,
@@ -49,6 +54,16 @@ const inWorker = proxyLocalActivities<JourneyActivities>(readModelLocalActivityO
 export const greenhouse = proxyActivities<ApplicationActivities & WritebackActivities>(
   greenhouseActivityOptions,
 );
+
+/**
+ * The application search's first attempt in the worker (start path 2). Short: the attempt holds its
+ * workflow task (and a workflow-task slot of the worker) while it runs, so a Greenhouse that is
+ * slow or a rate budget that makes it wait hands over to the activity after 10 s.
+ */
+const greenhouseNearby = proxyLocalActivities<ApplicationActivities>(firstAttemptLocally('10 seconds'));
+
+/** Patches whose branch journeys on start path 2 take without a marker (JourneyInputBase.startPath). */
+export type StartPathPatch = 'lean-start' | 'invite-refused-waits';
 
 /**
  * The completion PATCH (patch 'lean-start' journeys): the highest task priority, so the write-back
@@ -173,9 +188,23 @@ export abstract class Journey<S extends JourneyStateBase & { deadlineAt: string 
     return this.state;
   }
 
+  /**
+   * Whether this journey takes the branch of a patch of its start path: without a marker on start
+   * path 2 (the branch was the only one when that path began), else as the history says.
+   */
+  protected since(patch: StartPathPatch): boolean {
+    return this.input.startPath === START_PATH || patched(patch);
+  }
+
   /** Search attributes and the first snapshot. */
   async begin(): Promise<void> {
-    this.lean = patched('lean-start');
+    this.lean = this.since('lean-start');
+    if (this.input.startPath === START_PATH) {
+      // The start recorded this snapshot with the row and set every search attribute: no command.
+      this.state.status = 'created';
+      this.state.waitingFor = JOURNEY_PREPARING;
+      return;
+    }
     const identity: SearchAttributeUpdatePair[] = [
       { key: TenantIdKey, value: this.input.tenantId },
       { key: JourneyKindKey, value: this.kind },
@@ -187,7 +216,7 @@ export abstract class Journey<S extends JourneyStateBase & { deadlineAt: string 
         ...(this.applicationId ? [{ key: GreenhouseApplicationIdKey, value: this.applicationId }] : []),
       ]);
     } else this.upsertChanged(identity);
-    await this.record('created', 'preparing the invitation');
+    await this.record('created', JOURNEY_PREPARING);
   }
 
   /** PATCH the completion URL so Greenhouse reads test_status now (prioritised in lean journeys). */
@@ -260,9 +289,16 @@ export abstract class Journey<S extends JourneyStateBase & { deadlineAt: string 
     const match = await awaitApplication({
       policy,
       find: () =>
-        withGreenhouseConnection(this.journeyId, () =>
-          greenhouse.findApplication({ journeyId: this.journeyId }),
-        ),
+        withGreenhouseConnection(this.journeyId, () => {
+          const ids = { journeyId: this.journeyId };
+          if (this.input.startPath !== START_PATH) return greenhouse.findApplication(ids);
+          return locallyFirst(
+            'findApplication',
+            () => greenhouseNearby.findApplication(ids),
+            () => greenhouse.findApplication(ids),
+            [CREDENTIAL_REFUSED_FAILURE],
+          );
+        }),
       waiting: (detail) => this.record('created', detail),
       stopped: () => this.stopped(),
       // Lean: the application id goes with the next snapshot's upsert.

@@ -10,8 +10,16 @@ export async function refusedReason(send: () => Promise<unknown>): Promise<strin
     await send();
     return null;
   } catch (err) {
-    const cause = err instanceof ActivityFailure ? err.cause : undefined;
-    if (cause instanceof ApplicationFailure && cause.type === MAIL_REFUSED) return cause.message;
+    if (isMailRefused(err)) return err.cause.message;
     throw err;
   }
+}
+
+/** The mail activity's failure when the mail server refused the address for good. */
+export function isMailRefused(err: unknown): err is ActivityFailure & { cause: ApplicationFailure } {
+  return (
+    err instanceof ActivityFailure &&
+    err.cause instanceof ApplicationFailure &&
+    err.cause.type === MAIL_REFUSED
+  );
 }
