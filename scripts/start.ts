@@ -32,6 +32,7 @@ import { generateEncryptionKeySpec } from '../security/secret-box.js';
 import { startDevServer, type DevServer } from '../temporal/dev-server.js';
 import { startDemoVendor, type DemoVendor } from '../demo-vendor/index.js';
 import { demoVendorKey, enableDemoVendorPackage, setUpDemoTenant } from './demo-tenant.js';
+import { WORKER_NODE_OPTIONS } from '../workers/node-options.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const config = loadConfigOrExit();
@@ -143,7 +144,7 @@ try {
     // The embedded database runs one statement at a time: a small pool is enough and fair.
     ...(embeddedDb ? { DATABASE_POOL_SIZE: '2' } : {}),
   };
-  supervise('worker', 'workers/main.ts', childEnv);
+  supervise('worker', 'workers/main.ts', childEnv, WORKER_NODE_OPTIONS);
   supervise('api', 'api/main.ts', childEnv);
   // Ready means a journey started now runs: the API answers and the worker polls.
   await waitForHttp(`http://127.0.0.1:${config.API_PORT}/readyz`, 120_000);
@@ -218,8 +219,13 @@ try {
   await stopAll(1);
 }
 
-function supervise(name: string, entry: string, env: NodeJS.ProcessEnv): void {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, entry)], {
+function supervise(
+  name: string,
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  nodeArgs: readonly string[] = [],
+): void {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(root, entry)], {
     cwd: root,
     env,
     stdio: 'inherit',
@@ -229,7 +235,7 @@ function supervise(name: string, entry: string, env: NodeJS.ProcessEnv): void {
     children.delete(name);
     if (stopping) return;
     say(`${name} exited (${signal ?? code}); restarting in 1 s`);
-    setTimeout(() => !stopping && supervise(name, entry, env), 1_000);
+    setTimeout(() => !stopping && supervise(name, entry, env, nodeArgs), 1_000);
   });
 }
 

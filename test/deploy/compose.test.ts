@@ -288,6 +288,8 @@ describe('docker-compose.yml', () => {
     const pkg = JSON.parse(readRepoFile('package.json'));
     expect(pkg.scripts.build).toMatch(/bundle:workflows -- dist\/workflow-bundle\.js/);
     expect(pkg.scripts.build).toMatch(/cpSync\('prisma','dist\/prisma'/); // db/migrations.ts finds them
+    // `npm run worker` (development) runs with the same heap bounds.
+    expect(pkg.scripts.worker).toBe(`node ${WORKER_NODE_OPTIONS.join(' ')} --import tsx workers/main.ts`);
     const commands: Record<string, string[]> = {
       api: ['node', 'dist/api/main.js'],
       // With the V8 heap bounds the benchmark harness also starts it with.
