@@ -22,7 +22,9 @@ RUN npx --no-install tsx scripts/prisma-generate.ts
 RUN npm run build && npm prune --omit=dev --ignore-scripts
 
 FROM node:20.20-bookworm-slim AS runtime
+# MALLOC_ARENA_MAX: two glibc arenas instead of one per thread (workers/node-options.ts, WORKER_PROCESS_ENV).
 ENV NODE_ENV=production \
+    MALLOC_ARENA_MAX=2 \
     NPM_CONFIG_IGNORE_SCRIPTS=true \
     WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js \
     API_HOST=0.0.0.0 \

@@ -46,7 +46,7 @@ export interface IdleJourneysParams extends Record<string, number> {
   builtWorker: number;
   /** With builtWorker: 1 runs `npm run build` first; 0 measures dist/ as it is. */
   build: number;
-  /** MALLOC_ARENA_MAX for the worker process (glibc's thread arenas); 0: unset. */
+  /** MALLOC_ARENA_MAX for the worker process (glibc's thread arenas; 2 as production sets it); 0: unset. */
   mallocArenaMax: number;
   /**
    * 1: a V8 heap snapshot of the worker's main thread and of its workflow thread at each checkpoint
@@ -103,7 +103,7 @@ export const idleJourneys: Scenario<IdleJourneysParams> = {
     journeys: 10_000,
     builtWorker: 1,
     build: 1,
-    mallocArenaMax: 0,
+    mallocArenaMax: 2,
     heapSnapshots: 0,
     threadHeap: 1,
     submissions: 100,
@@ -114,7 +114,7 @@ export const idleJourneys: Scenario<IdleJourneysParams> = {
     journeys: 20,
     builtWorker: 0,
     build: 0,
-    mallocArenaMax: 0,
+    mallocArenaMax: 2,
     heapSnapshots: 0,
     threadHeap: 1,
     submissions: 2,
@@ -136,7 +136,8 @@ export const idleJourneys: Scenario<IdleJourneysParams> = {
       ...sharedParts(ctx),
       builtWorker: built,
       workerEnv: {
-        ...(params.mallocArenaMax ? { MALLOC_ARENA_MAX: String(params.mallocArenaMax) } : {}),
+        // Undefined leaves it out of the worker's environment (glibc's default: an arena per thread).
+        MALLOC_ARENA_MAX: params.mallocArenaMax ? String(params.mallocArenaMax) : undefined,
         ...(probePort ? { GREENROOM_THREAD_PROBE_PORT: String(probePort) } : {}),
       },
       ...(probePort ? { workerNodeArgs: threadProbeNodeArgs() } : {}),

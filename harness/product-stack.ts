@@ -9,7 +9,7 @@ import { startSandbox, type Sandbox, type SandboxOptions } from '../greenhouse-s
 import { generateEncryptionKeySpec } from '../security/secret-box.js';
 import { startDevServer, type DevServer } from '../temporal/dev-server.js';
 import { freePort } from '../temporal/free-port.js';
-import { WORKER_NODE_OPTIONS } from '../workers/node-options.js';
+import { WORKER_NODE_OPTIONS, WORKER_PROCESS_ENV } from '../workers/node-options.js';
 import { bundleWorkflows } from '../workers/workflow-bundle.js';
 import { repoRoot, spawnBuilt, spawnEntry, waitFor, type SpawnedProcess } from './processes.js';
 import { createTestSmtpServer, type TestSmtpServer } from './smtp-server.js';
@@ -196,6 +196,7 @@ export async function startProductStack(options: ProductStackOptions = {}) {
         WORKER_TEMPORAL_METRICS_PORT: String(await freePort()),
         // Lets the harness read the worker's /metrics (heap figures) with the stack's operator key.
         OPERATOR_API_KEY: OPERATOR_KEY,
+        ...WORKER_PROCESS_ENV,
         ...options.workerEnv,
       };
       const nodeArgs = [...WORKER_NODE_OPTIONS, ...(options.workerNodeArgs ?? [])];

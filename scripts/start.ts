@@ -32,7 +32,7 @@ import { generateEncryptionKeySpec } from '../security/secret-box.js';
 import { startDevServer, type DevServer } from '../temporal/dev-server.js';
 import { startDemoVendor, type DemoVendor } from '../demo-vendor/index.js';
 import { demoVendorKey, enableDemoVendorPackage, setUpDemoTenant } from './demo-tenant.js';
-import { WORKER_NODE_OPTIONS } from '../workers/node-options.js';
+import { WORKER_NODE_OPTIONS, WORKER_PROCESS_ENV } from '../workers/node-options.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const config = loadConfigOrExit();
@@ -144,7 +144,7 @@ try {
     // The embedded database runs one statement at a time: a small pool is enough and fair.
     ...(embeddedDb ? { DATABASE_POOL_SIZE: '2' } : {}),
   };
-  supervise('worker', 'workers/main.ts', childEnv, WORKER_NODE_OPTIONS);
+  supervise('worker', 'workers/main.ts', { ...childEnv, ...WORKER_PROCESS_ENV }, WORKER_NODE_OPTIONS);
   supervise('api', 'api/main.ts', childEnv);
   // Ready means a journey started now runs: the API answers and the worker polls.
   await waitForHttp(`http://127.0.0.1:${config.API_PORT}/readyz`, 120_000);

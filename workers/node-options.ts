@@ -16,3 +16,12 @@
  *   2 × 16 MB; scavenges run twice as often, each on half the space.
  */
 export const WORKER_NODE_OPTIONS: readonly string[] = ['--max-old-space-size=512', '--max-semi-space-size=8'];
+
+/**
+ * The worker's environment beyond its configuration: the runtime image sets the same (Dockerfile),
+ * the harness and `npm start` start the worker with it. glibc gives each thread that allocates its own
+ * malloc arena (Temporal Core's threads, Node's); two arenas kept the worker's arenas flat at 34–40 MB
+ * with 1,000 journeys waiting, where the default grew 65 → 75 MB, and the worker started at 153 MB
+ * instead of 233 MB (docs/worker-memory.md, runs B–D).
+ */
+export const WORKER_PROCESS_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
