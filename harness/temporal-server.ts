@@ -5,6 +5,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { stopChild, waitUntilServing } from '../temporal/dev-server.js';
+import { mergeDynamicConfig, type DynamicConfig } from '../temporal/dynamic-config.js';
 import { freePorts } from '../temporal/free-port.js';
 import { provideTemporalServer, type TemporalServerBinaries } from '../temporal/server-binary.js';
 import { adminQuery } from './postgres-admin.js';
@@ -56,6 +57,9 @@ export async function startTemporalServer(options: RealTemporalServerOptions): P
     const ports = await freePorts(10, { below: 32_768 });
     const config = await serverConfig(binaries, admin, databases, ports, options.workDir);
     await writeFile(path.join(configDir, 'deploy.yaml'), stringify(config));
+    // The module's development dynamic config with greenroom's (what compose mounts) over it.
+    const base = parse(await readFile(binaries.dynamicConfig, 'utf8')) as DynamicConfig | null;
+    await writeFile(path.join(configDir, 'dynamic-config.yaml'), stringify(mergeDynamicConfig(base)));
 
     const logFile = path.join(options.workDir, 'temporal-server.log');
     const child = spawn(
@@ -182,6 +186,6 @@ async function serverConfig(
   // Archival writes files: keep them in the work folder, never in /tmp at large.
   config.namespaceDefaults.archival.history.URI = `file://${path.join(workDir, 'archival', 'history')}`;
   config.namespaceDefaults.archival.visibility.URI = `file://${path.join(workDir, 'archival', 'visibility')}`;
-  config.dynamicConfigClient.filepath = binaries.dynamicConfig;
+  config.dynamicConfigClient.filepath = path.join(workDir, 'temporal-config', 'dynamic-config.yaml');
   return config;
 }

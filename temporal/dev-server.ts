@@ -6,6 +6,7 @@ import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { customSearchAttributes } from '../domain/search-attributes.js';
 import { provideTemporalCli, type TemporalCli } from './cli-binary.js';
+import { devServerDynamicConfigFlags } from './dynamic-config.js';
 import { freePort } from './free-port.js';
 
 /**
@@ -65,7 +66,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
         ...(uiPort !== null ? { uiPort } : {}),
         ...(options.dbFilename ? { dbFilename: options.dbFilename } : {}),
         searchAttributes: [...customSearchAttributes],
-        extraArgs: options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : [],
+        extraArgs: [
+          ...devServerDynamicConfigFlags(),
+          ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
+        ],
       },
     });
     return {
@@ -90,6 +94,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     '--log-level',
     'warn',
     ...searchAttributeFlags,
+    ...devServerDynamicConfigFlags(),
     ...(uiPort === null ? ['--headless'] : ['--ui-port', String(uiPort)]),
     ...(options.dbFilename ? ['--db-filename', options.dbFilename] : []),
     ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),

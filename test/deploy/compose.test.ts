@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_KEYS, loadConfig } from '../../config/config.js';
 import { repoRoot } from '../../harness/processes.js';
+import { greenroomDynamicConfig } from '../../temporal/dynamic-config.js';
 import { WORKER_NODE_OPTIONS } from '../../workers/node-options.js';
 import {
   composeValues,
@@ -247,6 +248,16 @@ describe('docker-compose.yml', () => {
       expect(schema).toMatch(/setup-schema -v 0\.0/);
       expect(schema).toMatch(/update-schema -d/);
       expect(schema).toMatch(/\/etc\/temporal\/schema\/postgresql\/v12/);
+    });
+
+    it("mounts greenroom's dynamic config where the server image reads it, the same the dev server and harness get", () => {
+      const { services } = readCompose();
+      const env = serviceEnvironment(services.temporal!, operatorEnv);
+      const target = env.DYNAMIC_CONFIG_FILE_PATH;
+      expect(target).toMatch(/^\/etc\/temporal\/config\/dynamicconfig\//);
+      expect(services.temporal!.volumes).toContain(`./deploy/temporal/dynamic-config.yaml:${target}:ro`);
+      expect(parse(readRepoFile('deploy/temporal/dynamic-config.yaml'))).toEqual(greenroomDynamicConfig);
+      expect(greenroomDynamicConfig['matching.useNewMatcher']).toEqual([{ value: true }]);
     });
 
     it('checks health with the temporal CLI and creates the namespace before greenroom registers its search attributes', () => {

@@ -2,7 +2,7 @@ import { condition, patched, proxyActivities, proxyLocalActivities } from '@temp
 import type { JourneyStatus } from '../../domain/journey.js';
 import { reminderSchedule } from '../../domain/assessments/reminders.js';
 import { isSealed } from '../../domain/sealed.js';
-import { firstAttemptLocally, localActivityOptions } from '../shared/activity-options.js';
+import { firstAttemptLocally, localActivityOptions, urgent } from '../shared/activity-options.js';
 import { START_PATH, type JourneyActivities } from '../shared/contract.js';
 import { locallyFirst } from '../shared/local-first.js';
 import { greenhouse, Journey } from '../shared/journey.js';
@@ -21,6 +21,10 @@ import type {
 const HOUR = 3_600_000;
 
 const local = proxyActivities<AssessmentActivities & JourneyActivities>(localActivityOptions);
+/** From the submission to its result and report: ahead of older journeys' write-back steps. */
+const onTheResultPath = proxyActivities<
+  Pick<AssessmentActivities, 'storeSubmission' | 'finalizeResult' | 'renderReport'>
+>(urgent(localActivityOptions));
 /** The invite's first attempt in the worker (start path 2): one attempt, as long as the activity's. */
 const nearby = proxyLocalActivities<Pick<AssessmentActivities, 'sendCandidateEmail'>>(
   firstAttemptLocally(localActivityOptions.startToCloseTimeout),
@@ -114,7 +118,7 @@ export class Assessment extends Journey<AssessmentJourneyState> {
       throw new Error(`the time limit ran out at ${new Date(limit).toISOString()}`);
   }
   async submitAnswers({ answers }: SubmitAnswersRequest) {
-    const { freeTextToGrade } = await local.storeSubmission({
+    const { freeTextToGrade } = await onTheResultPath.storeSubmission({
       journeyId: this.journeyId,
       answers,
       submittedAt: new Date().toISOString(),
@@ -336,10 +340,10 @@ export class Assessment extends Journey<AssessmentJourneyState> {
 
   /** The result into the read model first (test_status answers from it), with its report. */
   async postResult() {
-    this.result = await local.finalizeResult({ journeyId: this.journeyId });
+    this.result = await onTheResultPath.finalizeResult({ journeyId: this.journeyId });
     this.state.scorePercent = this.result.scorePercent;
     this.state.passed = this.result.passed;
-    await local.renderReport({ journeyId: this.journeyId });
+    await onTheResultPath.renderReport({ journeyId: this.journeyId });
     this.finished = true;
     await this.record('complete', null, new Date().toISOString());
   }

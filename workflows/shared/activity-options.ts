@@ -39,3 +39,14 @@ export const readModelLocalActivityOptions: LocalActivityOptions = {
 export function firstAttemptLocally(startToCloseTimeout: ActivityOptions['startToCloseTimeout']) {
   return { startToCloseTimeout, retry: { maximumAttempts: 1 } } satisfies LocalActivityOptions;
 }
+
+/**
+ * The steps between a candidate's submission and Greenhouse hearing of the result (storing the
+ * answers, the result, its report, the completion PATCH): task priority 1, ahead of the default 3,
+ * so the backlog of older journeys' write-back steps cannot delay them. The server orders a task
+ * queue's backlog by priority with matching.useNewMatcher (temporal/dynamic-config.ts); the
+ * command sequence is unchanged, so recorded histories replay.
+ */
+export function urgent<T extends ActivityOptions>(options: T): T {
+  return { ...options, priority: { priorityKey: 1 } };
+}

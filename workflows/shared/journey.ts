@@ -25,6 +25,7 @@ import {
   greenhouseActivityOptions,
   localActivityOptions,
   readModelLocalActivityOptions,
+  urgent,
 } from './activity-options.js';
 import { awaitApplication } from './await-application.js';
 import {
@@ -65,15 +66,8 @@ const greenhouseNearby = proxyLocalActivities<ApplicationActivities>(firstAttemp
 /** Patches whose branch journeys on start path 2 take without a marker (JourneyInputBase.startPath). */
 export type StartPathPatch = 'lean-start' | 'invite-refused-waits';
 
-/**
- * The completion PATCH (patch 'lean-start' journeys): the highest task priority, so the write-back
- * steps of older journeys queued before it (fields, notes, reports) cannot delay Greenhouse hearing
- * that a result is ready. Servers without task priority run it in the usual order.
- */
-const urgentGreenhouse = proxyActivities<WritebackActivities>({
-  ...greenhouseActivityOptions,
-  priority: { priorityKey: 1 },
-});
+/** The completion PATCH: Greenhouse reads test_status when it arrives (activity-options.ts, urgent). */
+const urgentGreenhouse = proxyActivities<WritebackActivities>(urgent(greenhouseActivityOptions));
 
 /** The read model's record of a journey that fails (journeys/failed-journeys.ts). */
 export interface JourneyFailureActivities {
@@ -219,9 +213,9 @@ export abstract class Journey<S extends JourneyStateBase & { deadlineAt: string 
     await this.record('created', JOURNEY_PREPARING);
   }
 
-  /** PATCH the completion URL so Greenhouse reads test_status now (prioritised in lean journeys). */
+  /** PATCH the completion URL so Greenhouse reads test_status now. */
   protected sendCompletionPatch(): Promise<{ sent: boolean }> {
-    return (this.lean ? urgentGreenhouse : greenhouse).sendCompletionPatch({ journeyId: this.journeyId });
+    return urgentGreenhouse.sendCompletionPatch({ journeyId: this.journeyId });
   }
 
   /** Upserts only the attributes whose value differs from the workflow's (none: no command). */
