@@ -29,6 +29,14 @@ export class HttpError extends Error {
   }
 }
 
+/** A list's cursor decoded, or a 400 naming `cursor` (db/page-cursor.ts). */
+export function cursorOr400<T>(codec: { decode(cursor: string): T | null }, cursor: string): T {
+  const key = codec.decode(cursor);
+  if (key === null)
+    throw new HttpError(400, 'invalid_input', 'cursor: is not a cursor this API returned', 'cursor');
+  return key;
+}
+
 /** Parses input with a zod schema or throws a 400 naming the first wrong field. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, where = 'body'): z.output<S> {
   const result = schema.safeParse(input);

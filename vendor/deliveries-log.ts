@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import { Prisma, type Database } from '../db/client.js';
+import { cursorInstant, pageCursor } from '../db/page-cursor.js';
 
 /** Filters of the delivery log (vendor and operator APIs). */
 export interface DeliveryLogQuery {
@@ -51,19 +53,13 @@ export const deliveryView = (row: DeliveryLogRow) => ({
 });
 export type DeliveryView = ReturnType<typeof deliveryView>;
 
-const encodeCursor = (row: { created_at: Date; id: string }) =>
-  Buffer.from(JSON.stringify({ c: row.created_at.toISOString(), i: row.id })).toString('base64url');
+/** Newest first: the last delivery's creation time and id. */
+const cursor = pageCursor(z.object({ c: cursorInstant, i: z.string() }));
 
 /** The position a cursor names, or null when it is not one this log returned. */
-export function decodeDeliveryCursor(cursor: string): { createdAt: Date; id: string } | null {
-  try {
-    const { c, i } = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { c: unknown; i: unknown };
-    const createdAt = new Date(String(c));
-    if (typeof i !== 'string' || Number.isNaN(createdAt.getTime())) return null;
-    return { createdAt, id: i };
-  } catch {
-    return null;
-  }
+export function decodeDeliveryCursor(text: string): { createdAt: Date; id: string } | null {
+  const key = cursor.decode(text);
+  return key && { createdAt: key.c, id: key.i };
 }
 
 const SELECT = Prisma.sql`
@@ -90,7 +86,10 @@ export async function listDeliveries(db: Database, q: DeliveryLogQuery) {
   const page = rows.slice(0, q.limit);
   return {
     data: page.map(deliveryView),
-    next_cursor: rows.length > q.limit ? encodeCursor(page[page.length - 1]!) : null,
+    next_cursor:
+      rows.length > q.limit
+        ? cursor.encode({ c: page[page.length - 1]!.created_at, i: page[page.length - 1]!.id })
+        : null,
   };
 }
 

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { Database, Prisma } from '../../db/client.js';
 import { ServiceError } from '../../domain/errors.js';
 import { insertAuditEntry, listAuditEntries } from '../../operators/audit-repository.js';
-import { handle, HttpError, parseInput } from '../http-errors.js';
+import { cursorOr400, handle, HttpError, parseInput } from '../http-errors.js';
+import { pageCursor } from '../../db/page-cursor.js';
 import { err, invalidInput, operatorAuth } from '../openapi/common.js';
 import type { RouteSpec } from '../openapi/registry.js';
 import { route } from '../openapi/route.js';
@@ -131,17 +132,8 @@ const getAuditRoute: RouteSpec = {
   },
 };
 
-// Opaque to callers: the id the page ended at.
-const encodeCursor = (id: number) => Buffer.from(JSON.stringify({ i: id })).toString('base64url');
-function decodeCursor(cursor: string): number {
-  try {
-    const { i } = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { i: unknown };
-    if (typeof i === 'number' && Number.isSafeInteger(i) && i > 0) return i;
-  } catch {
-    // falls through to the refusal
-  }
-  throw new HttpError(400, 'invalid_input', 'cursor: is not a cursor this API returned', 'cursor');
-}
+/** Opaque to callers: the id the page ended at. */
+const cursor = pageCursor(z.object({ i: z.number().int().positive().max(Number.MAX_SAFE_INTEGER) }));
 
 /**
  * GET /operator/audit. Reading is not audited (it changes nothing). Metrics keys may not read it
@@ -157,7 +149,7 @@ export function auditRoutes(deps: { db: Database }): Router {
       assertRole(operator, 'support');
       const q = parseInput(AuditListQuery, req.query, 'query');
       if (q.tenantId) assertTenantAccess(operator, q.tenantId);
-      const beforeId = q.cursor ? decodeCursor(q.cursor) : undefined;
+      const beforeId = q.cursor ? cursorOr400(cursor, q.cursor).i : undefined;
       const rows = await listAuditEntries(
         deps.db,
         {
@@ -174,7 +166,7 @@ export function auditRoutes(deps: { db: Database }): Router {
       const page = rows.slice(0, q.limit);
       res.json({
         entries: page.map((e) => ({ ...e, at: e.at.toISOString() })),
-        nextCursor: rows.length > q.limit ? encodeCursor(page[page.length - 1]!.id) : null,
+        nextCursor: rows.length > q.limit ? cursor.encode({ i: page[page.length - 1]!.id }) : null,
       });
     }),
   );

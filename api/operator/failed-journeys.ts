@@ -8,7 +8,8 @@ import {
   retryFailedJourney,
   RetryRefused,
 } from '../../journeys/failed-journeys.js';
-import { handle, HttpError, parseInput } from '../http-errors.js';
+import { cursorOr400, handle, HttpError, parseInput } from '../http-errors.js';
+import { cursorInstant, pageCursor } from '../../db/page-cursor.js';
 import { err, invalidInput, JourneyParams, operatorAuth } from '../openapi/common.js';
 import type { RouteSpec } from '../openapi/registry.js';
 import { route } from '../openapi/route.js';
@@ -84,18 +85,9 @@ const retryRoute: RouteSpec = {
   },
 };
 
-const encodeCursor = (row: { failedAt: Date; id: string }) =>
-  Buffer.from(JSON.stringify({ f: row.failedAt.toISOString(), i: row.id })).toString('base64url');
-function decodeCursor(cursor: string): { failedAt: Date; id: string } {
-  try {
-    const { f, i } = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { f: unknown; i: unknown };
-    const failedAt = new Date(String(f));
-    if (typeof i !== 'string' || Number.isNaN(failedAt.getTime())) throw new Error('bad cursor');
-    return { failedAt, id: i };
-  } catch {
-    throw new HttpError(400, 'invalid_input', 'cursor: is not a cursor this API returned', 'cursor');
-  }
-}
+/** Most recently failed first: the last row's failure time and id. */
+const cursor = pageCursor(z.object({ f: cursorInstant, i: z.string() }));
+const fromCursor = ({ f, i }: { f: Date; i: string }) => ({ failedAt: f, id: i });
 
 /** Failed journeys for operators: the list, and an audited retry from a safe step. */
 export function failedJourneyRoutes(deps: { db: Database; temporal: Client }): Router {
@@ -111,7 +103,7 @@ export function failedJourneyRoutes(deps: { db: Database; temporal: Client }): R
       if (q.tenantId) assertTenantAccess(operator, q.tenantId);
       const rows = await listFailedJourneys(deps.db, {
         tenantId: q.tenantId ?? operator.tenantId ?? undefined,
-        after: q.cursor ? decodeCursor(q.cursor) : null,
+        after: q.cursor ? fromCursor(cursorOr400(cursor, q.cursor)) : null,
         limit: q.limit + 1,
       });
       const page = rows.slice(0, q.limit);
@@ -119,7 +111,7 @@ export function failedJourneyRoutes(deps: { db: Database; temporal: Client }): R
         journeys: page,
         nextCursor:
           rows.length > q.limit
-            ? encodeCursor({ failedAt: page[page.length - 1]!.failedAt!, id: page[page.length - 1]!.id })
+            ? cursor.encode({ f: page[page.length - 1]!.failedAt!, i: page[page.length - 1]!.id })
             : null,
       });
     }),

@@ -30,7 +30,8 @@ import {
 import { eraseJourney } from '../../journeys/erase-candidate.js';
 import { kindModuleOf, kindsWith, type KindOperatorAction } from '../../journeys/kinds/index.js';
 import type { SecretBox } from '../../security/secret-box.js';
-import { handle, HttpError, parseInput } from '../http-errors.js';
+import { cursorOr400, handle, HttpError, parseInput } from '../http-errors.js';
+import { cursorInstant, pageCursor } from '../../db/page-cursor.js';
 import { audited } from './audit.js';
 import {
   assertRole,
@@ -92,18 +93,8 @@ export const ResendBody = z.strictObject({ email: z.email('must be an e-mail add
 /** Listings carry ids and states only: personal data stays with the candidate record. */
 const listed = journeyListFields satisfies Prisma.JourneySelect;
 
-const encodeCursor = (row: { createdAt: Date; id: string }) =>
-  Buffer.from(JSON.stringify({ c: row.createdAt.toISOString(), i: row.id })).toString('base64url');
-function decodeCursor(cursor: string): { c: Date; i: string } {
-  try {
-    const { c, i } = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { c: unknown; i: unknown };
-    const at = new Date(String(c));
-    if (typeof i !== 'string' || Number.isNaN(at.getTime())) throw new Error('bad cursor');
-    return { c: at, i };
-  } catch {
-    throw new HttpError(400, 'invalid_input', 'cursor: is not a cursor this API returned', 'cursor');
-  }
-}
+/** Newest first: the last row's creation time and id. */
+const cursor = pageCursor(z.object({ c: cursorInstant, i: z.string() }));
 
 const runningStatuses = journeyStatuses.filter((s) => !terminalStatuses.has(s));
 
@@ -252,7 +243,7 @@ export function journeyRoutes(deps: {
       const operator = operatorOf(res);
       if (q.tenantId) assertTenantAccess(operator, q.tenantId);
       const tenantId = q.tenantId ?? operator.tenantId ?? undefined;
-      const after = q.cursor ? decodeCursor(q.cursor) : null;
+      const after = q.cursor ? cursorOr400(cursor, q.cursor) : null;
       const where: Prisma.JourneyWhereInput = {
         ...(tenantId ? { tenantId } : {}),
         ...(q.kind ? { kind: q.kind } : {}),
@@ -280,7 +271,10 @@ export function journeyRoutes(deps: {
       const page = rows.slice(0, q.limit);
       res.json({
         journeys: page,
-        nextCursor: rows.length > q.limit ? encodeCursor(page[page.length - 1]!) : null,
+        nextCursor:
+          rows.length > q.limit
+            ? cursor.encode({ c: page[page.length - 1]!.createdAt, i: page[page.length - 1]!.id })
+            : null,
       });
     }),
   );

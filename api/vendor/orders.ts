@@ -9,12 +9,13 @@ import { vendorPackagesRepository } from '../../vendor/packages-repository.js';
 import { PackageId } from '../../vendor/packages-service.js';
 import { orderStatuses, vendorOrdersRepository, type OrderRecord } from '../../vendor/orders-repository.js';
 import { GreenhouseId } from '../../tenants/schemas.js';
-import { handle, HttpError, parseInput } from '../http-errors.js';
+import { cursorOr400, handle, HttpError, parseInput } from '../http-errors.js';
 import { err, invalidInput } from '../openapi/common.js';
 import { note, type RouteSpec } from '../openapi/registry.js';
 import { route } from '../openapi/route.js';
 import { canSeeTenant, integrationAuth, integrationOf } from './auth.js';
-import { decodeCursor, page, pageOf, PageQuery } from './paging.js';
+import { page, pageOf, PageQuery } from './paging.js';
+import { cursorInstant, pageCursor } from '../../db/page-cursor.js';
 
 const timestamp = z.iso.datetime({ offset: true });
 export const OrderView = z.object({
@@ -131,8 +132,8 @@ function toView(r: OrderRecord, launchUrl: string | null): z.infer<typeof OrderV
   };
 }
 
-const isCursor = (v: unknown): v is [string, string] =>
-  Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string';
+/** Newest first: the last order's creation time and id. */
+const cursor = pageCursor(z.tuple([cursorInstant, z.string()]));
 
 /** Orders for the vendor's product: read (pull) and vendor-side invites. */
 export function vendorOrderRoutes(deps: StartDeps & { secrets: SecretBox; publicBaseUrl?: string }): Router {
@@ -151,15 +152,17 @@ export function vendorOrderRoutes(deps: StartDeps & { secrets: SecretBox; public
       const scope = integrationOf(res).tenantId;
       if (scope !== null && q.tenant_id !== undefined && q.tenant_id !== scope)
         return res.json({ data: [], next_cursor: null });
-      const after = q.cursor ? decodeCursor(q.cursor, isCursor) : undefined;
+      const after = q.cursor ? cursorOr400(cursor, q.cursor) : undefined;
       const rows = await orders.list({
         tenantId: scope ?? q.tenant_id,
         status: q.status,
         since: q.since ? new Date(q.since) : undefined,
-        after: after ? { at: new Date(after[0]), id: after[1] } : undefined,
+        after: after ? { at: after[0], id: after[1] } : undefined,
         take: q.limit + 1,
       });
-      res.json(page(await Promise.all(rows.map(view)), q.limit, (o) => [o.created_at, o.id]));
+      res.json(
+        page(await Promise.all(rows.map(view)), q.limit, cursor, (o) => [new Date(o.created_at), o.id]),
+      );
     }),
   );
 

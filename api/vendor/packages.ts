@@ -9,15 +9,18 @@ import {
   PackageView,
   PutPackageBody,
 } from '../../vendor/packages-service.js';
-import { handle, parseInput } from '../http-errors.js';
+import { cursorOr400, handle, parseInput } from '../http-errors.js';
 import { err, invalidInput } from '../openapi/common.js';
 import type { RouteSpec } from '../openapi/registry.js';
 import { route } from '../openapi/route.js';
 import { assertUnscoped, integrationAuth, integrationOf } from './auth.js';
-import { decodeCursor, page, pageOf, PageQuery } from './paging.js';
+import { page, pageOf, PageQuery } from './paging.js';
+import { pageCursor } from '../../db/page-cursor.js';
 
 const PackageParams = z.object({ package_id: PackageId });
 const ListQuery = z.strictObject(PageQuery);
+/** Packages by id: the last one's. */
+const cursor = pageCursor(z.string());
 const noPackage = err('No such package (or not enabled for the key’s tenant) (`not_found`).');
 
 const putPackageRoute: RouteSpec = {
@@ -94,12 +97,10 @@ export function vendorPackageRoutes({ db }: { db: Database }): Router {
     getPackagesRoute,
     handle(async (req, res) => {
       const q = parseInput(ListQuery, req.query, 'query');
-      const afterId = q.cursor
-        ? decodeCursor(q.cursor, (v): v is string => typeof v === 'string')
-        : undefined;
+      const afterId = q.cursor ? cursorOr400(cursor, q.cursor) : undefined;
       const ids = await reach(integrationOf(res).tenantId);
       const rows = await service.list({ afterId, limit: q.limit, ...(ids ? { ids } : {}) });
-      res.json(page(rows, q.limit, (p) => p.id));
+      res.json(page(rows, q.limit, cursor, (p) => p.id));
     }),
   );
 
