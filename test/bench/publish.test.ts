@@ -223,6 +223,9 @@ describe('bench:publish with a record', () => {
     expect(stored).not.toContain('targetsMet');
 
     const md = await readFile(markdownFile, 'utf8');
+    // The header says where the results come from, with a link relative to the page.
+    expect(md).toContain('from the record of published results, [benchmarks/](benchmarks/)');
+    expect(md).toContain('so each\nscenario shows its own date');
     expect(md).toContain(
       '| bench/test-status-load | req/s | 1500 req/s | 2000 | 0.750 | ratio ≥ 0.500 | met | 2026-12-05 08:00 |',
     );
