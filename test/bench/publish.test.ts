@@ -201,7 +201,7 @@ describe('bench:publish with a record', () => {
     await writeFile(path.join(recordDir, 'bench-test-status-load.json'), JSON.stringify(recorded));
     await writeFile(path.join(recordDir, 'faults-worker-kills.json'), JSON.stringify(fault));
     // A fresh run of one scenario, as harness/results.ts writes it (with its derived fields).
-    const fresh = { ...at(bench, '2026-12-05T08:00:00.000Z', 'npm run bench -- test-status-load') };
+    const fresh = at(bench, '2026-12-05T08:00:00.000Z', 'npm run bench -- test-status-load');
     fresh.figures = [{ ...bench.figures[0]!, value: 1500 }];
     await writeFile(
       path.join(resultDir, 'test-status-load.json'),
