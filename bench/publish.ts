@@ -1,7 +1,9 @@
-// `npm run bench:publish`: docs/benchmarks.md and its chart docs/benchmarks.svg from the JSON results
-// that `npm run bench` and `npm run faults` last wrote (harness/results.ts). Targets come from the
-// results themselves: each scenario declares them on its figures, so they live in one place.
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+// `npm run bench:publish`: docs/benchmarks.md and its chart docs/benchmarks.svg from the record of
+// published results, docs/benchmarks/ (one JSON per scenario), after merging into it the JSON results
+// that `npm run bench` and `npm run faults` last wrote (harness/results.ts). The record is what lets a
+// run of one scenario update the page without dropping the others. Targets come from the results
+// themselves: each scenario declares them on its figures, so they live in one place.
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { repoRoot } from '../harness/processes.js';
@@ -9,22 +11,95 @@ import { meetsTarget, ratioOf, type Figure, type ScenarioResult } from '../harne
 
 /** Where the suites write their results, relative to the repository. */
 export const RESULT_DIRS = ['bench/results', 'faults/results'];
+/** The record of published results, relative to the repository: committed, one file per scenario. */
+export const RECORD_DIR = 'docs/benchmarks';
+
+const bySuiteThenName = (a: ScenarioResult, b: ScenarioResult) =>
+  a.suite.localeCompare(b.suite) || a.name.localeCompare(b.name);
+
+/** Every `*.json` of a directory as [file, result], by file name; a missing directory holds none. */
+async function readResultDir(dir: string): Promise<[string, ScenarioResult][]> {
+  let files: string[];
+  try {
+    files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const out: [string, ScenarioResult][] = [];
+  for (const file of files) {
+    const full = path.join(dir, file);
+    out.push([full, parseResult(full, await readFile(full, 'utf8'))]);
+  }
+  return out;
+}
 
 /** Reads every `<name>.json` of these directories (a missing directory holds none), by suite then name. */
 export async function loadResults(dirs: string[]): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];
-  for (const dir of dirs) {
-    let files: string[];
-    try {
-      files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw err;
-    }
-    for (const file of files)
-      results.push(parseResult(path.join(dir, file), await readFile(path.join(dir, file), 'utf8')));
+  for (const dir of dirs) results.push(...(await readResultDir(dir)).map(([, r]) => r));
+  return results.sort(bySuiteThenName);
+}
+
+/** The record's file name for a scenario: suites may share scenario names, so the suite is part of it. */
+export const recordFileName = (r: Pick<ScenarioResult, 'suite' | 'name'>) => `${r.suite}-${r.name}.json`;
+
+/**
+ * The record (a missing directory is an empty one), by suite then name. A file whose name is not its
+ * scenario's is refused: it would be published beside the scenario's real file, twice.
+ */
+export async function loadRecord(dir: string): Promise<ScenarioResult[]> {
+  const entries = await readResultDir(dir);
+  for (const [file, r] of entries) {
+    if (path.basename(file) !== recordFileName(r))
+      throw new Error(`${file}: holds ${r.suite}/${r.name}, so it must be named ${recordFileName(r)}`);
   }
-  return results.sort((a, b) => a.suite.localeCompare(b.suite) || a.name.localeCompare(b.name));
+  return entries.map(([, r]) => r).sort(bySuiteThenName);
+}
+
+/** The fields of a result the record keeps (not the derived ratios and targetsMet of the suites' files). */
+export function recordOf(r: ScenarioResult): ScenarioResult {
+  return {
+    suite: r.suite,
+    name: r.name,
+    description: r.description,
+    ...(r.command === undefined ? {} : { command: r.command }),
+    startedAt: r.startedAt,
+    durationSeconds: r.durationSeconds,
+    ...(r.machine === undefined ? {} : { machine: r.machine }),
+    parameters: r.parameters,
+    figures: r.figures,
+    notes: r.notes,
+  };
+}
+
+/** Writes each result to its record file (an unchanged result rewrites the same bytes). */
+export async function writeRecord(dir: string, results: ScenarioResult[]): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (const r of results)
+    await writeFile(path.join(dir, recordFileName(r)), JSON.stringify(recordOf(r), null, 2) + '\n');
+}
+
+/** A smoke run: the runner marks it only in the command it records (harness/scenario.ts), not in its parameters. */
+export const isSmoke = (r: ScenarioResult): boolean => /(^|\s)--smoke(\s|$)/.test(r.command ?? '');
+
+/** Whether a fresh result takes a recorded one's place: a full run beats a smoke one, else the newer wins. */
+export function supersedes(fresh: ScenarioResult, recorded: ScenarioResult): boolean {
+  if (isSmoke(fresh) !== isSmoke(recorded)) return !isSmoke(fresh);
+  return Date.parse(fresh.startedAt) > Date.parse(recorded.startedAt);
+}
+
+/**
+ * The record after a run: each fresh result replaces the recorded one of its suite/name when it
+ * supersedes it; a scenario only in the record stays, one only in the fresh results joins.
+ */
+export function mergeResults(record: ScenarioResult[], fresh: ScenarioResult[]): ScenarioResult[] {
+  const merged = new Map(record.map((r) => [`${r.suite}/${r.name}`, r]));
+  for (const r of fresh) {
+    const recorded = merged.get(`${r.suite}/${r.name}`);
+    if (!recorded || supersedes(r, recorded)) merged.set(`${r.suite}/${r.name}`, r);
+  }
+  return [...merged.values()].sort(bySuiteThenName);
 }
 
 /** One result file, checked for the fields the page needs; the error names the file and the field. */
@@ -35,9 +110,13 @@ export function parseResult(file: string, text: string): ScenarioResult {
   } catch (err) {
     throw new Error(`${file}: not JSON (${(err as Error).message})`, { cause: err });
   }
+  if (typeof r !== 'object' || r === null || Array.isArray(r))
+    throw new Error(`${file}: not a result (a JSON object)`);
   for (const field of ['suite', 'name', 'description', 'startedAt'] as const) {
     if (typeof r[field] !== 'string') throw new Error(`${file}: field ${field} is missing or not text`);
   }
+  // The merge compares dates: one it cannot read would never be replaced.
+  if (Number.isNaN(Date.parse(r.startedAt!))) throw new Error(`${file}: field startedAt is not a date`);
   if (!Array.isArray(r.figures)) throw new Error(`${file}: field figures is missing or not a list`);
   r.figures.forEach((f: Partial<Figure>, i) => {
     if (typeof f.name !== 'string' || typeof f.value !== 'number')
@@ -136,18 +215,27 @@ export function renderChart(results: ScenarioResult[]): string {
   return out.join('\n') + '\n';
 }
 
+/** Where the page links to: its chart and the record's directory, relative to the page. */
+export interface PageLinks {
+  chart: string;
+  record: string;
+}
+
 /** The page: a summary of every target, then each scenario with its command, date, load, figures and notes. */
-export function renderMarkdown(results: ScenarioResult[], chartFile: string, context: string[] = []): string {
+export function renderMarkdown(results: ScenarioResult[], links: PageLinks, context: string[] = []): string {
   const lines = [
-    '# Benchmarks and fault scenarios: the last published run',
+    '# Benchmarks and fault scenarios: the published results',
     '',
-    'Generated by `npm run bench:publish` (bench/publish.ts) from the JSON results that `npm run bench` and',
-    '`npm run faults` wrote (bench/results, faults/results). Do not edit by hand: run the suites, then the script.',
+    `Generated by \`npm run bench:publish\` (bench/publish.ts) from the record of published results, [${links.record}/](${links.record}/)`,
+    '(one JSON per scenario), into which it first merges the fresh results that `npm run bench` and `npm run faults`',
+    'wrote (bench/results, faults/results). A scenario not run since keeps its last published result, so each',
+    'scenario shows its own date (its Run (UTC) cells, its Started line): a newer run replaces it, a smoke run never',
+    'replaces a full one. Do not edit by hand: run the suites, then the script.',
     'Ratios are value / baseline, both measured in the same run; targets are the ones each scenario declares.',
     'A command with `--smoke` means the small size that `npm test` also runs, not the full one.',
     '',
     ...context.flatMap((c) => [`> ${c.replace(/\r?\n/g, ' ')}`, '']),
-    `![Each ratio to its baseline against its target](${chartFile})`,
+    `![Each ratio to its baseline against its target](${links.chart})`,
     '',
   ];
   if (!results.length) {
@@ -191,22 +279,38 @@ export function renderMarkdown(results: ScenarioResult[], chartFile: string, con
   return lines.join('\n') + '\n';
 }
 
-/** Reads the results and writes the page and its chart; returns how many results it published. */
+/** A markdown link from the page to a file or directory: relative, with forward slashes. */
+const linkFrom = (markdownFile: string, target: string) =>
+  path.relative(path.dirname(markdownFile), target).split(path.sep).join('/');
+
+/**
+ * Merges the fresh results into the record, writes the record, then the page and its chart from it.
+ * Returns the scenarios published and the fresh results taken and left out (the record held a full
+ * or newer run).
+ */
 export async function publish(options: {
   resultDirs: string[];
+  recordDir: string;
   markdownFile: string;
   chartFile: string;
   /** What the reader must know about this run (`--note=…`): the machine's state, what was not run. */
   context?: string[];
-}) {
-  const results = await loadResults(options.resultDirs);
-  const chartLink = path
-    .relative(path.dirname(options.markdownFile), options.chartFile)
-    .split(path.sep)
-    .join('/');
+}): Promise<{ published: number; taken: string[]; leftOut: string[] }> {
+  const fresh = await loadResults(options.resultDirs);
+  const results = mergeResults(await loadRecord(options.recordDir), fresh);
+  await writeRecord(options.recordDir, results);
+  const links = {
+    chart: linkFrom(options.markdownFile, options.chartFile),
+    record: linkFrom(options.markdownFile, options.recordDir),
+  };
   await writeFile(options.chartFile, renderChart(results));
-  await writeFile(options.markdownFile, renderMarkdown(results, chartLink, options.context));
-  return results.length;
+  await writeFile(options.markdownFile, renderMarkdown(results, links, options.context));
+  const key = (r: ScenarioResult) => `${r.suite}/${r.name}`;
+  return {
+    published: results.length,
+    taken: fresh.filter((r) => results.includes(r)).map(key),
+    leftOut: fresh.filter((r) => !results.includes(r)).map(key),
+  };
 }
 
 // `npm run bench:publish -- [--note="what the reader must know" …]`
@@ -218,13 +322,16 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     console.error(`unknown argument ${unknown.join(' ')} (only --note="…")`);
     process.exit(2);
   }
-  const count = await publish({
+  const { published, taken, leftOut } = await publish({
     context: args.map((a) => a.slice('--note='.length)),
     resultDirs: RESULT_DIRS.map((d) => path.join(repoRoot, d)),
+    recordDir: path.join(repoRoot, RECORD_DIR),
     markdownFile,
     chartFile: path.join(repoRoot, 'docs/benchmarks.svg'),
   });
+  console.log(`fresh results taken into ${RECORD_DIR}/: ${taken.join(', ') || 'none'}`);
+  if (leftOut.length) console.log(`left out (the record holds a full or a newer run): ${leftOut.join(', ')}`);
   console.log(
-    `published ${count} result(s) to ${path.relative(repoRoot, markdownFile)} and docs/benchmarks.svg`,
+    `published ${published} scenario(s) to ${path.relative(repoRoot, markdownFile)} and docs/benchmarks.svg`,
   );
 }
