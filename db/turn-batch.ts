@@ -49,7 +49,8 @@ export type Query = <Row>(text: string, values: unknown[]) => Promise<Row[]>;
  * where two connections preparing the same name collide), none of Prisma's query building or
  * result mapping in the way. When the pool is not ours or already ended, the same statement goes
  * through Prisma's raw query instead. Write the SQL for both: parameters cast explicitly
- * (`$1::text[]`), result columns of plain types (text, integer, boolean).
+ * (`$1::text[]`, timestamps as ISO strings), result columns of types both map alike (text, numbers,
+ * booleans, timestamps, JSON, text arrays: test/db/batched-writes.test.ts compares the two).
  */
 export function perTurnOnPool<T, R>(
   db: Database,
