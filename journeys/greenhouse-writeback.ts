@@ -135,12 +135,7 @@ export function createWritebackActivities(
   }
 
   /** The journey with its tenant and candidate: what every write needs, for both journey kinds. */
-  async function loadRecord(journeyId: string) {
-    const journey = await journeysOf(deps).getWithTenant(journeyId);
-    if (!journey) throw new Error(`journey ${journeyId} is not in the read model`);
-    const candidate = await db.journeyCandidate.findUnique({ where: { journeyId } });
-    return { journey, candidate };
-  }
+  const loadRecord = (journeyId: string) => journeysOf(deps).reach(journeyId);
 
   /**
    * The result as Greenhouse shows it: an assessment's score and pass/fail, or a reference check's

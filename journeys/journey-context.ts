@@ -15,9 +15,8 @@ export interface AssessmentDeps {
 
 /** Everything an activity needs to know about one journey, loaded fresh on every attempt. */
 export async function loadJourney(deps: AssessmentDeps, journeyId: string) {
-  const journey = await journeysOf(deps).getWithTenant(journeyId);
-  if (!journey) throw new Error(`journey ${journeyId} is not in the read model`);
-  const candidate = await deps.db.journeyCandidate.findUnique({ where: { journeyId } });
+  // Journey, tenant and candidate in one read (issue 17), shared by the invites of one turn.
+  const { journey, candidate } = await journeysOf(deps).reach(journeyId);
   if (!journey.testId || journey.testVersion === null)
     throw new Error(`journey ${journeyId} has no pinned test`);
   const test = await pinnedTest(deps.catalogue, journey.tenantId, journey.testId, journey.testVersion);

@@ -1,5 +1,6 @@
 import { journeysOf } from '../db/repositories/journeys.js';
 import type { Database } from '../db/client.js';
+import { perTurnOnPool, type Query } from '../db/turn-batch.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { generateToken, hashToken } from '../security/tokens.js';
 
@@ -41,16 +42,48 @@ export async function issueLink(
   },
 ): Promise<string> {
   const token = generateToken(tokenPrefix[args.purpose]);
-  await db.accessLink.create({
-    data: {
-      tokenHash: hashToken(token),
-      journeyId: args.journeyId,
-      purpose: args.purpose,
-      refereeId: args.refereeId ?? null,
-      expiresAt: args.expiresAt,
-    },
+  await linkWriterOf(db)({
+    tokenHash: hashToken(token),
+    journeyId: args.journeyId,
+    purpose: args.purpose,
+    refereeId: args.refereeId ?? null,
+    expiresAt: args.expiresAt,
   });
   return `${args.publicBaseUrl}${pagePath[args.purpose]}/${token}`;
+}
+
+interface NewLink {
+  tokenHash: string;
+  journeyId: string;
+  purpose: LinkPurpose;
+  refereeId: string | null;
+  expiresAt: Date;
+}
+
+// No ON CONFLICT, as Prisma's create: a token hash is never issued twice.
+const INSERT_LINKS = `
+  INSERT INTO access_links (token_hash, journey_id, purpose, referee_id, expires_at)
+  SELECT h, j, p::"AccessLinkPurpose", r, e
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) AS v(h, j, p, r, e)`;
+
+async function insertLinks(query: Query, links: NewLink[]): Promise<void[]> {
+  await query(INSERT_LINKS, [
+    links.map((l) => l.tokenHash),
+    links.map((l) => l.journeyId),
+    links.map((l) => l.purpose),
+    links.map((l) => l.refereeId),
+    links.map((l) => l.expiresAt.toISOString()),
+  ]);
+  return links.map(() => undefined);
+}
+
+const linkWriters = new WeakMap<Database, (link: NewLink) => Promise<void>>();
+
+/** The links issued in one event-loop turn (a bulk invite's e-mails), one INSERT (db/turn-batch.ts). */
+function linkWriterOf(db: Database) {
+  let write = linkWriters.get(db);
+  if (!write) linkWriters.set(db, (write = perTurnOnPool(db, insertLinks)));
+  return write;
 }
 
 /** The journey a valid, unexpired, unrevoked token opens, or null. */

@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Context } from '@temporalio/activity';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import type { Database } from '../db/client.js';
+import { appendJourneyEvent } from '../db/repositories/journey-events.js';
 import { journeysOf } from '../db/repositories/journeys.js';
 import { MAIL_REFUSED } from '../domain/mail-refusal.js';
 import { scrubMessage } from '../observability/redact.js';
@@ -178,7 +179,7 @@ async function recordEvent(db: Database, event: TimelineEvent): Promise<void> {
       return;
     }
   }
-  await db.journeyEvent.create({ data: event });
+  await appendJourneyEvent(db, event);
 }
 
 /** Sets `retryingSince` at the first failure (kept while failures go on) or clears it. */

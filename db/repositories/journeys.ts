@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { Prisma, sqlPoolOf, type Database } from '../client.js';
+import { distinctRounds, perTurnOnPool, type Query } from '../turn-batch.js';
 import {
   waitingForCallbackDetail,
   waitingForGreenhouseDetail,
@@ -144,8 +145,141 @@ function testStatusReader(pool: pg.Pool) {
     });
 }
 
+/** A journey with its tenant and candidate: what the invite and the application search act on. */
+export interface JourneyReach {
+  journey: Prisma.JourneyGetPayload<{ include: { tenant: true } }>;
+  candidate: Prisma.JourneyCandidateGetPayload<object> | null;
+}
+
+// The columns reach reads, by Prisma field (each column is the field in snake case, as
+// prisma/schema.prisma maps them; test/db/journey-repository.test.ts compares with Prisma's reads).
+const journeyFields = [
+  'id', 'tenantId', 'kind', 'status', 'statusDetail', 'stateVersion', 'testId',
+  'greenhouseApplicationId', 'greenhouseCandidateId', 'score', 'profileUrl', 'deadlineAt', 'trigger',
+  'testVersion', 'jobId', 'callbackUrl', 'sentBy', 'createdAt', 'updatedAt', 'completedAt',
+  'writebackFailedStep', 'erasedAt', 'greenhouseWaitSince', 'retryingSince', 'greenhouseWaitOn',
+  'failedAt', 'failureReason', 'statusBeforeFailure',
+] as const; // prettier-ignore
+const tenantFields = [
+  'id', 'slug', 'name', 'status', 'branding', 'reportVisibility', 'defaultGraderEmail', 'callbackHosts',
+  'partnerKeyOverlapDays', 'reportLinkLifetimeDays', 'retentionDays', 'createdAt', 'updatedAt',
+] as const; // prettier-ignore
+const candidateFields = ['journeyId', 'firstName', 'lastName', 'preferredName', 'email', 'phone'] as const;
+
+const column = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const columns = (alias: string, fields: readonly string[]) =>
+  fields.map((f) => `${alias}.${column(f)} AS "${alias}.${f}"`).join(', ');
+const pick = (row: Record<string, unknown>, alias: string, fields: readonly string[]) =>
+  Object.fromEntries(fields.map((f) => [f, row[`${alias}.${f}`]]));
+
+/**
+ * reach's statement: journeys, tenant and candidate of the ids asked for in one turn, one join
+ * instead of two Prisma reads each (unnamed, like TEST_STATUS_QUERY, for PGlite's one session).
+ */
+const REACH_QUERY =
+  `SELECT ${columns('j', journeyFields)}, ${columns('t', tenantFields)}, ${columns('c', candidateFields)} ` +
+  'FROM journeys j JOIN tenants t ON t.id = j.tenant_id LEFT JOIN journey_candidates c ON c.journey_id = j.id ' +
+  'WHERE j.id = ANY($1::text[])';
+
+async function readReach(query: Query, ids: string[]): Promise<(JourneyReach | null)[]> {
+  const rows = await query<Record<string, unknown>>(REACH_QUERY, [[...new Set(ids)]]);
+  const byId = new Map(
+    rows.map((row) => {
+      const journey = { ...pick(row, 'j', journeyFields), tenant: pick(row, 't', tenantFields) };
+      const candidate = row['c.journeyId'] === null ? null : pick(row, 'c', candidateFields);
+      return [row['j.id'] as string, { journey, candidate } as JourneyReach];
+    }),
+  );
+  return ids.map((id) => byId.get(id) ?? null);
+}
+
+/** recordSnapshot's statement for the snapshots of one round: one array per column. */
+const SNAPSHOT_UPSERT = `
+  INSERT INTO journeys AS j (id, tenant_id, kind, status, status_detail, state_version, test_id,
+                             deadline_at, completed_at, greenhouse_application_id, score, updated_at)
+  SELECT v.id, v.tenant_id, v.kind::"JourneyKind", v.status, v.status_detail, v.state_version, v.test_id,
+         v.deadline_at, v.completed_at, v.greenhouse_application_id, v.score, now()
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[],
+                $8::timestamptz[], $9::timestamptz[], $10::text[], $11::float8[])
+         AS v(id, tenant_id, kind, status, status_detail, state_version, test_id, deadline_at,
+              completed_at, greenhouse_application_id, score)
+   -- Rows locked in one order by every worker: two batches never wait on each other in a cycle.
+   ORDER BY v.id
+  ON CONFLICT (id) DO UPDATE SET
+    status = EXCLUDED.status,
+    status_detail = EXCLUDED.status_detail,
+    state_version = EXCLUDED.state_version,
+    test_id = EXCLUDED.test_id,
+    deadline_at = EXCLUDED.deadline_at,
+    completed_at = EXCLUDED.completed_at,
+    greenhouse_application_id = COALESCE(EXCLUDED.greenhouse_application_id, j.greenhouse_application_id),
+    score = COALESCE(EXCLUDED.score, j.score),
+    -- The journey moved on: no activity of its last step is retrying any more.
+    retrying_since = NULL,
+    updated_at = now()
+  WHERE j.state_version < EXCLUDED.state_version AND j.erased_at IS NULL
+  RETURNING j.id`;
+
+type ParsedSnapshot = ReturnType<typeof JourneySnapshot.parse>;
+
+/**
+ * The snapshots of one turn, one statement per round (a journey's second snapshot of the turn goes
+ * in the next one: ON CONFLICT DO UPDATE touches a row once per statement). Applied: the row was
+ * inserted or updated, what `changed > 0` said for one.
+ */
+async function upsertSnapshots(query: Query, snapshots: ParsedSnapshot[]): Promise<{ applied: boolean }[]> {
+  const applied: boolean[] = snapshots.map(() => false);
+  for (const round of distinctRounds(snapshots, (s) => s.journeyId)) {
+    const col = <V>(f: (s: ParsedSnapshot) => V) => round.map(({ item }) => f(item));
+    const rows = await query<{ id: string }>(SNAPSHOT_UPSERT, [
+      col((s) => s.journeyId),
+      col((s) => s.tenantId),
+      col((s) => s.kind),
+      col((s) => s.status),
+      col((s) => s.statusDetail),
+      col((s) => s.stateVersion),
+      col((s) => s.testId),
+      col((s) => (s.deadlineAt ? new Date(s.deadlineAt).toISOString() : null)),
+      col((s) => (s.completedAt ? new Date(s.completedAt).toISOString() : null)),
+      col((s) => s.greenhouseApplicationId),
+      col((s) => s.scorePercent),
+    ]);
+    const done = new Set(rows.map((r) => r.id));
+    for (const { item, index } of round) applied[index] = done.has(item.journeyId);
+  }
+  return applied.map((a) => ({ applied: a }));
+}
+
+/** recordApplication of one turn: one UPDATE per round (a journey twice goes in the next one). */
+const APPLICATION_UPDATE = `
+  UPDATE journeys j SET greenhouse_application_id = v.application_id,
+                        greenhouse_candidate_id = v.candidate_id, updated_at = now()
+    FROM unnest($1::text[], $2::text[], $3::text[]) AS v(id, application_id, candidate_id)
+   WHERE j.id = v.id
+  RETURNING j.id`;
+
+type ApplicationMatch = { journeyId: string; applicationId: string; candidateId: string };
+
+async function updateApplications(query: Query, matches: ApplicationMatch[]): Promise<boolean[]> {
+  const found = matches.map(() => false);
+  for (const round of distinctRounds(matches, (m) => m.journeyId)) {
+    const rows = await query<{ id: string }>(APPLICATION_UPDATE, [
+      round.map(({ item }) => item.journeyId),
+      round.map(({ item }) => item.applicationId),
+      round.map(({ item }) => item.candidateId),
+    ]);
+    const done = new Set(rows.map((r) => r.id));
+    for (const { item, index } of round) found[index] = done.has(item.journeyId);
+  }
+  return found;
+}
+
 export function createJourneyRepository(db: Database) {
   let reader: { pool: pg.Pool; read: ReturnType<typeof testStatusReader> } | undefined;
+  // Reads and writes of one event-loop turn, one statement each (db/turn-batch.ts; issue 17).
+  const reachOne = perTurnOnPool(db, readReach);
+  const snapshotOne = perTurnOnPool(db, upsertSnapshots);
+  const applicationOne = perTurnOnPool(db, updateApplications);
   return {
     // --- Reads ---------------------------------------------------------------------------------
 
@@ -156,6 +290,17 @@ export function createJourneyRepository(db: Database) {
     getWithTenant: (id: string) => db.journey.findUnique({ where: { id }, include: { tenant: true } }),
     getWithTenantOrThrow: (id: string) =>
       db.journey.findUniqueOrThrow({ where: { id }, include: { tenant: true } }),
+
+    /**
+     * The journey with its tenant and its candidate (null if it has none), as getWithTenant and
+     * the candidate's findUnique read them, in one join shared by the reads of one turn (the invite
+     * and the application search of many journeys at once). Throws when the journey is not there.
+     */
+    async reach(id: string): Promise<JourneyReach> {
+      const found = await reachOne(id);
+      if (!found) throw new Error(`journey ${id} is not in the read model`);
+      return found;
+    },
 
     /**
      * What Greenhouse's test_status shows, only within the asking tenant: the hottest read of the
@@ -399,32 +544,12 @@ export function createJourneyRepository(db: Database) {
 
     // --- The workflow's writes -----------------------------------------------------------------
 
-    /** The workflow's state; applied only when newer than the row's and the row is not erased. */
-    async recordSnapshot(input: JourneySnapshot): Promise<{ applied: boolean }> {
-      const s = JourneySnapshot.parse(input);
-      const deadlineAt = s.deadlineAt ? new Date(s.deadlineAt) : null;
-      const completedAt = s.completedAt ? new Date(s.completedAt) : null;
-      const changed = await db.$executeRaw`
-        INSERT INTO journeys (id, tenant_id, kind, status, status_detail, state_version, test_id,
-                              deadline_at, completed_at, greenhouse_application_id, score, updated_at)
-        VALUES (${s.journeyId}, ${s.tenantId}, ${s.kind}::"JourneyKind", ${s.status}, ${s.statusDetail},
-                ${s.stateVersion}, ${s.testId}, ${deadlineAt}, ${completedAt}, ${s.greenhouseApplicationId},
-                ${s.scorePercent}, now())
-        ON CONFLICT (id) DO UPDATE SET
-          status = EXCLUDED.status,
-          status_detail = EXCLUDED.status_detail,
-          state_version = EXCLUDED.state_version,
-          test_id = EXCLUDED.test_id,
-          deadline_at = EXCLUDED.deadline_at,
-          completed_at = EXCLUDED.completed_at,
-          greenhouse_application_id = COALESCE(EXCLUDED.greenhouse_application_id, journeys.greenhouse_application_id),
-          score = COALESCE(EXCLUDED.score, journeys.score),
-          -- The journey moved on: no activity of its last step is retrying any more.
-          retrying_since = NULL,
-          updated_at = now()
-        WHERE journeys.state_version < EXCLUDED.state_version AND journeys.erased_at IS NULL`;
-      return { applied: changed > 0 };
-    },
+    /**
+     * The workflow's state; applied only when newer than the row's and the row is not erased. The
+     * snapshots of one turn go in one statement (upsertSnapshots).
+     */
+    recordSnapshot: async (input: JourneySnapshot): Promise<{ applied: boolean }> =>
+      snapshotOne(JourneySnapshot.parse(input)),
 
     /** A write-back step failed for good (or, with null, no longer waits): a note for operators. */
     markWritebackWaiting: (journeyId: string, step: string | null, message: string | null) =>
@@ -536,13 +661,15 @@ export function createJourneyRepository(db: Database) {
         data: { callbackUrl, sentBy },
       }),
 
-    /** The Greenhouse application a vendor invite was matched to. */
-    recordApplication: (journeyId: string, applicationId: string, candidateId: string) =>
-      db.journey.update({
-        where: { id: journeyId },
-        data: { greenhouseApplicationId: applicationId, greenhouseCandidateId: candidateId },
-        select: { id: true },
-      }),
+    /**
+     * The Greenhouse application a vendor invite was matched to (the matches of one turn in one
+     * statement). A journey not in the read model throws, as Prisma's update did.
+     */
+    async recordApplication(journeyId: string, applicationId: string, candidateId: string) {
+      if (!(await applicationOne({ journeyId, applicationId, candidateId })))
+        throw new Error(`journey ${journeyId} is not in the read model`);
+      return { id: journeyId };
+    },
 
     /** Greenhouse merged a candidate: its journeys (optionally of one application) move to the survivor. */
     moveCandidate: async (q: { tenantId: string; from: string; to: string; applicationId?: string }) =>

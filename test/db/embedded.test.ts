@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '../../db/client.js';
 import { createJourneyRepository } from '../../db/repositories/journeys.js';
+import { PostgresRateBudgetStore } from '../../greenhouse/harvest/rate-budget-pg.js';
 import { startEmbeddedPostgres } from '../../db/embedded.js';
 import { applyMigrations, readMigrations } from '../../db/migrations.js';
 import { freePort } from '../../temporal/free-port.js';
@@ -94,6 +95,33 @@ describe('embedded PostgreSQL (PGlite)', () => {
       );
       expect(statuses.map((r) => r?.status)).toEqual(ids.map((_, i) => `s${i}`));
       expect(await apiJourneys.statusInTenant(ids[0]!, 'other-tenant')).toBeNull();
+      // The start path's statements gathered per turn and the rate budget's compare-and-set
+      // (issue 17), from both pools at once.
+      const some = ids.slice(0, 50);
+      const repo = (i: number) => (i % 2 ? apiJourneys : workerJourneys);
+      const reached = await Promise.all(some.map((id, i) => repo(i).reach(id)));
+      expect(reached.map((r) => [r.journey.status, r.journey.tenant.id, r.candidate])).toEqual(
+        some.map((_, i) => [`s${i}`, 'tc', null]),
+      );
+      const applied = await Promise.all(
+        some.map((journeyId, i) =>
+          repo(i).recordSnapshot({
+            journeyId,
+            tenantId: 'tc',
+            kind: 'assessment',
+            status: 'sent',
+            stateVersion: 1,
+          }),
+        ),
+      );
+      expect(applied.every((a) => a.applied)).toBe(true);
+      const budgets = [api, worker].map((db) => new PostgresRateBudgetStore(db));
+      const grants = await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          budgets[i % 2]!.tryAcquire('pglite', { windowMs: 60_000, limit: 20 }, 90_000),
+        ),
+      );
+      expect(grants.filter((g) => g.granted)).toHaveLength(20);
     } finally {
       await api.$disconnect();
       await worker.$disconnect();

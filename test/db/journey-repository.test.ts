@@ -194,6 +194,47 @@ describe('journeys repository', () => {
     );
   });
 
+  it('reach answers the journey, its tenant and its candidate as the Prisma reads do, in one statement per turn', async () => {
+    // Columns of every kind Prisma maps: JSON, a text array, enums, floats, timestamps, nulls.
+    await t.db.tenant.update({
+      where: { id: tenantId },
+      data: {
+        branding: { companyName: 'Repo Ltd', colours: { primary: '#123456' } },
+        callbackHosts: ['a.test'],
+      },
+    });
+    await journeys.recordResult(id, { profileUrl: 'gr1.sealed', score: 62.5 });
+    await snapshot(2, 'in_progress');
+    const bare = `${id}:no-candidate`;
+    await t.db.journey.create({ data: { id: bare, tenantId, kind: 'assessment', status: 'created' } });
+    const viaPrisma = async (journeyId: string) => ({
+      journey: await journeys.getWithTenant(journeyId),
+      candidate: await t.db.journeyCandidate.findUnique({ where: { journeyId } }),
+    });
+
+    const statements = countStatements(t.db);
+    const [reached, again, noCandidate] = await Promise.all([
+      journeys.reach(id),
+      journeys.reach(id),
+      journeys.reach(bare),
+    ]);
+    expect(statements.stop()).toBe(1);
+    expect(reached).toEqual(await viaPrisma(id));
+    expect(again).toEqual(reached);
+    expect(noCandidate).toEqual(await viaPrisma(bare));
+    expect(noCandidate.candidate).toBeNull();
+    expect(reached.journey.tenant.branding).toEqual({
+      companyName: 'Repo Ltd',
+      colours: { primary: '#123456' },
+    });
+    expect(reached.journey.deadlineAt).toEqual(new Date('2030-01-02T00:00:00.000Z'));
+    expect(reached.candidate?.email).toBe('ada@example.com');
+
+    await expect(journeys.reach('assessment:nowhere')).rejects.toThrow(
+      'journey assessment:nowhere is not in the read model',
+    );
+  });
+
   it('erasure cancels a running journey for good: no later snapshot brings it back', async () => {
     await snapshot(1, 'in_progress');
     await journeys.markErased(id);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, type Database } from '../../db/client.js';
-import { PostgresRateBudgetStore } from '../../greenhouse/harvest/rate-budget-pg.js';
+import { createDatabase, sqlPoolOf, type Database } from '../../db/client.js';
+import { CAS_ATTEMPTS, PostgresRateBudgetStore } from '../../greenhouse/harvest/rate-budget-pg.js';
 import type { BudgetState } from '../../greenhouse/harvest/rate-budget.js';
 import {
   grant,
@@ -138,5 +138,60 @@ describe('PostgreSQL budget shared by two "processes"', () => {
     // a row removed behind the store's back is recreated
     await database.db.$executeRaw`DELETE FROM harvest_rate_budgets WHERE credential_key = 'learn'`;
     expect((await a.tryAcquire('learn', { windowMs: 1000, limit: 2 }, 5000)).granted).toBe(true);
+  });
+
+  it('a compare-and-set that keeps losing its race falls back to the locking transaction, granting the same', async () => {
+    const store = new PostgresRateBudgetStore(database.db);
+    const init = { windowMs: 60_000, limit: 2 };
+    expect((await store.tryAcquire('race', init, 90_000)).granted).toBe(true);
+    // Another process writes the row between each read and write of this one (it only touches
+    // updated_at: the state is the same, the row's version is not).
+    const pool = sqlPoolOf(database.db)!;
+    const query = pool.query.bind(pool) as (...a: unknown[]) => Promise<{ rowCount: number | null }>;
+    const seen = { reads: 0, writes: 0, lost: 0 };
+    pool.query = (async (...args: unknown[]) => {
+      const result = await query(...args);
+      const text = typeof args[0] === 'string' ? args[0] : '';
+      if (text.includes('AS version')) {
+        seen.reads++;
+        await second.$executeRaw`
+          UPDATE harvest_rate_budgets SET updated_at = clock_timestamp() WHERE credential_key = 'race'`;
+      } else if (text.includes('xmin = $2::xid')) {
+        seen.writes++;
+        if (result.rowCount === 0) seen.lost++;
+      }
+      return result;
+    }) as unknown as typeof pool.query;
+    try {
+      expect((await store.tryAcquire('race', init, 90_000)).granted).toBe(true);
+      expect(seen).toEqual({ reads: CAS_ATTEMPTS, writes: CAS_ATTEMPTS, lost: CAS_ATTEMPTS });
+      expect((await store.tryAcquire('race', init, 90_000)).granted).toBe(false);
+    } finally {
+      pool.query = query as unknown as typeof pool.query;
+    }
+    expect((await store.snapshot('race'))?.slots).toHaveLength(2);
+    // Unhindered, one compare-and-set does it.
+    seen.reads = 0;
+    await store.settle('race', init, { limit: 3 });
+    expect((await store.tryAcquire('race', init, 90_000)).granted).toBe(true);
+    expect((await store.snapshot('race'))?.slots).toHaveLength(3);
+  });
+
+  it('never grants a slot twice: 300 concurrent requests from four clients', async () => {
+    const more = [
+      createDatabase({ url: database.url, poolSize: 3 }),
+      createDatabase({ url: database.url, poolSize: 3 }),
+    ];
+    try {
+      const stores = [database.db, second, ...more].map((db) => new PostgresRateBudgetStore(db));
+      const init = { windowMs: 60_000, limit: 40 };
+      const results = await Promise.all(
+        Array.from({ length: 300 }, (_, i) => stores[i % stores.length]!.tryAcquire('crowd', init, 90_000)),
+      );
+      expect(results.filter((r) => r.granted)).toHaveLength(40);
+      expect((await stores[0]!.snapshot('crowd'))?.slots).toHaveLength(40);
+    } finally {
+      for (const db of more) await db.$disconnect();
+    }
   });
 });
