@@ -1,3 +1,4 @@
+import { Client, Connection } from '@temporalio/client';
 import { sendTests, startSubmitting, waitForResults } from '../harness/journey-driver.js';
 import type { HarnessCandidate } from '../harness/product-stack.js';
 import { waitFor } from '../harness/processes.js';
@@ -31,10 +32,11 @@ export interface SubmissionLatencyParams extends Record<string, number> {
 }
 
 /**
- * Activity tasks from a submit to its completion PATCH: storeSubmission, finalizeResult,
- * renderReport, sendCompletionPatch (the `complete` snapshot between them is a local activity).
+ * Activity tasks from a submit to its completion PATCH: storeSubmission and sendCompletionPatch.
+ * finalizeResult, renderReport and the `complete` snapshot between them are local activities
+ * (patch 'result-locally'; the activity only when the local attempt fails).
  */
-export const ACTIVITIES_TO_PATCH = 4;
+export const ACTIVITIES_TO_PATCH = 2;
 
 export const submissionLatency: Scenario<SubmissionLatencyParams> = {
   suite: 'bench',
@@ -130,6 +132,9 @@ export const submissionLatency: Scenario<SubmissionLatencyParams> = {
         { name: 'submit → answers taken p50', value: stages.taken, unit: 'ms' },
         { name: 'answers taken → complete p50', value: stages.complete, unit: 'ms' },
         { name: 'complete → PATCH p50', value: stages.patch, unit: 'ms' },
+        { name: 'submit → answers taken p99', value: stages.p99.taken, unit: 'ms' },
+        { name: 'answers taken → complete p99', value: stages.p99.complete, unit: 'ms' },
+        { name: 'complete → PATCH p99', value: stages.p99.patch, unit: 'ms' },
         exactCount('lost journeys', counts.lost),
         exactCount('duplicate completion PATCHes', counts.duplicatePatches),
         exactCount('report links not opening when the PATCH landed', checked.failed),
@@ -143,6 +148,8 @@ export const submissionLatency: Scenario<SubmissionLatencyParams> = {
         'Both times are Date.now() of this process (the sandbox is in-process and stamps the PATCH on arrival); the submit time is taken just before the candidate’s POST.',
         'Stages (same host clock): "answers taken" is when the journey’s submit handler ran (submissions.submitted_at, workflow time); "complete" is the workflow time of its complete snapshot (journeys.completed_at), after storeSubmission, finalizeResult and renderReport; then sendCompletionPatch.',
         'Report links: as each PATCH lands, the sandbox (as Greenhouse) reads test_status; the moment its test holds the partner_profile_url, the link is opened; a link that does not answer 200, or no complete status within 30 s, counts.',
+        `slowest at half capacity (total: taken / complete / PATCH, ms): ${stages.slowest.map((x) => `${x.total}: ${x.taken} / ${x.complete} / ${x.patch}`).join('; ')}`,
+        `their activity tasks (type: scheduled → started / started → closed, ms; local activities are not listed): ${(await Promise.all(stages.slowest.map((x) => activityTimings(stack.temporal.address, x.journeyId)))).join('; ')}`,
         machineNote(),
         ...(first.submitter.retries + second.submitter.retries
           ? [
@@ -281,6 +288,7 @@ async function breakdown(
   const taken: number[] = [];
   const complete: number[] = [];
   const patch: number[] = [];
+  const slowest: { journeyId: string; total: number; taken: number; complete: number; patch: number }[] = [];
   for (const j of journeys) {
     const email = emailByApplication.get(Number(j.greenhouseApplicationId));
     const submit = email ? submittedAt.get(email) : undefined;
@@ -290,8 +298,53 @@ async function breakdown(
     taken.push(tookAt - submit);
     complete.push(j.completedAt.getTime() - tookAt);
     patch.push(patched - j.completedAt.getTime());
+    slowest.push({
+      journeyId: j.id,
+      total: patched - submit,
+      taken: taken.at(-1)!,
+      complete: complete.at(-1)!,
+      patch: patch.at(-1)!,
+    });
   }
-  return { taken: percentile(taken, 50), complete: percentile(complete, 50), patch: percentile(patch, 50) };
+  const at = (q: number) => ({
+    taken: percentile(taken, q),
+    complete: percentile(complete, q),
+    patch: percentile(patch, q),
+  });
+  // Where the tail's time goes: each stage's own p99, and the stages of the three slowest journeys.
+  slowest.sort((a, b) => b.total - a.total);
+  return { ...at(50), p99: at(99), slowest: slowest.slice(0, 3) };
+}
+
+const TO_PATCH = new Set(['storeSubmission', 'finalizeResult', 'renderReport', 'sendCompletionPatch']);
+
+/** Each activity of a journey's history from its submission to its PATCH: how long it waited for a worker, how long it ran. */
+async function activityTimings(address: string, journeyId: string): Promise<string> {
+  const connection = await Connection.connect({ address });
+  try {
+    const history = await new Client({ connection }).workflow.getHandle(journeyId).fetchHistory();
+    const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+      Number(t?.seconds ?? 0) * 1000 + Math.round((t?.nanos ?? 0) / 1e6);
+    const scheduled = new Map<string, { type: string; at: number; startedAt?: number }>();
+    const out: string[] = [];
+    for (const e of history.events ?? []) {
+      const at = ms(e.eventTime);
+      const id = String(e.eventId);
+      if (e.activityTaskScheduledEventAttributes)
+        scheduled.set(id, { type: e.activityTaskScheduledEventAttributes.activityType?.name ?? '?', at });
+      const started = e.activityTaskStartedEventAttributes;
+      if (started) scheduled.get(String(started.scheduledEventId))!.startedAt = at;
+      const closed = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes;
+      if (closed) {
+        const a = scheduled.get(String(closed.scheduledEventId))!;
+        if (!TO_PATCH.has(a.type)) continue;
+        out.push(`${a.type}: ${(a.startedAt ?? at) - a.at} / ${at - (a.startedAt ?? at)}`);
+      }
+    }
+    return `${journeyId} ${out.join(', ')}`;
+  } finally {
+    await connection.close();
+  }
 }
 
 function invitesReceived(stack: ProductStack): number {

@@ -77,6 +77,21 @@ describe('assessment journey started by Greenhouse', () => {
     expect(await handle.query(assessmentStateQuery)).toMatchObject({ status: 'complete' });
     await landed(application.id);
     await recordHistoryIfAsked('assessment-greenhouse-complete', journeyId);
+    await recordHistoryIfAsked('assessment-result-locally', journeyId);
+
+    // The result and its report ran in the worker (patch 'result-locally'): markers, no activity
+    // tasks, between the submission's activity and the completion PATCH.
+    const events = (await handle.fetchHistory()).events ?? [];
+    const scheduled = events.flatMap((e) => {
+      const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
+      return name ? [name] : [];
+    });
+    expect(scheduled).toContain('storeSubmission');
+    expect(scheduled).toContain('sendCompletionPatch');
+    expect(scheduled).not.toContain('finalizeResult');
+    expect(scheduled).not.toContain('renderReport');
+    const markers = events.filter((e) => e.markerRecordedEventAttributes).length;
+    expect(markers).toBeGreaterThanOrEqual(3); // the patch, the result, the report
 
     // Exactly once, everywhere.
     expect(mailsOf(journeyId)).toEqual([`${journeyId}:invite:1`]);
