@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Context } from '@temporalio/activity';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import type { Database } from '../db/client.js';
-import { appendJourneyEvent } from '../db/repositories/journey-events.js';
+import { appendJourneyEvent, type NewJourneyEvent } from '../db/repositories/journey-events.js';
 import { journeysOf } from '../db/repositories/journeys.js';
 import { MAIL_REFUSED } from '../domain/mail-refusal.js';
 import { scrubMessage } from '../observability/redact.js';
@@ -149,17 +149,8 @@ function failureLabel(type: string, args: Args, err: unknown, final: boolean): s
   return `${type} failed${final ? '' : ', will retry'}`;
 }
 
-interface TimelineEvent {
-  journeyId: string;
-  step: string;
-  label: string;
-  attempt: number;
-  outcome: string;
-  detail: string | null;
-}
-
 /** Appends the event, or counts it on the journey's latest row when that row is the same failure. */
-async function recordEvent(db: Database, event: TimelineEvent): Promise<void> {
+async function recordEvent(db: Database, event: NewJourneyEvent): Promise<void> {
   if (event.outcome !== 'ok') {
     const last = await db.journeyEvent.findFirst({
       where: { journeyId: event.journeyId },
