@@ -5,6 +5,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
+  idleRss,
   rssBreakdown,
   settledRss,
   scrapeGauges,
@@ -31,8 +32,9 @@ import { inviteAndWait } from './bulk-invite-throughput.js';
 
 /**
  * Issue 9, benchmark 4 (issue 17: the built worker, and the slope): N journeys invited (bulk CSV
- * uploads) and waiting for their candidates. The worker's settled resident memory at a fifth, half
- * and all of them waiting, against a bare worker's with as many waiting bare workflows; each
+ * uploads) and waiting for their candidates. The worker's resident memory at a fifth, half and all
+ * of them waiting, once it has been left alone for `idleSeconds` (as settled too), against a bare
+ * worker's with as many waiting bare workflows read the same way; each
  * thread's V8 heap (the SDK's workflow thread is its own isolate) as found and after a forced full
  * GC, and the RSS after it; with `--heapSnapshots=1`, a heap snapshot of each thread at each
  * (bench/heap-diff.ts). Then one random candidate submits and
@@ -62,6 +64,12 @@ export interface IdleJourneysParams extends Record<string, number> {
   threadHeap: number;
   /** Candidates who submit after the memory readings, to measure the CPU of a journey's second half. */
   submissions: number;
+  /**
+   * After the settled reading at each checkpoint, how long to go on reading the RSS (every 5 s) with
+   * nothing to do: V8's memory reducer collects an idle isolate's garbage some seconds after it goes
+   * quiet, which the settled reading may come too early to see. 0: not read.
+   */
+  idleSeconds: number;
   /** Bound on inviting them all. */
   inviteTimeoutSeconds: number;
   /** Bound on the one submission reaching Greenhouse. */
@@ -87,6 +95,8 @@ interface Checkpoint {
   rssBytes: number;
   settled: boolean;
   gauges: Record<string, number | undefined>;
+  /** With idleSeconds: the RSS read every 5 s after the settled reading, and the last of them. */
+  idle?: Awaited<ReturnType<typeof idleRss>>;
   /** Anonymous memory in mappings of 32 MB or more (malloc arenas), in smaller ones, the brk heap, files. */
   rss: Awaited<ReturnType<typeof rssBreakdown>>;
   /** Each thread's V8 heap as found, then after a forced full GC (threadHeap=1). */
@@ -107,6 +117,7 @@ export const idleJourneys: Scenario<IdleJourneysParams> = {
     heapSnapshots: 0,
     threadHeap: 1,
     submissions: 100,
+    idleSeconds: 120,
     inviteTimeoutSeconds: 3_600,
     submitTimeoutSeconds: 120,
   },
@@ -118,6 +129,7 @@ export const idleJourneys: Scenario<IdleJourneysParams> = {
     heapSnapshots: 0,
     threadHeap: 1,
     submissions: 2,
+    idleSeconds: 5,
     inviteTimeoutSeconds: 120,
     submitTimeoutSeconds: 60,
   },
@@ -155,6 +167,7 @@ export const idleJourneys: Scenario<IdleJourneysParams> = {
         maxCachedWorkflows: cache,
         built,
         timeoutMs: params.inviteTimeoutSeconds * 1000,
+        idleSeconds: params.idleSeconds,
         log: ctx.log,
       });
       const workerPid = () => stack.worker.pid;
@@ -187,10 +200,10 @@ export const idleJourneys: Scenario<IdleJourneysParams> = {
           async () => (await stack.db.journey.count({ where: { status: 'sent' } })) >= target,
           60_000 + batch.length * 20,
         );
-        points.push(await measure(stack, target, probePort, snapshotDir));
+        points.push(await measure(stack, target, probePort, snapshotDir, params.idleSeconds));
         const p = points[points.length - 1]!;
         ctx.log(
-          `${target} waiting: worker RSS ${(p.rssBytes / MB).toFixed(0)} MB${p.settled ? '' : ' (not settled)'} (anonymous ${mb(p.rss.anonLargeBytes)} MB in mappings ≥ 32 MB, ${mb(p.rss.anonSmallBytes)} MB in smaller ones, brk heap ${mb(p.rss.heapBytes)} MB, files ${mb(p.rss.fileBytes)} MB), heap used ${mb(p.gauges.nodejs_heap_size_used_bytes)} MB, external ${mb(p.gauges.nodejs_external_memory_bytes)} MB, sticky cache ${p.gauges.temporal_sticky_cache_size ?? '?'}${p.threads ? `; V8 heaps used (total) as found → after a full GC: ${p.threads.before.map((t, k) => `${t.title} ${mb(t.usedBytes)} (${mb(t.totalBytes)}) → ${mb(p.threads!.afterGc[k]?.usedBytes)} (${mb(p.threads!.afterGc[k]?.totalBytes)}) MB`).join(', ')}, RSS after those collections ${mb(p.threads.rssAfterGcBytes)} MB` : ''}${p.snapshots ? `; heap snapshots ${p.snapshots.join(' ')}` : ''}`,
+          `${target} waiting: worker RSS ${(p.rssBytes / MB).toFixed(0)} MB${p.settled ? '' : ' (not settled)'} (anonymous ${mb(p.rss.anonLargeBytes)} MB in mappings ≥ 32 MB, ${mb(p.rss.anonSmallBytes)} MB in smaller ones, brk heap ${mb(p.rss.heapBytes)} MB, files ${mb(p.rss.fileBytes)} MB), heap used ${mb(p.gauges.nodejs_heap_size_used_bytes)} MB, external ${mb(p.gauges.nodejs_external_memory_bytes)} MB, sticky cache ${p.gauges.temporal_sticky_cache_size ?? '?'}${p.idle ? `; idle, every 5 s: ${p.idle.readingsMb.join(' ')} MB` : ''}${p.threads ? `; V8 heaps used (total) as found → after a full GC: ${p.threads.before.map((t, k) => `${t.title} ${mb(t.usedBytes)} (${mb(t.totalBytes)}) → ${mb(p.threads!.afterGc[k]?.usedBytes)} (${mb(p.threads!.afterGc[k]?.totalBytes)}) MB`).join(', ')}, RSS after those collections ${mb(p.threads.rssAfterGcBytes)} MB` : ''}${p.snapshots ? `; heap snapshots ${p.snapshots.join(' ')}` : ''}`,
         );
       }
       peak.stop();
@@ -220,21 +233,32 @@ export const idleJourneys: Scenario<IdleJourneysParams> = {
       const finalRss = (await procStats(mustPid(stack))).rssBytes;
 
       const bareAt = (k: number) => bare.points.find((b) => b.workflows === k)!.rssBytes;
+      const bareSettledAt = (k: number) => bare.points.find((b) => b.workflows === k)!.settledBytes;
+      // The headline reading: after idleSeconds left alone when asked (V8's memory reducer has run).
+      const rssOf = (p: Checkpoint) => p.idle?.lastBytes ?? p.rssBytes;
       // The slope starts where the cache is full (the first checkpoint when none is).
       const first = points.find((p) => p.journeys >= cache && p !== last) ?? points[0]!;
       const span = (last.journeys - first.journeys) / 1000;
-      const slope = span > 0 ? (last.rssBytes - first.rssBytes) / MB / span : 0;
+      const slope = span > 0 ? (rssOf(last) - rssOf(first)) / MB / span : 0;
       const bareSlope = span > 0 ? (bareAt(last.journeys) - bareAt(first.journeys)) / MB / span : 0;
       const figures: Figure[] = [
         { name: 'time to invite all', value: inviteSeconds, unit: 's' },
         { name: 'journeys invited per second', value: n / inviteSeconds, unit: '/s' },
         ...points.map((p): Figure => ({
           name: `worker RSS, ${p.journeys} waiting`,
-          value: p.rssBytes / MB,
+          value: rssOf(p) / MB,
           unit: 'MB',
           baseline: bareAt(p.journeys) / MB,
           ...(p === last ? { target: { op: '<=' as const, value: 300 } } : {}),
         })),
+        ...points
+          .filter((p) => p.idle)
+          .map((p): Figure => ({
+            name: `worker RSS as first settled, ${p.journeys} waiting`,
+            value: p.rssBytes / MB,
+            unit: 'MB',
+            baseline: bareSettledAt(p.journeys) / MB,
+          })),
         {
           name: `worker RSS slope, ${first.journeys} to ${last.journeys} waiting`,
           value: slope,
@@ -302,7 +326,7 @@ export const idleJourneys: Scenario<IdleJourneysParams> = {
         ...cpuFigures('submission to write-back', before, after, others.length),
       ];
       notes.push(
-        `${built ? `the built worker (npm run build, then node ${WORKER_NODE_OPTIONS.join(' ')} dist/workers/main.js with dist/workflow-bundle.js, as docker-compose.yml runs it)` : 'the worker through tsx (TypeScript compiled in memory)'}; journeys invited by CSV uploads in steps to ${checkpoints.join(', ')}; at each, once the read model showed them all waiting for submission, the RSS read when it had settled (4 readings 2 s apart within 1 %; settled is not collected: an idle worker keeps the garbage of its last activity until its next collection, so with threadHeap=1 each thread's heap and the RSS are also read after a forced full GC)`,
+        `${built ? `the built worker (npm run build, then node ${WORKER_NODE_OPTIONS.join(' ')} dist/workers/main.js with dist/workflow-bundle.js, as docker-compose.yml runs it)` : 'the worker through tsx (TypeScript compiled in memory)'}; journeys invited by CSV uploads in steps to ${checkpoints.join(', ')}; at each, once the read model showed them all waiting for submission, the RSS read when it had settled (4 readings 2 s apart within 1 %)${params.idleSeconds > 0 ? `, then every 5 s for ${params.idleSeconds} s with nothing to do; the RSS figures are the last of those (an idle worker's: V8's memory reducer collects and shrinks each isolate's heap some seconds after it goes quiet, which the settled reading comes too early to see; the settled readings are the "as first settled" figures), the bare worker read the same way` : ''}; with threadHeap=1 each thread's heap and the RSS are also read after a forced full GC (the floor V8's heap settings can reach)`,
         `the slope is the RSS growth per 1,000 more waiting journeys from ${first.journeys} to ${last.journeys}, ${first.journeys >= cache ? 'all past' : 'not all past'} the ${cache}-journey cache (WORKER_MAX_CACHED_WORKFLOWS); ${n > cache ? 'the others are replayed from their history when they wake, as the random one most likely was' : `all ${n} fit`}`,
         `baseline: a bare worker process (bench/baseline/noop-worker.ts${built ? ', compiled to JavaScript' : ', through tsx'}, SDK defaults but the same ${cache}-workflow cache, no database) with as many waiting bare workflows (one no-op activity, then a 7-day wait for a signal), read the same way at the same checkpoints, on the same server before the upload`,
         `then one random candidate (${candidates.indexOf(candidate) + 1} of ${n}) submitted through the invite link; the result counts once its note and report attachment are in Greenhouse`,
@@ -331,9 +355,11 @@ async function measure(
   journeys: number,
   probePort: number | null,
   snapshotDir: string | null,
+  idleSeconds: number,
 ): Promise<Checkpoint> {
   const pid = mustPid(stack);
   const { rssBytes, settled } = await settledRss(pid);
+  const idle = idleSeconds > 0 ? await idleRss(pid, idleSeconds) : undefined;
   const rss = await rssBreakdown(pid);
   const gauges = await scrapeGauges(`${stack.worker.healthUrl}/metrics`, stack.operatorKey, GAUGES).catch(
     () => ({}) as Record<string, number | undefined>,
@@ -363,6 +389,7 @@ async function measure(
     settled,
     rss,
     gauges,
+    ...(idle ? { idle } : {}),
     ...(threads ? { threads } : {}),
     ...(snapshots.length ? { snapshots } : {}),
   };

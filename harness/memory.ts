@@ -32,6 +32,26 @@ export async function settledRss(
   return { rssBytes: last, settled: false, waitedMs: Date.now() - t0 };
 }
 
+/**
+ * The RSS of a process left alone, read every 5 s for `seconds`, and the last reading. A settled
+ * reading can come before V8's memory reducer has run: it starts 8 s after an isolate's last
+ * full collection, once the allocation rate is low, and collects and shrinks the heap in a few
+ * passes; an idle worker's RSS drops by tens of MB some 10–30 s after it settled.
+ */
+export async function idleRss(
+  pid: number,
+  seconds: number,
+): Promise<{ seconds: number; lastBytes: number; readingsMb: number[] }> {
+  const readingsMb: number[] = [];
+  let lastBytes = (await procStats(pid)).rssBytes;
+  for (let t = 5; t <= seconds; t += 5) {
+    await new Promise((r) => setTimeout(r, 5_000));
+    lastBytes = (await procStats(pid)).rssBytes;
+    readingsMb.push(Math.round(lastBytes / 2 ** 20));
+  }
+  return { seconds, lastBytes, readingsMb };
+}
+
 /** Gauges from a Prometheus text page (prom-client's Node figures, Temporal Core's cache size). */
 export async function scrapeGauges(
   url: string,

@@ -14,8 +14,10 @@
  *   V8's heap growing factor down from 4 to ≈ 1.4 (V8 scales it with the limit).
  * - `--max-semi-space-size=8`: the young generation of each isolate at most 2 × 8 MB instead of
  *   2 × 16 MB; scavenges run twice as often, each on half the space.
- * Not `--optimize-for-size`: it brought 10,000 waiting journeys under 300 MB but cost the worker
- * 35–80 % more CPU per step (docs/worker-memory.md, runs I–K).
+ * Once the worker is idle, V8's own memory reducer collects the rest: 10,000 waiting journeys read
+ * 364 MB as first settled and 278 MB two minutes later (docs/worker-memory.md, runs M–O). So not
+ * `--optimize-for-size`: it got there sooner but cost the worker 35–80 % more CPU per step (runs
+ * I–K).
  */
 export const WORKER_NODE_OPTIONS: readonly string[] = ['--max-old-space-size=512', '--max-semi-space-size=8'];
 

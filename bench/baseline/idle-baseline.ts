@@ -6,7 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import ts from 'typescript';
 import { stopProcess } from '../../harness/product-stack.js';
-import { settledRss } from '../../harness/memory.js';
+import { idleRss, settledRss } from '../../harness/memory.js';
 import { repoRoot, spawnBuilt, spawnEntry, waitFor, type SpawnedProcess } from '../../harness/processes.js';
 import { lanes } from './run-baseline.js';
 
@@ -14,7 +14,7 @@ import { lanes } from './run-baseline.js';
  * The baseline of the idle-journeys benchmark, on the same Temporal server: a bare worker process
  * (bench/baseline/noop-worker.ts, the same cache size as the journey worker's) with as many waiting
  * bare workflows (one no-op activity, then a wait) as there are waiting journeys at each checkpoint,
- * and its settled RSS there. `built`: the worker runs as plain JavaScript, as the built journey
+ * and its settled RSS there, then (with `idleSeconds`) its RSS after that long left alone. `built`: the worker runs as plain JavaScript, as the built journey
  * worker does (TypeScript compiled to dist/bench/, the workflow bundled in this process).
  */
 export interface IdleBaselineOptions {
@@ -24,11 +24,14 @@ export interface IdleBaselineOptions {
   maxCachedWorkflows: number;
   built: boolean;
   timeoutMs: number;
+  /** 0: the settled reading only. */
+  idleSeconds: number;
   log?: (line: string) => void;
 }
 
 export interface IdleBaselineResult {
-  points: { workflows: number; rssBytes: number }[];
+  /** `rssBytes`: after `idleSeconds` left alone when asked, else as settled (`settledBytes`). */
+  points: { workflows: number; rssBytes: number; settledBytes: number }[];
 }
 
 export async function runIdleBaseline(options: IdleBaselineOptions): Promise<IdleBaselineResult> {
@@ -63,10 +66,16 @@ export async function runIdleBaseline(options: IdleBaselineOptions): Promise<Idl
         async () => noopsDone(worker) >= target,
         Math.max(1, deadline - Date.now()),
       );
-      const { rssBytes } = await settledRss(worker.child.pid!);
-      points.push({ workflows: target, rssBytes });
+      const settled = await settledRss(worker.child.pid!);
+      const idle =
+        options.idleSeconds > 0 ? await idleRss(worker.child.pid!, options.idleSeconds) : undefined;
+      points.push({
+        workflows: target,
+        rssBytes: idle?.lastBytes ?? settled.rssBytes,
+        settledBytes: settled.rssBytes,
+      });
       log(
-        `idle baseline: ${target} bare workflows waiting, worker RSS ${(rssBytes / 2 ** 20).toFixed(0)} MB`,
+        `idle baseline: ${target} bare workflows waiting, worker RSS ${(settled.rssBytes / 2 ** 20).toFixed(0)} MB${idle ? `; idle, every 5 s: ${idle.readingsMb.join(' ')} MB` : ''}`,
       );
     }
     return { points };

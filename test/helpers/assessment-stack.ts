@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../../observability/logger.js';
 import { expect } from 'vitest';
-import type { ActivityDependencies } from '../../activities/index.js';
+import type { Activities, ActivityDependencies } from '../../activities/index.js';
 import type { AppDependencies } from '../../api/app.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../greenhouse-sandbox/index.js';
 import { createMailer, createSmtpTransport } from '../../mail/index.js';
@@ -93,6 +93,8 @@ export async function startAssessmentStack(
     sandbox?: SandboxOptions;
     tests?: object[];
     activities?: Partial<ActivityDependencies>;
+    /** Around the worker's activities (a fault in one step), in every worker this stack starts. */
+    wrapActivities?: (activities: Activities) => Activities;
     smtp?: TestSmtpServerOptions;
     /** One logger for the API, the worker and the mailer, as production's processes log. */
     log?: Logger;
@@ -133,9 +135,11 @@ export async function startAssessmentStack(
     ...options.activities,
   };
   const observe = options.log ? { observe: { log: options.log } } : {};
+  const workerActivities = () =>
+    (options.wrapActivities ?? ((a) => a))(testActivities(database.db, activityDeps));
   let worker: RunningTestWorker = await startTestWorker({
     taskQueue,
-    activities: testActivities(database.db, activityDeps),
+    activities: workerActivities(),
     timelineDb: database.db,
     ...observe,
   });
@@ -218,7 +222,7 @@ export async function startAssessmentStack(
       await worker.stop().catch(() => undefined);
       worker = await startTestWorker({
         taskQueue,
-        activities: testActivities(database.db, activityDeps),
+        activities: workerActivities(),
         timelineDb: database.db,
         ...observe,
       });

@@ -8,8 +8,28 @@ import { waitFor } from '../../harness/processes.js';
 // PostgreSQL, a real SMTP server, the Greenhouse sandbox over HTTP, our API and worker.
 describe('assessment journey started by Greenhouse', () => {
   let stack: AssessmentStack;
+  // Steps whose next call fails once (a transient fault), armed by a test.
+  const failNextCall = new Set<'finalizeResult' | 'renderReport'>();
   beforeAll(async () => {
-    stack = await startAssessmentStack();
+    stack = await startAssessmentStack({
+      wrapActivities: (activities) => {
+        const failOnce =
+          <A extends unknown[], R>(
+            name: 'finalizeResult' | 'renderReport',
+            step: (...args: A) => Promise<R>,
+          ) =>
+          (...args: A) => {
+            if (failNextCall.delete(name))
+              return Promise.reject(new Error(`${name}: injected transient fault`));
+            return step(...args);
+          };
+        return {
+          ...activities,
+          finalizeResult: failOnce('finalizeResult', activities.finalizeResult),
+          renderReport: failOnce('renderReport', activities.renderReport),
+        };
+      },
+    });
   });
   afterAll(async () => stack?.close());
 
@@ -150,6 +170,35 @@ describe('assessment journey started by Greenhouse', () => {
     expect(
       stack.sb.requestLog.list({ method: 'POST', path: '/v3/attachments', status: 429 }).length,
     ).toBeGreaterThan(0);
+    expect(mailsOf(journeyId)).toEqual([`${journeyId}:invite:1`]);
+  });
+
+  it('runs the result steps as their activities when the local attempt fails, landing the result once', async () => {
+    // The one local attempt of each result step fails (patch 'result-locally'): locallyFirst hands
+    // the step to its activity, which succeeds; nothing is written twice.
+    const application = applications()[4]!;
+    await sendTest(application.id);
+    const journeyId = stack.journeyIdFor(application.id);
+    failNextCall.add('finalizeResult').add('renderReport');
+    expect((await stack.submitFromInvite(journeyId, { 'q:q1': 'b', 'q:q2': '0.3' })).status).toBe(200);
+    const handle = stack.temporal.workflow.getHandle(journeyId);
+    expect(await handle.result()).toMatchObject({ status: 'complete', scorePercent: 100, passed: true });
+    expect(failNextCall.size).toBe(0);
+    await landed(application.id);
+
+    const events = (await handle.fetchHistory()).events ?? [];
+    const scheduled = events.flatMap((e) => {
+      const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
+      return name ? [name] : [];
+    });
+    expect(scheduled.filter((n) => n === 'finalizeResult')).toHaveLength(1);
+    expect(scheduled.filter((n) => n === 'renderReport')).toHaveLength(1);
+    expect(events.filter((e) => e.activityTaskCompletedEventAttributes).length).toBeGreaterThanOrEqual(2);
+    const gh = stack.greenhouse(application.id);
+    expect(patchesFor(application.id)).toHaveLength(1);
+    expect(gh.notes.filter((n) => String(n.body).includes(`Ref: ${journeyId}`))).toHaveLength(1);
+    expect(gh.attachments.filter((a) => a.filename.startsWith('assessment-report-'))).toHaveLength(1);
+    expect(gh.tests[0]).toMatchObject({ partnerStatus: 'complete', partnerScore: 100 });
     expect(mailsOf(journeyId)).toEqual([`${journeyId}:invite:1`]);
   });
 
