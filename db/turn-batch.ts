@@ -85,3 +85,17 @@ export function distinctRounds<T>(items: T[], key: (item: T) => string): { item:
   });
   return rounds;
 }
+
+/**
+ * The parameters of a multi-row statement over `unnest($1::text[], $2::int[], …)`: one array per
+ * column, in the statement's order, each a field of every row (or a value made from it). The batch
+ * then sends one parameter per column and the same SQL text whatever its number of rows (a
+ * parameter per value would change the text with each count and meet PostgreSQL's limit of 65,535
+ * parameters).
+ */
+export function columnsOf<T>(
+  rows: readonly T[],
+  columns: readonly ((keyof T & string) | ((row: T) => unknown))[],
+): unknown[][] {
+  return columns.map((column) => rows.map((row) => (typeof column === 'string' ? row[column] : column(row))));
+}

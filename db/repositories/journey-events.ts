@@ -1,5 +1,5 @@
 import type { Database } from '../client.js';
-import { perTurnOnPool, type Query } from '../turn-batch.js';
+import { columnsOf, perTurnOnPool, type Query } from '../turn-batch.js';
 
 /**
  * A journey's timeline (`journey_events`), oldest first, as operators read it in the journey
@@ -37,15 +37,10 @@ const INSERT_EVENTS = `
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[])`;
 
 async function insertEvents(query: Query, events: NewJourneyEvent[]): Promise<void[]> {
-  const col = <V>(f: (e: NewJourneyEvent) => V) => events.map(f);
-  await query(INSERT_EVENTS, [
-    col((e) => e.journeyId),
-    col((e) => e.step),
-    col((e) => e.label),
-    col((e) => e.attempt),
-    col((e) => e.outcome),
-    col((e) => e.detail),
-  ]);
+  await query(
+    INSERT_EVENTS,
+    columnsOf(events, ['journeyId', 'step', 'label', 'attempt', 'outcome', 'detail']),
+  );
   return events.map(() => undefined);
 }
 

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { Prisma, sqlPoolOf, type Database } from '../client.js';
-import { distinctRounds, perTurnOnPool, type Query } from '../turn-batch.js';
+import { columnsOf, distinctRounds, perTurnOnPool, type Query } from '../turn-batch.js';
 import {
   waitingForCallbackDetail,
   waitingForGreenhouseDetail,
@@ -230,20 +230,25 @@ type ParsedSnapshot = ReturnType<typeof JourneySnapshot.parse>;
 async function upsertSnapshots(query: Query, snapshots: ParsedSnapshot[]): Promise<{ applied: boolean }[]> {
   const applied: boolean[] = snapshots.map(() => false);
   for (const round of distinctRounds(snapshots, (s) => s.journeyId)) {
-    const col = <V>(f: (s: ParsedSnapshot) => V) => round.map(({ item }) => f(item));
-    const rows = await query<{ id: string }>(SNAPSHOT_UPSERT, [
-      col((s) => s.journeyId),
-      col((s) => s.tenantId),
-      col((s) => s.kind),
-      col((s) => s.status),
-      col((s) => s.statusDetail),
-      col((s) => s.stateVersion),
-      col((s) => s.testId),
-      col((s) => (s.deadlineAt ? new Date(s.deadlineAt).toISOString() : null)),
-      col((s) => (s.completedAt ? new Date(s.completedAt).toISOString() : null)),
-      col((s) => s.greenhouseApplicationId),
-      col((s) => s.scorePercent),
-    ]);
+    const rows = await query<{ id: string }>(
+      SNAPSHOT_UPSERT,
+      columnsOf(
+        round.map(({ item }) => item),
+        [
+          'journeyId',
+          'tenantId',
+          'kind',
+          'status',
+          'statusDetail',
+          'stateVersion',
+          'testId',
+          (s) => (s.deadlineAt ? new Date(s.deadlineAt).toISOString() : null),
+          (s) => (s.completedAt ? new Date(s.completedAt).toISOString() : null),
+          'greenhouseApplicationId',
+          'scorePercent',
+        ],
+      ),
+    );
     const done = new Set(rows.map((r) => r.id));
     for (const { item, index } of round) applied[index] = done.has(item.journeyId);
   }

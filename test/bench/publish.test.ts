@@ -192,13 +192,19 @@ describe('bench:publish with a record', () => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  it('merges a partial run into the record and publishes the old scenarios with the fresh one', async () => {
-    const recordDir = path.join(dir, 'docs', 'benchmarks');
-    const resultDir = path.join(dir, 'bench', 'results');
+  /** Makes both directories, the record holding a full run of `bench` from 2026-12-01; answers it. */
+  async function recordFullRun(recordDir: string, resultDir: string): Promise<ScenarioResult> {
     await mkdir(recordDir, { recursive: true });
     await mkdir(resultDir, { recursive: true });
     const recorded = at(bench, '2026-12-01T00:00:00.000Z', 'npm run bench -- test-status-load');
     await writeFile(path.join(recordDir, 'bench-test-status-load.json'), JSON.stringify(recorded));
+    return recorded;
+  }
+
+  it('merges a partial run into the record and publishes the old scenarios with the fresh one', async () => {
+    const recordDir = path.join(dir, 'docs', 'benchmarks');
+    const resultDir = path.join(dir, 'bench', 'results');
+    await recordFullRun(recordDir, resultDir);
     await writeFile(path.join(recordDir, 'faults-worker-kills.json'), JSON.stringify(fault));
     // A fresh run of one scenario, as harness/results.ts writes it (with its derived fields).
     const fresh = at(bench, '2026-12-05T08:00:00.000Z', 'npm run bench -- test-status-load');
@@ -236,10 +242,7 @@ describe('bench:publish with a record', () => {
   it('leaves out a fresh smoke run when the record holds a full one', async () => {
     const recordDir = path.join(dir, 'smoke', 'record');
     const resultDir = path.join(dir, 'smoke', 'results');
-    await mkdir(recordDir, { recursive: true });
-    await mkdir(resultDir, { recursive: true });
-    const recorded = at(bench, '2026-12-01T00:00:00.000Z', 'npm run bench -- test-status-load');
-    await writeFile(path.join(recordDir, 'bench-test-status-load.json'), JSON.stringify(recorded));
+    const recorded = await recordFullRun(recordDir, resultDir);
     const smokeRun = at(bench, '2026-12-05T00:00:00.000Z', 'npm run bench -- test-status-load --smoke');
     await writeFile(path.join(resultDir, 'test-status-load.json'), JSON.stringify(smokeRun));
     const outcome = await publish({

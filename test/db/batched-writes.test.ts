@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, sqlPoolOf, type Database } from '../../db/client.js';
+import { createDatabase, sqlPoolOf } from '../../db/client.js';
 import { appendJourneyEvent } from '../../db/repositories/journey-events.js';
 import { createJourneyRepository } from '../../db/repositories/journeys.js';
 import { distinctRounds, perTurn } from '../../db/turn-batch.js';
@@ -7,6 +7,7 @@ import { sendOnce } from '../../journeys/email-ledger.js';
 import { issueLink, resolveLink } from '../../journeys/links.js';
 import { createInMemoryOutboxStore, createMailer, createOutboxTransport } from '../../mail/index.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { countStatements } from './count-statements.js';
 
 // Writes issued in one event-loop turn go to PostgreSQL as one statement (db/turn-batch.ts, issue 17)
 // with the same rows and the same idempotency as one statement each.
@@ -317,20 +318,3 @@ const mail = (key: string) => ({
     idempotencyKey: key,
   }),
 });
-
-/** Counts the statements sent through a database's pool until stop(). */
-function countStatements(db: Database) {
-  const pool = sqlPoolOf(db)!;
-  let count = 0;
-  const query = pool.query.bind(pool);
-  pool.query = ((...args: Parameters<typeof pool.query>) => {
-    count++;
-    return (query as (...a: unknown[]) => unknown)(...args);
-  }) as typeof pool.query;
-  return {
-    stop() {
-      pool.query = query;
-      return count;
-    },
-  };
-}

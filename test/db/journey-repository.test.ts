@@ -4,7 +4,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../harness/processes.js';
 import { createJourneyRepository, type JourneyRepository } from '../../db/repositories/journeys.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { createDatabase, sqlPoolOf, type Database } from '../../db/client.js';
+import { createDatabase, sqlPoolOf } from '../../db/client.js';
+import { countStatements } from './count-statements.js';
 
 // The read model has one writer module: the workflow's state only moves forward, and every other
 // writer sets its own columns without touching the workflow's.
@@ -383,23 +384,6 @@ describe('journeys repository: test_status read', () => {
     await other.$disconnect();
   });
 });
-
-/** Counts the statements sent through a database's pool until stop(). */
-function countStatements(db: Database) {
-  const pool = sqlPoolOf(db)!;
-  let count = 0;
-  const query = pool.query.bind(pool);
-  pool.query = ((...args: Parameters<typeof pool.query>) => {
-    count++;
-    return (query as (...a: unknown[]) => unknown)(...args);
-  }) as typeof pool.query;
-  return {
-    stop() {
-      pool.query = query;
-      return count;
-    },
-  };
-}
 
 // Product code reaches the journeys table only through the repository (tests and the fault and
 // bench drivers, which observe a stack from outside, may still use Prisma).

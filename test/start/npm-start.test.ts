@@ -62,6 +62,24 @@ describe('npm start with nothing configured', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
+  /**
+   * Sends a test with the summary's curl command that follows `what` ('send a test', 'send its
+   * test'), pasted as it stands: answers the test created and the URL the command posted to.
+   */
+  async function sendFromSummary<Test>(what: string): Promise<{ test: Test; url: string }> {
+    const pattern = String.raw`${what}\s+curl .*? -d '(\{[^']+\})' \\\n.*?(http:\/\/\S+send_test)`;
+    const command = new RegExp(pattern, 's').exec(proc.output());
+    expect(command, proc.output()).not.toBeNull();
+    const sent = await fetch(command![2]!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: command![1]!,
+    });
+    expect(sent.status).toBe(200);
+    const { test } = (await sent.json()) as { test: Test };
+    return { test, url: command![2]! };
+  }
+
   it('prints where the API and the Temporal UI are, and both answer', async () => {
     expect(proc.output()).toContain(`API            http://localhost:${apiPort}`);
     expect(proc.output()).toContain(`Temporal UI    http://127.0.0.1:${uiPort}`);
@@ -169,17 +187,7 @@ describe('npm start with nothing configured', () => {
 
   it('runs the demo: a recruiter sends the demo test from the sandbox and the invite is in the outbox', async () => {
     const key = (await readFile(path.join(dataDir, 'operator-api-key'), 'utf8')).trim();
-    const command = /send a test\s+curl .*? -d '(\{[^']+\})' \\\n.*?(http:\/\/\S+send_test)/s.exec(
-      proc.output(),
-    );
-    expect(command, proc.output()).not.toBeNull();
-    const sent = await fetch(command![2]!, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: command![1]!,
-    });
-    expect(sent.status).toBe(200);
-    const { test } = (await sent.json()) as { test: { partnerInterviewId: string } };
+    const { test } = await sendFromSummary<{ partnerInterviewId: string }>('send a test');
     const journeyId = test.partnerInterviewId;
     const headers = { authorization: `Bearer ${key}` };
     await waitFor('the demo journey to invite the candidate', async () => {
@@ -204,17 +212,9 @@ describe('npm start with nothing configured', () => {
       const vendorUrl = `http://127.0.0.1:${demoVendorPort}`;
       expect(proc.output()).toContain(`demo vendor    ${vendorUrl}`);
       // The summary's command for the vendor package's test, as a newcomer would paste it.
-      const command = /send its test\s+curl .*? -d '(\{[^']+\})' \\\n.*?(http:\/\/\S+send_test)/s.exec(
-        proc.output(),
+      const { test, url } = await sendFromSummary<{ id: number; partnerInterviewId: string }>(
+        'send its test',
       );
-      expect(command, proc.output()).not.toBeNull();
-      const sent = await fetch(command![2]!, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: command![1]!,
-      });
-      expect(sent.status).toBe(200);
-      const { test } = (await sent.json()) as { test: { id: number; partnerInterviewId: string } };
       const orderId = test.partnerInterviewId;
       expect(orderId).toMatch(/^vendor_hosted:/);
 
@@ -249,7 +249,7 @@ describe('npm start with nothing configured', () => {
       expect(await done.text()).toContain('score 100 / 100');
 
       const sandbox = `http://127.0.0.1:${sandboxPort}/_sandbox`;
-      const orgId = /\/_sandbox\/orgs\/(\d+)\/applications/.exec(command![2]!)![1]!;
+      const orgId = /\/_sandbox\/orgs\/(\d+)\/applications/.exec(url)![1]!;
       await waitFor(
         'Greenhouse to read complete',
         async () => {
