@@ -1,9 +1,9 @@
 import { AssessmentReportInput, type AssessmentReportData } from './assessment-input.js';
 import { RenderOptions } from './fields.js';
 import { formatMinutes, formatNumber, formatPercent, formatUtc, minutesBetween } from './format.js';
+import { renderReport } from './frame.js';
 import { drawBarChart } from './pdf/bar-chart.js';
-import { createPdf } from './pdf/document.js';
-import { FONT, Layout, themeFor } from './pdf/layout.js';
+import { FONT, type Layout } from './pdf/layout.js';
 
 /**
  * Renders the assessment result PDF uploaded to Greenhouse. Throws a ZodError for invalid input.
@@ -15,79 +15,67 @@ export async function renderAssessmentReport(
 ): Promise<Buffer> {
   const data = AssessmentReportInput.parse(input);
   const { compress } = RenderOptions.parse(options);
-  const pdf = createPdf({
-    title: `Assessment report: ${data.candidate.name}, ${data.test.name}`,
-    author: data.branding.companyName,
-    subject: `${data.test.name} (version ${data.test.version})`,
-    generatedAt: new Date(data.generatedAt),
-    compress,
-  });
-  const layout = new Layout(pdf.doc, themeFor(data.branding));
-
-  layout.banner(data.branding.companyName, 'Assessment report');
-  layout.title(data.candidate.name, `${data.test.name}  |  version ${data.test.version}`);
-  summary(layout, data);
-  sections(layout, data);
-  freeText(layout, data);
-  timing(layout, data);
-
-  layout.footers(
-    `${data.branding.companyName}  |  ${data.candidate.name}  |  generated ${formatUtc(data.generatedAt)}`,
+  return renderReport(
+    data,
+    {
+      name: 'Assessment report',
+      title: `Assessment report: ${data.candidate.name}, ${data.test.name}`,
+      subject: `${data.test.name} (version ${data.test.version})`,
+      subtitle: `${data.test.name}  |  version ${data.test.version}`,
+      compress,
+    },
+    (layout) => {
+      summary(layout, data);
+      sections(layout, data);
+      freeText(layout, data);
+      timing(layout, data);
+    },
   );
-  return pdf.finish();
 }
 
 function summary(layout: Layout, data: AssessmentReportData): void {
   const { doc, theme } = layout;
   const { points, maxPoints, passMarkPercent } = data.score;
   const fraction = points / maxPoints;
-  const boxH = 64;
-  layout.ensureSpace(boxH + 10);
-  const y = doc.y;
-  doc
-    .save()
-    .roundedRect(layout.left, y, layout.width, boxH, 6)
-    .lineWidth(1)
-    .strokeColor(theme.border)
-    .stroke()
-    .restore();
-  doc.save().rect(layout.left, y, 5, boxH).fill(theme.primary).restore();
+  layout.summaryBox(64, (y) => {
+    doc
+      .font(FONT.regular)
+      .fontSize(9)
+      .fillColor(theme.muted)
+      .text('OVERALL SCORE', layout.left + 18, y + 10, { lineBreak: false });
+    doc.font(FONT.bold).fontSize(22).fillColor(theme.text);
+    const pct = formatPercent(fraction);
+    doc.text(pct, layout.left + 18, y + 24, { lineBreak: false });
+    const pctW = doc.widthOfString(pct);
+    doc.font(FONT.regular).fontSize(11).fillColor(theme.muted);
+    doc.text(
+      `${formatNumber(points)} of ${formatNumber(maxPoints)} points`,
+      layout.left + 28 + pctW,
+      y + 33,
+      {
+        lineBreak: false,
+      },
+    );
 
-  doc
-    .font(FONT.regular)
-    .fontSize(9)
-    .fillColor(theme.muted)
-    .text('OVERALL SCORE', layout.left + 18, y + 10, { lineBreak: false });
-  doc.font(FONT.bold).fontSize(22).fillColor(theme.text);
-  const pct = formatPercent(fraction);
-  doc.text(pct, layout.left + 18, y + 24, { lineBreak: false });
-  const pctW = doc.widthOfString(pct);
-  doc.font(FONT.regular).fontSize(11).fillColor(theme.muted);
-  doc.text(`${formatNumber(points)} of ${formatNumber(maxPoints)} points`, layout.left + 28 + pctW, y + 33, {
-    lineBreak: false,
+    const right = layout.left + layout.width - 18;
+    if (passMarkPercent === undefined) {
+      doc.font(FONT.regular).fontSize(10).fillColor(theme.muted);
+      doc.text('No pass mark set', right - 150, y + 26, { width: 150, align: 'right', lineBreak: false });
+    } else {
+      // Compare in points: avoids float artefacts deciding a result exactly on the pass mark.
+      const passed = points * 100 >= passMarkPercent * maxPoints;
+      const label = passed ? 'PASSED' : 'NOT PASSED';
+      doc.font(FONT.bold).fontSize(10);
+      const w = doc.widthOfString(label) + 16;
+      layout.badge(label, right - w, y + 14, passed ? theme.good : theme.bad);
+      doc.font(FONT.regular).fontSize(9).fillColor(theme.muted);
+      doc.text(`Pass mark ${formatNumber(passMarkPercent, 1)}%`, right - 150, y + 40, {
+        width: 150,
+        align: 'right',
+        lineBreak: false,
+      });
+    }
   });
-
-  const right = layout.left + layout.width - 18;
-  if (passMarkPercent === undefined) {
-    doc.font(FONT.regular).fontSize(10).fillColor(theme.muted);
-    doc.text('No pass mark set', right - 150, y + 26, { width: 150, align: 'right', lineBreak: false });
-  } else {
-    // Compare in points: avoids float artefacts deciding a result exactly on the pass mark.
-    const passed = points * 100 >= passMarkPercent * maxPoints;
-    const label = passed ? 'PASSED' : 'NOT PASSED';
-    doc.font(FONT.bold).fontSize(10);
-    const w = doc.widthOfString(label) + 16;
-    layout.badge(label, right - w, y + 14, passed ? theme.good : theme.bad);
-    doc.font(FONT.regular).fontSize(9).fillColor(theme.muted);
-    doc.text(`Pass mark ${formatNumber(passMarkPercent, 1)}%`, right - 150, y + 40, {
-      width: 150,
-      align: 'right',
-      lineBreak: false,
-    });
-  }
-  doc.fillColor(theme.text);
-  doc.x = layout.left;
-  doc.y = y + boxH + 6;
 }
 
 function sections(layout: Layout, data: AssessmentReportData): void {

@@ -1,8 +1,8 @@
 import { RenderOptions } from './fields.js';
 import { formatNumber, formatUtc } from './format.js';
+import { renderReport } from './frame.js';
 import { drawBarChart } from './pdf/bar-chart.js';
-import { createPdf } from './pdf/document.js';
-import { FONT, Layout, themeFor } from './pdf/layout.js';
+import { FONT, type Layout } from './pdf/layout.js';
 import { ReferenceCheckReportInput, type ReferenceCheckReportData } from './reference-check-input.js';
 
 type Data = ReferenceCheckReportData;
@@ -41,27 +41,23 @@ export async function renderReferenceCheckReport(
 ): Promise<Buffer> {
   const data = ReferenceCheckReportInput.parse(input);
   const { compress } = RenderOptions.parse(options);
-  const pdf = createPdf({
-    title: `Reference check report: ${data.candidate.name}`,
-    author: data.branding.companyName,
-    subject: data.templateName,
-    generatedAt: new Date(data.generatedAt),
-    compress,
-  });
-  const layout = new Layout(pdf.doc, themeFor(data.branding));
-
-  layout.banner(data.branding.companyName, 'Reference check report');
-  layout.title(data.candidate.name, data.templateName);
-  summary(layout, data);
-  ratings(layout, data);
-  signals(layout, data);
-  referees(layout, data);
-  timeline(layout, data);
-
-  layout.footers(
-    `${data.branding.companyName}  |  ${data.candidate.name}  |  generated ${formatUtc(data.generatedAt)}`,
+  return renderReport(
+    data,
+    {
+      name: 'Reference check report',
+      title: `Reference check report: ${data.candidate.name}`,
+      subject: data.templateName,
+      subtitle: data.templateName,
+      compress,
+    },
+    (layout) => {
+      summary(layout, data);
+      ratings(layout, data);
+      signals(layout, data);
+      referees(layout, data);
+      timeline(layout, data);
+    },
   );
-  return pdf.finish();
 }
 
 function summary(layout: Layout, data: Data): void {
@@ -77,29 +73,17 @@ function summary(layout: Layout, data: Data): void {
     ...(late ? [`${late} answered late`] : []),
     `${signalCount} signal${signalCount === 1 ? '' : 's'} for review`,
   ];
-  const boxH = 50;
-  layout.ensureSpace(boxH + 10);
-  const y = doc.y;
-  doc
-    .save()
-    .roundedRect(layout.left, y, layout.width, boxH, 6)
-    .lineWidth(1)
-    .strokeColor(theme.border)
-    .stroke()
-    .restore();
-  doc.save().rect(layout.left, y, 5, boxH).fill(theme.primary).restore();
-  const complete = data.status === 'complete';
-  const w = layout.badge(
-    complete ? 'COMPLETE' : 'PARTIAL',
-    layout.left + 18,
-    y + 16,
-    complete ? theme.good : theme.warn,
-  );
-  doc.font(FONT.regular).fontSize(10).fillColor(theme.text);
-  doc.text(facts.join('  |  '), layout.left + 28 + w, y + 14, { width: layout.width - 46 - w, lineGap: 2 });
-  doc.fillColor(theme.text);
-  doc.x = layout.left;
-  doc.y = y + boxH + 6;
+  layout.summaryBox(50, (y) => {
+    const complete = data.status === 'complete';
+    const w = layout.badge(
+      complete ? 'COMPLETE' : 'PARTIAL',
+      layout.left + 18,
+      y + 16,
+      complete ? theme.good : theme.warn,
+    );
+    doc.font(FONT.regular).fontSize(10).fillColor(theme.text);
+    doc.text(facts.join('  |  '), layout.left + 28 + w, y + 14, { width: layout.width - 46 - w, lineGap: 2 });
+  });
 }
 
 function ratings(layout: Layout, data: Data): void {

@@ -1,6 +1,5 @@
 import express, { Router } from 'express';
 import type { Client } from '@temporalio/client';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { pagePath, resolveLink } from '../../journeys/links.js';
 import type { CatalogueService } from '../../catalogue/service.js';
 import type { Database } from '../../db/client.js';
@@ -20,7 +19,8 @@ import {
 import { submitGradesUpdate } from '../../workflows/assessment/contract.js';
 import { createJourneySealer } from '../../security/journey-sealing.js';
 import type { SecretBox } from '../../security/secret-box.js';
-import { html, join, messagePage, notFoundPage, pageLayout } from './html.js';
+import { html, join, messagePage, pageLayout } from './html.js';
+import { answerRefusedUpdate, firstValue, linkPage, utc, type FormValues } from './link-page.js';
 import { pageSecurityHeaders } from './security-headers.js';
 import { z } from 'zod';
 import { formValue, linkPageForm, linkPageView } from '../openapi/common.js';
@@ -35,8 +35,6 @@ export interface GradeDeps {
   /** Seals the grader's comments and identity with the journey's key (security/journey-sealing.ts). */
   secrets: SecretBox;
 }
-
-type FormValues = Record<string, string | string[] | undefined>;
 
 const NUMBER_TEXT = /^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/;
 const GRADED_BY_MAX = 200;
@@ -106,29 +104,27 @@ export function gradeRoutes(deps: GradeDeps): Router {
     return messagePage('Nothing to grade yet', 'The candidate has not submitted answers yet.');
   }
 
-  route(router, getGradeRoute, headers, async (req, res, next) => {
-    try {
-      const found = await load(String(req.params.token));
-      if (!found) return void res.status(404).type('html').send(notFoundPage());
-      const closed = closedPage(found);
-      if (closed) return void res.type('html').send(closed);
+  const page = linkPage({ load, closedPage });
+
+  route(
+    router,
+    getGradeRoute,
+    headers,
+    page.view(async (_req, res, found, token) => {
       // The grader the e-mail went to: the sender in Greenhouse, else the tenant's default grader.
       const values: FormValues = {
         gradedBy: found.journey.sentBy ?? found.journey.tenant.defaultGraderEmail ?? '',
       };
-      res.type('html').send(gradePage(found, String(req.params.token), values, new Map()));
-    } catch (err) {
-      next(err);
-    }
-  });
+      res.type('html').send(gradePage(found, token, values, new Map()));
+    }),
+  );
 
-  route(router, postGradeRoute, headers, form, async (req, res, next) => {
-    try {
-      const token = String(req.params.token);
-      const found = await load(token);
-      if (!found) return void res.status(404).type('html').send(notFoundPage());
-      const closed = closedPage(found);
-      if (closed) return void res.status(409).type('html').send(closed);
+  route(
+    router,
+    postGradeRoute,
+    headers,
+    form,
+    page.form(async (req, res, found, token) => {
       const values = (req.body ?? {}) as FormValues;
       const pending = pendingAnswers(found.test, found.submission!);
       const { scores, gradedBy, errors } = readForm(found.test, found.submission!, pending, values);
@@ -149,15 +145,7 @@ export function gradeRoutes(deps: GradeDeps): Router {
           ],
         });
       } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError) {
-          return void res
-            .status(409)
-            .type('html')
-            .send(
-              messagePage('These answers cannot be graded now', String(err.cause?.message ?? err.message)),
-            );
-        }
-        throw err;
+        return answerRefusedUpdate(res, err, { title: 'These answers cannot be graded now' });
       }
       res
         .type('html')
@@ -167,10 +155,8 @@ export function gradeRoutes(deps: GradeDeps): Router {
             'Your grades were recorded. The result goes to the recruiter in Greenhouse; you can close this page.',
           ),
         );
-    } catch (err) {
-      next(err);
-    }
-  });
+    }),
+  );
   return router;
 }
 
@@ -186,11 +172,6 @@ function pendingAnswers(test: TestDefinition, submission: { answers: unknown; au
   return list;
 }
 
-const field = (values: FormValues, name: string): string => {
-  const v = values[name];
-  return (Array.isArray(v) ? v[0] : v) ?? '';
-};
-
 /** Form fields `points:<questionId>`, `comment:<questionId>`, `gradedBy` → checked scores. */
 function readForm(
   test: TestDefinition,
@@ -201,8 +182,8 @@ function readForm(
   const errors = new Map<string, string>();
   const scores: GraderScores = {};
   for (const { question } of pending) {
-    const raw = field(values, `points:${question.id}`).trim();
-    const comment = field(values, `comment:${question.id}`).trim();
+    const raw = firstValue(values[`points:${question.id}`]).trim();
+    const comment = firstValue(values[`comment:${question.id}`]).trim();
     if (raw === '') errors.set(`q:${question.id}`, `Enter the points, from 0 to ${question.points}.`);
     else if (!NUMBER_TEXT.test(raw) || !Number.isFinite(Number(raw)))
       errors.set(`q:${question.id}`, `Points must be a number from 0 to ${question.points}.`);
@@ -219,7 +200,7 @@ function readForm(
       if (!errors.has(key)) errors.set(key, message);
     }
   }
-  const gradedBy = field(values, 'gradedBy').trim();
+  const gradedBy = firstValue(values.gradedBy).trim();
   if (!gradedBy) errors.set('gradedBy', 'Enter your name or e-mail address.');
   else if (gradedBy.length > GRADED_BY_MAX)
     errors.set('gradedBy', `Your name or e-mail must be at most ${GRADED_BY_MAX} characters.`);
@@ -259,15 +240,14 @@ ${q.rubric ? q.rubric : html`<span class="meta">This question has no guidance; u
 <p style="margin:0"><strong>The candidate's answer</strong></p>
 <blockquote style="border:1px solid #ccd;background:#fafafa;${blockStyle}">${answer}</blockquote>
 <label for="${pointsId}">Points (0 to ${q.points})</label>
-<input id="${pointsId}" name="${`points:${q.id}`}" type="number" min="0" max="${q.points}" step="any" inputmode="decimal" required value="${field(values, `points:${q.id}`)}"${invalid(`q:${q.id}`, errorId)}>
+<input id="${pointsId}" name="${`points:${q.id}`}" type="number" min="0" max="${q.points}" step="any" inputmode="decimal" required value="${firstValue(values[`points:${q.id}`])}"${invalid(`q:${q.id}`, errorId)}>
 ${fieldError(`q:${q.id}`, errorId)}
 <label for="${commentId}">Comment for the report (optional)</label>
-<textarea id="${commentId}" name="${`comment:${q.id}`}" maxlength="${COMMENT_MAX}" style="min-height:5rem">${field(values, `comment:${q.id}`)}</textarea>
+<textarea id="${commentId}" name="${`comment:${q.id}`}" maxlength="${COMMENT_MAX}" style="min-height:5rem">${firstValue(values[`comment:${q.id}`])}</textarea>
 </fieldset>`;
   };
-  const submitted = submission!.submittedAt.toISOString().replace('T', ' ').slice(0, 16);
   const body = html`<h1>Grade: ${test.name}</h1>
-<p>Candidate: <strong>${candidate ? `${candidate.firstName} ${candidate.lastName}` : 'the candidate'}</strong>. Submitted ${submitted} UTC.</p>
+<p>Candidate: <strong>${candidate ? `${candidate.firstName} ${candidate.lastName}` : 'the candidate'}</strong>. Submitted ${utc(submission!.submittedAt)}.</p>
 <p class="meta">Score each answer below from 0 to its maximum. The other questions were scored automatically.</p>
 ${
   errors.size
@@ -283,7 +263,7 @@ ${
 <form method="post" action="${`${pagePath.grade}/${token}`}">
 ${join(pending.map(question), '\n')}
 <label for="gradedBy">Your name or e-mail</label>
-<input id="gradedBy" name="gradedBy" type="text" autocomplete="email" required maxlength="${GRADED_BY_MAX}" style="${inputStyle}" value="${field(values, 'gradedBy')}"${invalid('gradedBy', 'error-gradedBy')}>
+<input id="gradedBy" name="gradedBy" type="text" autocomplete="email" required maxlength="${GRADED_BY_MAX}" style="${inputStyle}" value="${firstValue(values.gradedBy)}"${invalid('gradedBy', 'error-gradedBy')}>
 ${fieldError('gradedBy', 'error-gradedBy')}
 <p><button type="submit">Submit grades</button></p>
 </form>`;

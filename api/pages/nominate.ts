@@ -1,6 +1,5 @@
 import express, { Router } from 'express';
 import type { Client } from '@temporalio/client';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { pagePath, resolveLink } from '../../journeys/links.js';
 import type { CatalogueService } from '../../catalogue/service.js';
 import { kindHasPage } from '../../journeys/kinds/index.js';
@@ -23,7 +22,15 @@ import {
 import { createJourneySealer } from '../../security/journey-sealing.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { clientFingerprintOf } from './client-fingerprint.js';
-import { html, join, raw, messagePage, notFoundPage, pageLayout, type SafeHtml } from './html.js';
+import { html, join, raw, messagePage, pageLayout, type SafeHtml } from './html.js';
+import {
+  answerRefusedUpdate,
+  firstValue,
+  linkPage,
+  utc,
+  type FormValues,
+  type UpdateRefusal,
+} from './link-page.js';
 import { z } from 'zod';
 import { formValue, linkPageForm, linkPageView } from '../openapi/common.js';
 import { note } from '../openapi/registry.js';
@@ -37,8 +44,6 @@ export interface NominationDeps {
   secrets: SecretBox;
   catalogue: CatalogueService;
 }
-
-type FormValues = Record<string, string | string[] | undefined>;
 
 type NominationField = (typeof nominationFields)[number];
 /** One row as typed (trimmed); '' for an empty field. */
@@ -146,28 +151,22 @@ export function nominationRoutes(deps: NominationDeps): Router {
       issues,
     });
 
-  route(router, getNominateRoute, async (req, res, next) => {
-    try {
-      const token = String(req.params.token);
-      const found = await load(token);
-      if (!found) return void res.status(404).type('html').send(notFoundPage());
-      const closed = closedPage(found.journey.status);
-      if (closed) return void res.type('html').send(closed);
+  const page = linkPage({ load, closedPage: (found) => closedPage(found.journey.status) });
+
+  route(
+    router,
+    getNominateRoute,
+    page.view(async (_req, res, found, token) => {
       const rows = Array.from({ length: rowsToOffer(found) }, emptyRow);
       res.type('html').send(render(found, token, rows, []));
-    } catch (err) {
-      next(err);
-    }
-  });
+    }),
+  );
 
-  route(router, postNominateRoute, form, async (req, res, next) => {
-    try {
-      const token = String(req.params.token);
-      const found = await load(token);
-      if (!found) return void res.status(404).type('html').send(notFoundPage());
-      const closed = closedPage(found.journey.status);
-      if (closed) return void res.status(409).type('html').send(closed);
-
+  route(
+    router,
+    postNominateRoute,
+    form,
+    page.form(async (req, res, found, token) => {
       const typed = rowsFromForm((req.body ?? {}) as FormValues, found.template.referees.max);
       // Every typed row comes back on a re-render, at least as many as the page offers now.
       const shown = [
@@ -219,19 +218,15 @@ export function nominationRoutes(deps: NominationDeps): Router {
             ],
           });
       } catch (err) {
-        const closedNow = updateRefused(err);
-        if (closedNow) return void res.status(409).type('html').send(closedNow);
-        throw err;
+        return answerRefusedUpdate(res, err, refusal);
       }
       if (!result.ok) return reject(result.issues);
 
       const added = await refereeNames(deps.db, result.refereeIds);
       const names = added.length ? added.map((r) => r.name) : nominations.map((n) => String(n.name));
       res.type('html').send(thankYouPage(names));
-    } catch (err) {
-      next(err);
-    }
-  });
+    }),
+  );
   return router;
 }
 
@@ -239,9 +234,6 @@ const emptyRow = (): NominationRow =>
   Object.fromEntries(nominationFields.map((f) => [f, ''])) as NominationRow;
 
 const isBlank = (row: NominationRow): boolean => nominationFields.every((f) => row[f] === '');
-
-const firstValue = (value: string | string[] | undefined): string =>
-  (Array.isArray(value) ? value[0] : value) ?? '';
 
 /** Rows `r0.*` … `r<max-1>.*` of the form, trimmed, up to the last row with a field sent. */
 function rowsFromForm(values: FormValues, max: number): NominationRow[] {
@@ -274,14 +266,11 @@ function toPageIssue(issue: NominationIssueView, onPage: number[]): PageIssue {
   return { row, field: issue.field, message: issue.message };
 }
 
-/** The page for an update the workflow refused (closed check, deadline passed), or null. */
-function updateRefused(err: unknown): string | null {
-  if (err instanceof WorkflowUpdateFailedError)
-    return messagePage('Referees cannot be named now', String(err.cause?.message ?? err.message));
-  if (err instanceof WorkflowNotFoundError)
-    return messagePage('This reference check is closed', 'Referees can no longer be named here.');
-  return null;
-}
+/** What the page says when the workflow refuses the nominations (closed check, deadline passed). */
+const refusal: UpdateRefusal = {
+  title: 'Referees cannot be named now',
+  gone: { title: 'This reference check is closed', message: 'Referees can no longer be named here.' },
+};
 
 function closedPage(status: string): string | null {
   if (status === 'complete')
@@ -298,8 +287,6 @@ function closedPage(status: string): string | null {
     return messagePage('This reference check is closed', 'The recruiter has closed this reference check.');
   return null;
 }
-
-const utc = (d: Date): string => `${d.toISOString().replace('T', ' ').slice(0, 16)} UTC`;
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 

@@ -1,6 +1,5 @@
 import express, { Router } from 'express';
 import type { Client } from '@temporalio/client';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { pagePath, resolveRefereeLink } from '../../journeys/links.js';
 import type { CatalogueService } from '../../catalogue/service.js';
 import type { Database } from '../../db/client.js';
@@ -22,7 +21,15 @@ import {
 import { createJourneySealer } from '../../security/journey-sealing.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { clientFingerprintOf } from './client-fingerprint.js';
-import { html, join, raw, messagePage, notFoundPage, pageLayout, type SafeHtml } from './html.js';
+import { html, join, raw, messagePage, pageLayout, type SafeHtml } from './html.js';
+import {
+  answerRefusedUpdate,
+  firstValue,
+  linkPage,
+  utc,
+  type FormValues,
+  type UpdateRefusal,
+} from './link-page.js';
 import { z } from 'zod';
 import { formValue, linkPageForm, linkPageView } from '../openapi/common.js';
 import { note } from '../openapi/registry.js';
@@ -36,8 +43,6 @@ export interface ReferenceDeps {
   secrets: SecretBox;
   catalogue: CatalogueService;
 }
-
-type FormValues = Record<string, string | string[] | undefined>;
 
 const DECLINE_REASON_MAX = 2000;
 
@@ -115,13 +120,12 @@ export function referenceRoutes(deps: ReferenceDeps): Router {
       openedAt,
     });
 
-  route(router, getReferenceRoute, async (req, res, next) => {
-    try {
-      const token = String(req.params.token);
-      const found = await load(token);
-      if (!found) return void res.status(404).type('html').send(notFoundPage());
-      const closed = closedPage(found.referee.status);
-      if (closed) return void res.type('html').send(closed);
+  const page = linkPage({ load, closedPage: (found) => closedPage(found.referee.status) });
+
+  route(
+    router,
+    getReferenceRoute,
+    page.view(async (req, res, found, token) => {
       // Opening the page is progress the recruiter sees ("opened"); a closed workflow is no reason
       // not to show the page (the submit then says why it cannot be taken).
       await deps.temporal.workflow
@@ -131,18 +135,14 @@ export function referenceRoutes(deps: ReferenceDeps): Router {
         })
         .catch(() => undefined);
       res.type('html').send(render(found, token, {}, [], new Date().toISOString()));
-    } catch (err) {
-      next(err);
-    }
-  });
+    }),
+  );
 
-  route(router, postReferenceRoute, form, async (req, res, next) => {
-    try {
-      const token = String(req.params.token);
-      const found = await load(token);
-      if (!found) return void res.status(404).type('html').send(notFoundPage());
-      const closed = closedPage(found.referee.status);
-      if (closed) return void res.status(409).type('html').send(closed);
+  route(
+    router,
+    postReferenceRoute,
+    form,
+    page.form(async (req, res, found, token) => {
       const values = (req.body ?? {}) as FormValues;
       const openedAtField = firstValue(values.openedAt);
       const openedAt = Number.isNaN(Date.parse(openedAtField)) ? null : new Date(openedAtField).toISOString();
@@ -166,9 +166,7 @@ export function referenceRoutes(deps: ReferenceDeps): Router {
           const sealed = reason ? await sealer.seal(found.journey.id, reason) : null;
           await handle.executeUpdate(declineReferenceUpdate, { args: [{ reason: sealed }] });
         } catch (err) {
-          const refused = updateRefused(err);
-          if (refused) return void res.status(409).type('html').send(refused);
-          throw err;
+          return answerRefusedUpdate(res, err, refusal);
         }
         return void res
           .type('html')
@@ -199,9 +197,7 @@ export function referenceRoutes(deps: ReferenceDeps): Router {
             ],
           });
         } catch (err) {
-          const refused = updateRefused(err);
-          if (refused) return void res.status(409).type('html').send(refused);
-          throw err;
+          return answerRefusedUpdate(res, err, refusal);
         }
         return void res.type('html').send(thankYouPage(found.candidateName));
       }
@@ -210,15 +206,10 @@ export function referenceRoutes(deps: ReferenceDeps): Router {
         .status(400)
         .type('html')
         .send(messagePage('Something went wrong', 'Please go back and use one of the buttons on the page.'));
-    } catch (err) {
-      next(err);
-    }
-  });
+    }),
+  );
   return router;
 }
-
-const firstValue = (value: string | string[] | undefined): string =>
-  (Array.isArray(value) ? value[0] : value) ?? '';
 
 /** Browsers send a textarea's line breaks as CRLF; answers and reasons are stored with LF. */
 const lineBreaks = (text: string): string => text.replace(/\r\n?/g, '\n');
@@ -238,14 +229,11 @@ function answersFromForm(template: ReferenceCheckTemplate, values: FormValues): 
   return answers;
 }
 
-/** The page for an update the workflow refused (already answered, deadline passed, …), or null. */
-function updateRefused(err: unknown): string | null {
-  if (err instanceof WorkflowUpdateFailedError)
-    return messagePage('This request is closed', String(err.cause?.message ?? err.message));
-  if (err instanceof WorkflowNotFoundError)
-    return messagePage('This request is closed', 'This reference request is no longer open.');
-  return null;
-}
+/** What the page says when the workflow refuses the answers or the decline (answered, deadline passed, …). */
+const refusal: UpdateRefusal = {
+  title: 'This request is closed',
+  gone: { title: 'This request is closed', message: 'This reference request is no longer open.' },
+};
 
 function closedPage(status: string): string | null {
   if (status === 'answered')
@@ -264,8 +252,6 @@ function closedPage(status: string): string | null {
     return messagePage('This request is closed', 'The deadline passed, so the questionnaire is closed.');
   return null;
 }
-
-const utc = (d: Date): string => `${d.toISOString().replace('T', ' ').slice(0, 16)} UTC`;
 
 const pageStyle = html`<style>
 .scale label{display:inline-block;margin:.25rem 1rem .25rem 0}

@@ -1,6 +1,5 @@
 import express, { Router } from 'express';
 import type { Client } from '@temporalio/client';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { pagePath, resolveLink } from '../../journeys/links.js';
 import type { CatalogueService } from '../../catalogue/service.js';
 import type { Database } from '../../db/client.js';
@@ -12,7 +11,8 @@ import { testAttemptsOf } from '../../db/repositories/test-attempts.js';
 import type { Prisma } from '../../db/client.js';
 import { createJourneySealer } from '../../security/journey-sealing.js';
 import type { SecretBox } from '../../security/secret-box.js';
-import { html, messagePage, notFoundPage, pageLayout, raw } from './html.js';
+import { html, messagePage, pageLayout, raw } from './html.js';
+import { answerRefusedUpdate, firstValue, linkPage, utc, type FormValues } from './link-page.js';
 import { z } from 'zod';
 import { formValue, linkPageForm, linkPageView } from '../openapi/common.js';
 import { note } from '../openapi/registry.js';
@@ -26,8 +26,6 @@ export interface TakeTestDeps {
   secrets: SecretBox;
   catalogue: CatalogueService;
 }
-
-type FormValues = Record<string, string | string[]>;
 
 /** The form as the document describes it; the handler reads it field by field. */
 const TakeTestForm = note(
@@ -84,34 +82,31 @@ export function takeTestRoutes(deps: TakeTestDeps): Router {
     return attempt;
   }
 
-  route(router, getTakeTestRoute, async (req, res, next) => {
-    try {
-      const found = await load(String(req.params.token));
-      if (!found) return void res.status(404).type('html').send(notFoundPage());
-      const closed = closedPage(found.journey.status);
-      if (closed) return void res.type('html').send(closed);
+  const page = linkPage({ load, closedPage: (found) => closedPage(found.journey.status) });
+
+  route(
+    router,
+    getTakeTestRoute,
+    page.view(async (_req, res, found, token) => {
       // Opening the page counts as starting: the recruiter sees "in_progress", the time limit runs.
       const attempt = await start(found);
       const endsAt = limitEndsAt(found.test, attempt.startedAt);
       if (endsAt && endsAt <= new Date()) return void res.type('html').send(timeUpPage(endsAt));
       res.type('html').send(
-        testPage(found.test, String(req.params.token), {}, null, {
+        testPage(found.test, token, {}, null, {
           deadlineAt: found.journey.deadlineAt,
           endsAt,
           savedAt: attempt.savedAt,
         }),
       );
-    } catch (err) {
-      next(err);
-    }
-  });
+    }),
+  );
 
-  route(router, postTakeTestRoute, form, async (req, res, next) => {
-    try {
-      const found = await load(String(req.params.token));
-      if (!found) return void res.status(404).type('html').send(notFoundPage());
-      const closed = closedPage(found.journey.status);
-      if (closed) return void res.status(409).type('html').send(closed);
+  route(
+    router,
+    postTakeTestRoute,
+    form,
+    page.form(async (req, res, found, token) => {
       // A form posted without an open (a stale tab, a script) starts the clock too.
       const attempt = await start(found);
       const endsAt = limitEndsAt(found.test, attempt.startedAt);
@@ -125,13 +120,13 @@ export function takeTestRoutes(deps: TakeTestDeps): Router {
         return void res
           .status(400)
           .type('html')
-          .send(testPage(found.test, String(req.params.token), values, parsed.message, timing));
+          .send(testPage(found.test, token, values, parsed.message, timing));
       }
       if (values.action === 'save' && endsAt) {
         const sealed = await sealer.seal(found.journey.id, parsed.answers);
         const saved = await attempts.saveDraft(found.journey.id, sealed as unknown as Prisma.InputJsonValue);
         return void res.type('html').send(
-          testPage(found.test, String(req.params.token), values, null, {
+          testPage(found.test, token, values, null, {
             ...timing,
             savedAt: saved.savedAt,
           }),
@@ -142,21 +137,13 @@ export function takeTestRoutes(deps: TakeTestDeps): Router {
           args: [{ answers: await sealer.seal(found.journey.id, parsed.answers) }],
         });
       } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError) {
-          return void res
-            .status(409)
-            .type('html')
-            .send(messagePage('This test is closed', String(err.cause?.message ?? err.message)));
-        }
-        throw err;
+        return answerRefusedUpdate(res, err, { title: 'This test is closed' });
       }
       res
         .type('html')
         .send(messagePage('Thank you', 'Your answers were submitted. You can close this page.'));
-    } catch (err) {
-      next(err);
-    }
-  });
+    }),
+  );
   return router;
 }
 
@@ -191,10 +178,7 @@ function testPage(
     const v = values[`q:${q}`];
     return (Array.isArray(v) ? v.includes(option) : v === option) ? raw(' checked') : '';
   };
-  const text = (q: string) => {
-    const v = values[`q:${q}`];
-    return Array.isArray(v) ? v[0] : (v ?? '');
-  };
+  const text = (q: string) => firstValue(values[`q:${q}`]);
   const question = (q: CandidateQuestion, n: number) => {
     const name = `q:${q.id}`;
     const legend = html`<legend>${n}. ${q.prompt} <span class="meta">(${q.points} point${q.points === 1 ? '' : 's'})</span></legend>`;
@@ -217,8 +201,8 @@ function testPage(
   let n = 0;
   const body = html`<h1>${view.name}</h1>
 ${view.description ? html`<p>${view.description}</p>` : ''}
-<p class="meta">${view.timeLimitMinutes ? `Time limit: ${view.timeLimitMinutes} minutes. ` : ''}${deadlineAt ? `Submit by ${utc(deadlineAt)} UTC.` : ''}</p>
-${endsAt ? html`<p class="time-left" role="status"><strong>Time left: ${timeLeft(endsAt)}</strong> (until ${utc(endsAt)} UTC). When the time runs out, the answers you saved are submitted.${savedAt ? ` Last saved ${utc(savedAt)} UTC.` : ''}</p>` : ''}
+<p class="meta">${view.timeLimitMinutes ? `Time limit: ${view.timeLimitMinutes} minutes. ` : ''}${deadlineAt ? `Submit by ${utc(deadlineAt)}.` : ''}</p>
+${endsAt ? html`<p class="time-left" role="status"><strong>Time left: ${timeLeft(endsAt)}</strong> (until ${utc(endsAt)}). When the time runs out, the answers you saved are submitted.${savedAt ? ` Last saved ${utc(savedAt)}.` : ''}</p>` : ''}
 ${error ? html`<div class="error" role="alert"><strong>Please check your answers:</strong> ${error}</div>` : ''}
 <form method="post" action="${`${pagePath.take_test}/${token}`}">
 ${view.sections.map(
@@ -235,8 +219,6 @@ function limitEndsAt(test: { timeLimitMinutes?: number | undefined }, startedAt:
   return test.timeLimitMinutes ? new Date(startedAt.getTime() + test.timeLimitMinutes * 60_000) : null;
 }
 
-const utc = (at: Date) => at.toISOString().replace('T', ' ').slice(0, 16);
-
 /** Whole minutes left (rounded up), or seconds in the last minute. */
 function timeLeft(endsAt: Date, now = new Date()): string {
   const seconds = Math.max(0, Math.ceil((endsAt.getTime() - now.getTime()) / 1000));
@@ -248,7 +230,7 @@ function timeLeft(endsAt: Date, now = new Date()): string {
 function timeUpPage(endsAt: Date): string {
   return messagePage(
     'Time is up',
-    `The time limit ran out at ${utc(endsAt)} UTC. The answers you saved before then are submitted; nothing sent after it is taken.`,
+    `The time limit ran out at ${utc(endsAt)}. The answers you saved before then are submitted; nothing sent after it is taken.`,
   );
 }
 

@@ -160,6 +160,28 @@ export class Layout {
     doc.x = this.left;
   }
 
+  /**
+   * The box a report's summary stands in: bordered, with a brand bar at its left edge, `height`
+   * points tall and kept on one page. `draw` fills it from its top `y`; the flow goes on below it.
+   */
+  summaryBox(height: number, draw: (y: number) => void): void {
+    const { doc, theme } = this;
+    this.ensureSpace(height + 10);
+    const y = doc.y;
+    doc
+      .save()
+      .roundedRect(this.left, y, this.width, height, 6)
+      .lineWidth(1)
+      .strokeColor(theme.border)
+      .stroke()
+      .restore();
+    doc.save().rect(this.left, y, 5, height).fill(theme.primary).restore();
+    draw(y);
+    doc.fillColor(theme.text);
+    doc.x = this.left;
+    doc.y = y + height + 6;
+  }
+
   /** Small filled label, e.g. PASSED / NOT PASSED. Returns its width. */
   badge(text: string, x: number, y: number, color: string): number {
     const { doc } = this;
