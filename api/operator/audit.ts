@@ -8,7 +8,7 @@ import { pageCursor } from '../../db/page-cursor.js';
 import { err, invalidInput, operatorAuth } from '../openapi/common.js';
 import type { RouteSpec } from '../openapi/registry.js';
 import { route } from '../openapi/route.js';
-import { assertRole, assertTenantAccess, operatorOf } from './identity.js';
+import { assertRole, listedTenant, operatorOf } from './identity.js';
 
 export type AuditOutcome = 'ok' | 'refused' | 'failed';
 
@@ -148,12 +148,12 @@ export function auditRoutes(deps: { db: Database }): Router {
       const operator = operatorOf(res);
       assertRole(operator, 'support');
       const q = parseInput(AuditListQuery, req.query, 'query');
-      if (q.tenantId) assertTenantAccess(operator, q.tenantId);
+      const tenantId = listedTenant(operator, q.tenantId) ?? undefined;
       const beforeId = q.cursor ? cursorOr400(cursor, q.cursor).i : undefined;
       const rows = await listAuditEntries(
         deps.db,
         {
-          tenantId: q.tenantId ?? operator.tenantId ?? undefined,
+          tenantId,
           actor: q.actor,
           action: q.action,
           journeyId: q.journeyId,

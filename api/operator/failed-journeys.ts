@@ -14,7 +14,7 @@ import { err, invalidInput, JourneyParams, operatorAuth } from '../openapi/commo
 import type { RouteSpec } from '../openapi/registry.js';
 import { route } from '../openapi/route.js';
 import { audited } from './audit.js';
-import { assertRole, assertTenantAccess, loadJourneyInScope, operatorOf } from './identity.js';
+import { assertRole, listedTenant, loadJourneyInScope, operatorOf } from './identity.js';
 
 // Rule: admin and support keys may list failed journeys of the tenants they see and retry them.
 
@@ -100,9 +100,9 @@ export function failedJourneyRoutes(deps: { db: Database; temporal: Client }): R
       const q = parseInput(FailedJourneyListQuery, req.query, 'query');
       const operator = operatorOf(res);
       assertRole(operator, 'support');
-      if (q.tenantId) assertTenantAccess(operator, q.tenantId);
+      const tenantId = listedTenant(operator, q.tenantId) ?? undefined;
       const rows = await listFailedJourneys(deps.db, {
-        tenantId: q.tenantId ?? operator.tenantId ?? undefined,
+        tenantId,
         after: q.cursor ? fromCursor(cursorOr400(cursor, q.cursor)) : null,
         limit: q.limit + 1,
       });

@@ -38,6 +38,16 @@ export function assertTenantAccess(
   if (!canSeeTenant(operator, tenantId)) throw new HttpError(404, 'not_found', `no ${what}`);
 }
 
+/**
+ * The tenant a list across tenants is filtered on: the one the query asks for, once the operator
+ * may see it (404 otherwise), else the key's own; null (every tenant) for an unscoped key that asks
+ * for none. One rule for the journey, failed-journey, audit and delivery lists.
+ */
+export function listedTenant(operator: OperatorIdentity, asked: string | undefined): string | null {
+  if (asked) assertTenantAccess(operator, asked);
+  return asked ?? operator.tenantId;
+}
+
 /** Throws 403 unless the operator has the role (admin can do everything support can). */
 export function assertRole(operator: OperatorIdentity, role: OperatorRole) {
   if (role === 'admin' && operator.role !== 'admin')

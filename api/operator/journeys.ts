@@ -33,13 +33,7 @@ import type { SecretBox } from '../../security/secret-box.js';
 import { cursorOr400, handle, HttpError, parseInput } from '../http-errors.js';
 import { cursorInstant, pageCursor } from '../../db/page-cursor.js';
 import { audited } from './audit.js';
-import {
-  assertRole,
-  assertTenantAccess,
-  loadJourneyInScope,
-  operatorOf,
-  type OperatorRole,
-} from './identity.js';
+import { assertRole, listedTenant, loadJourneyInScope, operatorOf, type OperatorRole } from './identity.js';
 import { err, invalidInput, JourneyParams, loose, operatorAuth } from '../openapi/common.js';
 import type { RouteSpec } from '../openapi/registry.js';
 import { route } from '../openapi/route.js';
@@ -241,8 +235,7 @@ export function journeyRoutes(deps: {
     handle(async (req, res) => {
       const q = parseInput(JourneyListQuery, req.query, 'query');
       const operator = operatorOf(res);
-      if (q.tenantId) assertTenantAccess(operator, q.tenantId);
-      const tenantId = q.tenantId ?? operator.tenantId ?? undefined;
+      const tenantId = listedTenant(operator, q.tenantId) ?? undefined;
       const after = q.cursor ? cursorOr400(cursor, q.cursor) : null;
       const where: Prisma.JourneyWhereInput = {
         ...(tenantId ? { tenantId } : {}),

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Database } from '../../db/client.js';
 import { handle, HttpError } from '../http-errors.js';
-import { assertTenantAccess, operatorOf } from './identity.js';
+import { pathTenant } from './operator-action.js';
 import { operatorAuth, noTenant, TenantParams } from '../openapi/common.js';
 import type { RouteSpec } from '../openapi/registry.js';
 import { route } from '../openapi/route.js';
@@ -34,8 +34,7 @@ export function responseErrorRoutes({ db }: { db: Database }): Router {
     router,
     getTenantsTenantIdResponseErrorsRoute,
     handle(async (req, res) => {
-      const tenantId = String(req.params.tenantId);
-      assertTenantAccess(operatorOf(res), tenantId);
+      const tenantId = pathTenant(req, res);
       if (!(await tenantExists(db, tenantId))) {
         throw new HttpError(404, 'not_found', `no tenant ${tenantId}`);
       }

@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import type { Database } from '../../db/client.js';
 import type { ConnectionService } from '../../tenants/connection-service.js';
@@ -15,8 +15,8 @@ import {
   TenantSettingsBody,
 } from '../../tenants/schemas.js';
 import { handle, HttpError, parseInput } from '../http-errors.js';
-import { assertRole, assertTenantAccess, operatorOf } from './identity.js';
-import { operatorAction } from './operator-action.js';
+import { operatorOf } from './identity.js';
+import { operatorAction, pathTenant, tenantAdminAction, tenantAdminWrites } from './operator-action.js';
 import {
   err,
   invalidInput,
@@ -292,23 +292,7 @@ const postTenantsTenantIdModesModeDeactivateRoute: RouteSpec = {
  */
 export function tenantRoutes({ db, connections }: { db: Database; connections: ConnectionService }): Router {
   const router = Router();
-  /** The path's tenant, once the operator may see it. */
-  const scopedTenant = (req: Request, res: Response) => {
-    const tenantId = String(req.params.tenantId);
-    assertTenantAccess(operatorOf(res), tenantId);
-    return tenantId;
-  };
-  /** An admin set-up write on the path's tenant: scope, role, audit. */
-  const setUp = <T>(
-    req: Request,
-    res: Response,
-    action: string,
-    run: (tenantId: string) => Promise<T>,
-    detail?: (result: T) => Record<string, unknown>,
-  ) => {
-    const tenantId = String(req.params.tenantId);
-    return operatorAction(db, res, { action, role: 'admin', tenantId }, () => run(tenantId), detail);
-  };
+  const setUpRoute = tenantAdminWrites(router, db);
   const count = (body: { mappings: unknown[] }) => ({ mappings: body.mappings.length });
 
   route(
@@ -348,7 +332,7 @@ export function tenantRoutes({ db, connections }: { db: Database; connections: C
     router,
     getTenantsTenantIdRoute,
     handle(async (req, res) => {
-      res.json(await connections.describeTenant(scopedTenant(req, res)));
+      res.json(await connections.describeTenant(pathTenant(req, res)));
     }),
   );
   route(
@@ -357,7 +341,8 @@ export function tenantRoutes({ db, connections }: { db: Database; connections: C
     handle(async (req, res) => {
       let settings: string[] = [];
       res.json(
-        await setUp(
+        await tenantAdminAction(
+          db,
           req,
           res,
           'tenants.settings',
@@ -371,28 +356,20 @@ export function tenantRoutes({ db, connections }: { db: Database; connections: C
       );
     }),
   );
-  route(
-    router,
+  setUpRoute(
     putTenantsTenantIdGreenhouseRoute,
-    handle(async (req, res) => {
-      res.json(
-        await setUp(
-          req,
-          res,
-          'tenants.connect',
-          (tenantId) =>
-            connections.connectGreenhouse(tenantId, parseInput(ConnectGreenhouseBody, req.body ?? {})),
-          (result) => ({ authKind: result.authKind }),
-        ),
-      );
-    }),
+    'tenants.connect',
+    (tenantId, req) =>
+      connections.connectGreenhouse(tenantId, parseInput(ConnectGreenhouseBody, req.body ?? {})),
+    (result) => ({ authKind: result.authKind }),
   );
   route(
     router,
     postTenantsTenantIdGreenhouseAuthorizationRoute,
     handle(async (req, res) => {
       // The consent URL carries the state: it goes to the caller, not to the audit trail.
-      const started = await setUp(
+      const started = await tenantAdminAction(
+        db,
         req,
         res,
         'tenants.authorize',
@@ -403,47 +380,28 @@ export function tenantRoutes({ db, connections }: { db: Database; connections: C
       res.status(201).json(started);
     }),
   );
-  route(
-    router,
+  setUpRoute(
     postTenantsTenantIdGreenhousePermissionCheckRoute,
-    handle(async (req, res) => {
-      res.json(
-        await setUp(
-          req,
-          res,
-          'tenants.permission-check',
-          (tenantId) => connections.checkPermissions(tenantId),
-          (report) => ({ checkedModes: report.checkedModes }),
-        ),
-      );
-    }),
+    'tenants.permission-check',
+    (tenantId) => connections.checkPermissions(tenantId),
+    (report) => ({ checkedModes: report.checkedModes }),
   );
   route(
     router,
     getTenantsTenantIdGreenhouseUsersRoute,
     handle(async (req, res) => {
-      const tenantId = scopedTenant(req, res);
-      assertRole(operatorOf(res), 'admin');
+      const tenantId = pathTenant(req, res, 'admin');
       res.json(await connections.listUsers(tenantId));
     }),
   );
-  route(
-    router,
-    putTenantsTenantIdGreenhouseAuditUserRoute,
-    handle(async (req, res) => {
-      res.json(
-        await setUp(req, res, 'tenants.audit-user', (tenantId) =>
-          connections.setAuditUser(tenantId, parseInput(AuditUserBody, req.body ?? {}).userId),
-        ),
-      );
-    }),
+  setUpRoute(putTenantsTenantIdGreenhouseAuditUserRoute, 'tenants.audit-user', (tenantId, req) =>
+    connections.setAuditUser(tenantId, parseInput(AuditUserBody, req.body ?? {}).userId),
   );
   route(
     router,
     getTenantsTenantIdGreenhouseCustomFieldsRoute,
     handle(async (req, res) => {
-      const tenantId = scopedTenant(req, res);
-      assertRole(operatorOf(res), 'admin');
+      const tenantId = pathTenant(req, res, 'admin');
       res.json(await connections.listCustomFields(tenantId));
     }),
   );
@@ -453,7 +411,8 @@ export function tenantRoutes({ db, connections }: { db: Database; connections: C
     handle(async (req, res) => {
       let mappings = 0;
       res.json(
-        await setUp(
+        await tenantAdminAction(
+          db,
           req,
           res,
           'mappings.custom-fields',
@@ -467,37 +426,19 @@ export function tenantRoutes({ db, connections }: { db: Database; connections: C
       );
     }),
   );
-  route(
-    router,
+  setUpRoute(
     putTenantsTenantIdJobTestMappingsRoute,
-    handle(async (req, res) => {
-      res.json(
-        await setUp(
-          req,
-          res,
-          'mappings.jobs',
-          (tenantId) =>
-            connections.setJobTestMappings(tenantId, parseInput(JobTestMappingsBody, req.body ?? {})),
-          count,
-        ),
-      );
-    }),
+    'mappings.jobs',
+    (tenantId, req) =>
+      connections.setJobTestMappings(tenantId, parseInput(JobTestMappingsBody, req.body ?? {})),
+    count,
   );
-  route(
-    router,
+  setUpRoute(
     putTenantsTenantIdStageTestMappingsRoute,
-    handle(async (req, res) => {
-      res.json(
-        await setUp(
-          req,
-          res,
-          'mappings.stages',
-          (tenantId) =>
-            connections.setStageTestMappings(tenantId, parseInput(StageTestMappingsBody, req.body ?? {})),
-          count,
-        ),
-      );
-    }),
+    'mappings.stages',
+    (tenantId, req) =>
+      connections.setStageTestMappings(tenantId, parseInput(StageTestMappingsBody, req.body ?? {})),
+    count,
   );
   route(
     router,
@@ -506,7 +447,8 @@ export function tenantRoutes({ db, connections }: { db: Database; connections: C
       // Activation may return a new partner key or webhook secret: the caller sees it, the audit doesn't.
       let facts: Record<string, unknown> = {};
       res.json(
-        await setUp(
+        await tenantAdminAction(
+          db,
           req,
           res,
           'modes.activate',
@@ -521,21 +463,12 @@ export function tenantRoutes({ db, connections }: { db: Database; connections: C
       );
     }),
   );
-  route(
-    router,
+  setUpRoute(
     postTenantsTenantIdModesModeDeactivateRoute,
-    handle(async (req, res) => {
-      res.json(
-        await setUp(
-          req,
-          res,
-          'modes.deactivate',
-          (tenantId) =>
-            connections.deactivateMode(tenantId, parseInput(IntegrationModeParam, req.params.mode, 'mode')),
-          (result) => ({ mode: result.mode, changed: result.changed }),
-        ),
-      );
-    }),
+    'modes.deactivate',
+    (tenantId, req) =>
+      connections.deactivateMode(tenantId, parseInput(IntegrationModeParam, req.params.mode, 'mode')),
+    (result) => ({ mode: result.mode, changed: result.changed }),
   );
   return router;
 }

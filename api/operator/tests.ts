@@ -1,12 +1,11 @@
-import { Router, type Request, type Response } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import type { CatalogueService } from '../../catalogue/service.js';
 import type { Database } from '../../db/client.js';
 import { candidateJourneyKinds, kindModule, kindOfDefinition } from '../../journeys/kinds/index.js';
 import { TestId } from '../../domain/assessments/definition.js';
 import { handle, HttpError, parseInput } from '../http-errors.js';
-import { assertTenantAccess, operatorOf } from './identity.js';
-import { operatorAction } from './operator-action.js';
+import { pathTenant, tenantAdminAction, tenantAdminWrites } from './operator-action.js';
 import {
   err,
   invalidInput,
@@ -124,24 +123,8 @@ const postTenantsTenantIdTestsTestIdActivateRoute: RouteSpec = {
  */
 export function testRoutes({ db, catalogue }: { db: Database; catalogue: CatalogueService }): Router {
   const router = Router();
-  /** The path's tenant, once the operator may see it. */
-  const tenantId = (req: Request, res: Response) => {
-    const id = String(req.params.tenantId);
-    assertTenantAccess(operatorOf(res), id);
-    return id;
-  };
   const testId = (params: Params) => parseInput(TestId, params.testId, 'testId');
-  /** An admin catalogue write on the path's tenant: scope, role, audit. */
-  const write = <T>(
-    req: Request,
-    res: Response,
-    action: string,
-    run: (tenantId: string) => Promise<T>,
-    detail: (result: T) => Record<string, unknown>,
-  ) => {
-    const tenant = String(req.params.tenantId);
-    return operatorAction(db, res, { action, role: 'admin', tenantId: tenant }, () => run(tenant), detail);
-  };
+  const catalogueWrite = tenantAdminWrites(router, db);
 
   // The body is the definition; its testId may be left out, or must equal the path's.
   const putTest = (tenant: string, params: Params, given: unknown) => {
@@ -169,7 +152,8 @@ export function testRoutes({ db, catalogue }: { db: Database; catalogue: Catalog
     router,
     putTenantsTenantIdTestsTestIdRoute,
     handle(async (req, res) => {
-      const result = await write(
+      const result = await tenantAdminAction(
+        db,
         req,
         res,
         'tests.put',
@@ -183,7 +167,7 @@ export function testRoutes({ db, catalogue }: { db: Database; catalogue: Catalog
     router,
     getTenantsTenantIdTestsRoute,
     handle(async (req, res) => {
-      const tenant = tenantId(req, res);
+      const tenant = pathTenant(req, res);
       const { active } = parseInput(ListQuery, req.query, 'query');
       res.json(await catalogue.listTests(tenant, { activeOnly: active === 'true' }));
     }),
@@ -192,7 +176,7 @@ export function testRoutes({ db, catalogue }: { db: Database; catalogue: Catalog
     router,
     getTenantsTenantIdTestsTestIdRoute,
     handle(async (req, res) => {
-      const tenant = tenantId(req, res);
+      const tenant = pathTenant(req, res);
       const { version } = parseInput(VersionQuery, req.query, 'query');
       res.json(await catalogue.getEntry(tenant, testId(req.params), version));
     }),
@@ -202,35 +186,17 @@ export function testRoutes({ db, catalogue }: { db: Database; catalogue: Catalog
     version: r.currentVersion,
     active: r.active,
   });
-  route(
-    router,
+  catalogueWrite(
     postTenantsTenantIdTestsTestIdDeactivateRoute,
-    handle(async (req, res) => {
-      res.json(
-        await write(
-          req,
-          res,
-          'tests.deactivate',
-          (tenant) => catalogue.deactivateTest(tenant, testId(req.params)),
-          switched,
-        ),
-      );
-    }),
+    'tests.deactivate',
+    (tenant, req) => catalogue.deactivateTest(tenant, testId(req.params)),
+    switched,
   );
-  route(
-    router,
+  catalogueWrite(
     postTenantsTenantIdTestsTestIdActivateRoute,
-    handle(async (req, res) => {
-      res.json(
-        await write(
-          req,
-          res,
-          'tests.activate',
-          (tenant) => catalogue.activateTest(tenant, testId(req.params)),
-          switched,
-        ),
-      );
-    }),
+    'tests.activate',
+    (tenant, req) => catalogue.activateTest(tenant, testId(req.params)),
+    switched,
   );
   return router;
 }

@@ -10,7 +10,7 @@ import { err, invalidInput, operatorAuth } from '../openapi/common.js';
 import type { RouteSpec } from '../openapi/registry.js';
 import { route } from '../openapi/route.js';
 import { DeliveryLogQuery, DeliveryPage, deliveryLogQuery } from '../vendor/deliveries.js';
-import { assertRole, assertTenantAccess, canSeeTenant, operatorOf } from './identity.js';
+import { assertRole, canSeeTenant, listedTenant, operatorOf } from './identity.js';
 import { operatorAction } from './operator-action.js';
 
 const OperatorLogQuery = DeliveryLogQuery.extend({ tenant_id: z.string().min(1).max(100).optional() });
@@ -93,8 +93,7 @@ export function vendorDeliveryOperatorRoutes(deps: {
       const operator = operatorOf(res);
       assertRole(operator, 'support');
       const q = parseInput(OperatorLogQuery, req.query, 'query');
-      if (q.tenant_id) assertTenantAccess(operator, q.tenant_id);
-      res.json(await listDeliveries(deps.db, deliveryLogQuery(q, q.tenant_id ?? operator.tenantId)));
+      res.json(await listDeliveries(deps.db, deliveryLogQuery(q, listedTenant(operator, q.tenant_id))));
     }),
   );
 

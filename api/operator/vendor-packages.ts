@@ -12,8 +12,8 @@ import { handle, parseInput } from '../http-errors.js';
 import { err, greenhouseDown, invalidInput, notConnected, operatorAuth } from '../openapi/common.js';
 import type { RouteSpec } from '../openapi/registry.js';
 import { route } from '../openapi/route.js';
-import { assertRole, assertTenantAccess, operatorOf } from './identity.js';
-import { operatorAction } from './operator-action.js';
+import { operatorOf } from './identity.js';
+import { operatorAction, pathTenant } from './operator-action.js';
 
 const tenantId = z.string().min(1);
 const Params = z.object({ tenantId, packageId: PackageId });
@@ -179,10 +179,7 @@ export function vendorPackageOperatorRoutes({
     router,
     listRoute,
     handle(async (req, res) => {
-      const tenant = String(req.params.tenantId);
-      const operator = operatorOf(res);
-      assertTenantAccess(operator, tenant);
-      assertRole(operator, 'support');
+      const tenant = pathTenant(req, res, 'support');
       if (!(await tenantExists(db, tenant))) throw new ServiceError('not_found', `no tenant ${tenant}`);
       res.json((await packages.tenantPackages(tenant)).map(toView));
     }),

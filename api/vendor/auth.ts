@@ -1,13 +1,11 @@
 import type { RequestHandler, Response } from 'express';
 import type { Database } from '../../db/client.js';
-import { hashToken } from '../../security/tokens.js';
 import { HttpError } from '../http-errors.js';
 import { err } from '../openapi/common.js';
-import { OPERATOR_KEY_PREFIX } from '../operator/auth.js';
-import { operatorKeysRepository } from '../../operators/operator-keys-repository.js';
+import { bearerToken, findLiveKey, isKeyShaped } from '../operator/auth.js';
 
-/** `last_used_at` is written at most this often per key (as for operator keys). */
-const LAST_USED_RESOLUTION_MS = 60_000;
+/** Only integration keys call the vendor API (operator_keys rows of this role). */
+const INTEGRATION_ROLES = ['integration'] as const;
 
 /** Who calls the vendor API: an integration key, optionally scoped to one tenant. */
 export interface IntegrationIdentity {
@@ -28,24 +26,18 @@ export const integrationAuth = {
  * get 401 here, as integration keys do on /operator. Sets `res.locals.integration`.
  */
 export function requireIntegration({ db }: { db: Database }): RequestHandler {
-  const keys = operatorKeysRepository(db);
   const unauthorized = () =>
     new HttpError(401, 'unauthorized', 'a valid integration key is required (Authorization: Bearer …)');
   return (req, res, next) => {
-    const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
-    if (!match || !match[1]!.startsWith(`${OPERATOR_KEY_PREFIX}_`)) return next(unauthorized());
-    const presented = match[1]!;
-    (async () => {
-      const row = await keys.findByHash(hashToken(presented));
-      if (!row || row.revokedAt || row.role !== 'integration') return next(unauthorized());
-      const now = new Date();
-      if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
-        // Conditional, so concurrent requests write it once; a failure never refuses the request.
-        await keys.touchLastUsed(row.id, now, LAST_USED_RESOLUTION_MS).catch(() => undefined);
-      }
-      res.locals.integration = { keyId: row.id, name: row.name, tenantId: row.tenantId };
-      next();
-    })().catch(next);
+    const presented = bearerToken(req);
+    if (presented === null || !isKeyShaped(presented)) return next(unauthorized());
+    findLiveKey(db, presented, INTEGRATION_ROLES)
+      .then((row) => {
+        if (!row) return next(unauthorized());
+        res.locals.integration = { keyId: row.id, name: row.name, tenantId: row.tenantId };
+        next();
+      })
+      .catch(next);
   };
 }
 
