@@ -1,14 +1,8 @@
-import {
-  countEffects,
-  inviteInBulk,
-  sendTests,
-  startSubmitting,
-  waitForResults,
-  type JourneyCounts,
-} from '../harness/journey-driver.js';
-import { startProductStack, type HarnessCandidate, type ProductStack } from '../harness/product-stack.js';
+import { startSubmitting } from '../harness/journey-driver.js';
+import { startProductStack } from '../harness/product-stack.js';
 import type { Figure } from '../harness/results.js';
 import { exactCount, resultOf, type Scenario, sharedParts } from '../harness/scenario.js';
+import { countJourneys, splitJourneys, startJourneys, waitForJourneys } from './journey-groups.js';
 
 /**
  * Issue 18: the customer's Greenhouse credential is revoked for a while under load. M journeys start
@@ -41,10 +35,7 @@ export const credentialRevoked: Scenario<Params> = {
     const { journeys } = params;
     const stack = await startProductStack({ candidates: journeys, log: ctx.log, ...sharedParts(ctx) });
     try {
-      const all = stack.candidates.slice(0, journeys);
-      const nSendTest = Math.round((journeys * params.sendTestPercent) / 100);
-      const viaSendTest = all.slice(0, nSendTest);
-      const viaCsv = all.slice(nSendTest);
+      const groups = splitJourneys(stack, journeys, params.sendTestPercent);
       const t0 = Date.now();
       const deadline = t0 + params.timeoutS * 1000;
       const since = (at = Date.now()) => (at - t0) / 1000;
@@ -62,10 +53,7 @@ export const credentialRevoked: Scenario<Params> = {
         const credential = stack.org.credentials.v3;
         stack.sb.credentials.revoke(credential.id);
         ctx.log(`+${since().toFixed(1)} s: credential revoked; starting ${journeys} journeys`);
-        await Promise.all([
-          viaCsv.length ? inviteInBulk(stack, viaCsv) : null,
-          sendTests(stack, viaSendTest),
-        ]);
+        await startJourneys(stack, groups);
         // Every journey reaches a Greenhouse step while the credential is refused (the match for
         // CSV journeys; the write-back, once the candidate answered, for Send test ones).
         while ((await waiting()) < journeys && Date.now() < t0 + (params.timeoutS * 1000) / 2)
@@ -75,7 +63,7 @@ export const credentialRevoked: Scenario<Params> = {
         );
         await sleep(params.revokedMinutes * 60_000);
         const waitingAtReconnect = await waiting();
-        const before = combine(stack, viaCsv, viaSendTest);
+        const before = countJourneys(stack, groups);
         ctx.log(
           `+${since().toFixed(1)} s: ${waitingAtReconnect} journeys wait for Greenhouse, ${before.completed} results in; reconnecting`,
         );
@@ -94,17 +82,10 @@ export const credentialRevoked: Scenario<Params> = {
         if (reconnect.status !== 200) throw new Error(`reconnect answered ${reconnect.status}`);
         const resumed = Number(reconnect.body.resumedJourneys ?? NaN);
 
-        const [csv, st] = await Promise.all([
-          waitForResults(stack, viaCsv, {
-            timeoutMs: Math.max(10_000, deadline - Date.now()),
-            onProgress: (c) => ctx.log(`+${since().toFixed(1)} s: CSV journeys ${c.completed}/${c.journeys}`),
-          }),
-          waitForResults(stack, viaSendTest, {
-            timeoutMs: Math.max(10_000, deadline - Date.now()),
-            expectPatch: true,
-          }),
-        ]);
-        const final = sum(csv, st);
+        const final = await waitForJourneys(stack, groups, {
+          deadline,
+          log: (line) => ctx.log(`+${since().toFixed(1)} s: ${line}`),
+        });
         const doneAt = Date.now();
         submitter.stop();
         const failed = await stack.db.journey.count({
@@ -143,7 +124,7 @@ export const credentialRevoked: Scenario<Params> = {
           { name: 'run time', value: since(doneAt), unit: 's' },
         ];
         const notes = [
-          `${viaCsv.length} journeys by CSV upload (wait at the application match), ${viaSendTest.length} by Send test (wait at the write-back)`,
+          `${groups.csv.length} journeys by CSV upload (wait at the application match), ${groups.sendTest.length} by Send test (wait at the write-back)`,
           `revoked until every journey waited, then ${params.revokedMinutes} min more; reconnected at +${since(reconnectAt).toFixed(1)} s; last result at +${since(doneAt).toFixed(1)} s`,
         ];
         if (submitter.refused.length)
@@ -160,23 +141,5 @@ export const credentialRevoked: Scenario<Params> = {
     }
   },
 };
-
-/** Both groups' effects: CSV journeys without, Send test journeys with the completion PATCH. */
-function combine(stack: ProductStack, viaCsv: HarnessCandidate[], viaSendTest: HarnessCandidate[]) {
-  return sum(countEffects(stack, viaCsv), countEffects(stack, viaSendTest, { expectPatch: true }));
-}
-
-function sum(a: JourneyCounts, b: JourneyCounts): JourneyCounts {
-  return {
-    journeys: a.journeys + b.journeys,
-    completed: a.completed + b.completed,
-    lost: a.lost + b.lost,
-    duplicateInvites: a.duplicateInvites + b.duplicateInvites,
-    duplicateDeliveries: a.duplicateDeliveries, // counted over every message: the same in both
-    duplicateNotes: a.duplicateNotes + b.duplicateNotes,
-    duplicateAttachments: a.duplicateAttachments + b.duplicateAttachments,
-    duplicatePatches: a.duplicatePatches + b.duplicatePatches,
-  };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,13 +1,8 @@
-import {
-  countEffects,
-  startSubmitting,
-  uploadAndAwaitSubmissions,
-  waitForResults,
-} from '../harness/journey-driver.js';
+import { countEffects, startSubmitting, uploadAndAwaitSubmissions } from '../harness/journey-driver.js';
 import { startPostgresCluster } from '../harness/postgres-cluster.js';
 import { HARNESS_ANSWERS, startProductStack, type ProductStack } from '../harness/product-stack.js';
 import { exactCount, resultOf, type Scenario, sharedParts } from '../harness/scenario.js';
-import { firstProgressAfter, journeyFigures, whereLostJourneysStopped } from './temporal-restart.js';
+import { awaitRecovery } from './restart-recovery.js';
 
 /**
  * Fault 4 of issue 9: PostgreSQL goes down (an immediate stop: connections cut, like a crash) in the
@@ -161,30 +156,23 @@ export const databaseRestart: Scenario<Params> = {
           .filter((a) => a.startedAt >= downAt && a.startedAt < restartingAt)
           .reduce((n, a) => Math.max(n, a.endedAt - a.startedAt), 0);
 
-        const progressAt = await firstProgressAfter(
-          s,
-          candidates,
-          () => submitter.submittedAt.size,
-          params.timeoutSeconds * 1000,
-        );
-        log(progressAt ? `first progress ${((progressAt - upAt) / 1000).toFixed(1)} s after` : 'no progress');
-        const counts = await waitForResults(s, candidates, {
+        const recovery = await awaitRecovery(s, candidates, submitter, {
+          fault: 'outage',
+          runStart,
+          faultAt: stoppingAt,
+          upAt,
+          completedBefore: before.completed,
           timeoutMs: params.timeoutSeconds * 1000,
-          onProgress: (c) =>
-            log(`${c.completed}/${c.journeys} complete, ${submitter.submittedAt.size} submitted`),
+          log,
         });
-        const runSeconds = (Date.now() - runStart) / 1000;
-        const apiExit = s.api.process?.child.exitCode ?? s.api.process?.child.signalCode ?? null;
-        const workerExit = s.worker.process?.child.exitCode ?? s.worker.process?.child.signalCode ?? null;
-        const lostNote = await whereLostJourneysStopped(s, candidates, submitter.submittedAt);
         return resultOf(
           databaseRestart,
           startedAt,
           params,
           [
-            ...journeyFigures(counts),
+            ...recovery.journeyFigures,
             exactCount('non-503 answers during the outage', non503.length),
-            exactCount('API or worker exits', (apiExit === null ? 0 : 1) + (workerExit === null ? 0 : 1)),
+            recovery.exitsFigure,
             { name: 'answers during the outage', value: inOutage.length, unit: 'requests' },
             { name: 'requests not connected', value: unconnected.length, unit: 'requests' },
             exactCount('requests not answered within 20 s', unanswered.length),
@@ -194,16 +182,7 @@ export const databaseRestart: Scenario<Params> = {
               unit: 's',
               target: { op: '<=', value: 5 },
             },
-            { name: 'downtime', value: (upAt - stoppingAt) / 1000, unit: 's' },
-            {
-              name: 'time to recover',
-              value: progressAt === null ? NaN : (progressAt - upAt) / 1000,
-              unit: 's',
-              target: { op: '<=', value: 60 },
-            },
-            { name: 'completed before the outage', value: before.completed, unit: 'journeys' },
-            { name: 'submissions retried', value: submitter.retries, unit: 'requests' },
-            { name: 'run time', value: runSeconds, unit: 's' },
+            ...recovery.timingFigures,
           ],
           [
             `answers during the outage by route: ${[...byRoute]
@@ -213,12 +192,7 @@ export const databaseRestart: Scenario<Params> = {
               ? [`non-503 answers: ${JSON.stringify(non503.slice(0, 5).map((a) => [a.route, a.status]))}`]
               : []),
             'time to recover: from the database accepting connections again to the first new e-mail, accepted submission or note',
-            ...(lostNote ? [lostNote] : []),
-            ...(submitter.refused.length
-              ? [
-                  `${submitter.refused.length} submissions refused (4xx): ${JSON.stringify(submitter.refused.slice(0, 3))}`,
-                ]
-              : []),
+            ...recovery.notes,
           ],
         );
       } finally {

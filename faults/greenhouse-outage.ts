@@ -1,14 +1,14 @@
-import {
-  countEffects,
-  inviteInBulk,
-  sendTests,
-  startSubmitting,
-  waitForResults,
-  type JourneyCounts,
-} from '../harness/journey-driver.js';
+import { startSubmitting, type JourneyCounts } from '../harness/journey-driver.js';
 import { startProductStack, type HarnessCandidate, type ProductStack } from '../harness/product-stack.js';
 import type { Figure } from '../harness/results.js';
 import { exactCount, resultOf, type Scenario, sharedParts } from '../harness/scenario.js';
+import {
+  countJourneys,
+  splitJourneys,
+  startJourneys,
+  waitForJourneys,
+  type JourneyGroups,
+} from './journey-groups.js';
 
 /**
  * Issue 9, fault 2: Greenhouse goes down while journeys are in flight. First every Harvest route
@@ -76,31 +76,23 @@ export const greenhouseOutage: Scenario<Params> = {
     });
     try {
       // Two groups (CSV upload, Send test), each started in two parts: before and as the outage starts.
-      const all = stack.candidates.slice(0, journeys);
-      const nSendTest = Math.round((journeys * params.sendTestPercent) / 100);
-      const viaSendTest = all.slice(0, nSendTest);
-      const viaCsv = all.slice(nSendTest);
+      const groups = splitJourneys(stack, journeys, params.sendTestPercent);
       const lateOf = (group: HarnessCandidate[]) => Math.round((group.length * params.latePercent) / 100);
-      const early = {
-        csv: viaCsv.slice(0, viaCsv.length - lateOf(viaCsv)),
-        sendTest: viaSendTest.slice(0, viaSendTest.length - lateOf(viaSendTest)),
+      const early: JourneyGroups = {
+        csv: groups.csv.slice(0, groups.csv.length - lateOf(groups.csv)),
+        sendTest: groups.sendTest.slice(0, groups.sendTest.length - lateOf(groups.sendTest)),
       };
-      const late = {
-        csv: viaCsv.slice(early.csv.length),
-        sendTest: viaSendTest.slice(early.sendTest.length),
+      const late: JourneyGroups = {
+        csv: groups.csv.slice(early.csv.length),
+        sendTest: groups.sendTest.slice(early.sendTest.length),
       };
-      const counts = (): JourneyCounts => combine(stack, viaCsv, viaSendTest);
+      const counts = (): JourneyCounts => countJourneys(stack, groups);
 
       const t0 = Date.now();
       const deadline = t0 + params.timeoutS * 1000;
       const since = (at = Date.now()) => (at - t0) / 1000;
       const submitter = startSubmitting(stack);
-      const start = (group: { csv: HarnessCandidate[]; sendTest: HarnessCandidate[] }) =>
-        Promise.all([
-          group.csv.length ? inviteInBulk(stack, group.csv) : null,
-          sendTests(stack, group.sendTest),
-        ]);
-      await start(early);
+      await startJourneys(stack, early);
 
       // Completions over time, and journeys that ever waited on an operator (a write-back failed for good).
       const timeline: { at: number; completed: number }[] = [];
@@ -125,7 +117,7 @@ export const greenhouseOutage: Scenario<Params> = {
           `+${since().toFixed(1)} s: Greenhouse down (503 for ${params.outage503S} s) with ${before.completed}/${journeys} results in`,
         );
         for (const route of ROUTES) stack.sb.faults.burst5xx({ route, durationMs: params.outage503S * 1000 });
-        const lateStarts = start(late);
+        const lateStarts = startJourneys(stack, late);
         await sleep(params.outage503S * 1000);
         const stormAt = Date.now();
         ctx.log(
@@ -145,17 +137,10 @@ export const greenhouseOutage: Scenario<Params> = {
         const during = counts();
         ctx.log(`+${since().toFixed(1)} s: Greenhouse back, ${during.completed}/${journeys} results in`);
 
-        const [csv, st] = await Promise.all([
-          waitForResults(stack, viaCsv, {
-            timeoutMs: Math.max(10_000, deadline - Date.now()),
-            onProgress: (c) => ctx.log(`+${since().toFixed(1)} s: CSV journeys ${c.completed}/${c.journeys}`),
-          }),
-          waitForResults(stack, viaSendTest, {
-            timeoutMs: Math.max(10_000, deadline - Date.now()),
-            expectPatch: true,
-          }),
-        ]);
-        const final = sum(csv, st);
+        const final = await waitForJourneys(stack, groups, {
+          deadline,
+          log: (line) => ctx.log(`+${since().toFixed(1)} s: ${line}`),
+        });
         const doneAt = timeline.at(-1)?.at ?? Date.now();
         const firstAfter = timeline.find((p) => p.at >= backAt && p.completed > during.completed);
         submitter.stop();
@@ -208,7 +193,7 @@ export const greenhouseOutage: Scenario<Params> = {
           { name: 'run time (first upload to last result)', value: since(doneAt), unit: 's' },
         ];
         const notes = [
-          `${viaCsv.length} journeys by CSV upload, ${viaSendTest.length} by Send test; ` +
+          `${groups.csv.length} journeys by CSV upload, ${groups.sendTest.length} by Send test; ` +
             `${late.csv.length} and ${late.sendTest.length} of them started as the outage began`,
           `outage at +${since(outageAt).toFixed(1)} s (503 on ${ROUTES.join(', ')}), 429 storm at +${since(stormAt).toFixed(1)} s, ` +
             `back at +${since(backAt).toFixed(1)} s; last result at +${since(doneAt).toFixed(1)} s`,
@@ -232,25 +217,6 @@ export const greenhouseOutage: Scenario<Params> = {
     }
   },
 };
-
-/** Both groups' effects: CSV journeys without, Send test journeys with the completion PATCH. */
-function combine(stack: ProductStack, viaCsv: HarnessCandidate[], viaSendTest: HarnessCandidate[]) {
-  return sum(countEffects(stack, viaCsv), countEffects(stack, viaSendTest, { expectPatch: true }));
-}
-
-function sum(a: JourneyCounts, b: JourneyCounts): JourneyCounts {
-  return {
-    journeys: a.journeys + b.journeys,
-    completed: a.completed + b.completed,
-    lost: a.lost + b.lost,
-    duplicateInvites: a.duplicateInvites + b.duplicateInvites,
-    // Counted over every message of the SMTP server: the same number in both.
-    duplicateDeliveries: a.duplicateDeliveries,
-    duplicateNotes: a.duplicateNotes + b.duplicateNotes,
-    duplicateAttachments: a.duplicateAttachments + b.duplicateAttachments,
-    duplicatePatches: a.duplicatePatches + b.duplicatePatches,
-  };
-}
 
 async function stateOf(stack: ProductStack) {
   const groups = await stack.db.journey.groupBy({ by: ['status'], _count: { _all: true } });

@@ -1,13 +1,7 @@
-import {
-  countEffects,
-  startSubmitting,
-  uploadAndAwaitSubmissions,
-  waitForResults,
-} from '../harness/journey-driver.js';
-import { waitFor } from '../harness/processes.js';
-import { startProductStack, type HarnessCandidate, type ProductStack } from '../harness/product-stack.js';
-import type { Figure } from '../harness/results.js';
-import { exactCount, resultOf, type Scenario } from '../harness/scenario.js';
+import { countEffects, startSubmitting, uploadAndAwaitSubmissions } from '../harness/journey-driver.js';
+import { startProductStack } from '../harness/product-stack.js';
+import { resultOf, type Scenario } from '../harness/scenario.js';
+import { awaitRecovery } from './restart-recovery.js';
 
 /**
  * Fault 3 of issue 9: the Temporal server dies (SIGKILL) in the middle of a run — while invites go
@@ -25,86 +19,6 @@ type Params = {
   /** How long to wait for every result in Greenhouse after the restart. */
   timeoutSeconds: number;
 };
-
-/** A number that grows with any journey progress: e-mails sent, answers taken, notes written. */
-export function progressMark(stack: ProductStack, candidates: HarnessCandidate[], submitted: number): number {
-  const ghOrg = stack.sb.state.org(stack.org.org.id)!;
-  let notes = 0;
-  for (const c of candidates) notes += ghOrg.candidates.get(c.candidateId)!.notes.length;
-  return stack.smtp.messages.length + submitted + notes;
-}
-
-/** Resolves with the time of the first progress after now (polled every 50 ms), or null on timeout. */
-export function firstProgressAfter(
-  stack: ProductStack,
-  candidates: HarnessCandidate[],
-  submitted: () => number,
-  timeoutMs: number,
-): Promise<number | null> {
-  const base = progressMark(stack, candidates, submitted());
-  return waitFor(
-    'journey progress',
-    async () => (progressMark(stack, candidates, submitted()) > base ? Date.now() : null),
-    timeoutMs,
-  ).catch(() => null);
-}
-
-/**
- * Where the journeys that did not complete stopped (a note for the result): their status in our
- * database, whether the candidate got an invite and whether their answers were taken.
- */
-export async function whereLostJourneysStopped(
-  stack: ProductStack,
-  candidates: HarnessCandidate[],
-  submittedAt: Map<string, number>,
-): Promise<string | null> {
-  const ghOrg = stack.sb.state.org(stack.org.org.id)!;
-  const lost = candidates.filter((c) => {
-    const notes = ghOrg.candidates.get(c.candidateId)!.notes.length;
-    const attachments = ghOrg.applications
-      .get(c.applicationId)!
-      .attachments.filter((a) => a.filename.startsWith('assessment-report-')).length;
-    return !(notes >= 1 && attachments >= 1);
-  });
-  if (!lost.length) return null;
-  const invited = new Set(
-    stack.smtp.messages.flatMap((m) =>
-      m.idempotencyKey && /:invite:\d+$/.test(m.idempotencyKey)
-        ? [m.envelope.to[0]?.toLowerCase() ?? '']
-        : [],
-    ),
-  );
-  const journeys = await stack.db.journey
-    .findMany({
-      where: {
-        tenantId: stack.tenantId,
-        greenhouseApplicationId: { in: lost.map((c) => String(c.applicationId)) },
-      },
-      select: { greenhouseApplicationId: true, status: true, statusDetail: true },
-    })
-    .catch(() => []);
-  const byState = new Map<string, number>();
-  for (const c of lost) {
-    const j = journeys.find((x) => x.greenhouseApplicationId === String(c.applicationId));
-    const key = `${j ? `status ${j.status}${j.statusDetail ? ` (${j.statusDetail})` : ''}` : 'no journey'}, ${
-      invited.has(c.email.toLowerCase()) ? 'invited' : 'no invite'
-    }, ${submittedAt.has(c.email.toLowerCase()) ? 'submitted' : 'not submitted'}`;
-    byState.set(key, (byState.get(key) ?? 0) + 1);
-  }
-  return `not completed: ${[...byState].map(([k, n]) => `${n}× ${k}`).join('; ')}`;
-}
-
-/** The figures both restart scenarios report about the journeys themselves. */
-export function journeyFigures(counts: ReturnType<typeof countEffects>): Figure[] {
-  return [
-    exactCount('journeys completed', counts.completed, counts.journeys),
-    exactCount('journeys lost', counts.lost),
-    exactCount('duplicate invites', counts.duplicateInvites),
-    exactCount('duplicate e-mail deliveries', counts.duplicateDeliveries),
-    exactCount('duplicate notes', counts.duplicateNotes),
-    exactCount('duplicate attachments', counts.duplicateAttachments),
-  ];
-}
 
 export const temporalRestart: Scenario<Params> = {
   suite: 'faults',
@@ -142,50 +56,23 @@ export const temporalRestart: Scenario<Params> = {
       await stack.temporal.restart(params.downSeconds * 1000);
       const upAt = Date.now();
       log(`Temporal up again after ${((upAt - killedAt) / 1000).toFixed(1)} s`);
-      const progressAt = await firstProgressAfter(
-        stack,
-        candidates,
-        () => submitter.submittedAt.size,
-        params.timeoutSeconds * 1000,
-      );
-      log(progressAt ? `first progress ${((progressAt - upAt) / 1000).toFixed(1)} s after` : 'no progress');
-
-      const counts = await waitForResults(stack, candidates, {
+      const recovery = await awaitRecovery(stack, candidates, submitter, {
+        fault: 'kill',
+        runStart,
+        faultAt: killedAt,
+        upAt,
+        completedBefore: before.completed,
         timeoutMs: params.timeoutSeconds * 1000,
-        onProgress: (c) =>
-          log(`${c.completed}/${c.journeys} complete, ${submitter.submittedAt.size} submitted`),
+        log,
       });
-      const runSeconds = (Date.now() - runStart) / 1000;
-      const apiExit = stack.api.process?.child.exitCode ?? stack.api.process?.child.signalCode ?? null;
-      const workerExit =
-        stack.worker.process?.child.exitCode ?? stack.worker.process?.child.signalCode ?? null;
-      const lostNote = await whereLostJourneysStopped(stack, candidates, submitter.submittedAt);
       return resultOf(
         temporalRestart,
         startedAt,
         params,
-        [
-          ...journeyFigures(counts),
-          exactCount('API or worker exits', (apiExit === null ? 0 : 1) + (workerExit === null ? 0 : 1)),
-          { name: 'downtime', value: (upAt - killedAt) / 1000, unit: 's' },
-          {
-            name: 'time to recover',
-            value: progressAt === null ? NaN : (progressAt - upAt) / 1000,
-            unit: 's',
-            target: { op: '<=', value: 60 },
-          },
-          { name: 'completed before the kill', value: before.completed, unit: 'journeys' },
-          { name: 'submissions retried', value: submitter.retries, unit: 'requests' },
-          { name: 'run time', value: runSeconds, unit: 's' },
-        ],
+        [...recovery.journeyFigures, recovery.exitsFigure, ...recovery.timingFigures],
         [
           'time to recover: from the server answering again to the first new e-mail, accepted submission or note',
-          ...(lostNote ? [lostNote] : []),
-          ...(submitter.refused.length
-            ? [
-                `${submitter.refused.length} submissions refused (4xx): ${JSON.stringify(submitter.refused.slice(0, 3))}`,
-              ]
-            : []),
+          ...recovery.notes,
         ],
       );
     } finally {
