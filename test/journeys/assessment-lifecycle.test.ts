@@ -16,7 +16,12 @@ import { testActivities } from '../helpers/activities.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { waitFor } from '../../harness/processes.js';
 import { createTestSmtpServer, type TestSmtpServer } from '../../harness/smtp-server.js';
-import { connectTestClient, startTestWorker, type RunningTestWorker } from '../helpers/temporal.js';
+import {
+  connectTestClient,
+  startTestWorker,
+  uniqueTaskQueue,
+  type RunningTestWorker,
+} from '../helpers/temporal.js';
 
 // The waiting part of the journey on the real dev server, with timings shrunk to seconds:
 // reminders, expiry, cancel, extend, resend, a Greenhouse stop — counted in real SMTP mail.
@@ -99,6 +104,8 @@ describe('assessment journey: waiting for the candidate', () => {
     afterInviteSeconds?: number[];
     graderReminderSeconds?: number[];
     testId?: 'quick' | 'essay';
+    /** Another task queue (no worker yet): the journey is started and not awaited. */
+    taskQueue?: string;
   }) {
     const testId = policy.testId ?? 'quick';
     const testVersion = testId === 'quick' ? version : essayVersion;
@@ -145,9 +152,10 @@ describe('assessment journey: waiting for the candidate', () => {
     };
     const handle = await temporal.workflow.start('assessmentJourney', {
       workflowId: journeyId,
-      taskQueue: worker.taskQueue,
+      taskQueue: policy.taskQueue ?? worker.taskQueue,
       args: [input],
     });
+    if (policy.taskQueue) return { journeyId, handle };
     await smtp.waitFor((m) => m.idempotencyKey === `${journeyId}:invite:1`, 20_000);
     return { journeyId, handle };
   }
@@ -276,6 +284,32 @@ describe('assessment journey: waiting for the candidate', () => {
     const submission = await database.db.submission.findUniqueOrThrow({ where: { journeyId } });
     expect(submission).toMatchObject({ gradedBy: 'grader@vendor.example' });
     expect(await database.db.report.count({ where: { journeyId } })).toBe(1);
+  });
+
+  it('takes answers that reach a new worker before its run of the journey reaches the invite', async () => {
+    // A worker killed inside a journey's first workflow task, after SMTP took the invitation (sent
+    // locally in that task), leaves a history with no task completed. The next worker runs the
+    // journey from its start with the candidate's submission in the same activation, so the
+    // validator sees the journey before its invite. Here: the journey and the submission wait on a
+    // task queue no worker polls yet. The answers are taken; the invite goes out once.
+    const taskQueue = uniqueTaskQueue('early-submit');
+    const { journeyId, handle } = await start({ deadlineSeconds: 60, taskQueue });
+    const submitted = handle.executeUpdate(submitAnswersUpdate, { args: [{ answers: { q1: 'a' } }] });
+    await new Promise((r) => setTimeout(r, 1_500)); // the update admitted before any worker polls
+    const late = await startTestWorker({
+      taskQueue,
+      activities: testActivities(database.db, {
+        mailer: createMailer({ transport: createSmtpTransport({ url: smtp.url }) }),
+      }),
+    });
+    try {
+      await expect(submitted).resolves.toBeDefined();
+      expect(await handle.result()).toMatchObject({ status: 'complete', scorePercent: 100, invitesSent: 1 });
+      expect(mailsOf(journeyId)).toEqual(['invite:1']);
+      expect(await database.db.submission.count({ where: { journeyId } })).toBe(1);
+    } finally {
+      await late.stop();
+    }
   });
 
   it('takes the first submission only', async () => {

@@ -118,9 +118,21 @@ export class Assessment extends Journey<AssessmentJourneyState> {
     return this.startedAt + minutes * 60_000;
   }
 
+  /**
+   * A worker killed inside a journey's first workflow task, after SMTP took the invitation (sent
+   * locally in that task: start path 2), leaves no task completed. The next worker runs the journey
+   * from its start with the candidate's answers in the same activation, before this run reaches
+   * the invite: the candidate has the link, so the answers are taken, and the invite step that
+   * follows finds its mail in the ledger. (A link exists only once an invitation was sent.)
+   */
+  private beforeInviteRecorded() {
+    return (
+      this.state.invitesSent === 0 && this.state.status === 'created' && !this.finished && !this.stopped()
+    );
+  }
   assertCanSubmit() {
     if (this.submitted) throw new Error('the answers were already submitted');
-    if (!this.awaitingSubmission())
+    if (!this.awaitingSubmission() && !this.beforeInviteRecorded())
       throw new Error(`the test can no longer be submitted: the journey is ${this.state.status}`);
     const limit = this.timeLimitEndsAt();
     if (limit !== null && Date.now() > limit)
